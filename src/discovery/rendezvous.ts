@@ -1,0 +1,140 @@
+import { CID } from 'multiformats/cid'
+import * as raw from 'multiformats/codecs/raw'
+import { sha256 } from 'multiformats/hashes/sha2'
+import { logger } from '@libp2p/logger'
+import type { Libp2p } from '@libp2p/interface'
+import type { Dialer } from './dialer.js'
+import { backoffDelay } from '../util/backoff.js'
+import { METRIC, type Metrics } from '../metrics/metrics.js'
+
+const log = logger('weft:rendezvous')
+
+/** The DHT key under which the holders of a document provide it. */
+export async function documentKey (docId: string): Promise<CID> {
+  return CID.create(1, raw.code, await sha256.digest(new TextEncoder().encode(`/weft/doc/1/${docId}`)))
+}
+
+export interface RendezvousOptions {
+  /** Provider lookups per document once it has peers. */
+  intervalMs: number
+  /** Re-provide period (records live 48 h in kad-dht; re-announce well before). */
+  reprovideMs: number
+  /** How many peers replicate a document now: with none, lookups come faster. */
+  peersFor: (docId: string) => number
+}
+
+interface Entry {
+  docId: string
+  key: CID
+  abort: AbortController
+  findTimer?: ReturnType<typeof setTimeout>
+  provideTimer?: ReturnType<typeof setTimeout>
+  findAttempt: number
+  provideAttempt: number
+  finding: boolean
+}
+
+/**
+ * Meeting other holders of a document through the Kademlia DHT: provide a
+ * record under the document's key, look up the other providers and dial them.
+ * Both retry with exponential backoff and jitter, since on a young network the
+ * routing table is often empty at first.
+ */
+export class Rendezvous {
+  private readonly entries = new Map<string, Entry>()
+
+  constructor (
+    private readonly libp2p: Libp2p,
+    private readonly dialer: Dialer,
+    private readonly metrics: Metrics,
+    private readonly options: RendezvousOptions
+  ) {}
+
+  async join (docId: string): Promise<void> {
+    if (this.entries.has(docId)) return
+    const entry: Entry = { docId, key: await documentKey(docId), abort: new AbortController(), findAttempt: 0, provideAttempt: 0, finding: false }
+    this.entries.set(docId, entry)
+    void this.provide(entry)
+    void this.find(entry)
+  }
+
+  leave (docId: string): void {
+    const entry = this.entries.get(docId)
+    if (entry === undefined) return
+    entry.abort.abort()
+    clearTimeout(entry.findTimer)
+    clearTimeout(entry.provideTimer)
+    this.entries.delete(docId)
+  }
+
+  /** A new connection may have filled an empty routing table: retry what is waiting on one. */
+  kick (): void {
+    for (const entry of this.entries.values()) {
+      if (entry.provideAttempt > 0) {
+        clearTimeout(entry.provideTimer)
+        void this.provide(entry)
+      }
+      if (this.options.peersFor(entry.docId) === 0 && !entry.finding) {
+        clearTimeout(entry.findTimer)
+        void this.find(entry)
+      }
+    }
+  }
+
+  stop (): void {
+    for (const docId of [...this.entries.keys()]) this.leave(docId)
+  }
+
+  private routingTableSize (): number {
+    const dht = (this.libp2p.services as any).dht
+    return dht?.routingTable?.size ?? 0
+  }
+
+  private async provide (entry: Entry): Promise<void> {
+    if (entry.abort.signal.aborted) return
+    let ok = false
+    // With an empty routing table a provide reaches nobody: treat it as a failure and retry.
+    if (this.routingTableSize() > 0) {
+      try {
+        await this.libp2p.contentRouting.provide(entry.key, { signal: AbortSignal.any([entry.abort.signal, AbortSignal.timeout(30_000)]) })
+        ok = true
+        this.metrics.inc(METRIC.dhtProvides, 'ok')
+        log('provided %s', entry.docId)
+      } catch (err: any) {
+        if (entry.abort.signal.aborted) return
+        this.metrics.inc(METRIC.dhtProvides, 'failed')
+        log('provide %s failed: %s', entry.docId, err?.message ?? err)
+      }
+    }
+    entry.provideAttempt = ok ? 0 : entry.provideAttempt + 1
+    const delay = ok ? this.options.reprovideMs : backoffDelay(entry.provideAttempt, 1_000, 60_000)
+    entry.provideTimer = setTimeout(() => { void this.provide(entry) }, delay)
+  }
+
+  private async find (entry: Entry): Promise<void> {
+    if (entry.abort.signal.aborted || entry.finding) return
+    entry.finding = true
+    let found = 0
+    try {
+      if (this.routingTableSize() > 0) {
+        const signal = AbortSignal.any([entry.abort.signal, AbortSignal.timeout(15_000)])
+        for await (const provider of this.libp2p.contentRouting.findProviders(entry.key, { signal })) {
+          if (provider.id.equals(this.libp2p.peerId)) continue
+          found++
+          this.metrics.inc(METRIC.dhtProvidersFound)
+          void this.dialer.dial(provider.id, provider.multiaddrs)
+        }
+      }
+    } catch (err: any) {
+      // findProviders ends by abort when the network has no (more) providers: not an error.
+      if (!entry.abort.signal.aborted && err?.name !== 'AbortError' && err?.name !== 'TimeoutError') log('find providers of %s failed: %s', entry.docId, err?.message ?? err)
+    } finally {
+      entry.finding = false
+    }
+    if (entry.abort.signal.aborted) return
+    const hasPeers = this.options.peersFor(entry.docId) > 0 || found > 0
+    entry.findAttempt = hasPeers ? 0 : entry.findAttempt + 1
+    const delay = hasPeers ? this.options.intervalMs : backoffDelay(entry.findAttempt, 500, this.options.intervalMs)
+    entry.findTimer = setTimeout(() => { void this.find(entry) }, delay)
+  }
+}

@@ -1,0 +1,76 @@
+import { createLibp2p, type Libp2pOptions } from 'libp2p'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { identify } from '@libp2p/identify'
+import { ping } from '@libp2p/ping'
+import { bootstrap } from '@libp2p/bootstrap'
+import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
+import { gossipsub, type GossipSub } from '@libp2p/gossipsub'
+import type { Identify } from '@libp2p/identify'
+import type { KadDHT } from '@libp2p/kad-dht'
+import type { Ping } from '@libp2p/ping'
+import type { Libp2p, PrivateKey } from '@libp2p/interface'
+import type { Platform } from '../platform/platform.js'
+import type { WeftOptions } from '../types.js'
+
+export interface WeftServices {
+  identify: Identify
+  ping: Ping
+  dht: KadDHT
+  pubsub: GossipSub
+  [key: string]: unknown
+}
+
+export type WeftLibp2p = Libp2p<WeftServices>
+
+export const DEFAULT_DHT_PROTOCOL = '/weft/kad/1.0.0'
+
+/** One libp2p node per weft instance: every document shares its connections. */
+export async function createNode (options: WeftOptions, platform: Platform, privateKey: PrivateKey): Promise<WeftLibp2p> {
+  const listen = options.listen ?? ['/ip4/0.0.0.0/tcp/0']
+  const net = options.network ?? {}
+  const peerDiscovery: Array<(components: any) => any> = []
+  if ((options.bootstrap?.length ?? 0) > 0) peerDiscovery.push(bootstrap({ list: options.bootstrap ?? [], timeout: 0 }))
+  if ((options.mdns ?? true) && platform.mdns !== undefined) peerDiscovery.push(platform.mdns())
+
+  const config: Libp2pOptions<WeftServices> = {
+    privateKey,
+    addresses: { listen, announce: options.announce ?? [] },
+    transports: platform.transports(listen),
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    peerDiscovery,
+    connectionManager: {
+      maxConnections: net.maxConnections ?? 300,
+      inboundConnectionThreshold: net.inboundConnectionThreshold ?? 5
+    },
+    services: {
+      identify: identify(),
+      ping: ping(),
+      dht: kadDHT({
+        protocol: options.dht?.protocol ?? DEFAULT_DHT_PROTOCOL,
+        // kad-dht stays a client until it sees a public address of its own, which never
+        // happens on loopback or a LAN: weft peers answer queries unless told not to.
+        clientMode: options.dht?.mode === 'client',
+        // Keep private addresses: peers on one LAN or host must be able to reach each other.
+        peerInfoMapper: passthroughMapper
+      }),
+      pubsub: gossipsub({
+        // Envelopes carry their own author signature: a second signature per message
+        // would double the CPU per edit for nothing (FIELD-NOTES).
+        globalSignaturePolicy: 'StrictNoSign',
+        allowPublishToZeroTopicPeers: true,
+        ignoreDuplicatePublishError: true,
+        emitSelf: false,
+        heartbeatInterval: net.gossipHeartbeatMs ?? 700,
+        maxInboundDataLength: (options.maxEnvelopeBytes ?? 1024 * 1024) + 4096,
+        scoreParams: net.ipColocationFactorWeight === undefined ? {} : { IPColocationFactorWeight: net.ipColocationFactorWeight }
+      }) as (components: any) => GossipSub
+    }
+  }
+  if (net.allowPrivateDials === true) {
+    config.connectionGater = { denyDialMultiaddr: async () => false }
+  }
+  if (options.libp2pMetrics !== undefined) config.metrics = options.libp2pMetrics
+  return await createLibp2p(config)
+}

@@ -1,0 +1,290 @@
+import * as Y from 'yjs'
+import { ObservableV2 } from 'lib0/observable'
+import { logger } from '@libp2p/logger'
+import { packHlc, type HybridLogicalClock } from '../clock/hlc.js'
+import { Checkpoint, Envelope, WIRE_VERSION, checkpointSigningBytes, decodeCheckpoint, envelopeSigningBytes } from '../wire/codec.js'
+import { VersionVector, authorHex, countRanges, vectorFromWire } from './version-vector.js'
+import { METRIC, type Metrics } from '../metrics/metrics.js'
+import type { Store } from '../store/store.js'
+import type { Signer } from '../identity/peer-key.js'
+
+const log = logger('weft:replica')
+const EMPTY = new Uint8Array(0)
+
+/** Origin of every update this engine applies, so the local-edit listener can tell them apart. */
+export const REMOTE_ORIGIN = Symbol('weft:remote')
+
+export interface ReplicaOptions {
+  batchWindowMs: number
+  maxEnvelopesPerSync: number
+  checkpointEvery: number
+  /** Envelopes kept per author behind a checkpoint, so small gaps can still be served as the authors' own envelopes. */
+  retainAfterCheckpoint: number
+}
+
+export interface ReplicaContext {
+  store: Store
+  signer: Signer
+  clock: HybridLogicalClock
+  metrics: Metrics
+  options: ReplicaOptions
+}
+
+export interface ReplicaEvents {
+  /** A local envelope is durable and may be published. */
+  sealed: (bytes: Uint8Array, envelope: Envelope) => void
+  /** The count of local envelopes no other peer is known to hold changed. */
+  delivery: (unconfirmed: number) => void
+  /** Envelopes arrived above a gap in some author's log. */
+  gap: () => void
+}
+
+export interface SyncAnswer {
+  envelopes: Uint8Array[]
+  checkpoint?: Checkpoint
+}
+
+/**
+ * One document: the Y.Doc, the log of envelopes that built it and the version
+ * vector over that log. Invariant: the Y.Doc holds at least everything the
+ * version vector covers (updates are applied before the vector advances), so a
+ * merged update of the doc may always stand in for the envelopes it covers.
+ */
+export class Replica extends ObservableV2<ReplicaEvents> {
+  readonly doc = new Y.Doc({ gc: true })
+  readonly vv = new VersionVector()
+  private localSeq = 0
+  /** Highest local seq some other peer is known to hold (from its beacons and sync requests). */
+  private confirmedSeq = 0
+  private pendingUpdates: Uint8Array[] = []
+  private sealScheduled = false
+  private sealing: Promise<void> = Promise.resolve()
+  private sinceCheckpoint = 0
+  private checkpointTimer: ReturnType<typeof setTimeout> | undefined
+  private closed = false
+
+  private constructor (readonly docId: string, private readonly ctx: ReplicaContext) {
+    super()
+    this.doc.on('update', this.onDocUpdate)
+  }
+
+  /** Rebuilds a document from its checkpoint and the envelopes stored after it. */
+  static async load (docId: string, ctx: ReplicaContext): Promise<Replica> {
+    const replica = new Replica(docId, ctx)
+    const me = ctx.signer.author
+    const updates: Uint8Array[] = []
+    const checkpointBytes = await ctx.store.getCheckpoint(docId)
+    if (checkpointBytes !== undefined) {
+      const checkpoint = decodeCheckpoint(checkpointBytes, Infinity)
+      updates.push(checkpoint.update)
+      replica.vv.raiseTo(vectorFromWire(checkpoint.vv))
+    }
+    let ownHighest = replica.vv.get(me)
+    for await (const { author, seq, bytes } of ctx.store.envelopes(docId)) {
+      if (author === me) ownHighest = Math.max(ownHighest, seq)
+      if (replica.vv.has(author, seq)) continue
+      updates.push(Envelope.decode(bytes).payload)
+      replica.vv.add(author, seq)
+      replica.sinceCheckpoint++
+    }
+    // One merged apply is far cheaper than thousands of small ones.
+    if (updates.length > 0) Y.applyUpdate(replica.doc, updates.length === 1 ? updates[0] : Y.mergeUpdates(updates), REMOTE_ORIGIN)
+    replica.localSeq = ownHighest
+    await ctx.store.markDocument(docId)
+    log('loaded %s: %d authors, %d envelopes after checkpoint', docId, replica.vv.size, replica.sinceCheckpoint)
+    return replica
+  }
+
+  /** Local envelopes (sealed or pending) that no other peer is known to hold. */
+  get unconfirmed (): number {
+    return this.localSeq - this.confirmedSeq + (this.pendingUpdates.length > 0 ? 1 : 0)
+  }
+
+  get author (): string {
+    return this.ctx.signer.author
+  }
+
+  // ---- local edits -------------------------------------------------------
+
+  private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
+    if (origin === REMOTE_ORIGIN || this.closed) return
+    const wasEmpty = this.pendingUpdates.length === 0
+    this.pendingUpdates.push(update)
+    if (wasEmpty) this.emit('delivery', [this.unconfirmed])
+    this.scheduleSeal()
+  }
+
+  private scheduleSeal (): void {
+    if (this.sealScheduled) return
+    this.sealScheduled = true
+    // Edits made while a seal is being written pile up and leave together in the next
+    // envelope: batches grow exactly as much as the store and network lag behind.
+    const run = (): void => { this.sealing = this.sealing.then(this.seal, this.seal) }
+    if (this.ctx.options.batchWindowMs > 0) setTimeout(run, this.ctx.options.batchWindowMs)
+    else queueMicrotask(run)
+  }
+
+  private readonly seal = async (): Promise<void> => {
+    this.sealScheduled = false
+    if (this.pendingUpdates.length === 0) return
+    const updates = this.pendingUpdates
+    this.pendingUpdates = []
+    const { signer, clock, store } = this.ctx
+    const envelope: Envelope = {
+      version: WIRE_VERSION,
+      docId: this.docId,
+      author: signer.publicKey as Uint8Array<ArrayBuffer>,
+      seq: ++this.localSeq,
+      hlc: packHlc(clock.now()),
+      payload: (updates.length === 1 ? updates[0] : Y.mergeUpdates(updates)) as Uint8Array<ArrayBuffer>,
+      signature: EMPTY
+    }
+    envelope.signature = signer.sign(envelopeSigningBytes(envelope)) as Uint8Array<ArrayBuffer>
+    const bytes = Envelope.encode(envelope)
+    this.vv.add(signer.author, envelope.seq)
+    // Durable before it is published: an edit is acknowledged once it is on disk here.
+    await store.appendEnvelope(this.docId, signer.author, envelope.seq, bytes)
+    await store.flush()
+    this.ctx.metrics.inc(METRIC.envelopesOut)
+    this.noteNewEnvelope()
+    this.emit('sealed', [bytes, envelope])
+  }
+
+  /** Seals pending local edits; resolves once they and everything before them are durable. */
+  async flush (): Promise<void> {
+    do {
+      this.sealing = this.sealing.then(this.seal, this.seal)
+      await this.sealing
+    } while (this.pendingUpdates.length > 0)
+    await this.ctx.store.flush()
+  }
+
+  // ---- remote data -------------------------------------------------------
+
+  has (author: string, seq: number): boolean {
+    return this.vv.has(author, seq)
+  }
+
+  /**
+   * Applies an envelope that passed validation. Idempotent: an `(author, seq)`
+   * already held changes nothing, whatever order envelopes arrive in.
+   */
+  ingest (envelope: Envelope, bytes: Uint8Array): 'applied' | 'duplicate' {
+    const author = authorHex(envelope.author)
+    if (this.vv.has(author, envelope.seq)) {
+      this.ctx.metrics.inc(METRIC.envelopesDuplicate)
+      return 'duplicate'
+    }
+    Y.applyUpdate(this.doc, envelope.payload, REMOTE_ORIGIN)
+    this.vv.add(author, envelope.seq)
+    // Our own envelope coming back (a restored backup of this identity): never reuse its seq.
+    if (author === this.ctx.signer.author && envelope.seq > this.localSeq) this.localSeq = envelope.seq
+    // Not awaited: a crash before this lands loses nothing acknowledged, because the
+    // vector on disk will not cover the envelope and the next sync fetches it again.
+    void this.ctx.store.appendEnvelope(this.docId, author, envelope.seq, bytes)
+    this.ctx.metrics.inc(METRIC.envelopesIn)
+    this.noteNewEnvelope()
+    if (this.vv.hasGap(author)) this.emit('gap', [])
+    return 'applied'
+  }
+
+  /** Applies a validated merged update that stands for every envelope up to its vector. */
+  async ingestCheckpoint (checkpoint: Checkpoint): Promise<'applied' | 'duplicate'> {
+    const covers = vectorFromWire(checkpoint.vv)
+    if (!this.vv.isBehind(covers)) return 'duplicate'
+    Y.applyUpdate(this.doc, checkpoint.update, REMOTE_ORIGIN)
+    this.vv.raiseTo(covers)
+    const mine = covers.get(this.ctx.signer.author) ?? 0
+    if (mine > this.localSeq) this.localSeq = mine
+    // The envelopes it covers are not stored here, so the state must be: write our own checkpoint.
+    await this.writeCheckpoint()
+    return 'applied'
+  }
+
+  /** What a peer at `remote` (with Yjs state vector `remoteStateVector`) lacks. */
+  async answer (remote: ReadonlyMap<string, number>, remoteStateVector: Uint8Array): Promise<SyncAnswer> {
+    this.confirm(remote.get(this.ctx.signer.author) ?? 0)
+    const missing = this.vv.missingFrom(remote)
+    const count = countRanges(missing)
+    if (count === 0) return { envelopes: [] }
+    if (count <= this.ctx.options.maxEnvelopesPerSync) {
+      const envelopes: Uint8Array[] = []
+      for (const range of missing) {
+        const found = await this.ctx.store.envelopeRange(this.docId, range.author, range.from, range.to)
+        envelopes.push(...found)
+        if (found.length !== range.to - range.from + 1) break
+      }
+      if (envelopes.length === count) return { envelopes }
+    }
+    // A large gap (or one whose envelopes were compacted away) travels as one merged
+    // update: about what the Yjs diff costs, not one signed envelope per edit.
+    return { envelopes: [], checkpoint: this.makeCheckpoint(remoteStateVector) }
+  }
+
+  /** A remote peer is known to hold our envelopes up to `seq`. */
+  confirm (seq: number): void {
+    if (seq <= this.confirmedSeq) return
+    this.confirmedSeq = Math.min(seq, this.localSeq)
+    this.emit('delivery', [this.unconfirmed])
+  }
+
+  // ---- checkpoints -------------------------------------------------------
+
+  private makeCheckpoint (remoteStateVector?: Uint8Array): Checkpoint {
+    let update: Uint8Array
+    try {
+      update = Y.encodeStateAsUpdate(this.doc, remoteStateVector)
+    } catch {
+      update = Y.encodeStateAsUpdate(this.doc)
+    }
+    const checkpoint: Checkpoint = {
+      version: WIRE_VERSION,
+      docId: this.docId,
+      vv: this.vv.toWire(),
+      hlc: packHlc(this.ctx.clock.now()),
+      update: update as Uint8Array<ArrayBuffer>,
+      signer: this.ctx.signer.publicKey as Uint8Array<ArrayBuffer>,
+      signature: EMPTY
+    }
+    checkpoint.signature = this.ctx.signer.sign(checkpointSigningBytes(checkpoint)) as Uint8Array<ArrayBuffer>
+    return checkpoint
+  }
+
+  /** Folds the log into one stored checkpoint and drops the envelopes it makes redundant. */
+  async writeCheckpoint (): Promise<void> {
+    clearTimeout(this.checkpointTimer)
+    this.checkpointTimer = undefined
+    // Seal local edits first: a checkpoint holding an edit that never got an envelope
+    // would hide that edit from every peer whose vector already matches ours.
+    while (this.pendingUpdates.length > 0) await this.flush()
+    const checkpoint = this.makeCheckpoint()
+    await this.ctx.store.putCheckpoint(this.docId, Checkpoint.encode(checkpoint))
+    this.sinceCheckpoint = 0
+    this.ctx.metrics.inc(METRIC.checkpointsWritten)
+    const keep = this.ctx.options.retainAfterCheckpoint
+    for (const [author, seq] of this.vv.entries()) {
+      if (seq - keep > 0) await this.ctx.store.deleteEnvelopesThrough(this.docId, author, seq - keep)
+    }
+    await this.ctx.store.flush()
+  }
+
+  private noteNewEnvelope (): void {
+    this.sinceCheckpoint++
+    if (this.sinceCheckpoint >= this.ctx.options.checkpointEvery && this.checkpointTimer === undefined && !this.closed) {
+      // Deferred so that a burst of edits finishes before the doc is encoded.
+      this.checkpointTimer = setTimeout(() => {
+        this.writeCheckpoint().catch(err => { log.error('checkpoint of %s failed: %e', this.docId, err) })
+      }, 250)
+    }
+  }
+
+  async close (): Promise<void> {
+    if (this.closed) return
+    await this.flush()
+    if (this.sinceCheckpoint >= this.ctx.options.checkpointEvery / 4) await this.writeCheckpoint()
+    this.closed = true
+    clearTimeout(this.checkpointTimer)
+    this.doc.off('update', this.onDocUpdate)
+    this.doc.destroy()
+  }
+}

@@ -1,0 +1,118 @@
+import { toString as toHex, fromString as fromHex } from 'uint8arrays'
+import type { VersionEntry } from '../wire/codec.js'
+
+export function authorHex (key: Uint8Array): string {
+  return toHex(key, 'base16')
+}
+
+export function authorBytes (hex: string): Uint8Array<ArrayBuffer> {
+  return fromHex(hex, 'base16') as Uint8Array<ArrayBuffer>
+}
+
+/** A run of sequence numbers one author wrote: `from..to` inclusive. */
+export interface SeqRange { author: string, from: number, to: number }
+
+/**
+ * Author -> highest contiguous sequence number, plus the numbers seen above a
+ * gap, so `(author, seq)` answers "have I got it?" exactly. That exactness is
+ * what makes delivery idempotent: a duplicate is recognised, never re-applied.
+ */
+export class VersionVector {
+  private readonly contiguous = new Map<string, number>()
+  private readonly aboveGap = new Map<string, Set<number>>()
+
+  get (author: string): number {
+    return this.contiguous.get(author) ?? 0
+  }
+
+  has (author: string, seq: number): boolean {
+    return seq <= this.get(author) || (this.aboveGap.get(author)?.has(seq) ?? false)
+  }
+
+  /** Records `(author, seq)`; returns false when it was known already. */
+  add (author: string, seq: number): boolean {
+    if (this.has(author, seq)) return false
+    let head = this.get(author)
+    if (seq !== head + 1) {
+      let above = this.aboveGap.get(author)
+      if (above === undefined) this.aboveGap.set(author, above = new Set())
+      above.add(seq)
+      return true
+    }
+    head = seq
+    const above = this.aboveGap.get(author)
+    if (above !== undefined) {
+      while (above.delete(head + 1)) head++
+      if (above.size === 0) this.aboveGap.delete(author)
+    }
+    this.contiguous.set(author, head)
+    return true
+  }
+
+  /** True when envelopes of `author` above a gap are waiting for the gap to fill. */
+  hasGap (author?: string): boolean {
+    return author === undefined ? this.aboveGap.size > 0 : this.aboveGap.has(author)
+  }
+
+  /** Raises each author to at least the given seq (a checkpoint covers everything up to it). */
+  raiseTo (entries: Iterable<[string, number]>): void {
+    for (const [author, seq] of entries) {
+      if (seq <= this.get(author)) continue
+      this.contiguous.set(author, seq)
+      const above = this.aboveGap.get(author)
+      if (above !== undefined) {
+        for (const s of above) if (s <= seq) above.delete(s)
+        let head = seq
+        while (above.delete(head + 1)) head++
+        this.contiguous.set(author, head)
+        if (above.size === 0) this.aboveGap.delete(author)
+      }
+    }
+  }
+
+  entries (): IterableIterator<[string, number]> {
+    return this.contiguous.entries()
+  }
+
+  get size (): number {
+    return this.contiguous.size
+  }
+
+  toRecord (): Record<string, number> {
+    return Object.fromEntries(this.contiguous)
+  }
+
+  toWire (): VersionEntry[] {
+    return [...this.contiguous].map(([author, seq]) => ({ author: authorBytes(author), seq }))
+  }
+
+  /** Everything this vector covers that `remote` lacks, as per-author ranges. */
+  missingFrom (remote: ReadonlyMap<string, number>): SeqRange[] {
+    const ranges: SeqRange[] = []
+    for (const [author, seq] of this.contiguous) {
+      const theirs = remote.get(author) ?? 0
+      if (seq > theirs) ranges.push({ author, from: theirs + 1, to: seq })
+    }
+    return ranges
+  }
+
+  /** True when `remote` covers something this vector does not. */
+  isBehind (remote: ReadonlyMap<string, number>): boolean {
+    for (const [author, seq] of remote) if (seq > this.get(author)) return true
+    return false
+  }
+}
+
+export function vectorFromWire (entries: VersionEntry[]): Map<string, number> {
+  const vector = new Map<string, number>()
+  for (const { author, seq } of entries) {
+    if (author.byteLength !== 32 || !Number.isSafeInteger(seq) || seq < 0) continue
+    const hex = authorHex(author)
+    vector.set(hex, Math.max(seq, vector.get(hex) ?? 0))
+  }
+  return vector
+}
+
+export function countRanges (ranges: SeqRange[]): number {
+  return ranges.reduce((n, r) => n + r.to - r.from + 1, 0)
+}

@@ -1,0 +1,145 @@
+import { logger } from '@libp2p/logger'
+import type { LevelDb } from '../platform/platform.js'
+
+const log = logger('weft:store')
+
+// Key layout (one flat keyspace; '!' sorts before every id and hex character):
+//   m!peer-key                        the libp2p private key (protobuf)
+//   d!<docId>                         a known document (value: created-at ms, for listings)
+//   e!<docId>!<authorHex>!<seq16>     one envelope, as it travelled (signed bytes)
+//   c!<docId>                         the latest checkpoint (signed bytes)
+const SEQ_DIGITS = 16
+const seqKey = (seq: number): string => seq.toString().padStart(SEQ_DIGITS, '0')
+const envelopeKey = (docId: string, author: string, seq: number): string => `e!${docId}!${author}!${seqKey(seq)}`
+
+type BatchOp = { type: 'put', key: string, value: Uint8Array } | { type: 'del', key: string }
+
+export interface StoredEnvelope { author: string, seq: number, bytes: Uint8Array }
+
+/**
+ * Durable state over any abstract-level database (LevelDB in Node, IndexedDB
+ * in the browser, memory in tests). Writes are queued and committed as LevelDB
+ * batches: a burst of envelopes costs one write, and `flush()` tells when
+ * everything queued so far is on disk — the moment an edit counts as acknowledged.
+ */
+export class Store {
+  private queue: BatchOp[] = []
+  private commitScheduled = false
+  private tail: Promise<void> = Promise.resolve()
+  private failure: Error | undefined
+  private closed = false
+
+  constructor (private readonly db: LevelDb, private readonly onError: (err: Error) => void = () => {}) {}
+
+  async getPeerKey (): Promise<Uint8Array | undefined> {
+    return await this.db.get('m!peer-key') ?? undefined
+  }
+
+  async putPeerKey (bytes: Uint8Array): Promise<void> {
+    await this.db.put('m!peer-key', bytes)
+  }
+
+  async listDocuments (): Promise<string[]> {
+    const ids: string[] = []
+    for await (const key of this.db.keys({ gt: 'd!', lt: 'd"' })) ids.push(key.slice(2))
+    return ids
+  }
+
+  async hasDocument (docId: string): Promise<boolean> {
+    return (await this.db.get(`d!${docId}`)) !== undefined
+  }
+
+  markDocument (docId: string): Promise<void> {
+    return this.enqueue({ type: 'put', key: `d!${docId}`, value: new TextEncoder().encode(String(Date.now())) })
+  }
+
+  appendEnvelope (docId: string, author: string, seq: number, bytes: Uint8Array): Promise<void> {
+    return this.enqueue({ type: 'put', key: envelopeKey(docId, author, seq), value: bytes })
+  }
+
+  putCheckpoint (docId: string, bytes: Uint8Array): Promise<void> {
+    return this.enqueue({ type: 'put', key: `c!${docId}`, value: bytes })
+  }
+
+  async getCheckpoint (docId: string): Promise<Uint8Array | undefined> {
+    await this.flush()
+    return await this.db.get(`c!${docId}`) ?? undefined
+  }
+
+  /** Every stored envelope of a document, grouped by author in seq order. */
+  async * envelopes (docId: string): AsyncGenerator<StoredEnvelope> {
+    await this.flush()
+    const prefix = `e!${docId}!`
+    for await (const [key, bytes] of this.db.iterator({ gt: prefix, lt: prefix + '~' })) {
+      const [author, seq] = key.slice(prefix.length).split('!')
+      yield { author, seq: Number(seq), bytes }
+    }
+  }
+
+  /** Envelopes `from..to` of one author; stops at the first one missing (compacted away). */
+  async envelopeRange (docId: string, author: string, from: number, to: number): Promise<Uint8Array[]> {
+    await this.flush()
+    const out: Uint8Array[] = []
+    let expected = from
+    for await (const [key, bytes] of this.db.iterator({ gte: envelopeKey(docId, author, from), lte: envelopeKey(docId, author, to) })) {
+      if (Number(key.slice(key.lastIndexOf('!') + 1)) !== expected) break
+      out.push(bytes)
+      expected++
+    }
+    return out
+  }
+
+  /** Drops one author's envelopes up to `seq` (a checkpoint now stands for them). */
+  async deleteEnvelopesThrough (docId: string, author: string, seq: number): Promise<number> {
+    const keys: string[] = []
+    for await (const key of this.db.keys({ gt: `e!${docId}!${author}!`, lte: envelopeKey(docId, author, seq) })) keys.push(key)
+    for (const key of keys) void this.enqueue({ type: 'del', key })
+    return keys.length
+  }
+
+  async deleteDocument (docId: string): Promise<void> {
+    await this.flush()
+    const ops: BatchOp[] = [{ type: 'del', key: `d!${docId}` }, { type: 'del', key: `c!${docId}` }]
+    for await (const key of this.db.keys({ gt: `e!${docId}!`, lt: `e!${docId}!~` })) ops.push({ type: 'del', key })
+    await this.db.batch(ops)
+  }
+
+  /** Resolves once every write queued before the call is committed; rejects if one failed. */
+  async flush (): Promise<void> {
+    await this.tail
+    if (this.failure !== undefined) throw this.failure
+  }
+
+  async close (): Promise<void> {
+    if (this.closed) return
+    await this.tail
+    this.closed = true
+    await this.db.close()
+  }
+
+  private enqueue (op: BatchOp): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('store is closed'))
+    this.queue.push(op)
+    if (!this.commitScheduled) {
+      this.commitScheduled = true
+      // Chained so that commits never overlap; ops queued while one runs ride the next batch.
+      this.tail = this.tail.then(async () => await this.commit())
+    }
+    return this.tail
+  }
+
+  private async commit (): Promise<void> {
+    this.commitScheduled = false
+    const ops = this.queue
+    this.queue = []
+    if (ops.length === 0) return
+    try {
+      await this.db.batch(ops)
+    } catch (err: any) {
+      // Remembered so flush() callers learn their edit is not acknowledged; the chain continues.
+      this.failure = err
+      log.error('batch of %d writes failed: %e', ops.length, err)
+      this.onError(err)
+    }
+  }
+}

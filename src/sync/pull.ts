@@ -1,0 +1,155 @@
+import * as Y from 'yjs'
+import { lpStream, RateLimiter } from '@libp2p/utils'
+import { logger } from '@libp2p/logger'
+import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
+import {
+  SyncRequest, SyncResponse, WIRE_VERSION, WireError,
+  decodeEnvelope, decodeSyncRequest, decodeSyncResponse
+} from '../wire/codec.js'
+import { vectorFromWire } from '../replica/version-vector.js'
+import { validateCheckpoint, validateEnvelope, type Verifier } from './validate.js'
+import { METRIC, type Metrics } from '../metrics/metrics.js'
+import type { Replica } from '../replica/replica.js'
+
+const log = logger('weft:sync')
+
+export const SYNC_PROTOCOL = '/weft/sync/1.0.0'
+const MAX_REQUEST_BYTES = 1024 * 1024
+
+export interface PullContext {
+  verifier: Verifier
+  metrics: Metrics
+  replicaFor: (docId: string) => Replica | undefined
+  maxEnvelopeBytes: number
+  maxSyncResponseBytes: number
+  /** Bounds one whole request/response exchange. */
+  timeoutMs: number
+  /** Sync requests served per peer per second before refusing. */
+  servedPerPeerPerSecond: number
+}
+
+export interface PullResult {
+  envelopes: number
+  checkpoint: boolean
+  bytes: number
+  dropped: number
+  /** The responder's vector after it answered. */
+  remote: Map<string, number>
+}
+
+/**
+ * The catch-up protocol: one length-prefixed protobuf request carrying the
+ * requester's version vector and Yjs state vector, one response carrying what
+ * is missing — the authors' own envelopes for a small gap, one merged update
+ * (a checkpoint) for a large one — then the stream closes.
+ */
+export class PullProtocol {
+  private readonly limiter: RateLimiter
+
+  constructor (private readonly libp2p: Libp2p, private readonly ctx: PullContext) {
+    this.limiter = new RateLimiter({ points: ctx.servedPerPeerPerSecond, duration: 1 })
+  }
+
+  async start (): Promise<void> {
+    await this.libp2p.handle(SYNC_PROTOCOL, this.serve, { maxInboundStreams: 128, maxOutboundStreams: 128 })
+  }
+
+  async stop (): Promise<void> {
+    await this.libp2p.unhandle(SYNC_PROTOCOL)
+  }
+
+  /** Asks `peer` for what `replica` lacks and applies it. */
+  async pull (peer: PeerId, replica: Replica, signal?: AbortSignal): Promise<PullResult> {
+    const timeout = AbortSignal.timeout(this.ctx.timeoutMs)
+    const options = { signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]) }
+    const stream = await this.libp2p.dialProtocol(peer, SYNC_PROTOCOL, options)
+    let raw
+    try {
+      const lp = lpStream(stream, { maxDataLength: this.ctx.maxSyncResponseBytes })
+      await lp.write(SyncRequest.encode({
+        version: WIRE_VERSION,
+        docId: replica.docId,
+        vv: replica.vv.toWire(),
+        stateVector: Y.encodeStateVector(replica.doc) as Uint8Array<ArrayBuffer>
+      }), options)
+      raw = await lp.read(options)
+      await stream.close(options)
+    } catch (err) {
+      stream.abort(err as Error)
+      throw err
+    }
+    this.ctx.metrics.inc(METRIC.syncPulls)
+    this.ctx.metrics.inc(METRIC.syncBytesIn, '', raw.byteLength)
+    const response = decodeSyncResponse(raw, this.ctx.maxSyncResponseBytes)
+    if (response.error !== '') throw new Error(`peer refused sync of ${replica.docId}: ${response.error}`)
+    if (response.docId !== replica.docId) throw new WireError('wrong-document', `sync reply is for ${response.docId.slice(0, 40)}`)
+    const result: PullResult = { envelopes: 0, checkpoint: false, bytes: raw.byteLength, dropped: 0, remote: vectorFromWire(response.vv) }
+    if (response.checkpoint != null) {
+      try {
+        this.ctx.verifier.clock.receive(validateCheckpoint(response.checkpoint, replica.docId, this.ctx.verifier))
+        result.checkpoint = (await replica.ingestCheckpoint(response.checkpoint)) === 'applied'
+      } catch (err) {
+        result.dropped++
+        this.dropped(err, peer, 'checkpoint')
+      }
+    }
+    for (const bytes of response.envelopes) {
+      try {
+        const envelope = decodeEnvelope(bytes, this.ctx.maxSyncResponseBytes)
+        this.ctx.verifier.clock.receive(validateEnvelope(envelope, replica.docId, this.ctx.verifier))
+        if (replica.ingest(envelope, bytes) === 'applied') result.envelopes++
+      } catch (err) {
+        result.dropped++
+        this.dropped(err, peer, 'envelope')
+      }
+    }
+    replica.confirm(result.remote.get(replica.author) ?? 0)
+    log('pulled %s from %p: %d envelopes, checkpoint %s, %d bytes, %d dropped', replica.docId, peer, result.envelopes, result.checkpoint, result.bytes, result.dropped)
+    return result
+  }
+
+  private dropped (err: unknown, peer: PeerId, what: string): void {
+    const reason = err instanceof WireError ? err.reason : 'bad-update'
+    this.ctx.metrics.inc(METRIC.dropped, reason)
+    log('dropped %s from %p in sync reply: %s: %s', what, peer, reason, (err as Error)?.message ?? err)
+  }
+
+  private readonly serve = async (stream: Stream, connection: Connection): Promise<void> => {
+    const peer = connection.remotePeer
+    const options = { signal: AbortSignal.timeout(this.ctx.timeoutMs) }
+    try {
+      try {
+        this.limiter.consume(peer.toString())
+      } catch {
+        throw new WireError('rate-limited', 'too many sync requests')
+      }
+      const lp = lpStream(stream, { maxDataLength: MAX_REQUEST_BYTES })
+      let request: SyncRequest
+      try {
+        request = decodeSyncRequest(await lp.read(options), MAX_REQUEST_BYTES)
+      } catch (err) {
+        throw err instanceof WireError ? err : new WireError('malformed', `sync request unreadable: ${(err as Error).message}`)
+      }
+      if (request.version !== WIRE_VERSION) throw new WireError('bad-version', `sync request version ${request.version}`)
+      const replica = this.ctx.replicaFor(request.docId)
+      let response: SyncResponse
+      if (replica === undefined) {
+        response = { version: WIRE_VERSION, docId: request.docId, envelopes: [], vv: [], error: 'unknown document' }
+        this.ctx.metrics.inc(METRIC.dropped, 'unknown-document')
+      } else {
+        const answer = await replica.answer(vectorFromWire(request.vv), request.stateVector)
+        response = { version: WIRE_VERSION, docId: request.docId, envelopes: answer.envelopes as Array<Uint8Array<ArrayBuffer>>, checkpoint: answer.checkpoint, vv: replica.vv.toWire(), error: '' }
+      }
+      const bytes = SyncResponse.encode(response)
+      await lp.write(bytes, options)
+      await stream.close(options)
+      this.ctx.metrics.inc(METRIC.syncServed)
+      this.ctx.metrics.inc(METRIC.syncBytesOut, '', bytes.byteLength)
+    } catch (err) {
+      const reason = err instanceof WireError ? err.reason : 'sync-failed'
+      this.ctx.metrics.inc(METRIC.dropped, reason)
+      log('sync request from %p dropped: %s: %s', peer, reason, (err as Error)?.message ?? err)
+      stream.abort(err as Error)
+    }
+  }
+}

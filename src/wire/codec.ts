@@ -1,0 +1,78 @@
+import { Beacon, Checkpoint, Envelope, GossipFrame, SyncRequest, SyncResponse } from './messages.js'
+import type { Uint8ArrayList } from 'uint8arraylist'
+
+export { Beacon, Checkpoint, Envelope, GossipFrame, SyncRequest, SyncResponse, VersionEntry } from './messages.js'
+
+/** Bumped only for changes an old peer must refuse. */
+export const WIRE_VERSION = 1
+export const AUTHOR_KEY_BYTES = 32
+/** Most authors one version vector may name on the wire. */
+export const MAX_VECTOR_ENTRIES = 10_000
+
+/** Why a message was dropped: the label of the `weft_dropped_total` counter. */
+export type DropReason =
+  | 'oversized' | 'malformed' | 'bad-version' | 'wrong-document' | 'bad-author'
+  | 'bad-signature' | 'bad-update' | 'clock-drift' | 'rate-limited' | 'unknown-document'
+  | 'sync-failed'
+
+export class WireError extends Error {
+  override name = 'WireError'
+  constructor (readonly reason: DropReason, message: string) {
+    super(message)
+  }
+}
+
+const EMPTY = new Uint8Array(0)
+const vectorLimits = { vv: MAX_VECTOR_ENTRIES }
+
+function decodeWith<T> (what: string, bytes: Uint8Array | Uint8ArrayList, maxBytes: number, decode: () => T): T {
+  if (bytes.byteLength > maxBytes) throw new WireError('oversized', `${what} of ${bytes.byteLength} bytes exceeds ${maxBytes}`)
+  try {
+    return decode()
+  } catch (err: any) {
+    throw new WireError('malformed', `${what} does not decode: ${err?.message ?? err}`)
+  }
+}
+
+export function decodeFrame (bytes: Uint8Array, maxBytes: number): GossipFrame {
+  const frame = decodeWith('gossip frame', bytes, maxBytes, () => GossipFrame.decode(bytes, { limits: { beacon: vectorLimits } }))
+  if ((frame.envelope == null) === (frame.beacon == null)) throw new WireError('malformed', 'gossip frame must carry exactly one of envelope, beacon')
+  return frame
+}
+
+export function decodeEnvelope (bytes: Uint8Array, maxBytes: number): Envelope {
+  return decodeWith('envelope', bytes, maxBytes, () => Envelope.decode(bytes))
+}
+
+export function decodeSyncRequest (bytes: Uint8Array | Uint8ArrayList, maxBytes: number): SyncRequest {
+  return decodeWith('sync request', bytes, maxBytes, () => SyncRequest.decode(bytes, { limits: vectorLimits }))
+}
+
+export function decodeSyncResponse (bytes: Uint8Array | Uint8ArrayList, maxBytes: number): SyncResponse {
+  return decodeWith('sync response', bytes, maxBytes, () => SyncResponse.decode(bytes, { limits: { ...vectorLimits, checkpoint: vectorLimits } }))
+}
+
+export function decodeCheckpoint (bytes: Uint8Array, maxBytes: number): Checkpoint {
+  return decodeWith('checkpoint', bytes, maxBytes, () => Checkpoint.decode(bytes, { limits: vectorLimits }))
+}
+
+// Each signed message is signed over its own encoding with the signature field empty:
+// protons writes fields in field-number order, so the bytes are canonical.
+export function envelopeSigningBytes (e: Envelope): Uint8Array {
+  return Envelope.encode({ ...e, signature: EMPTY })
+}
+
+export function checkpointSigningBytes (c: Checkpoint): Uint8Array {
+  return Checkpoint.encode({ ...c, signature: EMPTY })
+}
+
+export function beaconSigningBytes (b: Beacon): Uint8Array {
+  return Beacon.encode({ ...b, signature: EMPTY })
+}
+
+/** Structural checks shared by every signed message, before the (costlier) signature check. */
+export function checkHeader (what: string, m: { version: number, docId: string }, key: Uint8Array, expectedDocId: string): void {
+  if (m.version !== WIRE_VERSION) throw new WireError('bad-version', `${what} has wire version ${m.version}, expected ${WIRE_VERSION}`)
+  if (m.docId !== expectedDocId) throw new WireError('wrong-document', `${what} is for document ${m.docId.slice(0, 40)}, not ${expectedDocId}`)
+  if (key.byteLength !== AUTHOR_KEY_BYTES) throw new WireError('bad-author', `${what} key is ${key.byteLength} bytes, expected ${AUTHOR_KEY_BYTES}`)
+}
