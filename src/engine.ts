@@ -125,7 +125,7 @@ export class Engine implements Weft {
   private async start (): Promise<void> {
     this.libp2p.addEventListener('peer:connect', this.onConnectionChange)
     this.libp2p.addEventListener('peer:disconnect', this.onConnectionChange)
-    this.libp2p.addEventListener('peer:discovery', this.onDiscovery)
+    this.lanDiscovery()?.addEventListener('peer', this.onLanPeer)
     this.libp2p.services.pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
     await this.pull.start()
     log('started %p on %s', this.libp2p.peerId, this.multiaddrs.join(', '))
@@ -223,7 +223,10 @@ export class Engine implements Weft {
 
   private sendBeacon (replica: Replica): void {
     if (this.gossip.subscribers(replica.docId).length === 0) return
-    void this.gossip.publishBeacon(makeBeacon(replica, this.signer, this.clock))
+    // A beacon tells authors their edits arrived: it may only claim what is on disk here.
+    this.store.flush().then(() => {
+      if (this.docs.has(replica.docId)) void this.gossip.publishBeacon(makeBeacon(replica, this.signer, this.clock))
+    }, err => { log.error('not beaconing %s: store failed: %e', replica.docId, err) })
   }
 
   private onBeacon (entry: OpenDoc, beacon: Beacon, from: PeerId): void {
@@ -245,7 +248,7 @@ export class Engine implements Weft {
     entry.gapTimer = setTimeout(() => {
       entry.gapTimer = undefined
       const replica = entry.handle.replica
-      if (!replica.vv.hasGap() || !this.docs.has(replica.docId)) return
+      if (!replica.hasGap() || !this.docs.has(replica.docId)) return
       for (const peer of this.gossip.subscribers(replica.docId)) this.scheduler.request(replica, peer, 'sequence gap')
     }, 300)
   }
@@ -266,11 +269,16 @@ export class Engine implements Weft {
     for (const { handle } of this.docs.values()) handle.refresh()
   }
 
-  private readonly onDiscovery = (event: CustomEvent<PeerInfo>): void => {
-    // mDNS and DHT walks announce peers without dialling them. Stay modestly connected:
-    // documents find their own peers through provider records anyway.
-    if (this.libp2p.getConnections().length >= 32) return
-    void this.dialer.dial(event.detail.id, event.detail.multiaddrs)
+  private lanDiscovery (): EventTarget | undefined {
+    return this.libp2p.services.mdns as EventTarget | undefined
+  }
+
+  private readonly onLanPeer = (event: Event): void => {
+    // Peers on the LAN are few and likely to share documents, so they are dialled; peers a
+    // DHT walk mentions are not: documents find their holders through provider records.
+    const { id, multiaddrs } = (event as CustomEvent<PeerInfo>).detail
+    if (this.libp2p.getConnections().length >= 64) return
+    void this.dialer.dial(id, multiaddrs)
   }
 
   // ---- lifecycle ---------------------------------------------------------
@@ -284,7 +292,7 @@ export class Engine implements Weft {
       this.gossip.stop()
       this.libp2p.removeEventListener('peer:connect', this.onConnectionChange)
       this.libp2p.removeEventListener('peer:disconnect', this.onConnectionChange)
-      this.libp2p.removeEventListener('peer:discovery', this.onDiscovery)
+      this.lanDiscovery()?.removeEventListener('peer', this.onLanPeer)
       this.libp2p.services.pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
       await this.pull.stop().catch(() => {})
       await this.libp2p.stop()

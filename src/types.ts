@@ -1,6 +1,7 @@
 import type * as Y from 'yjs'
 import type { ObservableV2 } from 'lib0/observable'
-import type { Libp2p } from '@libp2p/interface'
+import type { ConnectionGater, Libp2p } from '@libp2p/interface'
+import type { WeftServices } from './net/libp2p-node.js'
 
 /** Where a document stands with the network. */
 export type SyncStatus = 'offline' | 'connecting' | 'syncing' | 'synced'
@@ -50,6 +51,8 @@ export interface WeftOptions {
     gossipHeartbeatMs?: number
     /** Let the connection gater dial private/loopback addresses (a browser peer reaching a Node peer on 127.0.0.1). */
     allowPrivateDials?: boolean
+    /** A libp2p connection gater: allow or deny peers and addresses (deny lists, private networks, partition tests). */
+    connectionGater?: ConnectionGater
   }
   /** libp2p metrics implementation (for example `prometheusMetrics()` from `@libp2p/prometheus-metrics`). */
   libp2pMetrics?: (components: any) => any
@@ -102,7 +105,7 @@ export interface Weft {
   /** Listen addresses with `/p2p/<peerId>`. */
   readonly multiaddrs: string[]
   /** The libp2p node, for advanced use. */
-  readonly libp2p: Libp2p
+  readonly libp2p: Libp2p<WeftServices>
   readonly metrics: WeftMetrics
   /** A new document with a fresh id. */
   create (): Promise<DocHandle>

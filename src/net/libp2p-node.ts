@@ -31,7 +31,6 @@ export async function createNode (options: WeftOptions, platform: Platform, priv
   const net = options.network ?? {}
   const peerDiscovery: Array<(components: any) => any> = []
   if ((options.bootstrap?.length ?? 0) > 0) peerDiscovery.push(bootstrap({ list: options.bootstrap ?? [], timeout: 0 }))
-  if ((options.mdns ?? true) && platform.mdns !== undefined) peerDiscovery.push(platform.mdns())
 
   const config: Libp2pOptions<WeftServices> = {
     privateKey,
@@ -68,9 +67,15 @@ export async function createNode (options: WeftOptions, platform: Platform, priv
       }) as (components: any) => GossipSub
     }
   }
-  if (net.allowPrivateDials === true) {
-    config.connectionGater = { denyDialMultiaddr: async () => false }
+  if (net.allowPrivateDials === true || net.connectionGater !== undefined) {
+    config.connectionGater = {
+      ...(net.allowPrivateDials === true ? { denyDialMultiaddr: async () => false } : {}),
+      ...net.connectionGater
+    }
   }
+  // mDNS runs as a service (it is still a peer discovery module to libp2p) so that the
+  // engine can tell LAN peers, worth dialling, from peers a DHT walk merely mentions.
+  if ((options.mdns ?? true) && platform.mdns !== undefined) (config.services as Record<string, unknown>).mdns = platform.mdns()
   if (options.libp2pMetrics !== undefined) config.metrics = options.libp2pMetrics
   return await createLibp2p(config)
 }

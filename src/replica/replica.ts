@@ -10,6 +10,7 @@ import type { Signer } from '../identity/peer-key.js'
 
 const log = logger('weft:replica')
 const EMPTY = new Uint8Array(0)
+const MAX_HELD_ENVELOPES = 10_000
 
 /** Origin of every update this engine applies, so the local-edit listener can tell them apart. */
 export const REMOTE_ORIGIN = Symbol('weft:remote')
@@ -62,6 +63,9 @@ export class Replica extends ObservableV2<ReplicaEvents> {
   private sinceCheckpoint = 0
   private checkpointTimer: ReturnType<typeof setTimeout> | undefined
   private closed = false
+  /** Envelopes waiting above a gap in their author's sequence: author -> seq -> envelope. */
+  private readonly held = new Map<string, Map<number, { envelope: Envelope, bytes: Uint8Array }>>()
+  private heldCount = 0
 
   private constructor (readonly docId: string, private readonly ctx: ReplicaContext) {
     super()
@@ -82,7 +86,8 @@ export class Replica extends ObservableV2<ReplicaEvents> {
     let ownHighest = replica.vv.get(me)
     for await (const { author, seq, bytes } of ctx.store.envelopes(docId)) {
       if (author === me) ownHighest = Math.max(ownHighest, seq)
-      if (replica.vv.has(author, seq)) continue
+      // Stored envelopes are contiguous per author; anything else is left for sync to refetch.
+      if (seq !== replica.vv.get(author) + 1) continue
       updates.push(Envelope.decode(bytes).payload)
       replica.vv.add(author, seq)
       replica.sinceCheckpoint++
@@ -159,22 +164,48 @@ export class Replica extends ObservableV2<ReplicaEvents> {
     await this.ctx.store.flush()
   }
 
+  /** Resolves once everything this replica queued for the store is durable. */
+  async flushStore (): Promise<void> {
+    await this.ctx.store.flush()
+  }
+
   // ---- remote data -------------------------------------------------------
 
   has (author: string, seq: number): boolean {
-    return this.vv.has(author, seq)
+    return this.vv.has(author, seq) || (this.held.get(author)?.has(seq) ?? false)
+  }
+
+  /** True while some author's envelopes wait above a gap. */
+  hasGap (): boolean {
+    return this.held.size > 0
   }
 
   /**
-   * Applies an envelope that passed validation. Idempotent: an `(author, seq)`
+   * Takes an envelope that passed validation. Idempotent: an `(author, seq)`
    * already held changes nothing, whatever order envelopes arrive in.
+   *
+   * Each author's envelopes are applied in seq order; one that arrives above a
+   * gap waits until the gap fills. Yjs can integrate updates out of order, but
+   * with fully shuffled delivery its pending-update bookkeeping sometimes never
+   * integrates what it set aside (measured: ~14% of 2-author, 40-update shuffles
+   * on yjs 13.6; none with per-author order), so the order is enforced here.
    */
-  ingest (envelope: Envelope, bytes: Uint8Array): 'applied' | 'duplicate' {
+  ingest (envelope: Envelope, bytes: Uint8Array): 'applied' | 'duplicate' | 'held' {
     const author = authorHex(envelope.author)
-    if (this.vv.has(author, envelope.seq)) {
+    if (this.has(author, envelope.seq)) {
       this.ctx.metrics.inc(METRIC.envelopesDuplicate)
       return 'duplicate'
     }
+    if (envelope.seq !== this.vv.get(author) + 1) {
+      this.hold(author, envelope, bytes)
+      return 'held'
+    }
+    this.apply(author, envelope, bytes)
+    this.releaseHeld(author)
+    return 'applied'
+  }
+
+  private apply (author: string, envelope: Envelope, bytes: Uint8Array): void {
     Y.applyUpdate(this.doc, envelope.payload, REMOTE_ORIGIN)
     this.vv.add(author, envelope.seq)
     // Our own envelope coming back (a restored backup of this identity): never reuse its seq.
@@ -184,8 +215,36 @@ export class Replica extends ObservableV2<ReplicaEvents> {
     void this.ctx.store.appendEnvelope(this.docId, author, envelope.seq, bytes)
     this.ctx.metrics.inc(METRIC.envelopesIn)
     this.noteNewEnvelope()
-    if (this.vv.hasGap(author)) this.emit('gap', [])
-    return 'applied'
+  }
+
+  private hold (author: string, envelope: Envelope, bytes: Uint8Array): void {
+    if (this.heldCount >= MAX_HELD_ENVELOPES) {
+      // Memory stays bounded; whatever is dropped here comes back through a sync pull.
+      this.ctx.metrics.inc(METRIC.dropped, 'held-overflow')
+      return
+    }
+    let byAuthor = this.held.get(author)
+    if (byAuthor === undefined) this.held.set(author, byAuthor = new Map())
+    byAuthor.set(envelope.seq, { envelope, bytes })
+    this.heldCount++
+    this.emit('gap', [])
+  }
+
+  /** Applies the envelopes of `author` that the vector now reaches, and forgets covered ones. */
+  private releaseHeld (author: string): void {
+    const byAuthor = this.held.get(author)
+    if (byAuthor === undefined) return
+    for (const seq of [...byAuthor.keys()]) {
+      if (seq <= this.vv.get(author)) { byAuthor.delete(seq); this.heldCount-- }
+    }
+    let next = byAuthor.get(this.vv.get(author) + 1)
+    while (next !== undefined) {
+      byAuthor.delete(next.envelope.seq)
+      this.heldCount--
+      this.apply(author, next.envelope, next.bytes)
+      next = byAuthor.get(this.vv.get(author) + 1)
+    }
+    if (byAuthor.size === 0) this.held.delete(author)
   }
 
   /** Applies a validated merged update that stands for every envelope up to its vector. */
@@ -194,6 +253,7 @@ export class Replica extends ObservableV2<ReplicaEvents> {
     if (!this.vv.isBehind(covers)) return 'duplicate'
     Y.applyUpdate(this.doc, checkpoint.update, REMOTE_ORIGIN)
     this.vv.raiseTo(covers)
+    for (const author of [...this.held.keys()]) this.releaseHeld(author)
     const mine = covers.get(this.ctx.signer.author) ?? 0
     if (mine > this.localSeq) this.localSeq = mine
     // The envelopes it covers are not stored here, so the state must be: write our own checkpoint.

@@ -16,7 +16,7 @@ export const docTopic = (docId: string): string => `/weft/doc/1/${docId}`
 export interface TopicMember {
   replica: Replica
   /** An envelope from `from` was applied (or was a duplicate). */
-  onEnvelope: (from: PeerId, result: 'applied' | 'duplicate') => void
+  onEnvelope: (from: PeerId, result: 'applied' | 'duplicate' | 'held') => void
   onBeacon: (beacon: Beacon, from: PeerId) => void
 }
 

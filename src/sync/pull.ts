@@ -138,6 +138,8 @@ export class PullProtocol {
         this.ctx.metrics.inc(METRIC.dropped, 'unknown-document')
       } else {
         const answer = await replica.answer(vectorFromWire(request.vv), request.stateVector)
+        // The vector we send back confirms delivery to the requester: only what is durable.
+        await replica.flushStore()
         response = { version: WIRE_VERSION, docId: request.docId, envelopes: answer.envelopes as Array<Uint8Array<ArrayBuffer>>, checkpoint: answer.checkpoint, vv: replica.vv.toWire(), error: '' }
       }
       const bytes = SyncResponse.encode(response)

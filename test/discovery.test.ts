@@ -1,0 +1,37 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { Peers, waitFor, text } from './support/peers.js'
+import { METRIC } from '../src/index.js'
+
+test('two peers that know only a third peer find each other through the DHT and sync', { timeout: 90_000 }, async () => {
+  const peers = new Peers()
+  try {
+    // The rendezvous peer never opens the document: it only answers DHT queries.
+    const rendezvous = await peers.start()
+    const a = await peers.start({ bootstrap: [rendezvous.multiaddrs[0]] })
+    const b = await peers.start({ bootstrap: [rendezvous.multiaddrs[0]] })
+    await waitFor('a and b connected to the rendezvous peer', () =>
+      a.connectedPeers().some(p => p.id === rendezvous.peerId) && b.connectedPeers().some(p => p.id === rendezvous.peerId))
+    assert.equal(a.connectedPeers().some(p => p.id === b.peerId), false, 'a and b start unaware of each other')
+
+    const ha = await a.create()
+    ha.doc.getText('text').insert(0, 'found through the DHT')
+    ha.doc.getMap('meta').set('title', 'rendezvous')
+    const hb = await b.open(ha.id)
+
+    await hb.whenSynced({ signal: AbortSignal.timeout(45_000) })
+    await waitFor('b has the text', () => text(hb) === 'found through the DHT', 20_000)
+    assert.equal(hb.doc.getMap('meta').get('title'), 'rendezvous')
+    assert.ok(b.connectedPeers().some(p => p.id === a.peerId), 'b dialled a directly')
+    assert.equal(rendezvous.openDocuments().length, 0, 'the rendezvous peer holds no document')
+    const found = (a.metrics.counters()[METRIC.dhtProvidersFound]?.[''] ?? 0) + (b.metrics.counters()[METRIC.dhtProvidersFound]?.[''] ?? 0)
+    assert.ok(found > 0, 'a provider record was found in the DHT')
+    assert.deepEqual(hb.peers, [a.peerId])
+
+    // And back the other way, live over gossipsub.
+    hb.doc.getText('text').insert(0, '>> ')
+    await waitFor('a sees b\'s edit', () => text(ha) === '>> found through the DHT')
+  } finally {
+    await peers.cleanup()
+  }
+})

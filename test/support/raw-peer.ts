@@ -1,0 +1,37 @@
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import * as Y from 'yjs'
+import { createNode, type WeftLibp2p } from '../../src/net/libp2p-node.js'
+import { nodePlatform } from '../../src/platform/node.js'
+import { Envelope, GossipFrame, WIRE_VERSION, envelopeSigningBytes } from '../../src/wire/codec.js'
+import { packHlc } from '../../src/clock/hlc.js'
+import { nodeEd25519 } from '../../src/identity/ed25519-node.js'
+import type { Ed25519PrivateKey } from '@libp2p/interface'
+import { LOOPBACK } from './peers.js'
+
+/**
+ * A libp2p node that speaks weft's protocols (same transports, DHT, gossipsub
+ * settings) but runs no engine: tests use it to send exactly the bytes they
+ * want, good or bad, through real connections.
+ */
+export async function rawPeer (): Promise<{ node: WeftLibp2p, key: Ed25519PrivateKey }> {
+  const key = await generateKeyPair('Ed25519')
+  const node = await createNode({ ...LOOPBACK }, nodePlatform, key)
+  return { node, key }
+}
+
+/** A correctly signed envelope (unless the caller spoils a field afterwards). */
+export function signedEnvelope (key: Ed25519PrivateKey, docId: string, seq: number, payload: Uint8Array, hlc = packHlc({ wall: Date.now(), logical: 0 })): Envelope {
+  const envelope: Envelope = { version: WIRE_VERSION, docId, author: key.publicKey.raw as Uint8Array<ArrayBuffer>, seq, hlc, payload: payload as Uint8Array<ArrayBuffer>, signature: new Uint8Array(0) }
+  envelope.signature = nodeEd25519.sign(key.raw.subarray(0, 32), key.publicKey.raw, envelopeSigningBytes(envelope)) as Uint8Array<ArrayBuffer>
+  return envelope
+}
+
+export const frame = (envelope: Envelope): Uint8Array => GossipFrame.encode({ envelope })
+
+/** A Yjs update that inserts `s` into text 'text' of a fresh doc. */
+export function textUpdate (s: string, clientID?: number): Uint8Array {
+  const doc = new Y.Doc()
+  if (clientID !== undefined) doc.clientID = clientID
+  doc.getText('text').insert(0, s)
+  return Y.encodeStateAsUpdate(doc)
+}
