@@ -1,0 +1,84 @@
+/**
+ * A small client for the admin API, used by the CLI commands (`weft status`,
+ * `weft pin`, ...) and by tests.
+ */
+
+export class AdminClientError extends Error {
+  constructor (message: string, readonly status?: number, readonly code?: string) {
+    super(message)
+    this.name = 'AdminClientError'
+  }
+}
+
+export interface AdminClientOptions {
+  /** e.g. http://127.0.0.1:7777 */
+  url: string
+  token?: string
+  timeoutMs?: number
+}
+
+export class AdminClient {
+  readonly url: string
+  private readonly token?: string
+  private readonly timeoutMs: number
+
+  constructor (options: AdminClientOptions) {
+    this.url = options.url.replace(/\/+$/, '')
+    this.token = options.token
+    this.timeoutMs = options.timeoutMs ?? 10_000
+  }
+
+  health (): Promise<any> { return this.json('GET', '/health') }
+  status (): Promise<any> { return this.json('GET', '/status') }
+  peers (): Promise<any> { return this.json('GET', '/peers') }
+  docs (): Promise<any> { return this.json('GET', '/docs') }
+  doc (id: string): Promise<any> { return this.json('GET', `/docs/${encodeURIComponent(id)}`) }
+  pins (): Promise<{ pins: string[] }> { return this.json('GET', '/pins') }
+  pin (id: string): Promise<{ id: string, pinned: boolean, created: boolean }> { return this.json('POST', `/pins/${encodeURIComponent(id)}`) }
+  unpin (id: string): Promise<{ id: string, pinned: boolean }> { return this.json('DELETE', `/pins/${encodeURIComponent(id)}`) }
+
+  async metrics (): Promise<string> {
+    const res = await this.request('GET', '/metrics')
+    return await res.text()
+  }
+
+  async json (method: string, path: string): Promise<any> {
+    const res = await this.request(method, path)
+    const text = await res.text()
+    try {
+      return JSON.parse(text)
+    } catch {
+      throw new AdminClientError(`${method} ${path}: the daemon answered with something that is not JSON`, res.status)
+    }
+  }
+
+  private async request (method: string, path: string): Promise<Response> {
+    const headers: Record<string, string> = {}
+    if (this.token != null) headers.authorization = `Bearer ${this.token}`
+    let res: Response
+    try {
+      res = await fetch(this.url + path, { method, headers, signal: AbortSignal.timeout(this.timeoutMs) })
+    } catch (err: any) {
+      const cause = err?.cause?.code ?? err?.name ?? ''
+      if (cause === 'ECONNREFUSED') {
+        throw new AdminClientError(`no daemon answers at ${this.url} (is \`weft daemon\` running? pass --admin or --data-dir)`)
+      }
+      if (cause === 'TimeoutError') throw new AdminClientError(`${this.url} did not answer within ${this.timeoutMs} ms`)
+      throw new AdminClientError(`cannot reach the daemon at ${this.url}: ${err?.cause?.message ?? err?.message ?? err}`)
+    }
+    if (!res.ok) {
+      let code: string | undefined
+      let message = `${res.status} ${res.statusText}`
+      try {
+        const body = await res.json() as { error?: string, message?: string }
+        code = body.error
+        if (body.message != null) message = `${message}: ${body.message}`
+      } catch {}
+      if (res.status === 401 && this.token == null) {
+        message += ' (no token found: pass --token, set WEFT_TOKEN, or --data-dir of the daemon)'
+      }
+      throw new AdminClientError(message, res.status, code)
+    }
+    return res
+  }
+}

@@ -1,0 +1,275 @@
+#!/usr/bin/env node
+/**
+ * `weft`: the headless peer daemon and the commands that talk to it.
+ *
+ *   weft daemon [options]     run an always-on peer (the default command)
+ *   weft status | peers | docs
+ *   weft pin <id> | unpin <id> | cat <id>
+ *
+ * Exit codes: 0 success, 1 failure (daemon unreachable, refused request, start
+ * failure, shutdown timeout), 2 bad usage or configuration.
+ */
+import { realpathSync } from 'node:fs'
+import { pathToFileURL } from 'node:url'
+import yargs, { type Argv } from 'yargs'
+import { hideBin } from 'yargs/helpers'
+import { AdminClient, AdminClientError } from './admin-client.js'
+import {
+  ConfigError, DAEMON_OPTIONS, describeConfig, resolveClientConfig, resolveDaemonConfig,
+  type DaemonConfig
+} from './config.js'
+import { readRuntimeInfo, readTokenFile } from './files.js'
+import { createLogger } from './log.js'
+import { installShutdown } from './signals.js'
+import { DAEMON_VERSION } from './version.js'
+import type { Daemon } from './daemon.js'
+
+const EXIT_FAILURE = 1
+const EXIT_USAGE = 2
+
+function daemonOptions (y: Argv): Argv {
+  for (const spec of DAEMON_OPTIONS) {
+    y = y.option(spec.flag, {
+      type: spec.type,
+      describe: `${spec.describe} [env ${spec.env}]`,
+      defaultDescription: spec.defaultText,
+      ...(spec.choices != null ? { choices: spec.choices as string[] } : {}),
+      ...(spec.type === 'array' ? { string: true } : {}),
+      ...(spec.type !== 'boolean' ? { requiresArg: true } : {})
+    })
+  }
+  return y
+    .option('config', {
+      type: 'string',
+      requiresArg: true,
+      describe: 'JSON config file whose keys are option names (camelCase or kebab-case); flags and WEFT_* variables override it [env WEFT_CONFIG]'
+    })
+    .option('print-config', { type: 'boolean', describe: 'Print the merged configuration as JSON and exit' })
+    .group([...DAEMON_OPTIONS.map(s => s.flag), 'config', 'print-config'], 'Daemon options:')
+}
+
+function clientOptions (y: Argv): Argv {
+  return y
+    .option('admin', {
+      type: 'string',
+      requiresArg: true,
+      describe: 'Admin API of the daemon: host:port or URL [env WEFT_ADMIN]',
+      defaultDescription: 'the address in <data-dir>/daemon.json, else 127.0.0.1:7777'
+    })
+    .option('data-dir', {
+      type: 'string',
+      requiresArg: true,
+      describe: 'Data directory of the daemon, where the token and its admin address are read [env WEFT_DATA_DIR]',
+      defaultDescription: '~/.weft'
+    })
+    .option('token', {
+      type: 'string',
+      requiresArg: true,
+      describe: 'Admin API token [env WEFT_TOKEN]',
+      defaultDescription: 'read from <data-dir>/admin-token'
+    })
+    .option('json', { type: 'boolean', describe: 'Print the raw JSON answer' })
+    .option('timeout', { type: 'number', requiresArg: true, describe: 'Request timeout in ms', defaultDescription: '10000' })
+    .group(['admin', 'data-dir', 'token', 'json', 'timeout'], 'Connection options:')
+}
+
+const docIdPositional = (y: Argv): Argv => clientOptions(y).positional('id', { type: 'string', describe: 'Document id (26 characters a-z, 2-7)' })
+
+export function buildCli (argv: string[]): Argv {
+  return yargs(argv)
+    .scriptName('weft')
+    .usage('$0 <command> [options]\n\nRun an always-on weft peer, or talk to a running one.')
+    .command(['daemon', '$0'], 'Run the headless peer daemon (default command)', daemonOptions, async (args) => { await runDaemon(args) })
+    .command('status', 'Show the running daemon: peer id, addresses, peers, documents', clientOptions, async (args) => { await client(args, printStatus, c => c.status()) })
+    .command('peers', 'List connected peers', clientOptions, async (args) => { await client(args, printPeers, c => c.peers()) })
+    .command('docs', 'List documents (stored, open, pinned)', clientOptions, async (args) => { await client(args, printDocs, c => c.docs()) })
+    .command('pin <id>', 'Pin a document: keep it open, replicated and provided in the DHT, across restarts', docIdPositional,
+      async (args) => { await client(args, (r) => `${r.created === true ? 'pinned' : 'already pinned'} ${r.id}`, c => c.pin(String(args.id))) })
+    .command('unpin <id>', 'Unpin a document (its data stays in the store)', docIdPositional,
+      async (args) => { await client(args, (r) => `unpinned ${r.id}`, c => c.unpin(String(args.id))) })
+    .command('cat <id>', "Print a document's content (texts as text, maps and arrays as JSON)", docIdPositional,
+      async (args) => {
+        const { renderDocContent } = await import('./doc-json.js')
+        await client(args, (r) => renderDocContent(r), c => c.doc(String(args.id)))
+      })
+    .epilogue('Every daemon option can also be set with a WEFT_* environment variable or in a JSON --config file. ' +
+      'Precedence: flag > environment > config file > default. List options take several values separated by commas.')
+    .strict()
+    .parserConfiguration({ 'greedy-arrays': false })
+    .version(DAEMON_VERSION)
+    .help()
+    .alias('h', 'help')
+    .wrap(Math.min(120, process.stdout.columns ?? 100))
+    .fail((msg, err) => {
+      if (err != null) throw err
+      process.stderr.write(`weft: ${msg}\nRun "weft --help" (or "weft <command> --help") for usage.\n`)
+      process.exit(EXIT_USAGE)
+    })
+}
+
+// ---------------------------------------------------------------------------
+// weft daemon
+
+function flagsOf (args: Record<string, unknown>): Record<string, unknown> {
+  const flags: Record<string, unknown> = { config: args.config }
+  // yargs camel-cases the flag (shutdown-timeout -> shutdownTimeout); the config key may differ (shutdownTimeoutMs).
+  for (const spec of DAEMON_OPTIONS) flags[spec.key] = args[spec.flag.replace(/-([a-z])/g, (_s, c: string) => c.toUpperCase())]
+  return flags
+}
+
+async function runDaemon (args: Record<string, unknown>): Promise<void> {
+  let config: DaemonConfig
+  try {
+    config = resolveDaemonConfig({ flags: flagsOf(args), env: process.env })
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`weft daemon: ${err.message}\n`)
+      process.exit(EXIT_USAGE)
+    }
+    throw err
+  }
+  if (args.printConfig === true) {
+    process.stdout.write(JSON.stringify(describeConfig(config), null, 2) + '\n')
+    return
+  }
+  const log = createLogger({ level: config.logLevel, format: config.logFormat })
+
+  const shutdown = installShutdown({ log, timeoutMs: config.shutdownTimeoutMs })
+  process.on('unhandledRejection', (reason) => {
+    // libp2p internals occasionally reject in the background; one stray promise must not stop an always-on peer.
+    log.error('unhandled rejection (continuing)', { err: reason instanceof Error ? reason : String(reason) })
+  })
+  process.on('uncaughtException', (err) => {
+    log.error('uncaught exception: shutting down', { err })
+    shutdown.trigger('SIGTERM', EXIT_FAILURE)
+  })
+
+  log.info(`weft daemon ${DAEMON_VERSION} starting`, { dataDir: config.dataDir, pid: process.pid, node: process.version })
+  let daemon: Daemon
+  try {
+    // Loaded here so that client commands do not pay for loading the engine and libp2p.
+    const { Daemon } = await import('./daemon.js')
+    daemon = await Daemon.start({ config, logger: log })
+  } catch (err: any) {
+    const { message, known } = explainStartError(err, config)
+    log.error(`cannot start: ${message}`, known ? {} : { err })
+    process.exit(EXIT_FAILURE)
+  }
+  shutdown.setStop(async () => { await daemon.stop() })
+}
+
+function explainStartError (err: any, config: DaemonConfig): { message: string, known: boolean } {
+  const chain: any[] = []
+  for (let e = err; e != null && chain.length < 5; e = e.cause) chain.push(e)
+  const text = chain.map(e => String(e?.message ?? e)).join(': ')
+  const has = (code: string): any => chain.find(e => e?.code === code)
+  const inUse = has('EADDRINUSE')
+  if (inUse != null) {
+    return { known: true, message: `address in use (${inUse.address ?? ''}:${inUse.port ?? ''}): another daemon running? Change --admin or --listen (port 0 picks a free one)` }
+  }
+  if (has('LEVEL_LOCKED') != null || /LOCK: already held/i.test(text)) {
+    return { known: true, message: `the data dir ${config.dataDir} is in use by another process (another weft daemon?)` }
+  }
+  if (has('EACCES') != null) return { known: true, message: `permission denied: ${text}` }
+  return { known: false, message: text }
+}
+
+// ---------------------------------------------------------------------------
+// client commands
+
+async function client (args: Record<string, unknown>, render: (r: any) => string, call: (c: AdminClient) => Promise<any>): Promise<void> {
+  let c: AdminClient
+  try {
+    const cfg = resolveClientConfig({
+      flags: { dataDir: args.dataDir, admin: args.admin, token: args.token, timeout: args.timeout },
+      env: process.env,
+      runningAdmin: (dir) => readRuntimeInfo(dir)?.adminUrl,
+      storedToken: (dir) => readTokenFile(dir)
+    })
+    c = new AdminClient({ url: cfg.url, token: cfg.token, timeoutMs: cfg.timeoutMs })
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`weft: ${err.message}\n`)
+      process.exit(EXIT_USAGE)
+    }
+    throw err
+  }
+  try {
+    const result = await call(c)
+    const text = args.json === true ? JSON.stringify(result, null, 2) : render(result)
+    process.stdout.write(text.endsWith('\n') ? text : text + '\n')
+  } catch (err) {
+    if (err instanceof AdminClientError) {
+      process.stderr.write(`weft: ${err.message}\n`)
+      process.exitCode = err.status === 400 ? EXIT_USAGE : EXIT_FAILURE
+      return
+    }
+    throw err
+  }
+}
+
+function vvSummary (vv: Record<string, number> | undefined): string {
+  const entries = Object.entries(vv ?? {})
+  if (entries.length === 0) return '-'
+  return entries.map(([a, n]) => `${a.slice(0, 8)}:${n}`).join(' ')
+}
+
+function printStatus (s: any): string {
+  const lines = [
+    `peer id     ${s.peerId}`,
+    `version     ${s.version}   pid ${s.pid}   up ${formatDuration(s.uptimeSeconds)}`,
+    `data dir    ${s.dataDir}`,
+    ...(s.multiaddrs as string[]).map((a, i) => `${i === 0 ? 'addresses ' : '          '}  ${a}`),
+    `bootstrap   ${s.bootstrap ?? '-'}`,
+    `peers       ${(s.connectedPeers as unknown[]).length} connected`,
+    `documents   ${(s.documents as unknown[]).length} open or pinned, ${s.pins} pinned`
+  ]
+  for (const d of s.documents as any[]) {
+    lines.push(`  ${d.id}  ${d.pinned === true ? 'pinned' : 'open  '}  ${String(d.status).padEnd(10)} peers=${(d.peers as unknown[]).length}  vv=${vvSummary(d.versionVector)}${d.error != null ? `  error=${d.error}` : ''}`)
+  }
+  return lines.join('\n')
+}
+
+function printPeers (r: any): string {
+  const peers = r.peers as Array<{ id: string, addresses: string[] }>
+  if (peers.length === 0) return 'no connected peers'
+  return peers.map(p => `${p.id}  ${p.addresses.join(' ')}`).join('\n')
+}
+
+function printDocs (r: any): string {
+  const docs = r.docs as any[]
+  if (docs.length === 0) return 'no documents'
+  const head = `${'ID'.padEnd(26)}  PINNED  OPEN   STATUS      PEERS  VERSION VECTOR`
+  return [head, ...docs.map(d =>
+    `${d.id}  ${(d.pinned === true ? 'yes' : 'no').padEnd(6)}  ${(d.open === true ? 'yes' : 'no').padEnd(5)}  ${String(d.status).padEnd(10)}  ${String((d.peers as unknown[]).length).padEnd(5)}  ${vvSummary(d.versionVector)}`)
+  ].join('\n')
+}
+
+function formatDuration (seconds: number): string {
+  const s = Math.max(0, Math.round(seconds))
+  const d = Math.floor(s / 86400)
+  const h = Math.floor(s % 86400 / 3600)
+  const m = Math.floor(s % 3600 / 60)
+  return [d > 0 ? `${d}d` : '', h > 0 ? `${h}h` : '', m > 0 ? `${m}m` : '', `${s % 60}s`].filter(Boolean).join(' ')
+}
+
+export async function main (argv: string[] = hideBin(process.argv)): Promise<void> {
+  await buildCli(argv).parseAsync()
+}
+
+const invokedDirectly = (() => {
+  const entry = process.argv[1]
+  if (entry == null) return false
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(entry)).href
+  } catch {
+    return false
+  }
+})()
+
+if (invokedDirectly) {
+  main().catch((err) => {
+    process.stderr.write(`weft: ${err?.stack ?? err}\n`)
+    process.exit(EXIT_FAILURE)
+  })
+}

@@ -1,0 +1,433 @@
+/**
+ * The headless peer: a weft node built on the public library API, the pin set
+ * it keeps open, its admin API and its metrics, and a graceful stop.
+ *
+ * Start order: data dir -> admin token -> pins -> engine (createWeft) -> open
+ * pinned documents -> admin API -> `daemon.json` -> ready.
+ * Stop order: admin API refuses work (503) and closes -> pinned documents are
+ * flushed and closed -> pins file flushed -> engine stopped (which closes the
+ * store and libp2p) -> `daemon.json` removed.
+ */
+import { multiaddr } from '@multiformats/multiaddr'
+import { createWeft as createWeftFromLibrary, isValidDocId } from '../index.js'
+import type { DocHandle, Weft, WeftOptions } from '../types.js'
+import { AdminServer, type AdminBackend } from './admin-server.js'
+import { formatAdminAddress, isLoopbackHost, type DaemonConfig } from './config.js'
+import { docToJSON } from './doc-json.js'
+import { ensureDataDir, loadOrCreateToken, removeRuntimeInfo, writeRuntimeInfo } from './files.js'
+import type { Logger } from './log.js'
+import { PinStore } from './pins.js'
+import { DAEMON_VERSION } from './version.js'
+import { DaemonMetrics } from './prometheus.js'
+
+export type CreateWeft = (options: WeftOptions) => Promise<Weft>
+
+export interface DaemonStartOptions {
+  config: DaemonConfig
+  logger: Logger
+  /** Where the start banner and ready line go. Default: stdout. */
+  out?: (text: string) => void
+  /** The library's factory (injectable for tests). Default: `createWeft` from the package. */
+  createWeft?: CreateWeft
+  /** Process start time (ms since epoch) for the start-up measurement. Default: `performance.timeOrigin`. */
+  processStart?: number
+}
+
+export interface ReadyInfo {
+  pid: number
+  version: string
+  peerId: string
+  multiaddrs: string[]
+  /** The address other peers can pass to --bootstrap. */
+  bootstrap: string | undefined
+  admin: string | undefined
+  dataDir: string
+  pins: number
+  startupMs: number
+}
+
+const PIN_RETRY_MS = 30_000
+const OPEN_CONCURRENCY = 8
+
+/** Reference-counted document handles: a pin holds one reference, a `GET /docs/<id>` of an unpinned document another. */
+class Handles {
+  private readonly entries = new Map<string, { refs: number, ready: Promise<DocHandle>, closing?: Promise<void> }>()
+
+  constructor (private readonly weft: Weft, private readonly log: Logger) {}
+
+  async acquire (id: string): Promise<DocHandle> {
+    let e = this.entries.get(id)
+    if (e?.closing != null) {
+      await e.closing.catch(() => {})
+      e = this.entries.get(id)
+    }
+    if (e == null) {
+      const ready = this.weft.open(id)
+      e = { refs: 0, ready }
+      this.entries.set(id, e)
+      const entry = e
+      ready.catch(() => { if (this.entries.get(id) === entry) this.entries.delete(id) })
+    }
+    e.refs++
+    try {
+      return await e.ready
+    } catch (err) {
+      e.refs--
+      throw err
+    }
+  }
+
+  async release (id: string, flush = true): Promise<void> {
+    const e = this.entries.get(id)
+    if (e == null || e.closing != null) return
+    if (--e.refs > 0) return
+    e.closing = (async () => {
+      try {
+        const h = await e.ready
+        if (flush) await h.flush()
+        await h.close()
+      } catch (err) {
+        this.log.warn('closing a document failed', { doc: id, err })
+      } finally {
+        if (this.entries.get(id) === e) this.entries.delete(id)
+      }
+    })()
+    await e.closing
+  }
+
+  get (id: string): Promise<DocHandle> | undefined {
+    const e = this.entries.get(id)
+    return e != null && e.closing == null ? e.ready : undefined
+  }
+
+  ids (): string[] {
+    return [...this.entries.keys()]
+  }
+
+  /** Flushes and closes every handle. */
+  async closeAll (): Promise<void> {
+    await Promise.all([...this.entries.entries()].map(async ([id, e]) => {
+      e.refs = 1
+      await this.release(id)
+    }))
+  }
+}
+
+export class Daemon {
+  readonly config: DaemonConfig
+  readonly weft: Weft
+  readonly pins: PinStore
+  readonly metrics: DaemonMetrics
+  readonly token: string
+  adminUrl: string | undefined
+  ready: ReadyInfo | undefined
+  private admin: AdminServer | undefined
+  private readonly handles: Handles
+  private readonly log: Logger
+  private readonly pinErrors = new Map<string, string>()
+  private retryTimer: NodeJS.Timeout | undefined
+  private stopping: Promise<void> | undefined
+  private readonly startedAt = new Date()
+
+  private constructor (init: { config: DaemonConfig, weft: Weft, pins: PinStore, metrics: DaemonMetrics, token: string, logger: Logger }) {
+    this.config = init.config
+    this.weft = init.weft
+    this.pins = init.pins
+    this.metrics = init.metrics
+    this.token = init.token
+    this.log = init.logger
+    this.handles = new Handles(this.weft, this.log)
+  }
+
+  static async start (options: DaemonStartOptions): Promise<Daemon> {
+    const { config, logger: log } = options
+    const out = options.out ?? ((s: string) => { process.stdout.write(s) })
+    const t0 = options.processStart ?? performance.timeOrigin
+
+    await ensureDataDir(config.dataDir)
+    const tokenInfo = await loadOrCreateToken(config.dataDir)
+    if (tokenInfo.created) log.info('created admin token', { path: tokenInfo.path })
+    if (tokenInfo.looseMode != null) {
+      log.warn('admin token file is readable by other users: chmod 600 it', { path: tokenInfo.path, mode: tokenInfo.looseMode.toString(8) })
+    }
+    // Read (and validated) before the engine starts; written only once the engine holds the store lock.
+    const pins = await PinStore.open(config.dataDir)
+
+    const metrics = new DaemonMetrics()
+    const createWeft = options.createWeft ?? createWeftFromLibrary
+    const weftOptions: WeftOptions = {
+      dataDir: config.dataDir,
+      listen: config.listen,
+      announce: config.announce.length > 0 ? config.announce : undefined,
+      bootstrap: config.bootstrap,
+      mdns: config.mdns,
+      dht: { protocol: config.dhtProtocol, mode: config.dhtMode },
+      libp2pMetrics: metrics.libp2pMetrics(),
+      network: { inboundConnectionThreshold: config.inboundConnectionThreshold }
+    }
+    log.debug('starting engine', { dataDir: config.dataDir, listen: config.listen, bootstrap: config.bootstrap, mdns: config.mdns, dht: weftOptions.dht })
+    const weft = await createWeft(weftOptions)
+
+    const daemon = new Daemon({ config, weft, pins, metrics, token: tokenInfo.token, logger: log })
+    try {
+      const added = await pins.add(...config.pin)
+      if (added.length > 0) log.info('pinned from the command line', { docs: added })
+      metrics.attach(weft.metrics, () => ({
+        weft_daemon_pinned_documents: pins.size,
+        weft_documents_open: weft.openDocuments().length,
+        weft_peers_connected: weft.connectedPeers().length
+      }))
+      if (log.enabled('debug')) {
+        weft.libp2p.addEventListener('peer:connect', (e) => { log.debug('peer connected', { peer: e.detail.toString() }) })
+        weft.libp2p.addEventListener('peer:disconnect', (e) => { log.debug('peer disconnected', { peer: e.detail.toString() }) })
+      }
+      await daemon.openPins(pins.list())
+      daemon.retryTimer = setInterval(() => { void daemon.retryFailedPins() }, PIN_RETRY_MS)
+      daemon.retryTimer.unref()
+
+      if (config.admin != null) {
+        if (!isLoopbackHost(config.admin.host)) {
+          log.warn('the admin API listens beyond loopback: its token travels in clear text over HTTP; put TLS in front or keep it on 127.0.0.1',
+            { admin: formatAdminAddress(config.admin) })
+        }
+        daemon.admin = new AdminServer({
+          backend: daemon.backend(),
+          token: tokenInfo.token,
+          host: config.admin.host,
+          port: config.admin.port,
+          maxBodyBytes: config.adminMaxBodyBytes,
+          logger: log,
+          observe: (route, _method, status) => { metrics.adminRequests.inc({ route, code: String(status) }) }
+        })
+        const bound = await daemon.admin.listen()
+        daemon.adminUrl = bound.url
+      }
+    } catch (err) {
+      await daemon.stop().catch(() => {})
+      throw err
+    }
+
+    const startupMs = Math.round(Date.now() - t0)
+    metrics.readySeconds.set(startupMs / 1000)
+    const multiaddrs = weft.multiaddrs
+    const ready: ReadyInfo = {
+      pid: process.pid,
+      version: DAEMON_VERSION,
+      peerId: weft.peerId,
+      multiaddrs,
+      bootstrap: pickBootstrapAddress(multiaddrs),
+      admin: daemon.adminUrl,
+      dataDir: config.dataDir,
+      pins: pins.size,
+      startupMs
+    }
+    daemon.ready = ready
+    await writeRuntimeInfo(config.dataDir, {
+      pid: process.pid,
+      peerId: weft.peerId,
+      ...(daemon.adminUrl != null ? { adminUrl: daemon.adminUrl } : {}),
+      multiaddrs,
+      startedAt: daemon.startedAt.toISOString()
+    })
+    printBanner(ready, tokenInfo.path, config.logFormat, log, out)
+    return daemon
+  }
+
+  /** Opens pinned documents, a few at a time; failures are logged and retried later. */
+  private async openPins (ids: string[]): Promise<void> {
+    let next = 0
+    const worker = async (): Promise<void> => {
+      while (next < ids.length) {
+        const id = ids[next++]
+        await this.openPin(id)
+      }
+    }
+    await Promise.all(Array.from({ length: Math.min(OPEN_CONCURRENCY, ids.length) }, worker))
+  }
+
+  private async openPin (id: string): Promise<void> {
+    if (this.handles.get(id) != null && !this.pinErrors.has(id)) return
+    try {
+      const h = await this.handles.acquire(id)
+      this.pinErrors.delete(id)
+      this.log.debug('pinned document open', { doc: id, status: h.status })
+      h.on('status', (s) => { this.log.debug('document status', { doc: id, status: s }) })
+    } catch (err: any) {
+      this.pinErrors.set(id, String(err?.message ?? err))
+      this.log.error('cannot open pinned document (will retry)', { doc: id, err })
+    }
+  }
+
+  private async retryFailedPins (): Promise<void> {
+    if (this.stopping != null) return
+    for (const id of [...this.pinErrors.keys()]) {
+      if (this.pins.has(id)) await this.openPin(id)
+      else this.pinErrors.delete(id)
+    }
+  }
+
+  async pin (id: string): Promise<{ created: boolean }> {
+    const added = await this.pins.add(id)
+    const created = added.length > 0
+    if (created) {
+      this.log.info('pinned', { doc: id })
+      await this.openPin(id)
+    }
+    return { created }
+  }
+
+  async unpin (id: string): Promise<{ removed: boolean }> {
+    const removed = await this.pins.remove(id)
+    if (removed) {
+      this.log.info('unpinned', { doc: id })
+      if (this.pinErrors.delete(id)) return { removed }
+      await this.handles.release(id)
+    }
+    return { removed }
+  }
+
+  /** The documents the daemon knows of: stored, open or pinned. */
+  async documents (): Promise<Array<Record<string, unknown>>> {
+    let stored: string[] = []
+    try {
+      stored = await this.weft.storedDocuments()
+    } catch (err) {
+      this.log.warn('listing stored documents failed', { err })
+    }
+    const open = new Set(this.weft.openDocuments())
+    const ids = new Set([...stored, ...open, ...this.pins.list()])
+    return [...ids].sort().map(id => this.describeDoc(id, open.has(id), stored.includes(id)))
+  }
+
+  private describeDoc (id: string, open: boolean, stored?: boolean): Record<string, unknown> {
+    const snap = this.weft.docSnapshot(id)
+    return {
+      id,
+      pinned: this.pins.has(id),
+      ...(this.pins.get(id) != null ? { pinnedAt: this.pins.get(id)!.pinnedAt } : {}),
+      open,
+      ...(stored != null ? { stored } : {}),
+      status: snap?.status ?? (this.pinErrors.has(id) ? 'error' : 'closed'),
+      ...(this.pinErrors.has(id) ? { error: this.pinErrors.get(id) } : {}),
+      peers: snap?.peers ?? [],
+      versionVector: snap?.versionVector ?? {},
+      unconfirmed: snap?.unconfirmed ?? 0
+    }
+  }
+
+  status (): Record<string, unknown> {
+    const open = new Set(this.weft.openDocuments())
+    const ids = [...new Set([...open, ...this.pins.list()])].sort()
+    return {
+      peerId: this.weft.peerId,
+      version: DAEMON_VERSION,
+      pid: process.pid,
+      startedAt: this.startedAt.toISOString(),
+      uptimeSeconds: Math.round((Date.now() - this.startedAt.getTime()) / 1000),
+      multiaddrs: this.weft.multiaddrs,
+      bootstrap: pickBootstrapAddress(this.weft.multiaddrs),
+      dataDir: this.config.dataDir,
+      connectedPeers: this.weft.connectedPeers(),
+      pins: this.pins.size,
+      documents: ids.map(id => this.describeDoc(id, open.has(id)))
+    }
+  }
+
+  /** A document's content, opening a stored (unpinned) document for the read; undefined when the daemon does not have it. */
+  async docContent (id: string): Promise<Record<string, unknown> | undefined> {
+    const known = this.handles.get(id) != null || this.weft.openDocuments().includes(id) || (await this.weft.storedDocuments()).includes(id)
+    if (!known) return undefined
+    const h = await this.handles.acquire(id)
+    try {
+      return { id, ...this.describeDoc(id, true), ...docToJSON(h.doc) }
+    } finally {
+      await this.handles.release(id, false)
+    }
+  }
+
+  private backend (): AdminBackend {
+    return {
+      status: () => this.status(),
+      peers: () => ({ peers: this.weft.connectedPeers() }),
+      docs: async () => ({ docs: await this.documents() }),
+      doc: async (id) => await this.docContent(id),
+      pins: () => this.pins.list(),
+      pin: async (id) => await this.pin(id),
+      unpin: async (id) => await this.unpin(id),
+      metrics: async () => await this.metrics.render(),
+      isValidDocId
+    }
+  }
+
+  /** Graceful stop: refuse new work, flush and close documents, stop the engine. Idempotent. */
+  async stop (): Promise<void> {
+    this.stopping ??= this.doStop()
+    await this.stopping
+  }
+
+  private async doStop (): Promise<void> {
+    if (this.retryTimer != null) clearInterval(this.retryTimer)
+    this.admin?.beginShutdown()
+    const adminClosed = this.admin?.close().catch((err) => { this.log.warn('closing the admin API failed', { err }) })
+    await this.handles.closeAll()
+    await this.pins.flush().catch(() => {})
+    try {
+      await this.weft.stop()
+    } finally {
+      await adminClosed
+      await removeRuntimeInfo(this.config.dataDir).catch(() => {})
+    }
+  }
+}
+
+/**
+ * The one address to paste into another peer's --bootstrap: an announced or
+ * routable address if there is one, else a private one, else loopback.
+ */
+export function pickBootstrapAddress (addrs: string[]): string | undefined {
+  const rank = (a: string): number => {
+    try {
+      const ma = multiaddr(a)
+      const c = ma.getComponents()
+      if (!c.some(x => x.name === 'p2p')) return 99
+      if (c.some(x => x.name === 'p2p-circuit')) return 50
+      const host = c[0]
+      if (host.name === 'dns' || host.name === 'dns4' || host.name === 'dns6' || host.name === 'dnsaddr') return 0
+      const v = host.value ?? ''
+      if (host.name === 'ip4') {
+        if (v.startsWith('127.')) return 40
+        if (/^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|169\.254\.)/.test(v)) return 10
+        return 1
+      }
+      if (host.name === 'ip6') {
+        if (v === '::1') return 41
+        if (/^(fe80|fc|fd)/i.test(v)) return 20
+        return 2
+      }
+      return 30
+    } catch {
+      return 99
+    }
+  }
+  const sorted = addrs.map((a, i) => ({ a, r: rank(a), i })).filter(x => x.r < 99).sort((x, y) => x.r - y.r || x.i - y.i)
+  return sorted[0]?.a
+}
+
+function printBanner (ready: ReadyInfo, tokenPath: string, format: 'human' | 'json', log: Logger, out: (s: string) => void): void {
+  if (format === 'json') {
+    log.info('weft daemon ready', { ready })
+    return
+  }
+  const lines = [
+    `weft daemon ${ready.version} ready in ${ready.startupMs} ms`,
+    `  peer id    ${ready.peerId}`,
+    ...ready.multiaddrs.map((a, i) => `  ${i === 0 ? 'listening ' : '          '} ${a}`),
+    `  admin      ${ready.admin ?? 'off'}${ready.admin != null ? `  (token in ${tokenPath})` : ''}`,
+    `  data dir   ${ready.dataDir}`,
+    `  pinned     ${ready.pins} document${ready.pins === 1 ? '' : 's'}`,
+    'bootstrap address for other peers (--bootstrap):',
+    ready.bootstrap ?? '(none: no dialable address; set --listen or --announce)',
+    `weft daemon ready ${JSON.stringify(ready)}`
+  ]
+  out(lines.join('\n') + '\n')
+}
