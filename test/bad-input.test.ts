@@ -51,10 +51,16 @@ describe('bad input is dropped with a reason and a counter, never a crash or a c
       assert.deepEqual(Y.encodeStateAsUpdate(handle.doc), before, 'nothing bad reached the document')
       assert.equal(text(handle), 'good:')
 
-      // The peer is still healthy: a valid envelope from the same sender applies.
-      await publish(frame(signedEnvelope(key, handle.id, 1, textUpdate('ok', 777))))
-      await waitFor('the valid envelope applies', () => text(handle).includes('ok'))
-      assert.equal(text(handle).length, 'good:ok'.length)
+      // gossipsub's peer scoring saw the rejections: the sender is now below zero...
+      const score = w.libp2p.services.pubsub.getScore(raw.peerId.toString())
+      assert.ok(score < 0, `sender's score ${score} should be negative`)
+
+      // ...while w itself is healthy: an honest peer's edit still arrives.
+      const honest = await peers.start({ bootstrap: [w.multiaddrs[0]] })
+      const hh = await honest.open(handle.id)
+      await hh.whenSynced({ signal: AbortSignal.timeout(20_000) })
+      hh.doc.getText('text').insert(5, 'ok')
+      await waitFor('the honest edit applies', () => text(handle) === 'good:ok')
     } finally {
       await raw.stop()
       await peers.cleanup()

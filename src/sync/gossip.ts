@@ -1,4 +1,5 @@
 import { TopicValidatorResult, type GossipSub, type Message } from '@libp2p/gossipsub'
+import { createTopicScoreParams, type TopicScoreParams } from '@libp2p/gossipsub/score'
 import { logger } from '@libp2p/logger'
 import type { PeerId } from '@libp2p/interface'
 import { Envelope, GossipFrame, WireError, decodeFrame, type Beacon } from '../wire/codec.js'
@@ -29,6 +30,23 @@ export interface GossipContext {
 interface Accepted { frame: GossipFrame, from: PeerId }
 
 /**
+ * Scoring for a document topic. Only invalid messages count against a peer:
+ * a quiet document is normal, so the delivery-rate terms (which would punish
+ * mesh peers of an idle document) are off. Five rejected frames take a peer
+ * below gossipsub's graylist threshold (-80); the penalty halves every decay
+ * interval, so a peer that stops misbehaving is heard again.
+ */
+const DOC_TOPIC_SCORE: Partial<TopicScoreParams> = {
+  topicWeight: 1,
+  timeInMeshWeight: 0,
+  firstMessageDeliveriesWeight: 0,
+  meshMessageDeliveriesWeight: 0,
+  meshFailurePenaltyWeight: 0,
+  invalidMessageDeliveriesWeight: -4,
+  invalidMessageDeliveriesDecay: 0.5
+}
+
+/**
  * Live dissemination. Topic validators decode and check every frame before
  * gossipsub forwards it, answering accept / ignore / reject so that peer
  * scoring sees senders of bad data; accepted frames reach the replica.
@@ -49,7 +67,18 @@ export class Gossip {
     const topic = docTopic(docId)
     this.members.set(topic, member)
     this.pubsub.topicValidators.set(topic, (peer, message) => this.validate(peer, message, docId, member))
+    const topics = this.scoredTopics()
+    if (topics !== undefined) topics[topic] = createTopicScoreParams(DOC_TOPIC_SCORE)
     this.pubsub.subscribe(topic)
+  }
+
+  /**
+   * gossipsub only scores topics named in its score parameters, which are fixed
+   * at construction, while documents open and close at run time: their entries
+   * are added to the live parameters (a public field of the router).
+   */
+  private scoredTopics (): Record<string, TopicScoreParams> | undefined {
+    return (this.pubsub as unknown as { score?: { params?: { topics?: Record<string, TopicScoreParams> } } }).score?.params?.topics
   }
 
   leave (docId: string): void {
@@ -57,6 +86,8 @@ export class Gossip {
     this.members.delete(topic)
     this.pubsub.unsubscribe(topic)
     this.pubsub.topicValidators.delete(topic)
+    const topics = this.scoredTopics()
+    if (topics !== undefined) delete topics[topic]
   }
 
   subscribers (docId: string): PeerId[] {
