@@ -2,6 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Peers, waitFor, text } from './support/peers.js'
 import { METRIC } from '../src/index.js'
+import { documentKey } from '../src/discovery/rendezvous.js'
 
 test('two peers that know only a third peer find each other through the DHT and sync', { timeout: 90_000 }, async () => {
   const peers = new Peers()
@@ -24,8 +25,18 @@ test('two peers that know only a third peer find each other through the DHT and 
     assert.equal(hb.doc.getMap('meta').get('title'), 'rendezvous')
     assert.ok(b.connectedPeers().some(p => p.id === a.peerId), 'b dialled a directly')
     assert.equal(rendezvous.openDocuments().length, 0, 'the rendezvous peer holds no document')
-    const found = (a.metrics.counters()[METRIC.dhtProvidersFound]?.[''] ?? 0) + (b.metrics.counters()[METRIC.dhtProvidersFound]?.[''] ?? 0)
-    assert.ok(found > 0, 'a provider record was found in the DHT')
+    // The provider records are really in the DHT: a fourth peer, which also knows only the
+    // rendezvous peer and opens nothing, looks the document up and finds both holders.
+    const observer = await peers.start({ bootstrap: [rendezvous.multiaddrs[0]] })
+    await waitFor('observer connected', () => observer.connectedPeers().some(p => p.id === rendezvous.peerId))
+    const providers = new Set<string>()
+    await waitFor('both holders provide the document', async () => {
+      try {
+        for await (const p of observer.libp2p.contentRouting.findProviders(await documentKey(ha.id), { signal: AbortSignal.timeout(2_000) })) providers.add(p.id.toString())
+      } catch {}
+      return providers.has(a.peerId) && providers.has(b.peerId)
+    }, 30_000)
+    assert.ok((a.metrics.counters()[METRIC.dhtProvides]?.ok ?? 0) > 0)
     assert.deepEqual(hb.peers, [a.peerId])
 
     // And back the other way, live over gossipsub.

@@ -8,6 +8,7 @@ import { backoffDelay } from '../util/backoff.js'
 import { METRIC, type Metrics } from '../metrics/metrics.js'
 
 const log = logger('weft:rendezvous')
+const KICK_EVERY_MS = 2_000
 
 /** The DHT key under which the holders of a document provide it. */
 export async function documentKey (docId: string): Promise<CID> {
@@ -42,6 +43,8 @@ interface Entry {
  */
 export class Rendezvous {
   private readonly entries = new Map<string, Entry>()
+  private lastKick = 0
+  private trailingKick: ReturnType<typeof setTimeout> | undefined
 
   constructor (
     private readonly libp2p: Libp2p,
@@ -67,8 +70,18 @@ export class Rendezvous {
     this.entries.delete(docId)
   }
 
-  /** A new connection may have filled an empty routing table: retry what is waiting on one. */
+  /**
+   * A new connection may have filled an empty routing table: retry what is waiting on one.
+   * Throttled, since peers connect in bursts and every document would query the DHT each time.
+   */
   kick (): void {
+    const now = Date.now()
+    if (now - this.lastKick < KICK_EVERY_MS) {
+      // Collapse the burst into one trailing kick rather than losing it.
+      this.trailingKick ??= setTimeout(() => { this.trailingKick = undefined; this.kick() }, this.lastKick + KICK_EVERY_MS - now)
+      return
+    }
+    this.lastKick = now
     for (const entry of this.entries.values()) {
       if (entry.provideAttempt > 0) {
         clearTimeout(entry.provideTimer)
@@ -82,6 +95,7 @@ export class Rendezvous {
   }
 
   stop (): void {
+    clearTimeout(this.trailingKick)
     for (const docId of [...this.entries.keys()]) this.leave(docId)
   }
 
