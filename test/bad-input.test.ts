@@ -52,7 +52,7 @@ describe('bad input is dropped with a reason and a counter, never a crash or a c
       assert.equal(text(handle), 'good:')
 
       // gossipsub's peer scoring saw the rejections: the sender is now below zero...
-      const score = w.libp2p.services.pubsub.getScore(raw.peerId.toString())
+      const score = (w.libp2p.services.pubsub as unknown as { getScore: (peer: string) => number }).getScore(raw.peerId.toString())
       assert.ok(score < 0, `sender's score ${score} should be negative`)
 
       // ...while w itself is healthy: an honest peer's edit still arrives.
