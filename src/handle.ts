@@ -23,6 +23,8 @@ export class Handle extends ObservableV2<HandleEvents> implements DocHandle {
   /** Peers we have completed a pull with since they (re)joined the topic. */
   private readonly syncedWith = new Set<string>()
   private closing: Promise<void> | undefined
+  /** Rejects callers still waiting in whenSynced() when the handle closes. */
+  private readonly waiters = new Set<(err: Error) => void>()
 
   constructor (readonly replica: Replica, private readonly ctx: HandleContext) {
     super()
@@ -75,6 +77,7 @@ export class Handle extends ObservableV2<HandleEvents> implements DocHandle {
     if (this.currentStatus === 'synced') return
     const { signal } = options
     signal?.throwIfAborted()
+    if (this.closing !== undefined) throw new Error(`document ${this.id} is closed`)
     await new Promise<void>((resolve, reject) => {
       const onStatus = (status: SyncStatus): void => {
         if (status !== 'synced') return
@@ -85,10 +88,16 @@ export class Handle extends ObservableV2<HandleEvents> implements DocHandle {
         cleanup()
         reject(signal?.reason ?? new Error('aborted'))
       }
+      const onClose = (err: Error): void => {
+        cleanup()
+        reject(err)
+      }
       const cleanup = (): void => {
         this.off('status', onStatus)
         signal?.removeEventListener('abort', onAbort)
+        this.waiters.delete(onClose)
       }
+      this.waiters.add(onClose)
       this.on('status', onStatus)
       signal?.addEventListener('abort', onAbort, { once: true })
     })
@@ -100,6 +109,7 @@ export class Handle extends ObservableV2<HandleEvents> implements DocHandle {
 
   async close (): Promise<void> {
     this.closing ??= (async () => {
+      for (const reject of [...this.waiters]) reject(new Error(`document ${this.id} was closed`))
       this.replica.off('delivery', this.onDelivery)
       await this.ctx.close()
       this.destroy()

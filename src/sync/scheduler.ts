@@ -1,5 +1,6 @@
 import pRetry from 'p-retry'
 import { logger } from '@libp2p/logger'
+import { Queue } from '@libp2p/utils'
 import type { PeerId } from '@libp2p/interface'
 import { CircuitBreaker } from '../util/circuit-breaker.js'
 import type { PullProtocol, PullResult } from './pull.js'
@@ -25,6 +26,8 @@ export class PullScheduler {
   private readonly running = new Map<string, { again: boolean }>()
   private readonly breaker = new CircuitBreaker({ failureThreshold: 3, openMs: 2_000, maxOpenMs: 120_000 })
   private readonly abort = new AbortController()
+  // A peer that shares a thousand documents must not open a thousand streams at once.
+  private readonly queue = new Queue<PullResult | undefined>({ concurrency: 8 })
 
   constructor (private readonly protocol: PullProtocol, private readonly hooks: PullHooks) {}
 
@@ -45,7 +48,7 @@ export class PullScheduler {
     this.running.set(key, state)
     this.hooks.started(replica.docId)
     log('pull %s from %s: %s', replica.docId, peerKey, reason)
-    void this.run(replica, peer, peerKey).then(result => {
+    void this.queue.add(async () => await this.run(replica, peer, peerKey)).catch(() => undefined).then(result => {
       this.running.delete(key)
       this.hooks.finished(replica.docId, peerKey, result)
       if (state.again) this.request(replica, peer, 'requested again while running')
@@ -78,5 +81,6 @@ export class PullScheduler {
 
   stop (): void {
     this.abort.abort()
+    this.queue.clear()
   }
 }
