@@ -75,6 +75,7 @@ export class Engine implements Weft {
       metrics,
       options: {
         batchWindowMs: options.batchWindowMs ?? 0,
+        minSealIntervalMs: options.minSealIntervalMs ?? 5,
         maxEnvelopesPerSync: options.maxEnvelopesPerSync ?? 64,
         checkpointEvery: options.checkpointEvery ?? 1000,
         retainAfterCheckpoint: 256

@@ -27,6 +27,8 @@ export interface WeftOptions {
   maxClockDriftMs?: number
   /** Extra wait before a batch of local edits is sealed; 0 seals on the next tick. Default 0. */
   batchWindowMs?: number
+  /** Least time between two envelopes of one document from this peer; edits in between are merged into the next. Default 5 ms. */
+  minSealIntervalMs?: number
   /** How often each open document announces its version vector (heads beacon / heartbeat). Default 10 000 ms. */
   beaconIntervalMs?: number
   /** How often each open document looks for more providers in the DHT. Default 30 000 ms. */

@@ -23,7 +23,7 @@ async function replica (docId: string): Promise<Replica> {
     signer: new Signer(await generateKeyPair('Ed25519'), nodeEd25519),
     clock: new HybridLogicalClock(),
     metrics: new Metrics(),
-    options: { batchWindowMs: 0, maxEnvelopesPerSync: 64, checkpointEvery: 1000, retainAfterCheckpoint: 256 }
+    options: { batchWindowMs: 0, minSealIntervalMs: 0, maxEnvelopesPerSync: 64, checkpointEvery: 1000, retainAfterCheckpoint: 256 }
   }
   const r = await Replica.load(docId, ctx)
   metricsOf.set(r, ctx.metrics)

@@ -17,6 +17,8 @@ export const REMOTE_ORIGIN = Symbol('weft:remote')
 
 export interface ReplicaOptions {
   batchWindowMs: number
+  /** Least time between two local envelopes: edits inside it ride the next one. */
+  minSealIntervalMs: number
   maxEnvelopesPerSync: number
   checkpointEvery: number
   /** Envelopes kept per author behind a checkpoint, so small gaps can still be served as the authors' own envelopes. */
@@ -59,6 +61,8 @@ export class Replica extends ObservableV2<ReplicaEvents> {
   private confirmedSeq = 0
   private pendingUpdates: Uint8Array[] = []
   private sealScheduled = false
+  private lastSealAt = 0
+  private checkpointing: Promise<void> = Promise.resolve()
   private sealing: Promise<void> = Promise.resolve()
   private sinceCheckpoint = 0
   private checkpointTimer: ReturnType<typeof setTimeout> | undefined
@@ -124,14 +128,19 @@ export class Replica extends ObservableV2<ReplicaEvents> {
     this.sealScheduled = true
     // Edits made while a seal is being written pile up and leave together in the next
     // envelope: batches grow exactly as much as the store and network lag behind.
+    // The first edit after a pause leaves at once; under fast typing or a script, at most one
+    // envelope per `minSealIntervalMs`, which bounds per-edit CPU on every receiver.
     const run = (): void => { this.sealing = this.sealing.then(this.seal, this.seal) }
-    if (this.ctx.options.batchWindowMs > 0) setTimeout(run, this.ctx.options.batchWindowMs)
+    const { batchWindowMs, minSealIntervalMs } = this.ctx.options
+    const wait = Math.max(batchWindowMs, this.lastSealAt + minSealIntervalMs - Date.now())
+    if (wait > 0) setTimeout(run, wait)
     else queueMicrotask(run)
   }
 
   private readonly seal = async (): Promise<void> => {
     this.sealScheduled = false
     if (this.pendingUpdates.length === 0) return
+    this.lastSealAt = Date.now()
     const updates = this.pendingUpdates
     this.pendingUpdates = []
     const { signer, clock, store } = this.ctx
@@ -256,8 +265,10 @@ export class Replica extends ObservableV2<ReplicaEvents> {
     for (const author of [...this.held.keys()]) this.releaseHeld(author)
     const mine = covers.get(this.ctx.signer.author) ?? 0
     if (mine > this.localSeq) this.localSeq = mine
-    // The envelopes it covers are not stored here, so the state must be: write our own checkpoint.
-    await this.writeCheckpoint()
+    // The envelopes it covers are not stored here, so the state must be: write our own
+    // checkpoint. Not awaited: until it lands, the vector on disk does not cover the merged
+    // envelopes, so a crash only means fetching them again.
+    this.checkpointing = this.writeCheckpoint().catch(err => { log.error('checkpoint of %s failed: %e', this.docId, err) })
     return 'applied'
   }
 
@@ -333,13 +344,14 @@ export class Replica extends ObservableV2<ReplicaEvents> {
     if (this.sinceCheckpoint >= this.ctx.options.checkpointEvery && this.checkpointTimer === undefined && !this.closed) {
       // Deferred so that a burst of edits finishes before the doc is encoded.
       this.checkpointTimer = setTimeout(() => {
-        this.writeCheckpoint().catch(err => { log.error('checkpoint of %s failed: %e', this.docId, err) })
+        this.checkpointing = this.writeCheckpoint().catch(err => { log.error('checkpoint of %s failed: %e', this.docId, err) })
       }, 250)
     }
   }
 
   async close (): Promise<void> {
     if (this.closed) return
+    await this.checkpointing
     await this.flush()
     if (this.sinceCheckpoint >= this.ctx.options.checkpointEvery / 4) await this.writeCheckpoint()
     this.closed = true
