@@ -16,6 +16,8 @@ import { PullProtocol } from './sync/pull.js'
 import { PullScheduler } from './sync/scheduler.js'
 import { BeaconTimer, makeBeacon } from './sync/beacon.js'
 import { Handle } from './handle.js'
+import { AwarenessRelay } from './provider/awareness-channel.js'
+import type { PubSubLike } from './provider/awareness-gate.js'
 import { METRIC, Metrics } from './metrics/metrics.js'
 import type { Platform } from './platform/platform.js'
 import type { DocSnapshot, PeerInfoSnapshot, Weft, WeftOptions } from './types.js'
@@ -38,6 +40,7 @@ export function newDocId (): string {
 interface OpenDoc {
   handle: Handle
   beacons: BeaconTimer
+  presence?: AwarenessRelay
   gapTimer?: ReturnType<typeof setTimeout>
 }
 
@@ -49,6 +52,7 @@ interface OpenDoc {
 export class Engine implements Weft {
   private readonly docs = new Map<string, OpenDoc>()
   private readonly opening = new Map<string, Promise<Handle>>()
+  private readonly closing = new Map<string, Promise<void>>()
   private readonly gossip: Gossip
   private readonly pull: PullProtocol
   private readonly scheduler: PullScheduler
@@ -153,7 +157,9 @@ export class Engine implements Weft {
     if (open !== undefined) return open.handle
     let opening = this.opening.get(id)
     if (opening === undefined) {
-      opening = this.load(id).finally(() => this.opening.delete(id))
+      // A close still running must finish first, or two replicas would share one store.
+      const closing = this.closing.get(id) ?? Promise.resolve()
+      opening = closing.then(async () => this.docs.get(id)?.handle ?? await this.load(id)).finally(() => this.opening.delete(id))
       this.opening.set(id, opening)
     }
     return await opening
@@ -170,6 +176,12 @@ export class Engine implements Weft {
     })
     const beacons = new BeaconTimer(() => { this.sendBeacon(replica) }, this.options.beaconIntervalMs ?? 10_000, 1_000)
     const entry: OpenDoc = { handle, beacons }
+    if (this.options.relayPresence ?? true) {
+      // gossipsub forwards only topics a node subscribes to: without this, two browsers
+      // that both reach only this peer would never see each other's cursors.
+      entry.presence = new AwarenessRelay(id, { pubsub: this.libp2p.services.pubsub as unknown as PubSubLike, peerId: this.peerId })
+      entry.presence.start()
+    }
     this.docs.set(id, entry)
 
     replica.on('sealed', (_bytes, envelope) => { void this.gossip.publishEnvelope(envelope) })
@@ -191,6 +203,13 @@ export class Engine implements Weft {
     const entry = this.docs.get(id)
     if (entry === undefined) return
     this.docs.delete(id)
+    const closing = this.finishClose(id, entry).finally(() => this.closing.delete(id))
+    this.closing.set(id, closing)
+    await closing
+  }
+
+  private async finishClose (id: string, entry: OpenDoc): Promise<void> {
+    entry.presence?.stop()
     entry.beacons.stop()
     clearTimeout(entry.gapTimer)
     this.gossip.leave(id)

@@ -41,6 +41,8 @@ export interface WeftOptions {
   maxEnvelopesPerSync?: number
   /** Fold the log into a checkpoint after this many new envelopes. Default 1000. */
   checkpointEvery?: number
+  /** Forward presence (awareness) of open documents for other peers, even with no editor here. Default true. */
+  relayPresence?: boolean
   /** Low-level knobs for crowded hosts (tests and benchmarks run many peers on one IP). */
   network?: {
     /** Inbound connections accepted per second from one host. libp2p default 5. */
