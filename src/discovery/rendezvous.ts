@@ -120,6 +120,8 @@ export class Rendezvous {
         log('provide %s failed: %s', entry.docId, err?.message ?? err)
       }
     }
+    // The document may have closed while the provide ran: schedule nothing for it then.
+    if (entry.abort.signal.aborted) return
     entry.provideAttempt = ok ? 0 : entry.provideAttempt + 1
     const delay = ok ? this.options.reprovideMs : backoffDelay(entry.provideAttempt, 1_000, 60_000)
     entry.provideTimer = setTimeout(() => { void this.provide(entry) }, delay)

@@ -1,0 +1,66 @@
+/**
+ * The IPC surface of the notes app: the one place that turns an untrusted
+ * (method, args) pair from a renderer into a NotesService call. Electron's
+ * main process routes `ipcMain.handle(NOTES_CALL_CHANNEL)` here; the Chromium
+ * test routes a Playwright binding here. Both transports reach the same code.
+ */
+import { NOTES_METHODS, type NoteEdit, type NotesCalls, type NotesMethod } from '../shared/bridge.js'
+import type { NotesService } from './notes-service.js'
+
+type Handlers = {
+  [M in NotesMethod]: (service: NotesService, args: unknown[]) => Awaited<ReturnType<NotesCalls[M]>> | ReturnType<NotesCalls[M]>
+}
+
+const DOC_ID = /^[a-z2-7]{26}$/
+const MAX_TEXT = 1024 * 1024
+const MAX_UPDATE = 4 * 1024 * 1024
+
+const handlers: Handlers = {
+  listNotes: service => service.listNotes(),
+  createNote: async (service, [text]) => await service.createNote(text === undefined ? '' : str(text, 'text')),
+  openNote: async (service, [id]) => await service.openNote(docId(id)),
+  closeNote: async (service, [id]) => { await service.closeNote(docId(id)) },
+  editNote: async (service, [id, edit]) => { await service.editNote(docId(id), noteEdit(edit)) },
+  deleteNote: async (service, [id]) => { await service.deleteNote(docId(id)) },
+  shareLink: async (service, [id]) => await service.shareLink(id === undefined || id === null ? undefined : docId(id)),
+  joinLink: async (service, [link]) => await service.joinLink(str(link, 'link')),
+  status: service => service.status(),
+  setOffline: async (service, [offline]) => {
+    if (typeof offline !== 'boolean') throw new TypeError('setOffline expects a boolean')
+    await service.setOffline(offline)
+  }
+}
+
+export function isNotesMethod (method: unknown): method is NotesMethod {
+  return typeof method === 'string' && (NOTES_METHODS as readonly string[]).includes(method)
+}
+
+/** Validates a call from a renderer and runs it. Throws on an unknown method or malformed arguments. */
+export async function dispatchNotesCall (service: NotesService, method: unknown, args: unknown): Promise<unknown> {
+  if (!isNotesMethod(method)) throw new TypeError(`unknown notes method ${JSON.stringify(method)}`)
+  if (!Array.isArray(args)) throw new TypeError('arguments must be an array')
+  return await handlers[method](service, args)
+}
+
+function str (value: unknown, what: string): string {
+  if (typeof value !== 'string' || value.length > MAX_TEXT) throw new TypeError(`${what} must be a string of at most ${MAX_TEXT} characters`)
+  return value
+}
+
+function docId (value: unknown): string {
+  if (typeof value !== 'string' || !DOC_ID.test(value)) throw new TypeError(`invalid note id ${JSON.stringify(value)}`)
+  return value
+}
+
+function noteEdit (value: unknown): NoteEdit {
+  const edit = value as Partial<{ update: unknown, splice: { index: unknown, remove: unknown, insert: unknown } }> | null
+  if (edit?.update instanceof Uint8Array) {
+    if (edit.update.byteLength > MAX_UPDATE) throw new RangeError('update too large')
+    return { update: edit.update }
+  }
+  const splice = edit?.splice
+  if (splice !== undefined && Number.isSafeInteger(splice.index) && Number.isSafeInteger(splice.remove)) {
+    return { splice: { index: splice.index as number, remove: splice.remove as number, insert: str(splice.insert ?? '', 'insert') } }
+  }
+  throw new TypeError('an edit is { update: Uint8Array } or { splice: { index, remove, insert } }')
+}

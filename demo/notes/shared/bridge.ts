@@ -1,0 +1,110 @@
+/**
+ * The notes app's one seam between the UI and the main process: `window.notes`.
+ *
+ * The renderer holds its own Y.Doc per open note and talks to the main side
+ * only through this interface. Yjs updates travel as Uint8Array (Electron's
+ * IPC and Playwright's bindings both carry typed arrays as they are), and the
+ * main side pushes what changed as events. In Electron the preload script
+ * implements it over ipcRenderer; in the Chromium test a Playwright binding
+ * does, wired to the same dispatcher (`main/ipc.ts`) and a real NotesService.
+ */
+import type { SyncStatus } from '../../../src/types.js'
+
+export type { SyncStatus }
+
+/** One row of the note list: what the notebook (the shared index document) holds. */
+export interface NoteSummary {
+  id: string
+  /** First line of the body ('' while empty). */
+  title: string
+  /** Milliseconds since the epoch of the last edit that changed the list entry. */
+  updatedAt: number
+}
+
+/** What the renderer needs to start editing a note. */
+export interface NoteContent extends NoteSummary {
+  /** The whole note as one Yjs update: apply it to a fresh Y.Doc, then edit `doc.getText(NOTE_BODY)`. */
+  update: Uint8Array
+}
+
+/** The Y.Text inside each note document. */
+export const NOTE_BODY = 'body'
+
+/** A change to a note: a Yjs update made by the renderer's Y.Doc, or a plain text splice. */
+export type NoteEdit =
+  | { update: Uint8Array }
+  | { splice: { index: number, remove: number, insert: string } }
+
+export interface NoteSyncState {
+  status: SyncStatus
+  /** Local changes not yet seen by any other peer (envelopes: one per batch of keystrokes). */
+  unconfirmed: number
+  /** Peers replicating this note right now. */
+  peers: number
+}
+
+export interface NotesStatus {
+  peerId: string
+  /** This peer's listen addresses, with /p2p/<peerId>. */
+  addresses: string[]
+  /** Peer ids with an open connection. */
+  connectedPeers: string[]
+  /** The user switched networking off ("work offline"). */
+  offline: boolean
+  notebook: NoteSyncState & { id: string }
+  notes: Record<string, NoteSyncState>
+}
+
+export type JoinResult =
+  | { kind: 'notebook', id: string }
+  | { kind: 'note', id: string }
+
+/** Pushed by the main side. */
+export type NotesEvent =
+  /** The note list changed (local or remote create, edit, delete). */
+  | { type: 'notes', notes: NoteSummary[] }
+  /** A note the renderer has open changed, by a peer or by the main side: apply `update` to its Y.Doc. */
+  | { type: 'note-update', id: string, update: Uint8Array }
+  | { type: 'status', status: NotesStatus }
+
+/** `window.notes`. */
+export interface NotesBridge {
+  listNotes: () => Promise<NoteSummary[]>
+  /** A new note, optionally with a first text. */
+  createNote: (text?: string) => Promise<NoteSummary>
+  /** Starts `note-update` events for the note and returns its content. */
+  openNote: (id: string) => Promise<NoteContent>
+  /** Stops `note-update` events for the note. */
+  closeNote: (id: string) => Promise<void>
+  editNote: (id: string, edit: NoteEdit) => Promise<void>
+  deleteNote: (id: string) => Promise<void>
+  /** A `weft://` link to a note, or to the whole notebook when `id` is omitted. */
+  shareLink: (id?: string) => Promise<string>
+  /** Opens what a link points to, dialling the peers it names. */
+  joinLink: (link: string) => Promise<JoinResult>
+  status: () => Promise<NotesStatus>
+  /** Switches networking off (refuses and drops every connection) or back on. */
+  setOffline: (offline: boolean) => Promise<void>
+  /** Listens to main-side events; returns the unsubscribe function. */
+  onEvent: (listener: (event: NotesEvent) => void) => () => void
+}
+
+/** The request/response part of the bridge: what crosses IPC as a call. */
+export type NotesCalls = Omit<NotesBridge, 'onEvent'>
+export type NotesMethod = keyof NotesCalls
+
+export const NOTES_METHODS: readonly NotesMethod[] = [
+  'listNotes', 'createNote', 'openNote', 'closeNote', 'editNote', 'deleteNote',
+  'shareLink', 'joinLink', 'status', 'setOffline'
+]
+
+/** IPC channel for calls (`invoke(NOTES_CALL_CHANNEL, method, args)`). */
+export const NOTES_CALL_CHANNEL = 'weft-notes:call'
+/** IPC channel for events pushed to the renderer. */
+export const NOTES_EVENT_CHANNEL = 'weft-notes:event'
+
+declare global {
+  interface Window {
+    notes: NotesBridge
+  }
+}
