@@ -41,8 +41,18 @@ interface OpenDoc {
   handle: Handle
   beacons: BeaconTimer
   presence?: AwarenessRelay
-  gapTimer?: ReturnType<typeof setTimeout>
+  /** One timer for both repair triggers: pulls wait a moment, since gossip usually fills the hole itself. */
+  repairTimer?: ReturnType<typeof setTimeout>
+  /** Peers that delivered envelopes above a gap: they hold what is missing. */
+  gapSources: Map<string, PeerId>
+  /** Peers whose beacon showed more than we hold, with what they showed. */
+  aheadPeers: Map<string, { peer: PeerId, vector: Map<string, number> }>
 }
+
+/** How long a gap or a beacon difference may last before a pull repairs it. */
+const REPAIR_DELAY_MS = 300
+/** Peers asked per repair: enough to route around one that fails, not all of them. */
+const REPAIR_FANOUT = 2
 
 /**
  * Wires the subsystems together and owns their lifecycle. Each subsystem does
@@ -175,7 +185,7 @@ export class Engine implements Weft {
       close: async () => { await this.closeDoc(id) }
     })
     const beacons = new BeaconTimer(() => { this.sendBeacon(replica) }, this.options.beaconIntervalMs ?? 10_000, 1_000)
-    const entry: OpenDoc = { handle, beacons }
+    const entry: OpenDoc = { handle, beacons, gapSources: new Map(), aheadPeers: new Map() }
     if (this.options.relayPresence ?? true) {
       // gossipsub forwards only topics a node subscribes to: without this, two browsers
       // that both reach only this peer would never see each other's cursors.
@@ -185,10 +195,13 @@ export class Engine implements Weft {
     this.docs.set(id, entry)
 
     replica.on('sealed', (_bytes, envelope) => { void this.gossip.publishEnvelope(envelope) })
-    replica.on('gap', () => { this.onGap(entry) })
+    replica.on('gap', () => { this.scheduleRepair(entry) })
     this.gossip.join(id, {
       replica,
-      onEnvelope: (_from, result) => { if (result === 'applied') beacons.nudge() },
+      onEnvelope: (from, result) => {
+        if (result === 'applied') beacons.nudge()
+        else if (result === 'held') entry.gapSources.set(from.toString(), from)
+      },
       onBeacon: (beacon, from) => { this.onBeacon(entry, beacon, from) }
     })
     await this.rendezvous.join(id)
@@ -211,7 +224,7 @@ export class Engine implements Weft {
   private async finishClose (id: string, entry: OpenDoc): Promise<void> {
     entry.presence?.stop()
     entry.beacons.stop()
-    clearTimeout(entry.gapTimer)
+    clearTimeout(entry.repairTimer)
     this.gossip.leave(id)
     this.rendezvous.leave(id)
     await entry.handle.replica.close()
@@ -259,18 +272,33 @@ export class Engine implements Weft {
     try {
       signer = peerIdFromPublicKey(publicKeyFromRaw(beacon.signer))
     } catch {}
-    this.scheduler.request(replica, this.libp2p.getConnections(signer).length > 0 ? signer : from, 'beacon shows a difference')
+    const peer = this.libp2p.getConnections(signer).length > 0 ? signer : from
+    entry.aheadPeers.set(peer.toString(), { peer, vector: remote })
+    this.scheduleRepair(entry)
   }
 
-  private onGap (entry: OpenDoc): void {
-    if (entry.gapTimer !== undefined) return
-    // Most gaps close by themselves as the rest of a gossip burst arrives: wait a moment.
-    entry.gapTimer = setTimeout(() => {
-      entry.gapTimer = undefined
+  /**
+   * While edits flow, beacons routinely announce envelopes still in flight to us, and
+   * gossip routinely delivers out of order: pulling on every such sign would cost a
+   * stream per beacon per peer. Wait a moment, then pull only what is still missing,
+   * from a couple of the peers known to hold it.
+   */
+  private scheduleRepair (entry: OpenDoc): void {
+    if (entry.repairTimer !== undefined) return
+    entry.repairTimer = setTimeout(() => {
+      entry.repairTimer = undefined
       const replica = entry.handle.replica
-      if (!replica.hasGap() || !this.docs.has(replica.docId)) return
-      for (const peer of this.gossip.subscribers(replica.docId)) this.scheduler.request(replica, peer, 'sequence gap')
-    }, 300)
+      if (!this.docs.has(replica.docId)) return
+      const targets = new Map<string, PeerId>()
+      if (replica.hasGap()) {
+        for (const [key, peer] of entry.gapSources) targets.set(key, peer)
+        if (targets.size === 0) for (const peer of this.gossip.subscribers(replica.docId)) targets.set(peer.toString(), peer)
+      }
+      for (const [key, { peer, vector }] of entry.aheadPeers) if (replica.vv.isBehind(vector)) targets.set(key, peer)
+      entry.gapSources.clear()
+      entry.aheadPeers.clear()
+      for (const peer of [...targets.values()].slice(0, REPAIR_FANOUT)) this.scheduler.request(replica, peer, 'gap or beacon difference persisted')
+    }, REPAIR_DELAY_MS)
   }
 
   private readonly onSubscriptionChange = (event: CustomEvent<{ peerId: PeerId, subscriptions: Array<{ topic: string, subscribe: boolean }> }>): void => {
