@@ -113,7 +113,8 @@ export class Engine implements Weft {
     this.rendezvous = new Rendezvous(libp2p, this.dialer, metrics, {
       intervalMs: options.discoveryIntervalMs ?? 30_000,
       reprovideMs: 6 * 60 * 60 * 1000,
-      peersFor: id => this.docs.get(id)?.handle.peers.length ?? 0
+      peersFor: id => this.docs.get(id)?.handle.peers.length ?? 0,
+      targetPeers: 8
     })
     metrics.gauge(METRIC.documentsOpen, () => this.docs.size)
     metrics.gauge(METRIC.peersConnected, () => this.libp2p.getPeers().length)

@@ -22,6 +22,11 @@ export interface RendezvousOptions {
   reprovideMs: number
   /** How many peers replicate a document now: with none, lookups come faster. */
   peersFor: (docId: string) => number
+  /**
+   * Holders to connect to per document. gossipsub needs a handful of mesh peers, not all
+   * holders: dialling every provider would make a full mesh of a popular document.
+   */
+  targetPeers: number
 }
 
 interface Entry {
@@ -134,10 +139,13 @@ export class Rendezvous {
     try {
       if (this.routingTableSize() > 0) {
         const signal = AbortSignal.any([entry.abort.signal, AbortSignal.timeout(15_000)])
+        let dialled = 0
         for await (const provider of this.libp2p.contentRouting.findProviders(entry.key, { signal })) {
           if (provider.id.equals(this.libp2p.peerId)) continue
           found++
           this.metrics.inc(METRIC.dhtProvidersFound)
+          if (this.dialer.isConnected(provider.id) || this.options.peersFor(entry.docId) + dialled >= this.options.targetPeers) continue
+          dialled++
           void this.dialer.dial(provider.id, provider.multiaddrs)
         }
       }
