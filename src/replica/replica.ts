@@ -11,6 +11,12 @@ import type { Signer } from '../identity/peer-key.js'
 const log = logger('weft:replica')
 const EMPTY = new Uint8Array(0)
 const MAX_HELD_ENVELOPES = 10_000
+/** Fold the log into a checkpoint once this many payload bytes piled up behind the last one. */
+const CHECKPOINT_BYTES = 64 * 1024
+/** Envelope replies up to this size are sent without comparing them with a merged update. */
+const SMALL_REPLY_BYTES = 4 * 1024
+/** A reply of envelopes may cost this much more than the merged update before the merge wins. */
+const ENVELOPE_OVERHEAD_ALLOWED = 1.5
 
 /** Origin of every update this engine applies, so the local-edit listener can tell them apart. */
 export const REMOTE_ORIGIN = Symbol('weft:remote')
@@ -65,6 +71,8 @@ export class Replica extends ObservableV2<ReplicaEvents> {
   private checkpointing: Promise<void> = Promise.resolve()
   private sealing: Promise<void> = Promise.resolve()
   private sinceCheckpoint = 0
+  /** Payload bytes of the envelopes since the last checkpoint: batching makes envelope counts a poor measure. */
+  private bytesSinceCheckpoint = 0
   private checkpointTimer: ReturnType<typeof setTimeout> | undefined
   private closed = false
   /** Envelopes waiting above a gap in their author's sequence: author -> seq -> envelope. */
@@ -92,9 +100,11 @@ export class Replica extends ObservableV2<ReplicaEvents> {
       if (author === me) ownHighest = Math.max(ownHighest, seq)
       // Stored envelopes are contiguous per author; anything else is left for sync to refetch.
       if (seq !== replica.vv.get(author) + 1) continue
-      updates.push(Envelope.decode(bytes).payload)
+      const payload = Envelope.decode(bytes).payload
+      updates.push(payload)
       replica.vv.add(author, seq)
       replica.sinceCheckpoint++
+      replica.bytesSinceCheckpoint += payload.byteLength
     }
     // One merged apply is far cheaper than thousands of small ones.
     if (updates.length > 0) Y.applyUpdate(replica.doc, updates.length === 1 ? updates[0] : Y.mergeUpdates(updates), REMOTE_ORIGIN)
@@ -160,7 +170,7 @@ export class Replica extends ObservableV2<ReplicaEvents> {
     await store.appendEnvelope(this.docId, signer.author, envelope.seq, bytes)
     await store.flush()
     this.ctx.metrics.inc(METRIC.envelopesOut)
-    this.noteNewEnvelope()
+    this.noteNewEnvelope(envelope.payload.byteLength)
     this.emit('sealed', [bytes, envelope])
   }
 
@@ -223,7 +233,7 @@ export class Replica extends ObservableV2<ReplicaEvents> {
     // vector on disk will not cover the envelope and the next sync fetches it again.
     void this.ctx.store.appendEnvelope(this.docId, author, envelope.seq, bytes)
     this.ctx.metrics.inc(METRIC.envelopesIn)
-    this.noteNewEnvelope()
+    this.noteNewEnvelope(envelope.payload.byteLength)
   }
 
   private hold (author: string, envelope: Envelope, bytes: Uint8Array): void {
@@ -285,7 +295,14 @@ export class Replica extends ObservableV2<ReplicaEvents> {
         envelopes.push(...found)
         if (found.length !== range.to - range.from + 1) break
       }
-      if (envelopes.length === count) return { envelopes }
+      const bytes = envelopes.reduce((n, e) => n + e.byteLength, 0)
+      if (envelopes.length === count) {
+        if (bytes <= SMALL_REPLY_BYTES) return { envelopes }
+        // Batched envelopes of single keystrokes can weigh ten times the merged diff:
+        // send the authors' own envelopes only while they cost about what the diff does.
+        const checkpoint = this.makeCheckpoint(remoteStateVector)
+        return bytes <= checkpoint.update.byteLength * ENVELOPE_OVERHEAD_ALLOWED + 1024 ? { envelopes } : { envelopes: [], checkpoint }
+      }
     }
     // A large gap (or one whose envelopes were compacted away) travels as one merged
     // update: about what the Yjs diff costs, not one signed envelope per edit.
@@ -331,6 +348,7 @@ export class Replica extends ObservableV2<ReplicaEvents> {
     const checkpoint = this.makeCheckpoint()
     await this.ctx.store.putCheckpoint(this.docId, Checkpoint.encode(checkpoint))
     this.sinceCheckpoint = 0
+    this.bytesSinceCheckpoint = 0
     this.ctx.metrics.inc(METRIC.checkpointsWritten)
     const keep = this.ctx.options.retainAfterCheckpoint
     for (const [author, seq] of this.vv.entries()) {
@@ -339,9 +357,15 @@ export class Replica extends ObservableV2<ReplicaEvents> {
     await this.ctx.store.flush()
   }
 
-  private noteNewEnvelope (): void {
+  private checkpointDue (fraction = 1): boolean {
+    return this.sinceCheckpoint >= this.ctx.options.checkpointEvery * fraction ||
+      this.bytesSinceCheckpoint >= CHECKPOINT_BYTES * fraction
+  }
+
+  private noteNewEnvelope (payloadBytes: number): void {
     this.sinceCheckpoint++
-    if (this.sinceCheckpoint >= this.ctx.options.checkpointEvery && this.checkpointTimer === undefined && !this.closed) {
+    this.bytesSinceCheckpoint += payloadBytes
+    if (this.checkpointDue() && this.checkpointTimer === undefined && !this.closed) {
       // Deferred so that a burst of edits finishes before the doc is encoded.
       this.checkpointTimer = setTimeout(() => {
         this.checkpointing = this.writeCheckpoint().catch(err => { log.error('checkpoint of %s failed: %e', this.docId, err) })
@@ -353,7 +377,7 @@ export class Replica extends ObservableV2<ReplicaEvents> {
     if (this.closed) return
     await this.checkpointing
     await this.flush()
-    if (this.sinceCheckpoint >= this.ctx.options.checkpointEvery / 4) await this.writeCheckpoint()
+    if (this.checkpointDue(0.25)) await this.writeCheckpoint()
     this.closed = true
     clearTimeout(this.checkpointTimer)
     this.doc.off('update', this.onDocUpdate)
