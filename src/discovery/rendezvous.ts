@@ -2,6 +2,7 @@ import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { logger } from '@libp2p/logger'
+import { Queue } from '@libp2p/utils'
 import type { Libp2p } from '@libp2p/interface'
 import type { Dialer } from './dialer.js'
 import { backoffDelay } from '../util/backoff.js'
@@ -9,6 +10,7 @@ import { METRIC, type Metrics } from '../metrics/metrics.js'
 
 const log = logger('weft:rendezvous')
 const KICK_EVERY_MS = 2_000
+const NO_PEER_MAX_INTERVAL_MS = 300_000
 
 /** The DHT key under which the holders of a document provide it. */
 export async function documentKey (docId: string): Promise<CID> {
@@ -48,6 +50,8 @@ interface Entry {
  */
 export class Rendezvous {
   private readonly entries = new Map<string, Entry>()
+  /** DHT walks are costly: a few at a time, however many documents are open. */
+  private readonly lookups = new Queue<void>({ concurrency: 8 })
   private lastKick = 0
   private trailingKick: ReturnType<typeof setTimeout> | undefined
 
@@ -63,7 +67,15 @@ export class Rendezvous {
     const entry: Entry = { docId, key: await documentKey(docId), abort: new AbortController(), findAttempt: 0, provideAttempt: 0, finding: false }
     this.entries.set(docId, entry)
     void this.provide(entry)
+    // The first lookup of a document the app just opened does not queue behind background ones.
+    entry.finding = true
     void this.find(entry)
+  }
+
+  private queueFind (entry: Entry): void {
+    if (entry.finding || entry.abort.signal.aborted) return
+    entry.finding = true
+    void this.lookups.add(async () => { await this.find(entry) }).catch(() => { entry.finding = false })
   }
 
   leave (docId: string): void {
@@ -94,13 +106,14 @@ export class Rendezvous {
       }
       if (this.options.peersFor(entry.docId) === 0 && !entry.finding) {
         clearTimeout(entry.findTimer)
-        void this.find(entry)
+        this.queueFind(entry)
       }
     }
   }
 
   stop (): void {
     clearTimeout(this.trailingKick)
+    this.lookups.clear()
     for (const docId of [...this.entries.keys()]) this.leave(docId)
   }
 
@@ -133,12 +146,14 @@ export class Rendezvous {
   }
 
   private async find (entry: Entry): Promise<void> {
-    if (entry.abort.signal.aborted || entry.finding) return
-    entry.finding = true
+    if (entry.abort.signal.aborted) {
+      entry.finding = false
+      return
+    }
     let found = 0
     try {
       if (this.routingTableSize() > 0) {
-        const signal = AbortSignal.any([entry.abort.signal, AbortSignal.timeout(15_000)])
+        const signal = AbortSignal.any([entry.abort.signal, AbortSignal.timeout(10_000)])
         let dialled = 0
         for await (const provider of this.libp2p.contentRouting.findProviders(entry.key, { signal })) {
           if (provider.id.equals(this.libp2p.peerId)) continue
@@ -158,7 +173,10 @@ export class Rendezvous {
     if (entry.abort.signal.aborted) return
     const hasPeers = this.options.peersFor(entry.docId) > 0 || found > 0
     entry.findAttempt = hasPeers ? 0 : entry.findAttempt + 1
-    const delay = hasPeers ? this.options.intervalMs : backoffDelay(entry.findAttempt, 500, this.options.intervalMs)
-    entry.findTimer = setTimeout(() => { void this.find(entry) }, delay)
+    // Without peers, look again soon, then ever more rarely (up to 5 min): a peer with many
+    // unshared documents must not query the DHT for each of them every few seconds. A new
+    // connection kicks the waiting lookups anyway.
+    const delay = hasPeers ? this.options.intervalMs : backoffDelay(entry.findAttempt, 500, NO_PEER_MAX_INTERVAL_MS)
+    entry.findTimer = setTimeout(() => { this.queueFind(entry) }, delay)
   }
 }
