@@ -1,0 +1,189 @@
+/**
+ * Benchmark runner: weft side by side with y-websocket and a bare gossipsub mesh.
+ *   npm run bench                 full run (~10-15 min)
+ *   npm run bench -- --quick      reduced sizes, < 2 min
+ * Options: --only=latency,multiprocess,throughput,catchup,coldstart,manydocs,dht
+ *          --systems=weft,mesh,y-websocket   --no-write (print only)
+ *          --n=10,25 (latency sizes to run, from the mode's plan or added with the mode's edit count)
+ *          --render=results/<file>.json (re-render latest.md and latency.svg from a saved run, measure nothing)
+ * Markdown goes to stdout (progress to stderr); JSON, markdown and the SVG chart to bench/results/.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
+import { machineInfo } from './lib/machine.js'
+import { log, errMsg } from './lib/log.js'
+import { withTimeout } from './lib/time.js'
+import { SYSTEMS, type SystemName } from './systems/types.js'
+import { runLatency, type LatencyPlan } from './scenarios/latency.js'
+import { runMultiprocess } from './scenarios/multiprocess.js'
+import { runThroughput } from './scenarios/throughput.js'
+import { runCatchup } from './scenarios/catchup.js'
+import { runColdStart } from './scenarios/coldstart.js'
+import { runManyDocs } from './scenarios/manydocs.js'
+import { runDht } from './scenarios/dht.js'
+import type { ScenarioContext } from './scenarios/context.js'
+import { evaluateTargets } from './report/targets.js'
+import { renderMarkdown } from './report/table.js'
+import { renderLatencySvg } from './report/chart.js'
+import type { BenchResults } from './report/results.js'
+import { MESH_SIGNATURE_POLICY } from './baselines/libp2p-node.js'
+import { EXTRA_DIALS } from './baselines/gossip-mesh.js'
+
+const SCENARIOS = ['latency', 'multiprocess', 'throughput', 'catchup', 'coldstart', 'manydocs', 'dht'] as const
+type Scenario = typeof SCENARIOS[number]
+
+function parseArgs (argv: string[]): { quick: boolean, only: Scenario[], systems: SystemName[], write: boolean, ns?: number[] } {
+  const get = (name: string): string | undefined => argv.find(a => a.startsWith(`--${name}=`))?.split('=')[1]
+  const only = (get('only')?.split(',') ?? [...SCENARIOS]) as Scenario[]
+  const systems = (get('systems')?.split(',') ?? [...SYSTEMS]) as SystemName[]
+  for (const o of only) if (!SCENARIOS.includes(o)) throw new Error(`unknown scenario ${o}; known: ${SCENARIOS.join(', ')}`)
+  for (const s of systems) if (!SYSTEMS.includes(s)) throw new Error(`unknown system ${s}; known: ${SYSTEMS.join(', ')}`)
+  const ns = get('n')?.split(',').map(Number)
+  return { quick: argv.includes('--quick'), only, systems, write: !argv.includes('--no-write'), ns }
+}
+
+/** Sizes per mode. Quick mode trims sizes so the whole run stays under two minutes on 2 cores. */
+function sizes (quick: boolean) {
+  return quick
+    ? {
+        latency: [{ n: 2, transport: 'tcp', edits: 100 }, { n: 10, transport: 'tcp', edits: 60 }] as LatencyPlan[],
+        multiprocess: { n: 5, edits: 30 },
+        throughput: { n: 10, writers: [1, 5] },
+        catchupEdits: 10_000,
+        coldStartOps: 20_000,
+        manyDocs: 100,
+        dht: { peers: 10, trials: 2 }
+      }
+    : {
+        latency: [{ n: 2, transport: 'tcp', edits: 300 }, { n: 10, transport: 'tcp', edits: 300 }, { n: 25, transport: 'tcp', edits: 200 }, { n: 100, transport: 'memory', edits: 100 }] as LatencyPlan[],
+        multiprocess: { n: 10, edits: 200 },
+        throughput: { n: 10, writers: [1, 5] },
+        catchupEdits: 10_000,
+        coldStartOps: 100_000,
+        manyDocs: 1000,
+        dht: { peers: 50, trials: 3 }
+      }
+}
+
+/** Rewrites latest.{json,md} and latency.svg from a saved results file. */
+function render (file: string): void {
+  const full = JSON.parse(readFileSync(file, 'utf8')) as BenchResults
+  const dir = fileURLToPath(new URL('./results/', import.meta.url))
+  const md = renderMarkdown(full)
+  process.stdout.write(md + '\n')
+  writeFileSync(join(dir, 'latest.json'), JSON.stringify(full, null, 2))
+  writeFileSync(join(dir, 'latest.md'), md)
+  if (full.latency.length > 0) writeFileSync(join(dir, 'latency.svg'), renderLatencySvg(full.latency, full.meta.machine, full.meta.mode))
+}
+
+async function main (): Promise<void> {
+  const renderFrom = process.argv.find(a => a.startsWith('--render='))?.split('=')[1]
+  if (renderFrom !== undefined) { render(renderFrom); return }
+  const args = parseArgs(process.argv.slice(2))
+  process.setMaxListeners(0) // each y-websocket provider adds a process 'exit' listener
+  const started = performance.now()
+  const timestamp = new Date().toISOString()
+  const machine = machineInfo()
+  const z = sizes(args.quick)
+  if (args.ns !== undefined) {
+    const ns = args.ns
+    const edits = z.latency[z.latency.length - 1].edits
+    z.latency = ns.map(n => z.latency.find(p => p.n === n) ?? { n, transport: n > 50 ? 'memory' : 'tcp', edits })
+  }
+  const ctx: ScenarioContext = { quick: args.quick, systems: args.systems }
+  // quick mode: a scenario whose usual cost would end the run past this point is skipped (and says so)
+  const quickDeadlineMs = 115_000
+  const quickCostMs: Record<Scenario, number> = { latency: 25_000, throughput: 25_000, catchup: 4_000, coldstart: 4_000, multiprocess: 18_000, manydocs: 15_000, dht: 10_000 }
+  const results: Omit<BenchResults, 'targets'> = {
+    meta: {
+      timestamp,
+      mode: args.quick ? 'quick' : 'full',
+      machine,
+      durationMs: 0,
+      plan: [],
+      notes: [
+        'Every peer of a run lives in this one process unless marked "separate processes"; the machine is shared, so compare systems within a run (ratios), not across runs.',
+        `Bare mesh: libp2p 3 + @libp2p/gossipsub with globalSignaturePolicy ${MESH_SIGNATURE_POLICY}, IPColocationFactorWeight 0, default D and heartbeat, each peer dials peer 0 + ${EXTRA_DIALS} random earlier peers; one raw Yjs update per message.`,
+        'y-websocket: @y/websocket-server 0.1.1 setupWSConnection + y-websocket 3 clients (disableBc, ws polyfill) over 127.0.0.1; one process unless stated.',
+        'weft: public API only (createWeft/create/open), each peer with its own LevelDB data dir, bootstrapped from peer 0, mDNS off, inboundConnectionThreshold raised, IP colocation weight 0.'
+      ]
+    },
+    latency: [],
+    throughput: [],
+    catchup: [],
+    manyDocs: [],
+    skipped: []
+  }
+  const plan = results.meta.plan
+  plan.push(`systems ${args.systems.join(', ')}`)
+
+  const steps: Array<[Scenario, string, () => Promise<void>]> = [
+    ['latency', `latency N=${z.latency.map(p => `${p.n} (${p.transport}, ${p.edits} edits)`).join(', ')}`, async () => {
+      const r = await runLatency(ctx, z.latency)
+      results.latency.push(...r.rows); results.skipped.push(...r.skipped)
+    }],
+    ['throughput', `throughput N=${z.throughput.n} with ${z.throughput.writers.join(' and ')} writers`, async () => {
+      const r = await runThroughput(ctx, z.throughput.n, z.throughput.writers)
+      results.throughput.push(...r.rows); results.skipped.push(...r.skipped)
+    }],
+    ['catchup', `catch-up after ${z.catchupEdits} missed edits`, async () => {
+      const r = await runCatchup(ctx, z.catchupEdits)
+      results.catchup.push(...r.rows); results.skipped.push(...r.skipped)
+    }],
+    ['coldstart', `cold start of ${z.coldStartOps} operations`, async () => {
+      const r = await runColdStart(ctx, z.coldStartOps)
+      results.coldStart = r.row; results.skipped.push(...r.skipped)
+    }],
+    ['multiprocess', `latency N=${z.multiprocess.n} in separate processes (${z.multiprocess.edits} edits)`, async () => {
+      const r = await runMultiprocess(ctx, z.multiprocess.n, z.multiprocess.edits)
+      results.latency.push(...r.rows); results.skipped.push(...r.skipped)
+    }],
+    ['manydocs', `${z.manyDocs} documents on one peer`, async () => {
+      const r = await runManyDocs(ctx, z.manyDocs)
+      results.manyDocs.push(...r.rows); results.skipped.push(...r.skipped)
+    }],
+    ['dht', `DHT rendezvous in a ${z.dht.peers}-peer network (${z.dht.trials} newcomers)`, async () => {
+      const r = await runDht(ctx, z.dht.peers, z.dht.trials)
+      results.dht = r.row; results.skipped.push(...r.skipped)
+    }]
+  ]
+
+  for (const [name, what, run] of steps) {
+    if (!args.only.includes(name)) continue
+    if (args.quick && performance.now() - started + quickCostMs[name] > quickDeadlineMs) {
+      results.skipped.push({ scenario: name, reason: `skipped: not enough of quick mode's ${quickDeadlineMs / 1000} s budget left (${((performance.now() - started) / 1000).toFixed(0)} s used)` })
+      continue
+    }
+    plan.push(what)
+    log(`== ${what}`)
+    // a scenario bounds its own time; this outer bound keeps a stuck one from holding the run (quick: the budget left)
+    const boundMs = args.quick ? Math.max(5_000, quickDeadlineMs + 3_000 - (performance.now() - started)) : 900_000
+    try {
+      await withTimeout(run(), boundMs, `${name} scenario`)
+    } catch (err) {
+      results.skipped.push({ scenario: name, reason: `crashed: ${errMsg(err)}` })
+      log(`${name} crashed: ${errMsg(err)}`)
+    }
+  }
+
+  results.meta.durationMs = performance.now() - started
+  const full: BenchResults = { ...results, targets: evaluateTargets(results) }
+  const md = renderMarkdown(full)
+  process.stdout.write(md + '\n')
+  if (args.write) {
+    const dir = fileURLToPath(new URL('./results/', import.meta.url))
+    mkdirSync(dir, { recursive: true })
+    const json = JSON.stringify(full, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)
+    writeFileSync(join(dir, `${timestamp.replace(/[:.]/g, '-')}${args.quick ? '-quick' : ''}.json`), json)
+    writeFileSync(join(dir, 'latest.json'), json)
+    writeFileSync(join(dir, 'latest.md'), md)
+    if (full.latency.length > 0) writeFileSync(join(dir, 'latency.svg'), renderLatencySvg(full.latency, machine, full.meta.mode))
+    log(`wrote ${dir}latest.{json,md}, latency.svg`)
+  }
+}
+
+main().then(
+  () => { process.exit(0) },
+  (err: unknown) => { console.error(err); process.exit(1) }
+)

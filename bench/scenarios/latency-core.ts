@@ -1,0 +1,119 @@
+/**
+ * Propagation latency on one cluster: single-character edits on peer 0, one at a time; for each edit
+ * the time (shared performance.now() clock) until each other peer's `update` event shows it.
+ */
+import type { Cluster } from '../systems/types.js'
+import { summarize, cdf, type Summary } from '../lib/stats.js'
+import { mulberry32 } from '../lib/random.js'
+import { sleep } from '../lib/time.js'
+
+export interface LatencySample {
+  /** Per edit: time until visible on every other peer (ms); Infinity when some peer never saw it. */
+  allPeers: number[]
+  /** Per (edit, receiver): time until visible on that receiver (ms). */
+  perDelivery: number[]
+  lost: number
+  cpuMs: number
+  wallMs: number
+  bytes: number
+  /** Bytes received per protocol over the window (libp2p systems). */
+  protocolBytes?: Record<string, number>
+}
+
+export interface LatencyStats {
+  edits: number
+  lostDeliveries: number
+  allPeers: Summary
+  perDelivery: Summary
+  /** Process CPU (all peers, writer included) per delivered edit, ms. */
+  cpuPerDeliveryMs: number
+  /** Bytes received by all peers per delivered edit (see Cluster.bytesReceived). */
+  bytesPerDelivery: number
+  /** Stream payload bytes received per delivered edit, by libp2p protocol. */
+  protocolBytesPerDelivery?: Record<string, number>
+  cdf: Array<[number, number]>
+}
+
+export interface LatencyRunOptions {
+  edits: number
+  /** Pause between edits is uniform in [gapMs, 2*gapMs]. */
+  gapMs: number
+  perEditTimeoutMs: number
+  /** Whole-run bound; stops early (and says so through `edits`) when reached. */
+  budgetMs: number
+}
+
+export async function measureLatency (cluster: Cluster, o: LatencyRunOptions): Promise<LatencySample> {
+  const [writer, ...receivers] = cluster.peers
+  const seen = new Float64Array(receivers.length)
+  let expected = Number.POSITIVE_INFINITY
+  let pending = 0
+  let done: (() => void) | undefined
+  const listeners = receivers.map((p, i) => {
+    const fn = (): void => {
+      if (seen[i] === 0 && p.text.length >= expected) {
+        seen[i] = performance.now()
+        if (--pending === 0) done?.()
+      }
+    }
+    p.doc.on('update', fn)
+    return fn
+  })
+  const rnd = mulberry32(42)
+  const allPeers: number[] = []
+  const perDelivery: number[] = []
+  let lost = 0
+  const cpu0 = process.cpuUsage()
+  const bytes0 = cluster.bytesReceived()
+  const proto0 = cluster.bytesByProtocol?.()
+  const wall0 = performance.now()
+  try {
+    for (let k = 0; k < o.edits; k++) {
+      if (performance.now() - wall0 > o.budgetMs) break
+      seen.fill(0)
+      pending = receivers.length
+      const finished = new Promise<void>(resolve => { done = resolve })
+      expected = writer.text.length + 1
+      const t0 = performance.now()
+      writer.text.insert(writer.text.length, 'x')
+      let timer: NodeJS.Timeout | undefined
+      await Promise.race([finished, new Promise<void>(resolve => { timer = setTimeout(resolve, o.perEditTimeoutMs) })])
+      clearTimeout(timer)
+      let worst = 0
+      for (let i = 0; i < receivers.length; i++) {
+        if (seen[i] === 0) { lost++; worst = Number.POSITIVE_INFINITY; continue }
+        const d = seen[i] - t0
+        perDelivery.push(d)
+        worst = Math.max(worst, d)
+      }
+      allPeers.push(worst)
+      await sleep(o.gapMs * (1 + rnd()))
+    }
+  } finally {
+    expected = Number.POSITIVE_INFINITY
+    receivers.forEach((p, i) => { p.doc.off('update', listeners[i]) })
+  }
+  const wallMs = performance.now() - wall0
+  const cpuUsage = process.cpuUsage(cpu0)
+  return { allPeers, perDelivery, lost, cpuMs: (cpuUsage.user + cpuUsage.system) / 1000, wallMs, bytes: cluster.bytesReceived() - bytes0, protocolBytes: diff(cluster.bytesByProtocol?.(), proto0) }
+}
+
+function diff (now: Record<string, number> | undefined, before: Record<string, number> | undefined): Record<string, number> | undefined {
+  if (now === undefined) return undefined
+  return Object.fromEntries(Object.entries(now).map(([k, v]) => [k, v - (before?.[k] ?? 0)]).filter(([, v]) => (v as number) > 0))
+}
+
+export function latencyStats (s: LatencySample): LatencyStats {
+  return {
+    edits: s.allPeers.length,
+    lostDeliveries: s.lost,
+    allPeers: summarize(s.allPeers),
+    perDelivery: summarize(s.perDelivery),
+    cpuPerDeliveryMs: s.perDelivery.length > 0 ? s.cpuMs / s.perDelivery.length : Number.NaN,
+    bytesPerDelivery: s.perDelivery.length > 0 ? s.bytes / s.perDelivery.length : Number.NaN,
+    protocolBytesPerDelivery: s.protocolBytes === undefined || s.perDelivery.length === 0
+      ? undefined
+      : Object.fromEntries(Object.entries(s.protocolBytes).map(([k, v]) => [k, Math.round(v / s.perDelivery.length)])),
+    cdf: cdf(s.allPeers.filter(Number.isFinite), 120)
+  }
+}

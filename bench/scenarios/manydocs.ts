@@ -1,0 +1,193 @@
+/**
+ * Scenario: D documents open on one peer. The peer is this process; a partner peer runs in a child
+ * process, so this process's heap and CPU are the measured peer's alone.
+ * Phase "local": D documents opened (and edited once) on the measured peer, partner connected but
+ *   not replicating them. Memory per document = heap growth after a forced GC / D.
+ * Phase "replicated": the partner opens / subscribes to all D too (best effort within a bound;
+ *   how many made it is reported). Memory and idle CPU are measured again.
+ * Idle CPU = this process's CPU time over a quiet window, as % of one core.
+ * - weft: one node, D documents (create + one edit each); the partner opens all D ids.
+ * - mesh: one libp2p node, D Y.Docs on D gossipsub topics; the partner subscribes to all D.
+ * - y-websocket: D WebsocketProviders (one WebSocket each, as y-websocket works) to a server in a
+ *   child process; "local" and "replicated" coincide (every document syncs with the server).
+ */
+import { multiaddr } from '@multiformats/multiaddr'
+import { ChildPeer } from '../lib/child-peer.js'
+import { fullGc, heapUsed } from '../lib/gc.js'
+import { sleep, waitFor, withTimeout } from '../lib/time.js'
+import { uniqueName } from '../lib/random.js'
+import { log, errMsg } from '../lib/log.js'
+import { loadWeft, weftOptions, tempDataDir, removeDir } from '../systems/weft.js'
+import { createMeshNode, meshPeersOf } from '../baselines/libp2p-node.js'
+import { bindDoc, type MeshPeer } from '../baselines/gossip-mesh.js'
+import { connectClient, whenClientSynced, type YwsClient } from '../baselines/ywebsocket.js'
+import type { DocHandle } from '../../src/types.js'
+import type { SystemName } from '../systems/types.js'
+import { TEXT } from '../systems/types.js'
+import type { ScenarioContext, SkipNote } from './context.js'
+import { profileWindow } from '../lib/profiler.js'
+
+export interface PhaseNumbers {
+  heapPerDocBytes: number
+  /** This process's CPU over the idle window, % of one core. */
+  idleCpuPercent: number
+  /** The partner process's CPU over the same window, % of one core. */
+  partnerIdleCpuPercent: number
+  /** Time to reach this phase, ms. */
+  ms: number
+}
+
+export interface ManyDocsRow {
+  system: SystemName
+  docs: number
+  idleWindowMs: number
+  local: PhaseNumbers
+  replicated: PhaseNumbers
+  /** Documents replicated with the partner when phase 2 was measured. */
+  replicatedDocs: number
+  note: string
+}
+
+/** What each system must do for the two phases. */
+interface Driver {
+  openLocal: () => Promise<void>
+  /** Returns how many documents are replicated. */
+  replicate: (boundMs: number) => Promise<number>
+  stop: () => Promise<void>
+}
+
+async function weftDriver (docs: number, partner: ChildPeer): Promise<Driver> {
+  const createWeft = await loadWeft()
+  const dir = tempDataDir()
+  const w = await createWeft(weftOptions('tcp', { dataDir: dir }))
+  await partner.call('weft-start', { bootstrap: [w.multiaddrs[0]] })
+  await waitFor(() => w.connectedPeers().length > 0, 10_000, 'partner connected')
+  const handles: DocHandle[] = []
+  return {
+    openLocal: async () => {
+      for (let i = 0; i < docs; i++) {
+        const h = await w.create()
+        h.doc.getText(TEXT).insert(0, 'hello')
+        handles.push(h)
+      }
+      await Promise.all(handles.map(async h => { await h.flush() }))
+    },
+    replicate: async (boundMs) => {
+      const r = await partner.call<{ synced: number }>('weft-open', { ids: handles.map(h => h.id), sync: true, timeoutMs: boundMs }, boundMs + 30_000)
+      return r.synced
+    },
+    stop: async () => { await w.stop(); removeDir(dir) }
+  }
+}
+
+async function meshDriver (docs: number, partner: ChildPeer): Promise<Driver> {
+  const node = await createMeshNode('tcp')
+  const info = await partner.call<{ addrs: string[] }>('mesh-start')
+  await node.dial(multiaddr(info.addrs[0]))
+  const peers: MeshPeer[] = []
+  const withMesh = (): number => peers.filter(p => meshPeersOf(node, p.topic).length > 0).length
+  return {
+    openLocal: async () => {
+      for (let i = 0; i < docs; i++) {
+        const p = bindDoc(node, uniqueName('/bench/many'))
+        p.text.insert(0, 'hello')
+        peers.push(p)
+      }
+    },
+    replicate: async (boundMs) => {
+      await partner.call('mesh-bind', { topics: peers.map(p => p.topic) }, 60_000)
+      // stop early once the count has not moved for 5 s (gossipsub sometimes never learns a few subscriptions)
+      let last = -1
+      let since = performance.now()
+      await waitFor(() => {
+        const c = withMesh()
+        if (c !== last) { last = c; since = performance.now() }
+        return c === docs || performance.now() - since > 5000
+      }, boundMs, 'mesh for every topic', 100).catch(() => {})
+      return withMesh()
+    },
+    stop: async () => { for (const p of peers) p.detach(); await node.stop() }
+  }
+}
+
+async function ywsDriver (docs: number, server: ChildPeer): Promise<Driver> {
+  const url = await server.call<string>('yws-server')
+  const clients: YwsClient[] = []
+  return {
+    openLocal: async () => {
+      for (let i = 0; i < docs; i++) clients.push(connectClient(url, uniqueName('many')))
+      await Promise.all(clients.map(async c => { await whenClientSynced(c, 60_000) }))
+      for (const c of clients) c.text.insert(0, 'hello')
+    },
+    replicate: async () => clients.filter(c => c.provider.synced).length,
+    stop: async () => { for (const c of clients) { c.provider.destroy(); c.doc.destroy() } }
+  }
+}
+
+async function idle (partner: ChildPeer, windowMs: number): Promise<{ self: number, partner: number, wall: number }> {
+  await sleep(1000)
+  const p0 = await partner.call<number>('cpu')
+  const c0 = process.cpuUsage()
+  const t0 = performance.now()
+  await sleep(windowMs)
+  const c = process.cpuUsage(c0)
+  const wall = performance.now() - t0
+  const p1 = await partner.call<number>('cpu')
+  return { self: (c.user + c.system) / 1000 / wall * 100, partner: (p1 - p0) / wall * 100, wall }
+}
+
+async function runOne (system: SystemName, docs: number, idleWindowMs: number, replicateBoundMs: number): Promise<ManyDocsRow> {
+  const partner = ChildPeer.spawn(`${system}-partner`)
+  let d: Driver | undefined
+  try {
+    await withTimeout(partner.ready, 30_000, 'partner process')
+    d = system === 'weft' ? await weftDriver(docs, partner) : system === 'mesh' ? await meshDriver(docs, partner) : await ywsDriver(docs, partner)
+    await fullGc()
+    const heap0 = heapUsed()
+    let t0 = performance.now()
+    await d.openLocal()
+    const localMs = performance.now() - t0
+    await sleep(500)
+    await fullGc()
+    const heapLocal = heapUsed()
+    const idleLocal = await idle(partner, idleWindowMs)
+    t0 = performance.now()
+    const replicatedDocs = await d.replicate(replicateBoundMs)
+    const replMs = performance.now() - t0
+    await sleep(500)
+    await fullGc()
+    const heapRepl = heapUsed()
+    const idleRepl = await profileWindow(system, `manydocs idle ${docs}`, async () => await idle(partner, idleWindowMs))
+    return {
+      system,
+      docs,
+      idleWindowMs,
+      local: { heapPerDocBytes: (heapLocal - heap0) / docs, idleCpuPercent: idleLocal.self, partnerIdleCpuPercent: idleLocal.partner, ms: localMs },
+      replicated: { heapPerDocBytes: (heapRepl - heap0) / docs, idleCpuPercent: idleRepl.self, partnerIdleCpuPercent: idleRepl.partner, ms: replMs },
+      replicatedDocs,
+      note: system === 'y-websocket' ? 'one WebSocket per document; server in a child process' : 'partner peer in a child process'
+    }
+  } finally {
+    await d?.stop().catch(() => {})
+    await partner.stop()
+  }
+}
+
+export async function runManyDocs (ctx: ScenarioContext, docs: number): Promise<{ rows: ManyDocsRow[], skipped: SkipNote[] }> {
+  const rows: ManyDocsRow[] = []
+  const skipped: SkipNote[] = []
+  const idleMs = ctx.quick ? 1500 : 12_000
+  const replicateBoundMs = ctx.quick ? 5_000 : 60_000
+  for (const system of ctx.systems) {
+    try {
+      log(`many documents ${system}: opening ${docs}`)
+      const row = await withTimeout(runOne(system, docs, idleMs, replicateBoundMs), 240_000, `many documents ${system}`)
+      rows.push(row)
+      log(`many documents ${system}: ${(row.local.heapPerDocBytes / 1024).toFixed(1)} KiB heap/doc local, ${(row.replicated.heapPerDocBytes / 1024).toFixed(1)} KiB replicated (${row.replicatedDocs}/${docs}); idle CPU ${row.local.idleCpuPercent.toFixed(2)} % / ${row.replicated.idleCpuPercent.toFixed(2)} %`)
+    } catch (err) {
+      skipped.push({ scenario: 'many documents', system, reason: errMsg(err) })
+      log(`many documents ${system}: failed: ${errMsg(err)}`)
+    }
+  }
+  return { rows, skipped }
+}

@@ -1,0 +1,157 @@
+/**
+ * Scenario: propagation latency with N peers in N separate processes (plus the y-websocket server
+ * in its own process). The writer stamps each edit and each receiver stamps the moment it sees it with
+ * process.hrtime.bigint() (CLOCK_MONOTONIC, shared by all processes on the host), so no clock
+ * conversion is needed; IPC delays do not enter the measurement. CPU is summed over all children.
+ */
+import { ChildPeer } from '../lib/child-peer.js'
+import { summarize, cdf } from '../lib/stats.js'
+import { mulberry32, uniqueName } from '../lib/random.js'
+import { sleep, withTimeout } from '../lib/time.js'
+import { log, errMsg } from '../lib/log.js'
+import { EXTRA_DIALS } from '../baselines/gossip-mesh.js'
+import type { SystemName } from '../systems/types.js'
+import type { LatencyRow } from './latency.js'
+import type { ScenarioContext, SkipNote } from './context.js'
+
+async function setup (system: SystemName, peers: ChildPeer[], extra: ChildPeer[]): Promise<string> {
+  if (system === 'weft') {
+    const first = await peers[0].call('weft-start', {})
+    const id = await peers[0].call<string>('weft-create')
+    await Promise.all(peers.slice(1).map(async p => {
+      await p.call('weft-start', { bootstrap: [first.addrs[0]] })
+      await p.call('weft-open', { ids: [id], sync: true, all: true, timeoutMs: 30_000 }, 40_000)
+    }))
+    return 'separate processes; every peer bootstraps from peer 0; LevelDB per peer'
+  }
+  if (system === 'mesh') {
+    const infos = await Promise.all(peers.map(async p => await p.call<{ addrs: string[] }>('mesh-start')))
+    const rnd = mulberry32(1)
+    for (let i = 1; i < peers.length; i++) {
+      const targets = new Set<number>([0])
+      const want = Math.min(i - 1, EXTRA_DIALS)
+      while (targets.size < want + 1) targets.add(1 + Math.floor(rnd() * (i - 1)))
+      await peers[i].call('mesh-dial', { addrs: [...targets].map(t => infos[t].addrs[0]) })
+    }
+    const topic = uniqueName('/bench/mp')
+    await Promise.all(peers.map(async p => await p.call('mesh-bind', { topics: [topic] })))
+    // wait for every peer to have mesh peers for the topic
+    const deadline = performance.now() + 20_000
+    while (true) {
+      const counts = await Promise.all(peers.map(async p => (await p.call<string[]>('mesh-peers', { topic })).length))
+      if (counts.every(c => c > 0)) break
+      if (performance.now() > deadline) throw new Error('gossipsub mesh did not form')
+      await sleep(200)
+    }
+    return `separate processes; dial peer 0 + ${EXTRA_DIALS} random earlier peers`
+  }
+  const server = extra[0]
+  const url = await server.call<string>('yws-server')
+  const room = uniqueName('mp')
+  await Promise.all(peers.map(async p => await p.call('yws-connect', { url, rooms: [room] })))
+  return 'separate processes; server in its own process'
+}
+
+/** One system, N processes: stamps from the children, CPU summed over the children. */
+async function runOne (system: SystemName, n: number, edits: number, budgetMs: number): Promise<LatencyRow> {
+  const peers = Array.from({ length: n }, (_, i) => ChildPeer.spawn(`${system}#${i}`))
+  const extra = system === 'y-websocket' ? [ChildPeer.spawn('yws-server')] : []
+  const all = [...peers, ...extra]
+  try {
+    const t0 = performance.now()
+    await withTimeout(Promise.all(all.map(async p => { await p.ready })), 60_000, 'child processes starting')
+    const topology = await withTimeout(setup(system, peers, extra), 90_000, `${system} multi-process setup`)
+    const setupMs = performance.now() - t0
+    const [writer, ...receivers] = peers
+    // per receiver: length -> hrtime of first sighting
+    const seen = receivers.map(() => new Map<number, bigint>())
+    receivers.forEach((r, i) => { r.onSeen = e => { if (!seen[i].has(e.len)) seen[i].set(e.len, BigInt(e.t)) } })
+    await Promise.all(receivers.map(async r => await r.call('watch', { on: true })))
+    // warm-up: 3 edits that must reach everyone
+    for (let w = 0; w < 3; w++) {
+      const { len } = await writer.call<{ len: number }>('edit')
+      const dl = performance.now() + 15_000
+      while (!seen.every(s => s.has(len))) {
+        if (performance.now() > dl) throw new Error('warm-up edit did not reach every process')
+        await sleep(5)
+      }
+    }
+    // let start-up work die down: summed child CPU below (10 + N/2) % of a core for three 500 ms windows
+    const quietStart = performance.now()
+    let lowRun = 0
+    let prevCpu = await Promise.all(all.map(async p => await p.call<number>('cpu')))
+    while (lowRun < 3 && performance.now() - quietStart < (budgetMs > 10_000 ? 30_000 : 10_000)) {
+      const w0 = performance.now()
+      await sleep(500)
+      const now = await Promise.all(all.map(async p => await p.call<number>('cpu')))
+      const rate = now.reduce((a, b, i) => a + b - prevCpu[i], 0) / (performance.now() - w0) * 100
+      prevCpu = now
+      lowRun = rate < 10 + n / 2 ? lowRun + 1 : 0
+    }
+    const settleMs = performance.now() - quietStart
+    const cpu0 = await Promise.all(all.map(async p => await p.call<number>('cpu')))
+    const rnd = mulberry32(42)
+    const allPeers: number[] = []
+    const perDelivery: number[] = []
+    let lost = 0
+    const start = performance.now()
+    for (let k = 0; k < edits && performance.now() - start < budgetMs; k++) {
+      const { t, len } = await writer.call<{ t: string, len: number }>('edit')
+      const t0n = BigInt(t)
+      const dl = performance.now() + 5000
+      while (!seen.every(s => s.has(len)) && performance.now() < dl) await sleep(1)
+      let worst = 0
+      for (const s of seen) {
+        const ts = s.get(len)
+        if (ts === undefined) { lost++; worst = Number.POSITIVE_INFINITY; continue }
+        const d = Number(ts - t0n) / 1e6
+        perDelivery.push(d)
+        worst = Math.max(worst, d)
+      }
+      allPeers.push(worst)
+      await sleep(5 * (1 + rnd()))
+    }
+    const cpu1 = await Promise.all(all.map(async p => await p.call<number>('cpu')))
+    const cpuMs = cpu1.reduce((a, b, i) => a + b - cpu0[i], 0)
+    return {
+      system,
+      n,
+      transport: 'tcp',
+      processes: 'multi',
+      group: `${n}|tcp|multi`,
+      setupMs,
+      topology,
+      avgConnections: null,
+      settleMs,
+      quietReached: lowRun >= 3,
+      idleCpuPercent: null,
+      netCpuPerDeliveryMs: null,
+      edits: allPeers.length,
+      lostDeliveries: lost,
+      allPeers: summarize(allPeers),
+      perDelivery: summarize(perDelivery),
+      cpuPerDeliveryMs: perDelivery.length > 0 ? cpuMs / perDelivery.length : Number.NaN,
+      bytesPerDelivery: Number.NaN,
+      cdf: cdf(allPeers.filter(Number.isFinite), 120)
+    }
+  } finally {
+    await Promise.allSettled(all.map(async p => { await p.stop() }))
+  }
+}
+
+export async function runMultiprocess (ctx: ScenarioContext, n: number, edits: number): Promise<{ rows: LatencyRow[], skipped: SkipNote[] }> {
+  const rows: LatencyRow[] = []
+  const skipped: SkipNote[] = []
+  for (const system of ctx.systems) {
+    try {
+      log(`multi-process latency ${system} N=${n}: starting ${n} processes`)
+      const row = await runOne(system, n, edits, ctx.quick ? 6_000 : 30_000)
+      rows.push(row)
+      log(`multi-process ${system} N=${n}: p50 ${row.allPeers.p50.toFixed(2)} ms, p99 ${row.allPeers.p99.toFixed(2)} ms, cpu/delivery ${row.cpuPerDeliveryMs.toFixed(3)} ms (setup ${(row.setupMs / 1000).toFixed(1)} s)`)
+    } catch (err) {
+      skipped.push({ scenario: 'latency (multi-process)', system, n, reason: errMsg(err) })
+      log(`multi-process ${system}: failed: ${errMsg(err)}`)
+    }
+  }
+  return { rows, skipped }
+}

@@ -1,0 +1,142 @@
+/**
+ * weft as a system under test, used only through its public API (src/index.ts, contract in src/types.ts).
+ * Loaded lazily so the baselines still run while src/index.ts does not exist or does not work.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { multiaddr } from '@multiformats/multiaddr'
+import type { DocHandle, Weft, WeftOptions } from '../../src/types.js'
+import type { BenchPeer, Cluster, ClusterOptions, SystemFactory, Transport } from './types.js'
+import { TEXT } from './types.js'
+import { uniqueName } from '../lib/random.js'
+import { ByteMeter } from '../lib/byte-meter.js'
+import { withTimeout } from '../lib/time.js'
+
+type CreateWeft = (opts: WeftOptions) => Promise<Weft>
+interface WeftModule { createWeft?: CreateWeft, SYNC_PROTOCOL?: string }
+
+let cached: Promise<WeftModule> | undefined
+
+async function loadModule (): Promise<WeftModule> {
+  // a variable specifier keeps tsc from requiring src/index.ts while it is being written
+  const path = '../../src/index.js'
+  cached ??= import(path) as Promise<WeftModule>
+  return await cached
+}
+
+/** Imports `createWeft` from src/index.ts; rejects with the reason when it is missing or broken. */
+export async function loadWeft (): Promise<CreateWeft> {
+  const mod = await loadModule()
+  if (typeof mod.createWeft !== 'function') throw new Error('src/index.ts does not export createWeft')
+  return mod.createWeft
+}
+
+/** The pull protocol id weft exports (falls back to the documented one). */
+export async function weftSyncProtocol (): Promise<string> {
+  return (await loadModule()).SYNC_PROTOCOL ?? '/weft/sync/1.0.0'
+}
+
+/** Options every benchmark peer uses: loopback-friendly network knobs, no mDNS. */
+export function weftOptions (transport: Transport, extra: Partial<WeftOptions> = {}): WeftOptions {
+  return {
+    listen: [transport === 'tcp' ? '/ip4/127.0.0.1/tcp/0' : `/memory/${uniqueName('weft')}`],
+    mdns: false,
+    ...extra,
+    network: { inboundConnectionThreshold: 100_000, ipColocationFactorWeight: 0, ...(extra.network ?? {}) }
+  }
+}
+
+/** A fresh LevelDB directory under the OS temp dir; weft peers persist like they would in an app. */
+export function tempDataDir (): string {
+  return mkdtempSync(join(tmpdir(), 'weft-bench-'))
+}
+
+export function removeDir (dir: string): void {
+  try { rmSync(dir, { recursive: true, force: true }) } catch {}
+}
+
+export interface WeftPeer extends BenchPeer {
+  weft: Weft
+  handle: DocHandle
+}
+
+export function weftPeer (weft: Weft, handle: DocHandle): WeftPeer {
+  return { weft, handle, doc: handle.doc, text: handle.doc.getText(TEXT), connections: () => weft.connectedPeers().length }
+}
+
+/**
+ * Starts n weft peers: peer 0 creates the document, every other peer bootstraps from peer 0 and opens it.
+ * Each peer persists to its own temporary LevelDB (`persist: false` keeps them in memory).
+ */
+export async function startWeftCluster (n: number, transport: Transport, timeoutMs: number, extra: Partial<WeftOptions> = {}, persist = true): Promise<{ peers: WeftPeer[], stop: () => Promise<void>, meter: ByteMeter }> {
+  const createWeft = await loadWeft()
+  const meter = new ByteMeter()
+  extra = { libp2pMetrics: meter.factory, ...extra }
+  const wefts: Weft[] = []
+  const peers: WeftPeer[] = []
+  const dirs: string[] = []
+  const dataDir = (): Partial<WeftOptions> => {
+    if (!persist) return {}
+    const d = tempDataDir()
+    dirs.push(d)
+    return { dataDir: d }
+  }
+  const stop = async (): Promise<void> => {
+    await Promise.allSettled(peers.map(async p => { await p.handle.close() }))
+    await Promise.allSettled(wefts.map(async w => { await w.stop() }))
+    for (const d of dirs) removeDir(d)
+  }
+  try {
+    await withTimeout((async () => {
+      const first = await createWeft(weftOptions(transport, { ...extra, ...dataDir() }))
+      wefts.push(first)
+      const h0 = await first.create()
+      peers.push(weftPeer(first, h0))
+      const bootstrap = [first.multiaddrs[0]]
+      // start in small parallel batches: enough to be quick, few enough not to starve the event loop
+      const batch = 5
+      for (let i = 1; i < n; i += batch) {
+        const size = Math.min(batch, n - i)
+        const started = await Promise.all(Array.from({ length: size }, async () => {
+          const w = await createWeft(weftOptions(transport, { ...extra, ...dataDir(), bootstrap }))
+          wefts.push(w)
+          // @libp2p/bootstrap refuses /memory multiaddrs ("invalid multiaddr"), so over the in-memory
+          // transport the bootstrap option alone never connects: dial peer 0 through the exposed node.
+          if (transport === 'memory') await w.libp2p.dial(multiaddr(bootstrap[0]), { signal: AbortSignal.timeout(10_000) })
+          const h = await w.open(h0.id)
+          return weftPeer(w, h)
+        }))
+        peers.push(...started)
+      }
+      await Promise.all(peers.slice(1).map(async p => { await p.handle.whenSynced({ signal: AbortSignal.timeout(timeoutMs) }) }))
+    })(), timeoutMs, `weft: ${n} peers starting`)
+  } catch (err) {
+    // say how far it got: handle statuses and connection counts
+    const statuses: Record<string, number> = {}
+    for (const p of peers) statuses[p.handle.status] = (statuses[p.handle.status] ?? 0) + 1
+    const conns = wefts.map(w => w.connectedPeers().length)
+    const detail = `${wefts.length}/${n} peers started, ${peers.length} opened the document; statuses ${JSON.stringify(statuses)}; ` +
+      `connections per peer min ${Math.min(...conns)} avg ${(conns.reduce((a, b) => a + b, 0) / Math.max(1, conns.length)).toFixed(1)} max ${Math.max(...conns)}`
+    await stop()
+    throw new Error(`${err instanceof Error ? err.message : String(err)} (${detail})`)
+  }
+  return { peers, stop, meter }
+}
+
+export const weftSystem: SystemFactory = {
+  name: 'weft',
+  supports: () => true,
+  async createCluster (opts: ClusterOptions): Promise<Cluster> {
+    const { peers, stop, meter } = await startWeftCluster(opts.n, opts.transport, opts.timeoutMs)
+    return {
+      system: 'weft',
+      transport: opts.transport,
+      peers,
+      topology: `every peer bootstraps from peer 0${opts.transport === 'memory' ? ' (dialled explicitly: @libp2p/bootstrap rejects /memory addresses)' : ''}; weft discovery (DHT providers) does the rest; LevelDB per peer`,
+      bytesReceived: () => meter.wire.rx,
+      bytesByProtocol: () => Object.fromEntries([...meter.byProtocol].map(([k, v]) => [k, v.rx])),
+      stop
+    }
+  }
+}
