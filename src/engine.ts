@@ -2,6 +2,7 @@ import { logger } from '@libp2p/logger'
 import { publicKeyFromRaw } from '@libp2p/crypto/keys'
 import { peerIdFromPublicKey } from '@libp2p/peer-id'
 import { base32 } from 'multiformats/bases/base32'
+import { multiaddr } from '@multiformats/multiaddr'
 import type { PeerId, PeerInfo } from '@libp2p/interface'
 import { HybridLogicalClock } from './clock/hlc.js'
 import { Store } from './store/store.js'
@@ -48,6 +49,12 @@ interface OpenDoc {
   /** Peers whose beacon showed more than we hold, with what they showed. */
   aheadPeers: Map<string, { peer: PeerId, vector: Map<string, number> }>
 }
+
+/** What this peer last announced for a document, and when. */
+interface LastBeacon { vector: string, at: number }
+
+/** An unchanged version vector is re-announced at most this often. */
+const IDLE_BEACON_MS = 60_000
 
 /** How long a gap or a beacon difference may last before a pull repairs it. */
 const REPAIR_DELAY_MS = 300
@@ -144,6 +151,10 @@ export class Engine implements Weft {
     this.lanDiscovery()?.addEventListener('peer', this.onLanPeer)
     this.libp2p.services.pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
     await this.pull.start()
+    // @libp2p/bootstrap refuses in-process (/memory) addresses: dial those here.
+    for (const address of this.options.bootstrap ?? []) {
+      if (address.startsWith('/memory/')) void this.libp2p.dial(multiaddr(address)).catch(err => { log('bootstrap %s failed: %s', address, err?.message ?? err) })
+    }
     log('started %p on %s', this.libp2p.peerId, this.multiaddrs.join(', '))
   }
 
@@ -185,7 +196,8 @@ export class Engine implements Weft {
       isPulling: () => this.scheduler.isPulling(id),
       close: async () => { await this.closeDoc(id) }
     })
-    const beacons = new BeaconTimer(() => { this.sendBeacon(replica) }, this.options.beaconIntervalMs ?? 10_000, 1_000)
+    const lastBeacon: LastBeacon = { vector: '', at: 0 }
+    const beacons = new BeaconTimer(() => { this.sendBeacon(replica, lastBeacon) }, this.options.beaconIntervalMs ?? 10_000, 1_000)
     const entry: OpenDoc = { handle, beacons, gapSources: new Map(), aheadPeers: new Map() }
     if (this.options.relayPresence ?? true) {
       // gossipsub forwards only topics a node subscribes to: without this, two browsers
@@ -255,8 +267,15 @@ export class Engine implements Weft {
 
   // ---- network events ----------------------------------------------------
 
-  private sendBeacon (replica: Replica): void {
+  private sendBeacon (replica: Replica, last: LastBeacon): void {
     if (this.gossip.subscribers(replica.docId).length === 0) return
+    // An unchanged vector is re-announced only now and then: with a thousand idle documents,
+    // a beacon each per interval would be most of the traffic and CPU.
+    const vector = JSON.stringify(replica.vv.toRecord())
+    const now = Date.now()
+    if (vector === last.vector && now - last.at < IDLE_BEACON_MS) return
+    last.vector = vector
+    last.at = now
     // A beacon tells authors their edits arrived: it may only claim what is on disk here.
     this.store.flush().then(() => {
       if (this.docs.has(replica.docId)) void this.gossip.publishBeacon(makeBeacon(replica, this.signer, this.clock))
@@ -267,6 +286,7 @@ export class Engine implements Weft {
     const replica = entry.handle.replica
     const remote = vectorFromWire(beacon.vv)
     replica.confirm(remote.get(replica.author) ?? 0)
+    if (replica.vv.missingFrom(remote).length === 0) entry.beacons.suppress()
     if (!replica.vv.isBehind(remote)) return
     // Pull from the peer that signed the beacon: it holds what it announced.
     let signer: PeerId = from

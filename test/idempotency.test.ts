@@ -91,6 +91,9 @@ test('envelopes replayed in reverse order and twice over gossipsub leave the sam
     raw.services.pubsub.subscribe(topic)
     await raw.dial(a.libp2p.getMultiaddrs()[0])
     await waitFor('raw subscribed at a', () => a.libp2p.services.pubsub.getSubscribers(topic).some(p => p.equals(raw.peerId)))
+    // Publish once the raw peer is in a's mesh, so that none of the 30 frames is sent before it.
+    const meshOf = (node: unknown): string[] => ((node as { getMeshPeers?: (t: string) => string[] }).getMeshPeers?.(topic) ?? []).map(String)
+    await waitFor('raw in a\'s mesh', () => meshOf(a.libp2p.services.pubsub).includes(raw.peerId.toString()))
     for (let i = 0; i < 30; i++) { ha.doc.getText('text').insert(0, String(i % 10)); await ha.flush() }
     await waitFor('30 envelopes captured', () => frames.length >= 30)
     const expected = text(ha)

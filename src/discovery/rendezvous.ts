@@ -11,6 +11,7 @@ import { METRIC, type Metrics } from '../metrics/metrics.js'
 const log = logger('weft:rendezvous')
 const KICK_EVERY_MS = 2_000
 const NO_PEER_MAX_INTERVAL_MS = 300_000
+const WELL_CONNECTED = 3
 
 /** The DHT key under which the holders of a document provide it. */
 export async function documentKey (docId: string): Promise<CID> {
@@ -171,12 +172,17 @@ export class Rendezvous {
       entry.finding = false
     }
     if (entry.abort.signal.aborted) return
-    const hasPeers = this.options.peersFor(entry.docId) > 0 || found > 0
+    const peers = this.options.peersFor(entry.docId)
+    const hasPeers = peers > 0 || found > 0
     entry.findAttempt = hasPeers ? 0 : entry.findAttempt + 1
     // Without peers, look again soon, then ever more rarely (up to 5 min): a peer with many
     // unshared documents must not query the DHT for each of them every few seconds. A new
     // connection kicks the waiting lookups anyway.
-    const delay = hasPeers ? this.options.intervalMs : backoffDelay(entry.findAttempt, 500, NO_PEER_MAX_INTERVAL_MS)
+    // A document with a few peers is in its mesh already; lookups then only guard against
+    // a partition of its holders, which a rarer walk also catches.
+    const delay = !hasPeers
+      ? backoffDelay(entry.findAttempt, 500, NO_PEER_MAX_INTERVAL_MS)
+      : peers >= WELL_CONNECTED ? this.options.intervalMs * 10 : this.options.intervalMs
     entry.findTimer = setTimeout(() => { this.queueFind(entry) }, delay)
   }
 }

@@ -30,7 +30,9 @@ export async function createNode (options: WeftOptions, platform: Platform, priv
   const listen = options.listen ?? ['/ip4/0.0.0.0/tcp/0']
   const net = options.network ?? {}
   const peerDiscovery: Array<(components: any) => any> = []
-  if ((options.bootstrap?.length ?? 0) > 0) peerDiscovery.push(bootstrap({ list: options.bootstrap ?? [], timeout: 0 }))
+  // @libp2p/bootstrap refuses /memory addresses; the engine dials those itself.
+  const bootstrapList = (options.bootstrap ?? []).filter(a => !a.startsWith('/memory/'))
+  if (bootstrapList.length > 0) peerDiscovery.push(bootstrap({ list: bootstrapList, timeout: 0 }))
 
   const config: Libp2pOptions<WeftServices> = {
     privateKey,
@@ -66,6 +68,9 @@ export async function createNode (options: WeftOptions, platform: Platform, priv
         emitSelf: false,
         heartbeatInterval: net.gossipHeartbeatMs ?? 700,
         maxInboundDataLength: (options.maxEnvelopeBytes ?? 1024 * 1024) + 4096,
+        // Two topics per open document (content and presence); gossipsub's default budget of
+        // 1 MiB per peer (~1 KiB a topic) silently stopped a peer's documents at ~490.
+        maxTopicBytesPerPeer: 16 * 1024 * 1024,
         scoreParams: net.ipColocationFactorWeight === undefined ? {} : { IPColocationFactorWeight: net.ipColocationFactorWeight }
       }) as (components: any) => GossipSub
     }

@@ -44,10 +44,24 @@ export class BeaconTimer {
     this.periodic = setTimeout(() => { this.fire(); this.schedulePeriodic() }, delay)
   }
 
-  /** Asks for a beacon within `minGapMs`; requests in between collapse into one. */
+  /**
+   * Asks for a beacon after `minGapMs` plus a random share of it; requests in between
+   * collapse into one. The random part lets `suppress()` work: the first peer to
+   * announce a vector spares the others from announcing the same one.
+   */
   nudge (): void {
     if (this.stopped || this.soon !== undefined) return
-    this.soon = setTimeout(() => { this.soon = undefined; this.fire() }, this.minGapMs)
+    this.soon = setTimeout(() => { this.soon = undefined; this.fire() }, this.minGapMs * (1 + Math.random()))
+  }
+
+  /**
+   * Another peer just announced at least what we would: drop our pending announcement
+   * (the suppression of scalable reliable multicast: an author needs one confirmation,
+   * not one per peer, and N peers beaconing each burst made beacons most of the gossip).
+   */
+  suppress (): void {
+    clearTimeout(this.soon)
+    this.soon = undefined
   }
 
   private fire (): void {
