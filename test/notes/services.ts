@@ -45,14 +45,8 @@ export class Devices {
   }
 }
 
-/** Polls `check` until it holds; fails naming `what` when `timeoutMs` runs out. */
-export async function waitFor (what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000, everyMs = 25): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise(resolve => setTimeout(resolve, everyMs))
-  }
-}
+/** The shared poller of the test suite, re-exported for the notes tests. */
+export { waitFor } from '../support/peers.js'
 
 /** Whether the note is listed and its text equals `text` on `service`. */
 export function hasText (service: NotesService, id: string, text: string): boolean {
