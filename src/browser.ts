@@ -5,7 +5,7 @@
  * `dist/browser/weft.js`).
  *
  * ```ts
- * import { createWeft, WeftProvider } from 'weft/browser'
+ * import { createWeft, WeftProvider } from 'weft-sync/browser'
  * const weft = await createWeft({ bootstrap: ['/dns4/sync.example.com/tcp/443/wss/p2p/12D3Koo...'], dataDir: 'my-app' })
  * const provider = new WeftProvider(docId, ydoc, { weft })
  * ```
@@ -29,11 +29,4 @@ export async function createWeft (options: WeftOptions = {}): Promise<Weft> {
   }, browserPlatform)
 }
 
-export { browserPlatform } from './platform/browser.js'
-export { isValidDocId, newDocId } from './engine.js'
-export { WeftProvider, AwarenessChannel, AwarenessRelay, DEFAULT_AWARENESS_LIMITS, awarenessTopic } from './provider/index.js'
-export type {
-  WeftProviderOptions, WeftProviderEvents, ProviderStatus, ProviderStatusEvent,
-  AwarenessLimits, AwarenessDropReason, AwarenessChannelStats
-} from './provider/index.js'
-export type { DocHandle, DocSnapshot, HandleEvents, PeerInfoSnapshot, SyncStatus, Weft, WeftMetrics, WeftOptions } from './types.js'
+export * from './api.js'

@@ -1,80 +1,80 @@
 import { logger } from '@libp2p/logger'
 import { publicKeyFromRaw } from '@libp2p/crypto/keys'
-import { peerIdFromPublicKey } from '@libp2p/peer-id'
-import { base32 } from 'multiformats/bases/base32'
-import { multiaddr } from '@multiformats/multiaddr'
+import { peerIdFromPublicKey, peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { ObservableV2 } from 'lib0/observable'
+import type { Awareness } from 'y-protocols/awareness'
 import type { PeerId, PeerInfo } from '@libp2p/interface'
 import { HybridLogicalClock } from './clock/hlc.js'
 import { Store } from './store/store.js'
 import { Signer, loadOrCreatePeerKey } from './identity/peer-key.js'
-import { Replica, type ReplicaContext } from './replica/replica.js'
+import { Replica, type AdoptedDoc, type ReplicaContext } from './replica/replica.js'
 import { vectorFromWire } from './replica/version-vector.js'
 import { createNode, type WeftLibp2p } from './net/libp2p-node.js'
 import { Dialer } from './discovery/dialer.js'
 import { Rendezvous } from './discovery/rendezvous.js'
-import { Gossip, docTopic } from './sync/gossip.js'
+import { Gossip } from './sync/gossip.js'
 import { PullProtocol } from './sync/pull.js'
 import { PullScheduler } from './sync/scheduler.js'
-import { BeaconTimer, makeBeacon } from './sync/beacon.js'
-import { Handle } from './handle.js'
-import { AwarenessRelay } from './provider/awareness-channel.js'
-import type { PubSubLike } from './provider/awareness-gate.js'
+import { makeBeacon } from './sync/beacon.js'
+import { DocSync, type ReplicaView } from './sync/doc-sync.js'
+import type { PubSubLike } from './sync/topic-gate.js'
+import { Handle, type LoadedDoc } from './handle.js'
+import { AwarenessChannel } from './presence/channel.js'
+import { PresenceRelays } from './presence/relays.js'
+import type { AwarenessLimits } from './presence/gate.js'
 import { METRIC, Metrics } from './metrics/metrics.js'
+import { DEFAULTS, PROTOCOL, TUNING } from './defaults.js'
+import { DOC_ID_SYNTAX, isValidDocId, newDocId } from './doc-id.js'
 import type { Platform } from './platform/platform.js'
-import type { DocSnapshot, PeerInfoSnapshot, Weft, WeftOptions } from './types.js'
+import type { DocSnapshot, OpenOptions, PeerInfoSnapshot, Weft, WeftEvents, WeftOptions } from './types.js'
 import type { Beacon } from './wire/codec.js'
 
 const log = logger('weft:engine')
 
-const DOC_ID = /^[a-z2-7]{26}$/
-const TOPIC_PREFIX = docTopic('')
+export { isValidDocId, newDocId }
 
-/** Document ids are 128 random bits in lowercase base32: URL-safe and unguessable. */
-export function isValidDocId (id: unknown): id is string {
-  return typeof id === 'string' && DOC_ID.test(id)
+/** `open(id, { doc })` on a document that is already open with another Y.Doc. */
+export class DocAdoptionError extends Error {
+  override name = 'DocAdoptionError'
+  constructor (readonly docId: string) {
+    super(`document ${docId} is already open with another Y.Doc: open it without { doc }, or close the other handles first`)
+  }
 }
 
-export function newDocId (): string {
-  return base32.baseEncode(globalThis.crypto.getRandomValues(new Uint8Array(16)))
+interface DocEntry extends LoadedDoc {
+  readonly leases: Set<Handle>
+  unloading: boolean
 }
 
-interface OpenDoc {
-  handle: Handle
-  beacons: BeaconTimer
-  presence?: AwarenessRelay
-  /** One timer for both repair triggers: pulls wait a moment, since gossip usually fills the hole itself. */
-  repairTimer?: ReturnType<typeof setTimeout>
-  /** Peers that delivered envelopes above a gap: they hold what is missing. */
-  gapSources: Map<string, PeerId>
-  /** Peers whose beacon showed more than we hold, with what they showed. */
-  aheadPeers: Map<string, { peer: PeerId, vector: Map<string, number> }>
+/** What the sync policy needs of a replica. */
+function replicaView (replica: Replica): ReplicaView {
+  return {
+    author: replica.author,
+    hasGap: () => replica.hasGap(),
+    isBehind: remote => replica.vv.isBehind(remote),
+    isCoveredBy: remote => replica.vv.missingFrom(remote).length === 0,
+    confirm: seq => { replica.confirm(seq) },
+    vectorKey: () => JSON.stringify(replica.vv.toRecord())
+  }
 }
-
-/** What this peer last announced for a document, and when. */
-interface LastBeacon { vector: string, at: number }
-
-/** An unchanged version vector is re-announced at most this often. */
-const IDLE_BEACON_MS = 60_000
-
-/** How long a gap or a beacon difference may last before a pull repairs it. */
-const REPAIR_DELAY_MS = 300
-/** Peers asked per repair: enough to route around one that fails, not all of them. */
-const REPAIR_FANOUT = 2
 
 /**
  * Wires the subsystems together and owns their lifecycle. Each subsystem does
- * one job (store, replica, gossip, pull, discovery); the engine routes events
- * between them and keeps the list of open documents.
+ * one job (store, replica, gossip, pull, discovery, presence); the sync policy
+ * of each document lives in its DocSync. The engine keeps the loaded documents,
+ * hands out leases on them, and routes network events by document id.
  */
-export class Engine implements Weft {
-  private readonly docs = new Map<string, OpenDoc>()
-  private readonly opening = new Map<string, Promise<Handle>>()
-  private readonly closing = new Map<string, Promise<void>>()
+export class Engine extends ObservableV2<WeftEvents> implements Weft {
+  private readonly docs = new Map<string, DocEntry>()
+  /** A load or unload in flight per document: the next open waits for it. */
+  private readonly transitions = new Map<string, Promise<unknown>>()
   private readonly gossip: Gossip
   private readonly pull: PullProtocol
   private readonly scheduler: PullScheduler
   private readonly dialer: Dialer
   private readonly rendezvous: Rendezvous
+  private readonly relays: PresenceRelays
   private readonly replicaContext: ReplicaContext
   private stopping: Promise<void> | undefined
 
@@ -87,44 +87,52 @@ export class Engine implements Weft {
     private readonly options: WeftOptions,
     platform: Platform
   ) {
+    super()
     const verifier = { ed25519: platform.ed25519, clock }
-    const maxEnvelopeBytes = options.maxEnvelopeBytes ?? 1024 * 1024
+    const maxEnvelopeBytes = options.maxEnvelopeBytes ?? DEFAULTS.maxEnvelopeBytes
     this.replicaContext = {
       store,
       signer,
       clock,
       metrics,
       options: {
-        batchWindowMs: options.batchWindowMs ?? 0,
-        minSealIntervalMs: options.minSealIntervalMs ?? 5,
-        maxEnvelopesPerSync: options.maxEnvelopesPerSync ?? 64,
-        checkpointEvery: options.checkpointEvery ?? 1000,
-        retainAfterCheckpoint: 256
+        batchWindowMs: options.batchWindowMs ?? DEFAULTS.batchWindowMs,
+        minSealIntervalMs: options.minSealIntervalMs ?? DEFAULTS.minSealIntervalMs,
+        maxEnvelopesPerSync: options.maxEnvelopesPerSync ?? DEFAULTS.maxEnvelopesPerSync,
+        checkpointEvery: options.checkpointEvery ?? DEFAULTS.checkpointEvery,
+        retainAfterCheckpoint: TUNING.retainAfterCheckpoint
       }
     }
     this.gossip = new Gossip(libp2p.services.pubsub, { verifier, metrics, maxEnvelopeBytes })
     this.pull = new PullProtocol(libp2p, {
       verifier,
       metrics,
-      replicaFor: id => this.docs.get(id)?.handle.replica,
+      replicaFor: id => this.docs.get(id)?.replica,
       maxEnvelopeBytes,
-      maxSyncResponseBytes: options.maxSyncResponseBytes ?? 64 * 1024 * 1024,
-      timeoutMs: 30_000,
-      servedPerPeerPerSecond: 200
+      maxSyncResponseBytes: options.maxSyncResponseBytes ?? DEFAULTS.maxSyncResponseBytes,
+      timeoutMs: TUNING.pullTimeoutMs,
+      servedPerPeerPerSecond: TUNING.servedPerPeerPerSecond
     })
     this.scheduler = new PullScheduler(this.pull, {
-      started: id => this.docs.get(id)?.handle.refresh(),
-      finished: (id, peer, result) => this.docs.get(id)?.handle.pullFinished(peer, result !== undefined)
+      started: id => this.docs.get(id)?.sync.receive({ type: 'pull-started' }),
+      finished: (id, peer, result) => this.docs.get(id)?.sync.receive({
+        type: 'pull-finished',
+        peer,
+        ok: result !== undefined,
+        applied: result !== undefined && (result.envelopes > 0 || result.checkpoint)
+      })
     })
     this.dialer = new Dialer(libp2p, metrics)
     this.rendezvous = new Rendezvous(libp2p, this.dialer, metrics, {
-      intervalMs: options.discoveryIntervalMs ?? 30_000,
-      reprovideMs: 6 * 60 * 60 * 1000,
-      peersFor: id => this.docs.get(id)?.handle.peers.length ?? 0,
-      targetPeers: 8
+      intervalMs: options.discoveryIntervalMs ?? DEFAULTS.discoveryIntervalMs,
+      reprovideMs: TUNING.reprovideMs,
+      peersFor: id => this.gossip.subscribers(id).length,
+      targetPeers: TUNING.targetPeers
     })
+    this.relays = new PresenceRelays(this.pubsub, this.peerId, metrics)
     metrics.gauge(METRIC.documentsOpen, () => this.docs.size)
     metrics.gauge(METRIC.peersConnected, () => this.libp2p.getPeers().length)
+    metrics.gauge(METRIC.presenceRelays, () => this.relays.active)
   }
 
   static async create (options: WeftOptions, platform: Platform): Promise<Engine> {
@@ -145,6 +153,10 @@ export class Engine implements Weft {
     }
   }
 
+  private get pubsub (): PubSubLike {
+    return this.libp2p.services.pubsub as unknown as PubSubLike
+  }
+
   private async start (): Promise<void> {
     this.libp2p.addEventListener('peer:connect', this.onConnectionChange)
     this.libp2p.addEventListener('peer:disconnect', this.onConnectionChange)
@@ -152,9 +164,8 @@ export class Engine implements Weft {
     this.libp2p.services.pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
     await this.pull.start()
     // @libp2p/bootstrap refuses in-process (/memory) addresses: dial those here.
-    for (const address of this.options.bootstrap ?? []) {
-      if (address.startsWith('/memory/')) void this.libp2p.dial(multiaddr(address)).catch(err => { log('bootstrap %s failed: %s', address, err?.message ?? err) })
-    }
+    const memory = (this.options.bootstrap ?? []).filter(a => a.startsWith('/memory/'))
+    if (memory.length > 0) void this.dial(memory).catch(() => false)
     log('started %p on %s', this.libp2p.peerId, this.multiaddrs.join(', '))
   }
 
@@ -168,80 +179,88 @@ export class Engine implements Weft {
 
   // ---- documents ---------------------------------------------------------
 
-  async create (): Promise<Handle> {
-    return await this.open(newDocId())
+  async create (options: OpenOptions = {}): Promise<Handle> {
+    return await this.open(newDocId(), options)
   }
 
-  async open (id: string): Promise<Handle> {
-    if (!isValidDocId(id)) throw new TypeError(`invalid document id ${JSON.stringify(id)}: expected 26 characters of lowercase base32`)
-    if (this.stopping !== undefined) throw new Error('weft is stopped')
-    const open = this.docs.get(id)
-    if (open !== undefined) return open.handle
-    let opening = this.opening.get(id)
-    if (opening === undefined) {
-      // A close still running must finish first, or two replicas would share one store.
-      const closing = this.closing.get(id) ?? Promise.resolve()
-      opening = closing.then(async () => this.docs.get(id)?.handle ?? await this.load(id)).finally(() => this.opening.delete(id))
-      this.opening.set(id, opening)
+  async open (id: string, options: OpenOptions = {}): Promise<Handle> {
+    if (!isValidDocId(id)) throw new TypeError(`invalid document id ${JSON.stringify(id)}: expected ${DOC_ID_SYNTAX}`)
+    const adopted: AdoptedDoc | undefined = options.doc === undefined ? undefined : { doc: options.doc, origin: options.origin }
+    for (;;) {
+      if (this.stopping !== undefined) throw new Error('weft is stopped')
+      const entry = this.docs.get(id)
+      if (entry !== undefined && !entry.unloading) {
+        if (adopted !== undefined && entry.replica.doc !== adopted.doc) throw new DocAdoptionError(id)
+        // Attached in the same turn as the check above: no unload can slip in between.
+        const lease = new Handle(entry, this.release)
+        entry.leases.add(lease)
+        return lease
+      }
+      const inFlight = this.transitions.get(id)
+      if (inFlight !== undefined) {
+        // A close still running must finish first, or two replicas would share one store.
+        await inFlight.catch(() => {})
+        continue
+      }
+      const loading = this.load(id, adopted).finally(() => this.transitions.delete(id))
+      this.transitions.set(id, loading)
+      await loading
     }
-    return await opening
   }
 
-  private async load (id: string): Promise<Handle> {
-    const replica = await Replica.load(id, this.replicaContext)
-    const topic = docTopic(id)
-    const handle = new Handle(replica, {
+  private async load (id: string, adopted: AdoptedDoc | undefined): Promise<void> {
+    const replica = await Replica.load(id, this.replicaContext, adopted)
+    const sync = new DocSync({
+      replica: replicaView(replica),
+      subscribers: () => this.gossip.subscribers(id),
       isOnline: () => this.libp2p.getConnections().length > 0,
-      replicatingPeers: () => this.gossip.subscribers(id).map(p => p.toString()).sort(),
+      pull: (peer, reason) => { this.scheduler.request(replica, peer as PeerId, reason) },
       isPulling: () => this.scheduler.isPulling(id),
-      close: async () => { await this.closeDoc(id) }
+      announce: () => { this.announce(replica) }
+    }, {
+      beaconIntervalMs: this.options.beaconIntervalMs ?? DEFAULTS.beaconIntervalMs,
+      idleBeaconMs: TUNING.idleBeaconMs,
+      minBeaconGapMs: TUNING.minBeaconGapMs,
+      repairDelayMs: TUNING.repairDelayMs,
+      repairFanout: TUNING.repairFanout
     })
-    const lastBeacon: LastBeacon = { vector: '', at: 0 }
-    const beacons = new BeaconTimer(() => { this.sendBeacon(replica, lastBeacon) }, this.options.beaconIntervalMs ?? 10_000, 1_000)
-    const entry: OpenDoc = { handle, beacons, gapSources: new Map(), aheadPeers: new Map() }
-    if (this.options.relayPresence ?? true) {
-      // gossipsub forwards only topics a node subscribes to: without this, two browsers
-      // that both reach only this peer would never see each other's cursors.
-      entry.presence = new AwarenessRelay(id, { pubsub: this.libp2p.services.pubsub as unknown as PubSubLike, peerId: this.peerId })
-      entry.presence.start()
-    }
-    this.docs.set(id, entry)
-
-    replica.on('sealed', (_bytes, envelope) => { void this.gossip.publishEnvelope(envelope) })
-    replica.on('gap', () => { this.scheduleRepair(entry) })
+    replica.on('sealed', (_bytes, envelope) => {
+      void this.gossip.publishEnvelope(envelope)
+      sync.receive({ type: 'sealed' })
+    })
+    replica.on('gap', () => { sync.receive({ type: 'gap' }) })
     this.gossip.join(id, {
       replica,
-      onEnvelope: (from, result) => {
-        if (result === 'applied') beacons.nudge()
-        else if (result === 'held') entry.gapSources.set(from.toString(), from)
-      },
-      onBeacon: (beacon, from) => { this.onBeacon(entry, beacon, from) }
+      onEnvelope: (from, result) => { sync.receive({ type: 'envelope', from, result }) },
+      onBeacon: (beacon, from) => { sync.receive({ type: 'beacon', from: this.beaconSource(beacon, from), vector: vectorFromWire(beacon.vv) }) }
     })
+    this.docs.set(id, { replica, sync, leases: new Set(), unloading: false })
+    if (this.options.relayPresence ?? DEFAULTS.relayPresence) this.relays.documentLoaded(id)
     await this.rendezvous.join(id)
-    // Peers already on the topic will not announce themselves again: ask them now.
-    for (const peer of this.gossip.subscribers(id)) this.scheduler.request(replica, peer, 'opened')
-    handle.refresh()
-    log('opened %s (topic %s)', id, topic)
-    return handle
+    sync.start()
+    log('opened %s', id)
   }
 
-  private async closeDoc (id: string): Promise<void> {
-    const entry = this.docs.get(id)
-    if (entry === undefined) return
-    this.docs.delete(id)
-    const closing = this.finishClose(id, entry).finally(() => this.closing.delete(id))
-    this.closing.set(id, closing)
-    await closing
+  /** A lease was closed: the last one unloads the document. */
+  private readonly release = async (lease: Handle): Promise<void> => {
+    const entry = this.docs.get(lease.id)
+    if (entry === undefined || !entry.leases.delete(lease)) return
+    if (entry.leases.size > 0 || entry.unloading) return
+    entry.unloading = true
+    this.docs.delete(lease.id)
+    const unloading = this.unload(lease.id, entry).finally(() => this.transitions.delete(lease.id))
+    this.transitions.set(lease.id, unloading)
+    await unloading
   }
 
-  private async finishClose (id: string, entry: OpenDoc): Promise<void> {
-    entry.presence?.stop()
-    entry.beacons.stop()
-    clearTimeout(entry.repairTimer)
+  private async unload (id: string, entry: DocEntry): Promise<void> {
+    entry.sync.stop()
+    this.relays.documentUnloaded(id)
     this.gossip.leave(id)
     this.rendezvous.leave(id)
-    await entry.handle.replica.close()
+    await entry.replica.close()
     await this.store.flush()
+    log('closed %s', id)
   }
 
   openDocuments (): string[] {
@@ -253,9 +272,10 @@ export class Engine implements Weft {
   }
 
   docSnapshot (id: string): DocSnapshot | undefined {
-    const handle = this.docs.get(id)?.handle
-    if (handle === undefined) return undefined
-    return { id, status: handle.status, peers: handle.peers, versionVector: handle.versionVector, unconfirmed: handle.unconfirmed }
+    const entry = this.docs.get(id)
+    if (entry === undefined) return undefined
+    const { replica, sync } = entry
+    return { id, status: sync.currentStatus, peers: sync.currentPeers, versionVector: replica.vv.toRecord(), unconfirmed: replica.unconfirmed }
   }
 
   connectedPeers (): PeerInfoSnapshot[] {
@@ -265,77 +285,89 @@ export class Engine implements Weft {
     }))
   }
 
+  // ---- presence and dialling ---------------------------------------------
+
+  presence (docId: string, awareness: Awareness, limits?: Partial<AwarenessLimits>): AwarenessChannel {
+    if (!isValidDocId(docId)) throw new TypeError(`invalid document id ${JSON.stringify(docId)}: expected ${DOC_ID_SYNTAX}`)
+    if (this.stopping !== undefined) throw new Error('weft is stopped')
+    const channel = new AwarenessChannel(awareness, docId, { pubsub: this.pubsub, peerId: this.peerId, peerEvents: this.libp2p, limits })
+    channel.on('drop', reason => { this.metrics.inc(METRIC.presenceDropped, reason) })
+    channel.start()
+    return channel
+  }
+
+  async dial (addresses: string | string[], options: { signal?: AbortSignal } = {}): Promise<boolean> {
+    const list = typeof addresses === 'string' ? [addresses] : addresses
+    const byPeer = new Map<string, Multiaddr[]>()
+    const bare: Multiaddr[] = []
+    for (const [i, address] of list.entries()) {
+      let ma: Multiaddr
+      try {
+        ma = multiaddr(address)
+      } catch (err: any) {
+        throw new TypeError(`dial: address ${i} ${JSON.stringify(address)} is not a multiaddr: ${err?.message ?? err}`)
+      }
+      const peer = ma.getComponents().findLast(c => c.name === 'p2p')?.value
+      if (peer === undefined) bare.push(ma)
+      else byPeer.set(peer, [...(byPeer.get(peer) ?? []), ma])
+    }
+    const attempts: Array<Promise<boolean>> = []
+    for (const [peer, mas] of byPeer) {
+      let id: PeerId
+      try {
+        id = peerIdFromString(peer)
+      } catch (err: any) {
+        throw new TypeError(`dial: ${JSON.stringify(peer)} is not a peer id: ${err?.message ?? err}`)
+      }
+      attempts.push(this.dialer.dial(id, mas))
+    }
+    for (const ma of bare) {
+      const signal = AbortSignal.any([AbortSignal.timeout(10_000), ...(options.signal === undefined ? [] : [options.signal])])
+      attempts.push(this.libp2p.dial(ma, { signal }).then(() => true, err => {
+        log('dial %s failed: %s', ma, err?.message ?? err)
+        return false
+      }))
+    }
+    const results = await Promise.all(attempts)
+    return results.some(ok => ok)
+  }
+
   // ---- network events ----------------------------------------------------
 
-  private sendBeacon (replica: Replica, last: LastBeacon): void {
-    if (this.gossip.subscribers(replica.docId).length === 0) return
-    // An unchanged vector is re-announced only now and then: with a thousand idle documents,
-    // a beacon each per interval would be most of the traffic and CPU.
-    const vector = JSON.stringify(replica.vv.toRecord())
-    const now = Date.now()
-    if (vector === last.vector && now - last.at < IDLE_BEACON_MS) return
-    last.vector = vector
-    last.at = now
-    // A beacon tells authors their edits arrived: it may only claim what is on disk here.
+  /** A beacon tells authors their edits arrived: it may only claim what is on disk here. */
+  private announce (replica: Replica): void {
     this.store.flush().then(() => {
-      if (this.docs.has(replica.docId)) void this.gossip.publishBeacon(makeBeacon(replica, this.signer, this.clock))
+      if (this.docs.get(replica.docId)?.replica === replica) {
+        void this.gossip.publishBeacon(makeBeacon(replica, this.signer, this.clock))
+      }
     }, err => { log.error('not beaconing %s: store failed: %e', replica.docId, err) })
   }
 
-  private onBeacon (entry: OpenDoc, beacon: Beacon, from: PeerId): void {
-    const replica = entry.handle.replica
-    const remote = vectorFromWire(beacon.vv)
-    replica.confirm(remote.get(replica.author) ?? 0)
-    if (replica.vv.missingFrom(remote).length === 0) entry.beacons.suppress()
-    if (!replica.vv.isBehind(remote)) return
-    // Pull from the peer that signed the beacon: it holds what it announced.
-    let signer: PeerId = from
+  /** Pull from the peer that signed a beacon when connected to it: it holds what it announced. */
+  private beaconSource (beacon: Beacon, from: PeerId): PeerId {
     try {
-      signer = peerIdFromPublicKey(publicKeyFromRaw(beacon.signer))
+      const signer = peerIdFromPublicKey(publicKeyFromRaw(beacon.signer))
+      if (this.libp2p.getConnections(signer).length > 0) return signer
     } catch {}
-    const peer = this.libp2p.getConnections(signer).length > 0 ? signer : from
-    entry.aheadPeers.set(peer.toString(), { peer, vector: remote })
-    this.scheduleRepair(entry)
-  }
-
-  /**
-   * While edits flow, beacons routinely announce envelopes still in flight to us, and
-   * gossip routinely delivers out of order: pulling on every such sign would cost a
-   * stream per beacon per peer. Wait a moment, then pull only what is still missing,
-   * from a couple of the peers known to hold it.
-   */
-  private scheduleRepair (entry: OpenDoc): void {
-    if (entry.repairTimer !== undefined) return
-    entry.repairTimer = setTimeout(() => {
-      entry.repairTimer = undefined
-      const replica = entry.handle.replica
-      if (!this.docs.has(replica.docId)) return
-      const targets = new Map<string, PeerId>()
-      if (replica.hasGap()) {
-        for (const [key, peer] of entry.gapSources) targets.set(key, peer)
-        if (targets.size === 0) for (const peer of this.gossip.subscribers(replica.docId)) targets.set(peer.toString(), peer)
-      }
-      for (const [key, { peer, vector }] of entry.aheadPeers) if (replica.vv.isBehind(vector)) targets.set(key, peer)
-      entry.gapSources.clear()
-      entry.aheadPeers.clear()
-      for (const peer of [...targets.values()].slice(0, REPAIR_FANOUT)) this.scheduler.request(replica, peer, 'gap or beacon difference persisted')
-    }, REPAIR_DELAY_MS)
+    return from
   }
 
   private readonly onSubscriptionChange = (event: CustomEvent<{ peerId: PeerId, subscriptions: Array<{ topic: string, subscribe: boolean }> }>): void => {
     const { peerId, subscriptions } = event.detail
     for (const { topic, subscribe } of subscriptions) {
-      if (!topic.startsWith(TOPIC_PREFIX)) continue
-      const entry = this.docs.get(topic.slice(TOPIC_PREFIX.length))
-      if (entry === undefined) continue
-      if (subscribe) this.scheduler.request(entry.handle.replica, peerId, 'peer joined the topic')
-      entry.handle.refresh()
+      if (topic.startsWith(PROTOCOL.docTopicPrefix)) {
+        const entry = this.docs.get(topic.slice(PROTOCOL.docTopicPrefix.length))
+        entry?.sync.receive(subscribe ? { type: 'peer-joined', peer: peerId } : { type: 'peer-left', peer: peerId })
+      } else if (this.options.relayPresence ?? DEFAULTS.relayPresence) {
+        this.relays.subscriptionChanged(topic)
+      }
     }
   }
 
   private readonly onConnectionChange = (event: CustomEvent<PeerId>): void => {
     if (event.type === 'peer:connect') this.rendezvous.kick()
-    for (const { handle } of this.docs.values()) handle.refresh()
+    for (const { sync } of this.docs.values()) sync.receive({ type: 'connectivity' })
+    this.emit('connections', [this.connectedPeers()])
   }
 
   private lanDiscovery (): EventTarget | undefined {
@@ -354,8 +386,10 @@ export class Engine implements Weft {
 
   async stop (): Promise<void> {
     this.stopping ??= (async () => {
-      await Promise.allSettled([...this.opening.values()])
-      for (const { handle } of [...this.docs.values()]) await handle.close()
+      await Promise.allSettled([...this.transitions.values()])
+      for (const entry of [...this.docs.values()]) await Promise.all([...entry.leases].map(async lease => { await lease.close() }))
+      await Promise.allSettled([...this.transitions.values()])
+      this.relays.stop()
       this.scheduler.stop()
       this.rendezvous.stop()
       this.gossip.stop()

@@ -1,7 +1,10 @@
 import type * as Y from 'yjs'
 import type { ObservableV2 } from 'lib0/observable'
 import type { ConnectionGater, Libp2p } from '@libp2p/interface'
+import type { Awareness } from 'y-protocols/awareness'
 import type { WeftServices } from './net/libp2p-node.js'
+import type { AwarenessChannel } from './presence/channel.js'
+import type { AwarenessLimits } from './presence/gate.js'
 
 /** Where a document stands with the network. */
 export type SyncStatus = 'offline' | 'connecting' | 'syncing' | 'synced'
@@ -41,7 +44,10 @@ export interface WeftOptions {
   maxEnvelopesPerSync?: number
   /** Fold the log into a checkpoint after this many new envelopes. Default 1000. */
   checkpointEvery?: number
-  /** Forward presence (awareness) of open documents for other peers, even with no editor here. Default true. */
+  /**
+   * Forward presence (awareness) of open documents for other peers, even with no editor here.
+   * A relay joins a document's presence topic only while a neighbour uses presence on it. Default true.
+   */
   relayPresence?: boolean
   /** Low-level knobs for crowded hosts (tests and benchmarks run many peers on one IP). */
   network?: {
@@ -88,7 +94,27 @@ export interface DocHandle extends ObservableV2<HandleEvents> {
   whenSynced (options?: { signal?: AbortSignal }): Promise<void>
   /** Seals pending local edits and resolves once they are durable in the local store (acknowledged). */
   flush (): Promise<void>
+  /**
+   * Releases this handle (a lease): other handles on the same document keep working, and the
+   * document unloads (after flushing) when the last one is closed. Idempotent.
+   */
   close (): Promise<void>
+}
+
+export interface OpenOptions {
+  /**
+   * Adopt this Y.Doc instead of creating one: the stored state is merged into it, and what it
+   * already holds is sealed as a local edit, so the app and the engine share one copy. A document
+   * already open with another Y.Doc rejects with `DocAdoptionError`.
+   */
+  doc?: Y.Doc
+  /** Origin of the remote updates applied to an adopted doc (default: `REMOTE_ORIGIN`). */
+  origin?: unknown
+}
+
+export interface WeftEvents {
+  /** The set of connected peers changed. */
+  connections: (peers: PeerInfoSnapshot[]) => void
 }
 
 export interface PeerInfoSnapshot {
@@ -104,7 +130,7 @@ export interface DocSnapshot {
   unconfirmed: number
 }
 
-export interface Weft {
+export interface Weft extends ObservableV2<WeftEvents> {
   readonly peerId: string
   /** Listen addresses with `/p2p/<peerId>`. */
   readonly multiaddrs: string[]
@@ -112,9 +138,22 @@ export interface Weft {
   readonly libp2p: Libp2p<WeftServices>
   readonly metrics: WeftMetrics
   /** A new document with a fresh id. */
-  create (): Promise<DocHandle>
-  /** Opens a document by id: from the local store, from the network, or both. Opening twice returns the same handle. */
-  open (id: string): Promise<DocHandle>
+  create (options?: OpenOptions): Promise<DocHandle>
+  /**
+   * Opens a document by id: from the local store, from the network, or both. Each call returns
+   * its own handle (a lease) on the one copy in memory; close each handle you open.
+   */
+  open (id: string, options?: OpenOptions): Promise<DocHandle>
+  /**
+   * Presence (Yjs awareness) for a document, on its own gossipsub topic: never persisted,
+   * size- and rate-limited. Started; `destroy()` it when done.
+   */
+  presence (docId: string, awareness: Awareness, limits?: Partial<AwarenessLimits>): AwarenessChannel
+  /**
+   * Connects to peers by multiaddr (with or without `/p2p/<id>`). Resolves true when at least one
+   * connection stands; rejects with a TypeError for an address that does not parse.
+   */
+  dial (addresses: string | string[], options?: { signal?: AbortSignal }): Promise<boolean>
   /** Ids of documents that are open now. */
   openDocuments (): string[]
   /** Ids of every document in the local store. */

@@ -6,7 +6,8 @@ import { lpStream } from '@libp2p/utils'
 import * as Y from 'yjs'
 import { Peers, text, waitFor } from './support/peers.js'
 import { rawPeer, signedEnvelope, frame, textUpdate } from './support/raw-peer.js'
-import { METRIC, SYNC_PROTOCOL, docTopic, packHlc, type Weft } from '../src/index.js'
+import { METRIC, PROTOCOL, packHlc, type Weft } from '../src/index.js'
+import { docTopic } from '../src/sync/gossip.js'
 import { Checkpoint, Envelope, SyncResponse, WIRE_VERSION, checkpointSigningBytes } from '../src/wire/codec.js'
 import { nodeEd25519 } from '../src/identity/ed25519-node.js'
 
@@ -77,7 +78,7 @@ describe('bad input is dropped with a reason and a counter, never a crash or a c
       await raw.dial(w.libp2p.getMultiaddrs()[0])
 
       const send = async (write: (s: any) => Promise<void>): Promise<void> => {
-        const stream = await raw.dialProtocol(w.libp2p.peerId, SYNC_PROTOCOL)
+        const stream = await raw.dialProtocol(w.libp2p.peerId, PROTOCOL.sync)
         try { await write(stream) } catch {}
         // Whatever w answers (an abort), the stream ends; reading it must not hang.
         try { for await (const _ of stream) {} } catch {}
@@ -115,7 +116,7 @@ describe('bad input is dropped with a reason and a counter, never a crash or a c
       const checkpoint: Checkpoint = { version: WIRE_VERSION, docId: handle.id, vv: [{ author: key.publicKey.raw as Uint8Array<ArrayBuffer>, seq: 50 }], hlc: packHlc({ wall: Date.now(), logical: 0 }), update: randomBytes(64) as unknown as Uint8Array<ArrayBuffer>, signer: key.publicKey.raw as Uint8Array<ArrayBuffer>, signature: new Uint8Array(0) }
       checkpoint.signature = nodeEd25519.sign(key.raw.subarray(0, 32), key.publicKey.raw, checkpointSigningBytes(checkpoint)) as Uint8Array<ArrayBuffer>
       let served = 0
-      await raw.handle(SYNC_PROTOCOL, async (stream) => {
+      await raw.handle(PROTOCOL.sync, async (stream) => {
         const lp = lpStream(stream)
         await lp.read()
         await lp.write(SyncResponse.encode({ version: WIRE_VERSION, docId: handle.id, envelopes: [Envelope.encode(forged), randomBytes(40) as unknown as Uint8Array<ArrayBuffer>], checkpoint, vv: [], error: '' }))

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import * as Y from 'yjs'
 import { Peers, waitFor } from './support/peers.js'
 import { newDocId } from '../src/index.js'
-import { WeftProvider } from '../src/provider/index.js'
+import { WeftProvider } from '../src/index.js'
 import { browserSkipReason, startHarness, type Harness } from './browser/harness.js'
 
 const skip = browserSkipReason()

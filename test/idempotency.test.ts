@@ -12,7 +12,8 @@ import { nodeEd25519 } from '../src/identity/ed25519-node.js'
 import { Envelope } from '../src/wire/codec.js'
 import { Peers, text, waitFor } from './support/peers.js'
 import { rawPeer } from './support/raw-peer.js'
-import { METRIC, docTopic, newDocId } from '../src/index.js'
+import { METRIC, newDocId } from '../src/index.js'
+import { docTopic } from '../src/sync/gossip.js'
 import type { LevelDb } from '../src/platform/platform.js'
 
 const metricsOf = new WeakMap<Replica, Metrics>()

@@ -2,7 +2,8 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { Peers, text, waitFor } from './support/peers.js'
-import { METRIC, docTopic } from '../src/index.js'
+import { METRIC } from '../src/index.js'
+import { docTopic } from '../src/sync/gossip.js'
 import { GossipFrame } from '../src/wire/codec.js'
 
 test('lost gossip is repaired: a sequence gap triggers a pull, and a lost last message is found by the heads beacon', { timeout: 60_000 }, async () => {

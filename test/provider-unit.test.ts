@@ -8,12 +8,13 @@ import assert from 'node:assert/strict'
 import * as Y from 'yjs'
 import { ObservableV2 } from 'lib0/observable'
 import { Awareness, encodeAwarenessUpdate } from 'y-protocols/awareness'
-import { AwarenessChannel } from '../src/provider/awareness-channel.js'
-import type { PubSubLike, PubSubMessage, ValidatorResult } from '../src/provider/awareness-gate.js'
-import { awarenessTopic, encodeAwarenessMessage } from '../src/provider/awareness-wire.js'
+import { AwarenessChannel } from '../src/presence/channel.js'
+import type { PubSubLike, PubSubMessage, ValidatorResult } from '../src/presence/gate.js'
+import { awarenessTopic, encodeAwarenessMessage } from '../src/presence/wire.js'
 import { DocBridge } from '../src/provider/doc-bridge.js'
 import { WeftProvider } from '../src/provider/weft-provider.js'
-import type { DocHandle, HandleEvents, SyncStatus, Weft } from '../src/types.js'
+import type { DocHandle, HandleEvents, OpenOptions, SyncStatus, Weft, WeftEvents } from '../src/types.js'
+import { createWeft, newDocId } from '../src/index.js'
 
 // ---- a fake gossipsub: full mesh, validators, async delivery, no forwarding ----
 
@@ -292,47 +293,62 @@ describe('doc bridge', () => {
 
 // ---- a fake engine handle, for the provider's event mapping ----
 
+const D1 = 'aaaaaaaaaaaaaaaaaaaaaaaaaa'
+
 class FakeHandle extends ObservableV2<HandleEvents> implements DocHandle {
-  readonly doc = new Y.Doc()
   status: SyncStatus = 'offline'
   peers: string[] = []
   versionVector = {}
   unconfirmed = 0
   closed = 0
-  constructor (readonly id: string) { super() }
+  constructor (readonly id: string, readonly doc: Y.Doc) { super() }
   async whenSynced (): Promise<void> {}
   async flush (): Promise<void> {}
   async close (): Promise<void> { this.closed++ }
   set (status: SyncStatus): void { this.status = status; this.emit('status', [status]) }
 }
 
+/** Adopts the app's doc like the engine does, and hands the same fake lease back on every open. */
 function fakeWeft (): Weft & { handles: Map<string, FakeHandle> } {
   const handles = new Map<string, FakeHandle>()
-  return {
+  const fake = new ObservableV2<WeftEvents>() as unknown as Weft & { handles: Map<string, FakeHandle> }
+  return Object.assign(fake, {
     handles,
     peerId: 'me',
     multiaddrs: [],
-    libp2p: { services: {} } as any,
+    libp2p: {} as any,
     metrics: { counters: () => ({}), gauges: () => ({}) },
     async create () { throw new Error('unused') },
-    async open (id: string) {
+    async open (id: string, options: OpenOptions = {}) {
       let h = handles.get(id)
-      if (h == null) { h = new FakeHandle(id); handles.set(id, h) }
+      if (h == null) { h = new FakeHandle(id, options.doc ?? new Y.Doc()); handles.set(id, h) }
       return h
     },
+    presence: (docId: string, awareness: Awareness) => {
+      const hub = new FakeHub()
+      return new AwarenessChannel(awareness, docId, { pubsub: new FakePubSub(hub, 'me'), peerId: 'me' })
+    },
+    dial: async () => false,
     openDocuments: () => [...handles.keys()],
     storedDocuments: async () => [],
     connectedPeers: () => [],
     docSnapshot: () => undefined,
     stop: async () => {}
-  }
+  })
 }
 
 describe('WeftProvider API (fake engine)', () => {
-  test('status, sync and delivery follow the handle; disconnect/connect re-bridge', async () => {
+  test('an id that is not a weft document id is refused at once with a TypeError', () => {
+    const weft = fakeWeft()
+    assert.throws(() => new WeftProvider('my-doc', new Y.Doc(), { weft }), (err: Error) =>
+      err instanceof TypeError && /"my-doc" is not a weft id/.test(err.message))
+    assert.equal(weft.handles.size, 0)
+  })
+
+  test('status, sync and delivery follow the handle; the app doc is adopted; disconnect/connect', async () => {
     const weft = fakeWeft()
     const ydoc = new Y.Doc()
-    const provider = new WeftProvider('d1', ydoc, { weft })
+    const provider = new WeftProvider(D1, ydoc, { weft })
     const statuses: string[] = []
     const syncs: boolean[] = []
     const deliveries: number[] = []
@@ -340,69 +356,78 @@ describe('WeftProvider API (fake engine)', () => {
     provider.on('sync', (s) => syncs.push(s))
     provider.on('delivery', (n) => deliveries.push(n))
     await until(() => provider.handle != null, 1000)
-    const h = weft.handles.get('d1')!
-    ydoc.getText('t').insert(0, 'hello')
-    assert.equal(h.doc.getText('t').toString(), 'hello')
-    h.doc.getText('t').insert(5, ' world')
-    assert.equal(ydoc.getText('t').toString(), 'hello world')
+    const h = weft.handles.get(D1)!
+    assert.equal(h.doc, ydoc, 'one copy: the engine works on the app\'s own Y.Doc')
     h.set('connecting'); h.set('syncing'); h.set('synced'); h.set('syncing')
     assert.equal(provider.synced, true)
     assert.equal(provider.connected, true)
     h.unconfirmed = 2; h.emit('delivery', [2])
     assert.equal(provider.unconfirmed, 2)
-    assert.equal(provider.hasUnconfirmedChanges, true)
+    assert.equal(provider.hasUnsyncedChanges, true)
     h.set('offline')
     assert.equal(provider.synced, false)
     provider.disconnect()
     assert.equal(provider.status, 'disconnected')
-    await until(() => h.closed === 1, 1000, 'handle closed')
+    await until(() => h.closed === 1, 1000, 'lease released')
     h.unconfirmed = 0
     ydoc.getText('t').insert(0, '>> ')
-    assert.equal(h.doc.getText('t').toString(), 'hello world')
     await provider.connect()
-    assert.equal(h.doc.getText('t').toString(), '>> hello world')
     await provider.destroy()
+    assert.equal(h.closed, 2)
     // 2 from the engine; then, disconnected, the app's edit counts on top of the last known 2; reconnected, the engine's 0
     assert.deepEqual(deliveries, [0, 2, 3, 0])
     assert.deepEqual(syncs, [true, false])
     // (the first 'connecting' is emitted inside the constructor, before anyone listens, as in y-websocket)
-    assert.equal(statuses.length, 10)
     assert.deepEqual(statuses, [
       'connecting/offline', 'connecting/connecting', 'connected/syncing',
       'connected/synced', 'connected/syncing', 'connecting/offline', 'disconnected/disconnected',
       'connecting/connecting', 'connecting/offline', 'disconnected/disconnected'
     ])
   })
+})
 
-  test('edits made while the document is still opening reach the engine even if the provider is destroyed first', async () => {
-    const weft = fakeWeft()
-    let release!: () => void
-    const gate = new Promise<void>(resolve => { release = resolve })
-    const open = weft.open.bind(weft)
-    weft.open = async (id: string) => { await gate; return await open(id) }
-    const ydoc = new Y.Doc()
-    const provider = new WeftProvider('d', ydoc, { weft })
-    ydoc.getText('t').insert(0, 'typed before the engine answered')
-    const flushed = provider.flush()
-    const destroyed = provider.destroy()
-    release()
-    await flushed
-    await destroyed
-    const h = weft.handles.get('d')!
-    assert.equal(h.doc.getText('t').toString(), 'typed before the engine answered')
-    assert.equal(h.closed, 1)
+describe('WeftProvider on a real engine (one peer, no network)', () => {
+  test('edits made while the document is still opening are kept even if the provider is destroyed first', async () => {
+    const weft = await createWeft({ listen: [], mdns: false })
+    try {
+      const id = newDocId()
+      const ydoc = new Y.Doc()
+      const provider = new WeftProvider(id, ydoc, { weft })
+      ydoc.getText('t').insert(0, 'typed before the engine answered')
+      const flushed = provider.flush()
+      await provider.destroy()
+      await flushed
+      assert.deepEqual(weft.openDocuments(), [], 'the provider released its lease')
+      const again = await weft.open(id)
+      assert.equal(again.doc.getText('t').toString(), 'typed before the engine answered')
+      await again.close()
+    } finally {
+      await weft.stop()
+    }
   })
 
-  test('two providers on one document share the handle and only the last one closes it', async () => {
-    const weft = fakeWeft()
-    const p1 = new WeftProvider('d', new Y.Doc(), { weft })
-    const p2 = new WeftProvider('d', new Y.Doc(), { weft })
-    await until(() => p1.handle != null && p2.handle != null, 1000)
-    p1.doc.getText('t').insert(0, 'x')
-    assert.equal(p2.doc.getText('t').toString(), 'x')
-    await p1.destroy()
-    assert.equal(weft.handles.get('d')!.closed, 0)
-    await p2.destroy()
-    assert.equal(weft.handles.get('d')!.closed, 1)
+  test('two providers with their own Y.Docs on one document: the second bridges, each releases only its lease', async () => {
+    const weft = await createWeft({ listen: [], mdns: false })
+    try {
+      const id = newDocId()
+      const p1 = new WeftProvider(id, new Y.Doc(), { weft })
+      const p2 = new WeftProvider(id, new Y.Doc(), { weft })
+      await until(() => p1.handle != null && p2.handle != null, 5000)
+      assert.equal(p1.handle!.doc, p1.doc, 'the first provider\'s doc is adopted')
+      assert.notEqual(p2.handle!.doc, p2.doc, 'the second one is bridged')
+      p1.doc.getText('t').insert(0, 'x')
+      assert.equal(p2.doc.getText('t').toString(), 'x')
+      await p1.destroy()
+      assert.deepEqual(weft.openDocuments(), [id], 'still open for the second provider')
+      p2.doc.getText('t').insert(1, 'y')
+      await p2.flush()
+      await p2.destroy()
+      assert.deepEqual(weft.openDocuments(), [])
+      const again = await weft.open(id)
+      assert.equal(again.doc.getText('t').toString(), 'xy')
+      await again.close()
+    } finally {
+      await weft.stop()
+    }
   })
 })

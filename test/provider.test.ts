@@ -8,8 +8,10 @@ import assert from 'node:assert/strict'
 import * as Y from 'yjs'
 import { Peers, waitFor } from './support/peers.js'
 import { newDocId } from '../src/index.js'
-import { WeftProvider, AwarenessRelay, awarenessTopic } from '../src/provider/index.js'
-import { encodeAwarenessMessage } from '../src/provider/awareness-wire.js'
+import { WeftProvider } from '../src/index.js'
+import { AwarenessRelay } from '../src/presence/channel.js'
+import { awarenessTopic } from '../src/presence/wire.js'
+import { encodeAwarenessMessage } from '../src/presence/wire.js'
 import { Awareness, encodeAwarenessUpdate } from 'y-protocols/awareness'
 
 const T = 20_000

@@ -14,7 +14,7 @@ import { ByteMeter } from '../lib/byte-meter.js'
 import { withTimeout } from '../lib/time.js'
 
 type CreateWeft = (opts: WeftOptions) => Promise<Weft>
-interface WeftModule { createWeft?: CreateWeft, SYNC_PROTOCOL?: string }
+interface WeftModule { createWeft?: CreateWeft, PROTOCOL?: { sync: string } }
 
 let cached: Promise<WeftModule> | undefined
 
@@ -34,7 +34,7 @@ export async function loadWeft (): Promise<CreateWeft> {
 
 /** The pull protocol id weft exports (falls back to the documented one). */
 export async function weftSyncProtocol (): Promise<string> {
-  return (await loadModule()).SYNC_PROTOCOL ?? '/weft/sync/1.0.0'
+  return (await loadModule()).PROTOCOL?.sync ?? '/weft/sync/1.0.0'
 }
 
 /** Options every benchmark peer uses: loopback-friendly network knobs, no mDNS. */

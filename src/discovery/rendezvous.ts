@@ -7,6 +7,7 @@ import type { Libp2p } from '@libp2p/interface'
 import type { Dialer } from './dialer.js'
 import { backoffDelay } from '../util/backoff.js'
 import { METRIC, type Metrics } from '../metrics/metrics.js'
+import { PROTOCOL } from '../defaults.js'
 
 const log = logger('weft:rendezvous')
 const KICK_EVERY_MS = 2_000
@@ -15,7 +16,7 @@ const WELL_CONNECTED = 3
 
 /** The DHT key under which the holders of a document provide it. */
 export async function documentKey (docId: string): Promise<CID> {
-  return CID.create(1, raw.code, await sha256.digest(new TextEncoder().encode(`/weft/doc/1/${docId}`)))
+  return CID.create(1, raw.code, await sha256.digest(new TextEncoder().encode(`${PROTOCOL.docTopicPrefix}${docId}`)))
 }
 
 export interface RendezvousOptions {
@@ -68,6 +69,12 @@ export class Rendezvous {
     const entry: Entry = { docId, key: await documentKey(docId), abort: new AbortController(), findAttempt: 0, provideAttempt: 0, finding: false }
     this.entries.set(docId, entry)
     void this.provide(entry)
+    if (this.options.peersFor(docId) > 0) {
+      // A connected neighbour already holds it (gossipsub exchanged subscriptions when the
+      // connection opened): no DHT walk needed now, only the rare partition check later.
+      entry.findTimer = setTimeout(() => { this.queueFind(entry) }, this.options.intervalMs)
+      return
+    }
     // The first lookup of a document the app just opened does not queue behind background ones.
     entry.finding = true
     void this.find(entry)
@@ -155,6 +162,7 @@ export class Rendezvous {
     try {
       if (this.routingTableSize() > 0) {
         const signal = AbortSignal.any([entry.abort.signal, AbortSignal.timeout(10_000)])
+        this.metrics.inc(METRIC.dhtQueries)
         let dialled = 0
         for await (const provider of this.libp2p.contentRouting.findProviders(entry.key, { signal })) {
           if (provider.id.equals(this.libp2p.peerId)) continue

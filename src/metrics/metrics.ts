@@ -55,6 +55,9 @@ export const METRIC = {
   dhtProvides: 'weft_dht_provides_total',
   dhtProvidersFound: 'weft_dht_providers_found_total',
   storeErrors: 'weft_store_errors_total',
+  presenceDropped: 'weft_presence_dropped_total',
+  dhtQueries: 'weft_dht_queries_total',
   documentsOpen: 'weft_documents_open',
-  peersConnected: 'weft_peers_connected'
+  peersConnected: 'weft_peers_connected',
+  presenceRelays: 'weft_presence_relays'
 } as const

@@ -12,6 +12,7 @@ import type { Ping } from '@libp2p/ping'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
 import type { Platform } from '../platform/platform.js'
 import type { WeftOptions } from '../types.js'
+import { PROTOCOL } from '../defaults.js'
 
 export interface WeftServices {
   identify: Identify
@@ -23,7 +24,7 @@ export interface WeftServices {
 
 export type WeftLibp2p = Libp2p<WeftServices>
 
-export const DEFAULT_DHT_PROTOCOL = '/weft/kad/1.0.0'
+export const DEFAULT_DHT_PROTOCOL = PROTOCOL.dht
 
 /** One libp2p node per weft instance: every document shares its connections. */
 export async function createNode (options: WeftOptions, platform: Platform, privateKey: PrivateKey): Promise<WeftLibp2p> {

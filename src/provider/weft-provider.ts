@@ -17,15 +17,22 @@
  *   once no peer is left or on `disconnect()`.
  * - `delivery` event and `unconfirmed`: local envelopes no other peer is
  *   known to hold yet ("did my edit reach anyone?").
- * - `disconnect()` stops bridging the app's doc and presence, and releases
- *   the engine handle; `connect()` reopens it and catches up both ways.
+ * - `disconnect()` stops replicating the app's doc and presence, and releases
+ *   the provider's lease on the document; `connect()` reopens it and catches up
+ *   both ways.
+ *
+ * The engine adopts the app's Y.Doc (`weft.open(id, { doc })`): one copy in
+ * memory. Only when the document is already open on this node with another
+ * Y.Doc does the provider fall back to bridging the two (`DocBridge`).
  */
 import * as Y from 'yjs'
 import { ObservableV2 } from 'lib0/observable'
 import { Awareness, removeAwarenessStates } from 'y-protocols/awareness'
 import type { DocHandle, SyncStatus, Weft } from '../types.js'
 import { DocBridge } from './doc-bridge.js'
-import { AwarenessChannel, type AwarenessLimits, type PeerEventsLike, type PubSubLike } from './awareness-channel.js'
+import type { AwarenessChannel } from '../presence/channel.js'
+import type { AwarenessLimits } from '../presence/gate.js'
+import { DOC_ID_SYNTAX, isValidDocId } from '../doc-id.js'
 
 /** y-websocket's connection states. */
 export type ProviderStatus = 'connecting' | 'connected' | 'disconnected'
@@ -56,19 +63,7 @@ export interface WeftProviderOptions {
   awareness?: Awareness
   /** Presence limits (size cap, send throttle, per-peer rate). Defaults in `DEFAULT_AWARENESS_LIMITS`. */
   awarenessLimits?: Partial<AwarenessLimits>
-  /**
-   * Close the engine handle when the last provider on it disconnects. Default
-   * true: a document nobody shows is unloaded. Set false when the app also
-   * uses the handle itself.
-   */
-  closeHandle?: boolean
 }
-
-/** Origin of a hand-over to the engine (any non-remote origin is a local edit to it). */
-const HAND_OVER = Symbol('weft-provider-hand-over')
-
-/** Providers per handle, so two providers on one document do not close it under each other. */
-const handleUsers = new WeakMap<DocHandle, number>()
 
 export class WeftProvider extends ObservableV2<WeftProviderEvents> {
   readonly docId: string
@@ -81,7 +76,6 @@ export class WeftProvider extends ObservableV2<WeftProviderEvents> {
   shouldConnect = false
 
   private readonly ownsAwareness: boolean
-  private readonly closeHandle: boolean
   private readonly awarenessLimits: Partial<AwarenessLimits> | undefined
   private bridge: DocBridge | null = null
   private channel: AwarenessChannel | null = null
@@ -96,12 +90,15 @@ export class WeftProvider extends ObservableV2<WeftProviderEvents> {
   constructor (docId: string, doc: Y.Doc, options: WeftProviderOptions) {
     super()
     if (options?.weft == null) throw new TypeError('WeftProvider needs { weft }')
+    if (!isValidDocId(docId)) {
+      throw new TypeError(`WeftProvider: document id ${JSON.stringify(docId)} is not a weft id (${DOC_ID_SYNTAX}); ` +
+        'create one with weft.create() or newDocId()')
+    }
     this.docId = docId
     this.doc = doc
     this.weft = options.weft
     this.ownsAwareness = options.awareness == null
     this.awareness = options.awareness ?? new Awareness(doc)
-    this.closeHandle = options.closeHandle ?? true
     this.awarenessLimits = options.awarenessLimits
     // Until bridged, the app's changes are counted as unconfirmed here.
     this.doc.on('update', this.onOfflineUpdate)
@@ -119,8 +116,10 @@ export class WeftProvider extends ObservableV2<WeftProviderEvents> {
    * last count plus the app's updates since (none of them can have left).
    */
   get unconfirmed (): number { return this.handle?.unconfirmed ?? this.offlineUnconfirmed }
-  /** Hocuspocus' name for the same question. */
-  get hasUnconfirmedChanges (): boolean { return this.unconfirmed > 0 }
+  /** Hocuspocus' name for the same question: local changes no other peer is known to hold. */
+  get hasUnsyncedChanges (): boolean { return this.unconfirmed > 0 }
+  /** @deprecated the same as `hasUnsyncedChanges`. */
+  get hasUnconfirmedChanges (): boolean { return this.hasUnsyncedChanges }
   get peers (): string[] { return this.handle?.peers ?? [] }
   /** Presence counters: sent, received, applied, dropped by reason. */
   get awarenessStats (): AwarenessChannel['stats'] | undefined { return this.channel?.stats }
@@ -138,9 +137,17 @@ export class WeftProvider extends ObservableV2<WeftProviderEvents> {
 
   private async open (gen: number): Promise<void> {
     let handle: DocHandle
+    let bridge: DocBridge | null = null
     try {
       await this.pendingRelease
-      handle = await this.weft.open(this.docId)
+      try {
+        handle = await this.weft.open(this.docId, { doc: this.doc, origin: this })
+      } catch (err) {
+        if ((err as Error)?.name !== 'DocAdoptionError') throw err
+        // Open on this node with another Y.Doc (another provider, or the app itself): bridge the two.
+        handle = await this.weft.open(this.docId)
+        bridge = new DocBridge(this.doc, handle.doc, this)
+      }
     } catch (err) {
       if (gen === this.generation) {
         this.shouldConnect = false
@@ -150,35 +157,31 @@ export class WeftProvider extends ObservableV2<WeftProviderEvents> {
       return
     }
     if (gen !== this.generation) {
-      // Disconnected while the document was opening. Edits the app made in the
-      // meantime are still handed to weft, so none is lost by the provider.
-      this.pendingRelease = this.handOver(handle)
+      // Disconnected while the document was opening: the engine already took in the app's
+      // edits (adopted or bridged); seal them and release the lease.
+      bridge?.start()
+      bridge?.stop()
+      this.pendingRelease = this.release(handle)
       return
     }
     this.handle = handle
     this.doc.off('update', this.onOfflineUpdate)
-    handleUsers.set(handle, (handleUsers.get(handle) ?? 0) + 1)
-    this.bridge = new DocBridge(this.doc, handle.doc, this)
-    this.bridge.start()
+    this.bridge = bridge
+    this.bridge?.start()
     handle.on('status', this.onHandleStatus)
     handle.on('peers', this.onHandlePeers)
     handle.on('delivery', this.onHandleDelivery)
-    const libp2p = this.weft.libp2p as unknown as PeerEventsLike & { services: { pubsub?: PubSubLike } }
-    const pubsub = libp2p.services?.pubsub
-    if (pubsub != null) {
-      this.channel = new AwarenessChannel(this.awareness, this.docId, {
-        pubsub,
-        peerId: this.weft.peerId,
-        peerEvents: libp2p,
-        limits: this.awarenessLimits
-      })
-      this.channel.start()
-    }
+    this.channel = this.weft.presence(this.docId, this.awareness, this.awarenessLimits)
     this.onHandleStatus(handle.status)
     this.emit('delivery', [handle.unconfirmed])
   }
 
-  /** Stops bridging; the app's doc and local presence stay as they are. */
+  /** Gives the lease back; closing seals and stores what reached the engine first. */
+  private async release (handle: DocHandle): Promise<void> {
+    await handle.close().catch(() => {})
+  }
+
+  /** Stops replicating; the app's doc and local presence stay as they are. */
   disconnect (): void {
     this.shouldConnect = false
     this.generation++
@@ -198,12 +201,7 @@ export class WeftProvider extends ObservableV2<WeftProviderEvents> {
       handle.off('status', this.onHandleStatus)
       handle.off('peers', this.onHandlePeers)
       handle.off('delivery', this.onHandleDelivery)
-      const users = (handleUsers.get(handle) ?? 1) - 1
-      handleUsers.set(handle, users)
-      if (users === 0 && this.closeHandle) {
-        // Seal what the bridge handed over, then unload the document.
-        this.pendingRelease = handle.flush().catch(() => {}).then(async () => await handle.close()).catch(() => {})
-      }
+      this.pendingRelease = this.release(handle)
     }
     this.setSynced(false)
     this.setStatus('disconnected', 'disconnected')
@@ -230,17 +228,6 @@ export class WeftProvider extends ObservableV2<WeftProviderEvents> {
     await this.connecting
     await this.pendingRelease
     await this.handle?.flush()
-  }
-
-  /** One-way, one-shot: what the app's doc has and the handle's lacks goes in; then the handle is released. */
-  private async handOver (handle: DocHandle): Promise<void> {
-    try {
-      const missing = Y.encodeStateAsUpdate(this.doc, Y.encodeStateVector(handle.doc))
-      Y.applyUpdate(handle.doc, missing, HAND_OVER)
-      await handle.flush()
-    } catch { /* the engine stopped meanwhile */ }
-    // Close unless someone (this provider reconnected, or another provider) took it up meanwhile.
-    if (this.closeHandle && (handleUsers.get(handle) ?? 0) === 0) await handle.close().catch(() => {})
   }
 
   /**

@@ -59,9 +59,19 @@ export interface SyncAnswer {
  * version vector covers (updates are applied before the vector advances), so a
  * merged update of the doc may always stand in for the envelopes it covers.
  */
+/** An app-owned Y.Doc the replica takes over instead of creating its own. */
+export interface AdoptedDoc {
+  doc: Y.Doc
+  /** Origin of the remote updates applied to it (a provider passes itself, as y-websocket does). */
+  origin?: unknown
+}
+
 export class Replica extends ObservableV2<ReplicaEvents> {
-  readonly doc = new Y.Doc({ gc: true })
+  readonly doc: Y.Doc
   readonly vv = new VersionVector()
+  /** Origin of every update this replica applies from the network. */
+  readonly remoteOrigin: unknown
+  private readonly ownsDoc: boolean
   private localSeq = 0
   /** Highest local seq some other peer is known to hold (from its beacons and sync requests). */
   private confirmedSeq = 0
@@ -79,14 +89,23 @@ export class Replica extends ObservableV2<ReplicaEvents> {
   private readonly held = new Map<string, Map<number, { envelope: Envelope, bytes: Uint8Array }>>()
   private heldCount = 0
 
-  private constructor (readonly docId: string, private readonly ctx: ReplicaContext) {
+  private constructor (readonly docId: string, private readonly ctx: ReplicaContext, adopted?: AdoptedDoc) {
     super()
+    this.doc = adopted?.doc ?? new Y.Doc({ gc: true })
+    this.ownsDoc = adopted === undefined
+    this.remoteOrigin = adopted?.origin ?? REMOTE_ORIGIN
     this.doc.on('update', this.onDocUpdate)
   }
 
-  /** Rebuilds a document from its checkpoint and the envelopes stored after it. */
-  static async load (docId: string, ctx: ReplicaContext): Promise<Replica> {
-    const replica = new Replica(docId, ctx)
+  /**
+   * Rebuilds a document from its checkpoint and the envelopes stored after it. With
+   * `adopted`, the stored state is applied into the app's own Y.Doc, and whatever that
+   * doc already held beyond the store (edits made before it was opened, or while it
+   * was not) is sealed as one local envelope, so exactly one copy lives in memory.
+   */
+  static async load (docId: string, ctx: ReplicaContext, adopted?: AdoptedDoc): Promise<Replica> {
+    const replica = new Replica(docId, ctx, adopted)
+    const appState = adopted !== undefined && adopted.doc.store.clients.size > 0 ? Y.encodeStateAsUpdate(adopted.doc) : undefined
     const me = ctx.signer.author
     const updates: Uint8Array[] = []
     const checkpointBytes = await ctx.store.getCheckpoint(docId)
@@ -109,9 +128,18 @@ export class Replica extends ObservableV2<ReplicaEvents> {
     // One transaction for the checkpoint and the whole tail: observers fire once, and it
     // measured faster than merging the updates first (95 ms vs 172 ms for 1.7 MB + 1,000).
     if (updates.length > 0) {
-      Y.transact(replica.doc, () => { for (const update of updates) Y.applyUpdate(replica.doc, update, REMOTE_ORIGIN) }, REMOTE_ORIGIN)
+      const origin = replica.remoteOrigin
+      Y.transact(replica.doc, () => { for (const update of updates) Y.applyUpdate(replica.doc, update, origin) }, origin)
     }
     replica.localSeq = ownHighest
+    if (appState !== undefined) {
+      const stored = updates.length === 0 ? new Uint8Array([0]) : Y.encodeStateVectorFromUpdate(Y.mergeUpdates(updates))
+      const missing = Y.diffUpdate(appState, stored)
+      if (!isEmptyUpdate(missing)) {
+        replica.pendingUpdates.push(missing)
+        replica.scheduleSeal()
+      }
+    }
     await ctx.store.markDocument(docId)
     log('loaded %s: %d authors, %d envelopes after checkpoint', docId, replica.vv.size, replica.sinceCheckpoint)
     return replica
@@ -129,7 +157,7 @@ export class Replica extends ObservableV2<ReplicaEvents> {
   // ---- local edits -------------------------------------------------------
 
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
-    if (origin === REMOTE_ORIGIN || this.closed) return
+    if (origin === this.remoteOrigin || origin === REMOTE_ORIGIN || this.closed) return
     const wasEmpty = this.pendingUpdates.length === 0
     this.pendingUpdates.push(update)
     if (wasEmpty) this.emit('delivery', [this.unconfirmed])
@@ -186,11 +214,6 @@ export class Replica extends ObservableV2<ReplicaEvents> {
     await this.ctx.store.flush()
   }
 
-  /** Resolves once everything this replica queued for the store is durable. */
-  async flushStore (): Promise<void> {
-    await this.ctx.store.flush()
-  }
-
   // ---- remote data -------------------------------------------------------
 
   has (author: string, seq: number): boolean {
@@ -228,7 +251,7 @@ export class Replica extends ObservableV2<ReplicaEvents> {
   }
 
   private apply (author: string, envelope: Envelope, bytes: Uint8Array): void {
-    Y.applyUpdate(this.doc, envelope.payload, REMOTE_ORIGIN)
+    Y.applyUpdate(this.doc, envelope.payload, this.remoteOrigin)
     this.vv.add(author, envelope.seq)
     // Our own envelope coming back (a restored backup of this identity): never reuse its seq.
     if (author === this.ctx.signer.author && envelope.seq > this.localSeq) this.localSeq = envelope.seq
@@ -273,7 +296,7 @@ export class Replica extends ObservableV2<ReplicaEvents> {
   async ingestCheckpoint (checkpoint: Checkpoint): Promise<'applied' | 'duplicate'> {
     const covers = vectorFromWire(checkpoint.vv)
     if (!this.vv.isBehind(covers)) return 'duplicate'
-    Y.applyUpdate(this.doc, checkpoint.update, REMOTE_ORIGIN)
+    Y.applyUpdate(this.doc, checkpoint.update, this.remoteOrigin)
     this.vv.raiseTo(covers)
     for (const author of [...this.held.keys()]) this.releaseHeld(author)
     const mine = covers.get(this.ctx.signer.author) ?? 0
@@ -378,12 +401,21 @@ export class Replica extends ObservableV2<ReplicaEvents> {
 
   async close (): Promise<void> {
     if (this.closed) return
+    // Stop taking edits at once (an adopted doc stays the app's): what was captured is still sealed below.
+    this.doc.off('update', this.onDocUpdate)
     await this.checkpointing
     await this.flush()
     if (this.checkpointDue(0.25)) await this.writeCheckpoint()
     this.closed = true
     clearTimeout(this.checkpointTimer)
     this.doc.off('update', this.onDocUpdate)
-    this.doc.destroy()
+    // An adopted doc is the app's: it stays usable (and its later edits reach the store
+    // the next time it is opened).
+    if (this.ownsDoc) this.doc.destroy()
   }
+}
+
+/** An update with no structs and an empty delete set (what a diff of equal docs encodes to). */
+function isEmptyUpdate (update: Uint8Array): boolean {
+  return update.byteLength <= 2 && update.every(b => b === 0)
 }

@@ -1,4 +1,4 @@
-import { TopicValidatorResult, type GossipSub, type Message } from '@libp2p/gossipsub'
+import type { GossipSub } from '@libp2p/gossipsub'
 import { createTopicScoreParams, type TopicScoreParams } from '@libp2p/gossipsub/score'
 import { logger } from '@libp2p/logger'
 import type { PeerId } from '@libp2p/interface'
@@ -7,11 +7,13 @@ import { authorHex } from '../replica/version-vector.js'
 import { validateBeacon, validateEnvelope, type Verifier } from './validate.js'
 import { METRIC, type Metrics } from '../metrics/metrics.js'
 import type { Replica } from '../replica/replica.js'
+import { PROTOCOL, TUNING } from '../defaults.js'
+import { TopicGate, type PubSubLike, type PubSubMessage, type Verdict } from './topic-gate.js'
 
 const log = logger('weft:gossip')
 
 /** One gossipsub topic per document. */
-export const docTopic = (docId: string): string => `/weft/doc/1/${docId}`
+export const docTopic = (docId: string): string => `${PROTOCOL.docTopicPrefix}${docId}`
 
 /** What the engine attaches to a document's topic. */
 export interface TopicMember {
@@ -27,7 +29,6 @@ export interface GossipContext {
   maxEnvelopeBytes: number
 }
 
-interface Accepted { frame: GossipFrame, from: PeerId }
 
 /**
  * Scoring for a document topic. Only invalid messages count against a peer:
@@ -52,24 +53,32 @@ const DOC_TOPIC_SCORE: Partial<TopicScoreParams> = {
  * scoring sees senders of bad data; accepted frames reach the replica.
  */
 export class Gossip {
-  private readonly members = new Map<string, TopicMember>()
-  // Validators run just before the 'message' event for the same message: keep the
-  // decoded frame so it is decoded once.
-  private readonly accepted = new WeakMap<Uint8Array, Accepted>()
+  private readonly members = new Map<string, { member: TopicMember, gate: TopicGate<GossipFrame> }>()
   private readonly frameLimit: number
 
   constructor (private readonly pubsub: GossipSub, private readonly ctx: GossipContext) {
-    this.frameLimit = ctx.maxEnvelopeBytes + 1024
+    this.frameLimit = ctx.maxEnvelopeBytes + TUNING.frameOverheadBytes
     pubsub.addEventListener('message', this.onMessage)
   }
 
   join (docId: string, member: TopicMember): void {
     const topic = docTopic(docId)
-    this.members.set(topic, member)
-    this.pubsub.topicValidators.set(topic, (peer, message) => this.validate(peer, message, docId, member))
+    if (this.members.has(topic)) return
+    const gate = new TopicGate<GossipFrame>({
+      pubsub: this.pubsub as unknown as PubSubLike,
+      topic,
+      check: (from, message) => this.check(message, docId, member),
+      refused: (reason, from) => {
+        // A duplicate came by another path first: counted as such, not as a drop.
+        if (reason === 'duplicate') return
+        this.ctx.metrics.inc(METRIC.dropped, reason)
+        log('dropped gossip from %s: %s', from, reason)
+      }
+    })
+    this.members.set(topic, { member, gate })
     const topics = this.scoredTopics()
     if (topics !== undefined) topics[topic] = createTopicScoreParams(DOC_TOPIC_SCORE)
-    this.pubsub.subscribe(topic)
+    gate.acquire()
   }
 
   /**
@@ -78,14 +87,16 @@ export class Gossip {
    * are added to the live parameters (a public field of the router).
    */
   private scoredTopics (): Record<string, TopicScoreParams> | undefined {
-    return (this.pubsub as unknown as { score?: { params?: { topics?: Record<string, TopicScoreParams> } } }).score?.params?.topics
+    type Scored = { score?: { params?: { topics?: Record<string, TopicScoreParams> } } }
+    return (this.pubsub as unknown as Scored).score?.params?.topics
   }
 
   leave (docId: string): void {
     const topic = docTopic(docId)
+    const entry = this.members.get(topic)
+    if (entry === undefined) return
     this.members.delete(topic)
-    this.pubsub.unsubscribe(topic)
-    this.pubsub.topicValidators.delete(topic)
+    entry.gate.release()
     const topics = this.scoredTopics()
     if (topics !== undefined) delete topics[topic]
   }
@@ -118,50 +129,45 @@ export class Gossip {
     }
   }
 
-  private drop (err: unknown, from: PeerId): TopicValidatorResult {
-    const reason = err instanceof WireError ? err.reason : 'malformed'
-    this.ctx.metrics.inc(METRIC.dropped, reason)
-    log('dropped gossip from %p: %s: %s', from, reason, (err as Error)?.message ?? err)
-    // A clock that runs ahead is not malice: ignore without a penalty, sync fetches it later.
-    return reason === 'clock-drift' ? TopicValidatorResult.Ignore : TopicValidatorResult.Reject
-  }
-
-  private validate (from: PeerId, message: Message, docId: string, member: TopicMember): TopicValidatorResult {
+  private check (message: PubSubMessage, docId: string, member: TopicMember): Verdict<GossipFrame> {
     this.ctx.metrics.inc(METRIC.gossipBytesIn, '', message.data.byteLength)
-    let frame: GossipFrame
     try {
-      frame = decodeFrame(message.data, this.frameLimit)
+      const frame = decodeFrame(message.data, this.frameLimit)
       if (frame.envelope != null) {
         const envelope = frame.envelope
-        if (Number.isSafeInteger(envelope.seq) && envelope.author.byteLength === 32 && member.replica.has(authorHex(envelope.author), envelope.seq)) {
+        const wellFormed = Number.isSafeInteger(envelope.seq) && envelope.author.byteLength === 32
+        if (wellFormed && member.replica.has(authorHex(envelope.author), envelope.seq)) {
           // Already held (it came by another path): nothing wrong, nothing to forward.
           this.ctx.metrics.inc(METRIC.envelopesDuplicate)
-          return TopicValidatorResult.Ignore
+          return { refuse: 'duplicate', result: 'ignore' }
         }
         this.ctx.verifier.clock.receive(validateEnvelope(envelope, docId, this.ctx.verifier))
       } else if (frame.beacon != null) {
         this.ctx.verifier.clock.receive(validateBeacon(frame.beacon, docId, this.ctx.verifier))
       }
+      return { accept: frame }
     } catch (err) {
-      return this.drop(err, from)
+      const reason = err instanceof WireError ? err.reason : 'malformed'
+      log('refused gossip on %s: %s', docId, (err as Error)?.message ?? err)
+      // A clock that runs ahead is not malice: ignore without a penalty, sync fetches it later.
+      return { refuse: reason, result: reason === 'clock-drift' ? 'ignore' : 'reject' }
     }
-    this.accepted.set(message.data, { frame, from })
-    return TopicValidatorResult.Accept
   }
 
-  private readonly onMessage = (event: CustomEvent<Message>): void => {
+  private readonly onMessage = (event: CustomEvent<{ topic: string, data: Uint8Array }>): void => {
     const message = event.detail
-    const member = this.members.get(message.topic)
-    const accepted = this.accepted.get(message.data)
-    if (member === undefined || accepted === undefined) return
-    const { frame, from } = accepted
+    const entry = this.members.get(message.topic)
+    const accepted = entry?.gate.decoded(message.data)
+    if (entry === undefined || accepted === undefined) return
+    const frame = accepted.value
+    const from = accepted.from as PeerId
     try {
       if (frame.envelope != null) {
-        const result = member.replica.ingest(frame.envelope, Envelope.encode(frame.envelope))
-        member.onEnvelope(from, result)
+        const result = entry.member.replica.ingest(frame.envelope, Envelope.encode(frame.envelope))
+        entry.member.onEnvelope(from, result)
       } else if (frame.beacon != null) {
         this.ctx.metrics.inc(METRIC.beaconsIn)
-        member.onBeacon(frame.beacon, from)
+        entry.member.onBeacon(frame.beacon, from)
       }
     } catch (err: any) {
       // Validation passed but Yjs still refused it: count it, keep the replica running.
@@ -172,7 +178,6 @@ export class Gossip {
 
   stop (): void {
     this.pubsub.removeEventListener('message', this.onMessage)
-    for (const topic of this.members.keys()) this.pubsub.topicValidators.delete(topic)
-    this.members.clear()
+    for (const docId of [...this.members.keys()]) this.leave(docId.slice(PROTOCOL.docTopicPrefix.length))
   }
 }

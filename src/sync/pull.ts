@@ -10,10 +10,11 @@ import { vectorFromWire } from '../replica/version-vector.js'
 import { validateCheckpoint, validateEnvelope, type Verifier } from './validate.js'
 import { METRIC, type Metrics } from '../metrics/metrics.js'
 import type { Replica } from '../replica/replica.js'
+import { PROTOCOL } from '../defaults.js'
 
 const log = logger('weft:sync')
 
-export const SYNC_PROTOCOL = '/weft/sync/1.0.0'
+export const SYNC_PROTOCOL = PROTOCOL.sync
 const MAX_REQUEST_BYTES = 1024 * 1024
 
 export interface PullContext {
@@ -139,7 +140,7 @@ export class PullProtocol {
       } else {
         const answer = await replica.answer(vectorFromWire(request.vv), request.stateVector)
         // The vector we send back confirms delivery to the requester: only what is durable.
-        await replica.flushStore()
+        await replica.flush()
         response = { version: WIRE_VERSION, docId: request.docId, envelopes: answer.envelopes as Array<Uint8Array<ArrayBuffer>>, checkpoint: answer.checkpoint, vv: replica.vv.toWire(), error: '' }
       }
       const bytes = SyncResponse.encode(response)

@@ -13,34 +13,16 @@
  * or malformed sender is contained at its first hop.
  */
 import { TokenBucket } from './token-bucket.js'
+import { TopicGate, type PeerLike, type PubSubLike, type PubSubMessage, type Verdict } from '../sync/topic-gate.js'
 import {
   AwarenessWireError,
   decodeAwarenessMessage,
   inspectAwarenessUpdate,
   type AwarenessEntry,
   type AwarenessMessage
-} from './awareness-wire.js'
+} from './wire.js'
 
-/** The part of `@libp2p/gossipsub`'s `GossipSub` presence uses. */
-export interface PubSubLike {
-  topicValidators: Map<string, (peer: PeerLike, message: PubSubMessage) => ValidatorResult | Promise<ValidatorResult>>
-  subscribe (topic: string): void
-  unsubscribe (topic: string): void
-  publish (topic: string, data: Uint8Array): Promise<unknown>
-  getSubscribers (topic: string): PeerLike[]
-  addEventListener (type: string, listener: (evt: any) => void): void
-  removeEventListener (type: string, listener: (evt: any) => void): void
-}
-
-export interface PeerLike { toString (): string }
-export interface PubSubMessage {
-  type?: 'signed' | 'unsigned'
-  topic: string
-  data: Uint8Array
-  from?: PeerLike
-}
-/** Same string values as gossipsub's `TopicValidatorResult`. */
-export type ValidatorResult = 'accept' | 'ignore' | 'reject'
+export type { PeerLike, PubSubLike, PubSubMessage, ValidatorResult } from '../sync/topic-gate.js'
 
 export interface AwarenessLimits {
   /** Largest presence message sent or accepted, in bytes. Default 8 KiB (a name, a colour and a cursor are ~200 B). */
@@ -105,29 +87,36 @@ export interface AdmittedMessage {
 }
 
 export class AwarenessGate {
-  refs = 0
   private readonly observers = new Set<GateObserver>()
   private readonly origins = new Map<string, { bucket: TokenBucket, lastSeen: number }>()
   private readonly sources = new Map<string, { bucket: TokenBucket, lastSeen: number }>()
-  private readonly admitted = new WeakMap<Uint8Array, AdmittedMessage>()
   private sweepTimer: ReturnType<typeof setInterval> | null = null
+  readonly gate: TopicGate<AdmittedMessage>
 
   constructor (
+    pubsub: PubSubLike,
     readonly topic: string,
     readonly peerId: string,
     readonly limits: Readonly<AwarenessLimits>,
     private readonly now: () => number = Date.now
-  ) {}
+  ) {
+    this.gate = new TopicGate({
+      pubsub,
+      topic,
+      check: this.check,
+      refused: (reason, peer) => { for (const o of this.observers) o(reason as AwarenessDropReason, peer.toString()) }
+    })
+  }
 
   observe (observer: GateObserver): () => void {
     this.observers.add(observer)
     return () => { this.observers.delete(observer) }
   }
 
-  /** gossipsub topic validator: decides before anything is delivered or forwarded. */
-  readonly validate = (peer: PeerLike, message: PubSubMessage): ValidatorResult => {
+  /** Decides before anything is delivered or forwarded: size, parse, then the two token buckets. */
+  private readonly check = (peer: PeerLike, message: PubSubMessage): Verdict<AdmittedMessage> => {
     const source = peer.toString()
-    if (message.data.byteLength > this.limits.maxMessageBytes) return this.refuse('too-large', source, 'reject')
+    if (message.data.byteLength > this.limits.maxMessageBytes) return { refuse: 'too-large', result: 'reject' }
     let msg: AwarenessMessage
     let entries: AwarenessEntry[]
     try {
@@ -135,20 +124,20 @@ export class AwarenessGate {
       entries = inspectAwarenessUpdate(msg.update, this.limits.maxClientsPerMessage)
     } catch (err) {
       const reason = err instanceof AwarenessWireError ? err.reason : 'malformed'
-      return this.refuse(reason, source, reason === 'version' ? 'ignore' : 'reject')
+      return { refuse: reason, result: reason === 'version' ? 'ignore' : 'reject' }
     }
     const origin = message.type === 'signed' && message.from != null ? message.from.toString() : msg.origin
-    if (origin === this.peerId) return this.refuse('own-echo', origin, 'ignore')
-    if (!this.bucket(this.sources, source, this.limits.sourceRate, this.limits.sourceBurst).take()) return this.refuse('rate-source', source, 'ignore')
-    if (!this.bucket(this.origins, origin, this.limits.originRate, this.limits.originBurst).take()) return this.refuse('rate-origin', origin, 'ignore')
-    this.admitted.set(message.data, { msg, entries, origin })
+    if (origin === this.peerId) return { refuse: 'own-echo', result: 'ignore' }
+    const { sourceRate, sourceBurst, originRate, originBurst } = this.limits
+    if (!this.bucket(this.sources, source, sourceRate, sourceBurst).take()) return { refuse: 'rate-source', result: 'ignore' }
+    if (!this.bucket(this.origins, origin, originRate, originBurst).take()) return { refuse: 'rate-origin', result: 'ignore' }
     for (const o of this.observers) o('accept', origin)
-    return 'accept'
+    return { accept: { msg, entries, origin } }
   }
 
   /** The decoded form of a message this gate accepted (undefined for anything else). */
   admittedMessage (data: Uint8Array): AdmittedMessage | undefined {
-    return this.admitted.get(data)
+    return this.gate.decoded(data)?.value
   }
 
   startSweeping (): void {
@@ -168,7 +157,9 @@ export class AwarenessGate {
     }
   }
 
-  private bucket (map: Map<string, { bucket: TokenBucket, lastSeen: number }>, key: string, rate: number, burst: number): TokenBucket {
+  private bucket (
+    map: Map<string, { bucket: TokenBucket, lastSeen: number }>, key: string, rate: number, burst: number
+  ): TokenBucket {
     let rec = map.get(key)
     if (rec == null) {
       rec = { bucket: new TokenBucket(rate, burst, this.now), lastSeen: 0 }
@@ -176,11 +167,6 @@ export class AwarenessGate {
     }
     rec.lastSeen = this.now()
     return rec.bucket
-  }
-
-  private refuse (reason: AwarenessDropReason, peer: string, result: ValidatorResult): ValidatorResult {
-    for (const o of this.observers) o(reason, peer)
-    return result
   }
 }
 
@@ -190,26 +176,23 @@ const gates = new WeakMap<PubSubLike, Map<string, AwarenessGate>>()
  * The gate of `topic` on this pubsub, created (subscribed, validator
  * installed) on first use. Limits and clock come from the first user.
  */
-export function acquireGate (pubsub: PubSubLike, topic: string, peerId: string, limits: Readonly<AwarenessLimits>, now?: () => number): AwarenessGate {
+export function acquireGate (
+  pubsub: PubSubLike, topic: string, peerId: string, limits: Readonly<AwarenessLimits>, now?: () => number
+): AwarenessGate {
   let byTopic = gates.get(pubsub)
   if (byTopic == null) { byTopic = new Map(); gates.set(pubsub, byTopic) }
   let gate = byTopic.get(topic)
   if (gate == null) {
-    gate = new AwarenessGate(topic, peerId, limits, now)
+    gate = new AwarenessGate(pubsub, topic, peerId, limits, now)
     byTopic.set(topic, gate)
-    pubsub.topicValidators.set(topic, gate.validate)
-    pubsub.subscribe(topic)
     gate.startSweeping()
   }
-  gate.refs++
+  gate.gate.acquire()
   return gate
 }
 
 export function releaseGate (pubsub: PubSubLike, gate: AwarenessGate): void {
-  gate.refs--
-  if (gate.refs > 0) return
+  if (!gate.gate.release()) return
   gates.get(pubsub)?.delete(gate.topic)
   gate.stopSweeping()
-  if (pubsub.topicValidators.get(gate.topic) === gate.validate) pubsub.topicValidators.delete(gate.topic)
-  try { pubsub.unsubscribe(gate.topic) } catch { /* node already stopped */ }
 }

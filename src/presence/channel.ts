@@ -27,7 +27,7 @@ import {
   removeAwarenessStates
 } from 'y-protocols/awareness'
 import { ObservableV2 } from 'lib0/observable'
-import { awarenessTopic, encodeAwarenessMessage, type AwarenessMessage } from './awareness-wire.js'
+import { awarenessTopic, encodeAwarenessMessage, type AwarenessMessage } from './wire.js'
 import {
   DEFAULT_AWARENESS_LIMITS,
   acquireGate,
@@ -38,11 +38,11 @@ import {
   type PeerLike,
   type PubSubLike,
   type PubSubMessage
-} from './awareness-gate.js'
+} from './gate.js'
 
 export { DEFAULT_AWARENESS_LIMITS }
 export type { AwarenessDropReason, AwarenessLimits, PeerLike, PubSubLike, PubSubMessage }
-export type { ValidatorResult } from './awareness-gate.js'
+export type { ValidatorResult } from './gate.js'
 
 /** libp2p's own event target (for `peer:disconnect`), optional. */
 export interface PeerEventsLike {
@@ -342,18 +342,27 @@ export class AwarenessRelay {
   readonly stats = { received: 0, forwarded: 0, dropped: {} as Partial<Record<AwarenessDropReason, number>> }
   private gate: AwarenessGate | null = null
   private unobserve: (() => void) | null = null
+  /** Called for every refused message, with the reason (the engine counts them in its metrics). */
+  onDrop: ((reason: AwarenessDropReason) => void) | undefined
 
-  constructor (readonly docId: string, private readonly init: { pubsub: PubSubLike, peerId: string, limits?: Partial<AwarenessLimits> }) {
+  constructor (
+    readonly docId: string,
+    private readonly init: { pubsub: PubSubLike, peerId: string, limits?: Partial<AwarenessLimits> }
+  ) {
     this.topic = awarenessTopic(docId)
   }
 
   start (): void {
     if (this.gate != null) return
-    this.gate = acquireGate(this.init.pubsub, this.topic, this.init.peerId, Object.freeze({ ...DEFAULT_AWARENESS_LIMITS, ...this.init.limits }))
+    const limits = Object.freeze({ ...DEFAULT_AWARENESS_LIMITS, ...this.init.limits })
+    this.gate = acquireGate(this.init.pubsub, this.topic, this.init.peerId, limits)
     this.unobserve = this.gate.observe((verdict) => {
       this.stats.received++
       if (verdict === 'accept') this.stats.forwarded++
-      else this.stats.dropped[verdict] = (this.stats.dropped[verdict] ?? 0) + 1
+      else {
+        this.stats.dropped[verdict] = (this.stats.dropped[verdict] ?? 0) + 1
+        this.onDrop?.(verdict)
+      }
     })
   }
 

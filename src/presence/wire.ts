@@ -22,6 +22,7 @@
  */
 import * as encoding from 'lib0/encoding'
 import * as decoding from 'lib0/decoding'
+import { PROTOCOL } from '../defaults.js'
 
 export const AWARENESS_WIRE_VERSION = 1
 
@@ -47,7 +48,7 @@ export class AwarenessWireError extends Error {
 const MAX_ORIGIN_CHARS = 128
 
 export function awarenessTopic (docId: string): string {
-  return `/weft/awareness/1/${docId}`
+  return `${PROTOCOL.presenceTopicPrefix}${docId}`
 }
 
 export function encodeAwarenessMessage (msg: AwarenessMessage): Uint8Array {

@@ -1,0 +1,62 @@
+/**
+ * Every default and protocol name in one place. `src/types.ts` documents the
+ * options, the README's option table cites these values, and a test checks that
+ * both agree with this file.
+ */
+
+const second = 1_000
+const minute = 60 * second
+const hour = 60 * minute
+const MiB = 1024 * 1024
+
+/** Wire names. Peers with a different DHT protocol id never see each other. */
+export const PROTOCOL = {
+  dht: '/weft/kad/1.0.0',
+  sync: '/weft/sync/1.0.0',
+  docTopicPrefix: '/weft/doc/1/',
+  presenceTopicPrefix: '/weft/awareness/1/'
+} as const
+
+/** Defaults of the public options (`WeftOptions`). */
+export const DEFAULTS = {
+  listen: ['/ip4/0.0.0.0/tcp/0'] as readonly string[],
+  mdns: true,
+  dhtMode: 'server' as 'server' | 'client',
+  maxClockDriftMs: minute,
+  batchWindowMs: 0,
+  minSealIntervalMs: 5,
+  beaconIntervalMs: 10 * second,
+  discoveryIntervalMs: 30 * second,
+  maxEnvelopeBytes: MiB,
+  maxSyncResponseBytes: 64 * MiB,
+  maxEnvelopesPerSync: 64,
+  checkpointEvery: 1000,
+  relayPresence: true,
+  inboundConnectionThreshold: 5,
+  maxConnections: 300,
+  gossipHeartbeatMs: 700
+} as const
+
+/** Engine tunables that are not options: each number says why next to where it is used. */
+export const TUNING = {
+  /** An unchanged version vector is re-announced at most this often while a document is active. */
+  idleBeaconMs: minute,
+  /** A document with no change for this long stops beaconing on a timer (per-neighbour digests cover it). */
+  quietAfterMs: 2 * minute,
+  /** Least gap between two beacons of one document. */
+  minBeaconGapMs: second,
+  /** How long a gap or a beacon difference may last before a pull repairs it. */
+  repairDelayMs: 300,
+  /** Peers asked per repair: enough to route around one that fails, not all of them. */
+  repairFanout: 2,
+  /** Envelopes kept per author behind a checkpoint, so small gaps still travel as envelopes. */
+  retainAfterCheckpoint: 256,
+  pullTimeoutMs: 30 * second,
+  servedPerPeerPerSecond: 200,
+  /** Provider records live 48 h in kad-dht: re-announce well before. */
+  reprovideMs: 6 * hour,
+  /** Holders to connect to per document: gossipsub needs a handful of mesh peers, not all holders. */
+  targetPeers: 8,
+  /** Frames on a document topic may exceed the largest envelope by this much (the frame's own fields). */
+  frameOverheadBytes: 1024
+} as const

@@ -1,0 +1,19 @@
+/**
+ * Document ids: 128 random bits in lowercase base32, 26 characters, URL-safe and
+ * unguessable. Dependency-light on purpose: the CLI, the daemon's config parser and
+ * the demo check ids without loading the engine.
+ */
+import { base32 } from 'multiformats/bases/base32'
+
+export const DOC_ID_PATTERN = /^[a-z2-7]{26}$/
+
+/** What an id looks like, for error messages. */
+export const DOC_ID_SYNTAX = '26 characters of lowercase base32 (a-z, 2-7)'
+
+export function isValidDocId (id: unknown): id is string {
+  return typeof id === 'string' && DOC_ID_PATTERN.test(id)
+}
+
+export function newDocId (): string {
+  return base32.baseEncode(globalThis.crypto.getRandomValues(new Uint8Array(16)))
+}

@@ -1,8 +1,0 @@
-export { WeftProvider } from './weft-provider.js'
-export type { WeftProviderOptions, WeftProviderEvents, ProviderStatus, ProviderStatusEvent } from './weft-provider.js'
-export { AwarenessChannel, AwarenessRelay } from './awareness-channel.js'
-export type { AwarenessChannelStats, AwarenessChannelEvents, AwarenessChannelInit, PeerEventsLike } from './awareness-channel.js'
-export { DEFAULT_AWARENESS_LIMITS } from './awareness-gate.js'
-export type { AwarenessLimits, AwarenessDropReason, PubSubLike } from './awareness-gate.js'
-export { awarenessTopic } from './awareness-wire.js'
-export { DocBridge } from './doc-bridge.js'

@@ -1,0 +1,257 @@
+import { ObservableV2 } from 'lib0/observable'
+import type { SyncStatus } from '../types.js'
+
+/** A peer as the policy sees it: anything with a stable string form (a libp2p PeerId). */
+export interface PeerRef { toString (): string }
+
+/** Everything that can happen to one document, as the policy sees it. */
+export type DocSyncInput =
+  | { type: 'envelope', from: PeerRef, result: 'applied' | 'duplicate' | 'held' }
+  | { type: 'sealed' }
+  | { type: 'beacon', from: PeerRef, vector: ReadonlyMap<string, number> }
+  | { type: 'gap' }
+  | { type: 'peer-joined', peer: PeerRef }
+  | { type: 'peer-left', peer: PeerRef }
+  | { type: 'connectivity' }
+  | { type: 'pull-started' }
+  | { type: 'pull-finished', peer: PeerRef, ok: boolean, applied: boolean }
+
+/** The replica, reduced to what the policy reads. */
+export interface ReplicaView {
+  readonly author: string
+  hasGap: () => boolean
+  /** True when `remote` holds something we do not. */
+  isBehind: (remote: ReadonlyMap<string, number>) => boolean
+  /** True when `remote` holds everything we hold. */
+  isCoveredBy: (remote: ReadonlyMap<string, number>) => boolean
+  /** A remote peer holds our own envelopes up to `seq`. */
+  confirm: (seq: number) => void
+  /** A string that changes whenever the version vector does. */
+  vectorKey: () => string
+}
+
+export interface Timers {
+  setTimeout: (fn: () => void, ms: number) => unknown
+  clearTimeout: (handle: unknown) => void
+}
+
+export interface DocSyncComponents {
+  replica: ReplicaView
+  /** Connected peers subscribed to the document's topic. */
+  subscribers: () => PeerRef[]
+  /** Any connection at all. */
+  isOnline: () => boolean
+  pull: (peer: PeerRef, reason: string) => void
+  isPulling: () => boolean
+  /** Announce our version vector now (the engine flushes, signs and publishes). */
+  announce: () => void
+  timers?: Timers
+  now?: () => number
+  random?: () => number
+}
+
+export interface DocSyncInit {
+  /** Period of the heads beacon (jittered by +-25 %). */
+  beaconIntervalMs: number
+  /** An unchanged vector is re-announced at most this often. */
+  idleBeaconMs: number
+  /** Least gap between a change and the beacon that confirms it (plus a random share of it). */
+  minBeaconGapMs: number
+  repairDelayMs: number
+  repairFanout: number
+}
+
+export interface DocSyncEvents {
+  status: (status: SyncStatus) => void
+  peers: (peers: string[]) => void
+  /** A pull with this peer completed. */
+  synced: (peer: string) => void
+}
+
+const realTimers: Timers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => { clearTimeout(handle as ReturnType<typeof setTimeout>) }
+}
+
+/**
+ * The sync policy of one document: when to pull and from whom, when to announce
+ * what we hold, and where the document stands (status, peers). Inputs arrive
+ * through `receive()`; each one updates the state, then `evaluate()` decides.
+ *
+ * Invariants kept by `evaluate()` and the timers it sets:
+ * 1. A gap or a peer known to be ahead is repaired after `repairDelayMs` (gossip
+ *    usually fills it first), from at most `repairFanout` peers: those that delivered
+ *    above the gap, then those whose beacons showed more, then any subscriber.
+ * 2. New data (applied from gossip or from a pull) is announced soon, once: a peer
+ *    that announces the same vector first spares us ours (suppression), so an author
+ *    gets one confirmation per burst, not one per peer.
+ * 3. Periodic beacons only go out when someone listens, and an unchanged vector at
+ *    most once per `idleBeaconMs`.
+ * 4. Status: `offline` without any connection, `connecting` with no peer on the
+ *    topic, `syncing` while pulling or before the first completed pull with a current
+ *    peer, `synced` after it.
+ */
+export class DocSync extends ObservableV2<DocSyncEvents> {
+  private status: SyncStatus = 'offline'
+  private peers: string[] = []
+  /** Peers we completed a pull with since they (re)joined the topic. */
+  private readonly syncedWith = new Set<string>()
+  /** Peers that delivered envelopes above a gap: they hold what is missing. */
+  private readonly gapSources = new Map<string, PeerRef>()
+  /** Peers whose beacon showed more than we hold, with what they showed. */
+  private readonly aheadPeers = new Map<string, { peer: PeerRef, vector: ReadonlyMap<string, number> }>()
+  private repairWanted = false
+  private announceWanted = false
+  private repairTimer: unknown
+  private soonTimer: unknown
+  private periodicTimer: unknown
+  private lastAnnounced = { vector: '', at: -Infinity }
+  private running = false
+  private readonly timers: Timers
+  private readonly now: () => number
+  private readonly random: () => number
+
+  constructor (private readonly c: DocSyncComponents, private readonly init: DocSyncInit) {
+    super()
+    this.timers = c.timers ?? realTimers
+    this.now = c.now ?? Date.now
+    this.random = c.random ?? Math.random
+  }
+
+  get currentStatus (): SyncStatus { return this.status }
+  get currentPeers (): string[] { return [...this.peers] }
+
+  start (): void {
+    if (this.running) return
+    this.running = true
+    this.schedulePeriodic()
+    // Peers already on the topic will not announce themselves again: ask them now.
+    for (const peer of this.c.subscribers()) this.c.pull(peer, 'opened')
+    this.evaluate()
+  }
+
+  stop (): void {
+    this.running = false
+    for (const t of [this.repairTimer, this.soonTimer, this.periodicTimer]) if (t !== undefined) this.timers.clearTimeout(t)
+    this.repairTimer = this.soonTimer = this.periodicTimer = undefined
+  }
+
+  receive (input: DocSyncInput): void {
+    if (!this.running) return
+    switch (input.type) {
+      case 'envelope':
+        if (input.result === 'applied') this.announceWanted = true
+        else if (input.result === 'held') {
+          this.gapSources.set(input.from.toString(), input.from)
+          this.repairWanted = true
+        }
+        break
+      case 'sealed':
+        break
+      case 'beacon': {
+        const mine = input.vector.get(this.c.replica.author) ?? 0
+        if (mine > 0) this.c.replica.confirm(mine)
+        // Someone announced at least what we would: our pending announcement is redundant.
+        if (this.c.replica.isCoveredBy(input.vector)) this.cancelSoon()
+        if (this.c.replica.isBehind(input.vector)) {
+          this.aheadPeers.set(input.from.toString(), { peer: input.from, vector: input.vector })
+          this.repairWanted = true
+        }
+        break
+      }
+      case 'gap':
+        this.repairWanted = true
+        break
+      case 'peer-joined':
+        this.c.pull(input.peer, 'peer joined the topic')
+        break
+      case 'peer-left':
+        this.syncedWith.delete(input.peer.toString())
+        break
+      case 'pull-started':
+      case 'connectivity':
+        break
+      case 'pull-finished':
+        if (input.ok) {
+          this.syncedWith.add(input.peer.toString())
+          this.emit('synced', [input.peer.toString()])
+        }
+        // Data that came by a pull must be confirmed to its authors as fast as gossiped data.
+        if (input.applied) this.announceWanted = true
+        break
+    }
+    this.evaluate()
+  }
+
+  /** The single decision function: status, repairs and announcements follow from the state. */
+  private evaluate (): void {
+    const peers = this.c.subscribers().map(p => p.toString()).sort()
+    if (peers.length !== this.peers.length || peers.some((p, i) => p !== this.peers[i])) {
+      this.peers = peers
+      for (const p of this.syncedWith) if (!peers.includes(p)) this.syncedWith.delete(p)
+      this.emit('peers', [this.currentPeers])
+    }
+    let status: SyncStatus
+    if (!this.c.isOnline()) status = 'offline'
+    else if (peers.length === 0) status = 'connecting'
+    else if (this.c.isPulling() || !peers.some(p => this.syncedWith.has(p))) status = 'syncing'
+    else status = 'synced'
+    if (status !== this.status) {
+      this.status = status
+      this.emit('status', [status])
+    }
+    if (this.repairWanted && this.repairTimer === undefined) {
+      this.repairTimer = this.timers.setTimeout(this.repair, this.init.repairDelayMs)
+    }
+    this.repairWanted = false
+    if (this.announceWanted && this.soonTimer === undefined) {
+      // The random share lets suppression work: the first peer to announce spares the others.
+      const delay = this.init.minBeaconGapMs * (1 + this.random())
+      this.soonTimer = this.timers.setTimeout(() => { this.soonTimer = undefined; this.announce(true) }, delay)
+    }
+    this.announceWanted = false
+  }
+
+  /** Pulls what is still missing, from a couple of the peers known to hold it. */
+  private readonly repair = (): void => {
+    this.repairTimer = undefined
+    if (!this.running) return
+    const targets = new Map<string, PeerRef>()
+    if (this.c.replica.hasGap()) {
+      for (const [key, peer] of this.gapSources) targets.set(key, peer)
+      if (targets.size === 0) for (const peer of this.c.subscribers()) targets.set(peer.toString(), peer)
+    }
+    for (const [key, { peer, vector }] of this.aheadPeers) if (this.c.replica.isBehind(vector)) targets.set(key, peer)
+    this.gapSources.clear()
+    this.aheadPeers.clear()
+    for (const peer of [...targets.values()].slice(0, this.init.repairFanout)) {
+      this.c.pull(peer, 'gap or beacon difference persisted')
+    }
+  }
+
+  private cancelSoon (): void {
+    if (this.soonTimer === undefined) return
+    this.timers.clearTimeout(this.soonTimer)
+    this.soonTimer = undefined
+  }
+
+  private schedulePeriodic (): void {
+    if (!this.running) return
+    // Jitter keeps the peers of one document from beaconing in lockstep.
+    const delay = this.init.beaconIntervalMs * (0.75 + this.random() * 0.5)
+    this.periodicTimer = this.timers.setTimeout(() => {
+      this.announce(false)
+      this.schedulePeriodic()
+    }, delay)
+  }
+
+  private announce (changed: boolean): void {
+    if (!this.running || this.c.subscribers().length === 0) return
+    const vector = this.c.replica.vectorKey()
+    const now = this.now()
+    // With a thousand idle documents, a beacon each per interval would be most of the traffic.
+    if (!changed && vector === this.lastAnnounced.vector && now - this.lastAnnounced.at < this.init.idleBeaconMs) return
+    this.lastAnnounced = { vector, at: now }
+    this.c.announce()
+  }
+}

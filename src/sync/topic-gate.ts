@@ -1,0 +1,83 @@
+/**
+ * The one way weft listens on a gossipsub topic, for document frames and presence alike:
+ * a validator decides before gossipsub delivers or forwards anything (so its peer scoring
+ * sees senders of bad data), the decoded value is kept for the delivery that follows, the
+ * subscription is counted so several users can share it, and every refusal is counted by
+ * reason in the engine's metrics.
+ */
+
+/** The part of `@libp2p/gossipsub`'s `GossipSub` weft uses: small enough to fake in unit tests. */
+export interface PubSubLike {
+  topicValidators: Map<string, (peer: PeerLike, message: PubSubMessage) => ValidatorResult | Promise<ValidatorResult>>
+  subscribe (topic: string): void
+  unsubscribe (topic: string): void
+  publish (topic: string, data: Uint8Array): Promise<unknown>
+  getSubscribers (topic: string): PeerLike[]
+  addEventListener (type: string, listener: (evt: any) => void): void
+  removeEventListener (type: string, listener: (evt: any) => void): void
+}
+
+export interface PeerLike { toString (): string }
+export interface PubSubMessage {
+  type?: 'signed' | 'unsigned'
+  topic: string
+  data: Uint8Array
+  from?: PeerLike
+}
+/** Same string values as gossipsub's `TopicValidatorResult`. */
+export type ValidatorResult = 'accept' | 'ignore' | 'reject'
+
+/** A validator's decision: the decoded value, or a reason and how gossipsub should treat the sender. */
+export type Verdict<T> = { accept: T } | { refuse: string, result: 'ignore' | 'reject' }
+
+export interface TopicGateInit<T> {
+  pubsub: PubSubLike
+  topic: string
+  check: (from: PeerLike, message: PubSubMessage) => Verdict<T>
+  /** Called for every refusal (counting it is the caller's business: metrics, stats). */
+  refused?: (reason: string, from: PeerLike) => void
+}
+
+export class TopicGate<T> {
+  readonly topic: string
+  private refs = 0
+  // gossipsub calls the validator just before the 'message' event for the same bytes:
+  // keeping the decoded value here means every message is decoded once.
+  private readonly accepted = new WeakMap<Uint8Array, { value: T, from: PeerLike }>()
+
+  constructor (private readonly init: TopicGateInit<T>) {
+    this.topic = init.topic
+  }
+
+  get users (): number { return this.refs }
+
+  /** Subscribes on first use. */
+  acquire (): void {
+    if (this.refs++ > 0) return
+    this.init.pubsub.topicValidators.set(this.topic, this.validate)
+    this.init.pubsub.subscribe(this.topic)
+  }
+
+  /** Unsubscribes after the last user; true when it did. */
+  release (): boolean {
+    if (this.refs === 0 || --this.refs > 0) return false
+    if (this.init.pubsub.topicValidators.get(this.topic) === this.validate) this.init.pubsub.topicValidators.delete(this.topic)
+    try { this.init.pubsub.unsubscribe(this.topic) } catch { /* the node stopped first */ }
+    return true
+  }
+
+  /** The decoded form of a message this gate accepted; undefined for anything else. */
+  decoded (data: Uint8Array): { value: T, from: PeerLike } | undefined {
+    return this.accepted.get(data)
+  }
+
+  private readonly validate = (from: PeerLike, message: PubSubMessage): ValidatorResult => {
+    const verdict = this.init.check(from, message)
+    if ('accept' in verdict) {
+      this.accepted.set(message.data, { value: verdict.accept, from })
+      return 'accept'
+    }
+    this.init.refused?.(verdict.refuse, from)
+    return verdict.result
+  }
+}

@@ -1,0 +1,237 @@
+/**
+ * The per-document sync policy, driven without a network: fake timers, a fake
+ * replica view and recorded pulls and announcements. The end-to-end guards of the
+ * same rules are catch-up.test.ts and lost-gossip.test.ts.
+ */
+import { test, describe } from 'node:test'
+import assert from 'node:assert/strict'
+import { DocSync, type DocSyncInit, type PeerRef, type Timers } from '../src/sync/doc-sync.js'
+import type { SyncStatus } from '../src/types.js'
+
+class FakeClock implements Timers {
+  now = 0
+  private next = 1
+  private readonly pending = new Map<number, { at: number, fn: () => void }>()
+  setTimeout = (fn: () => void, ms: number): unknown => {
+    const id = this.next++
+    this.pending.set(id, { at: this.now + ms, fn })
+    return id
+  }
+
+  clearTimeout = (handle: unknown): void => { this.pending.delete(handle as number) }
+
+  /** Runs every timer due within `ms`, in order, including ones they set. */
+  advance (ms: number): void {
+    const end = this.now + ms
+    for (;;) {
+      const due = [...this.pending.entries()].filter(([, t]) => t.at <= end).sort((a, b) => a[1].at - b[1].at)[0]
+      if (due === undefined) break
+      this.pending.delete(due[0])
+      this.now = due[1].at
+      due[1].fn()
+    }
+    this.now = end
+  }
+}
+
+const INIT: DocSyncInit = { beaconIntervalMs: 10_000, idleBeaconMs: 60_000, minBeaconGapMs: 1_000, repairDelayMs: 300, repairFanout: 2 }
+
+function setup (options: { subscribers?: string[], vector?: Map<string, number>, gap?: boolean } = {}) {
+  const clock = new FakeClock()
+  const state = {
+    subscribers: (options.subscribers ?? ['p1', 'p2', 'p3']).map(id => ({ toString: () => id })) as PeerRef[],
+    vector: options.vector ?? new Map([['me', 3], ['a', 5]]),
+    gap: options.gap ?? false,
+    online: true,
+    pulling: false,
+    confirmed: 0
+  }
+  const pulls: Array<{ peer: string, reason: string, at: number }> = []
+  let announcements = 0
+  const sync = new DocSync({
+    replica: {
+      author: 'me',
+      hasGap: () => state.gap,
+      isBehind: remote => [...remote].some(([k, v]) => v > (state.vector.get(k) ?? 0)),
+      isCoveredBy: remote => [...state.vector].every(([k, v]) => (remote.get(k) ?? 0) >= v),
+      confirm: seq => { state.confirmed = Math.max(state.confirmed, seq) },
+      vectorKey: () => JSON.stringify([...state.vector])
+    },
+    subscribers: () => state.subscribers,
+    isOnline: () => state.online,
+    pull: (peer, reason) => { pulls.push({ peer: peer.toString(), reason, at: clock.now }) },
+    isPulling: () => state.pulling,
+    announce: () => { announcements++ },
+    timers: clock,
+    now: () => clock.now,
+    random: () => 0.5
+  }, INIT)
+  const statuses: SyncStatus[] = []
+  sync.on('status', s => statuses.push(s))
+  return { sync, clock, state, pulls, statuses, announced: () => announcements }
+}
+
+const peer = (id: string): PeerRef => ({ toString: () => id })
+
+describe('DocSync decision function', () => {
+  test('opening asks every peer already on the topic', () => {
+    const { sync, pulls } = setup()
+    sync.start()
+    assert.deepEqual(pulls.map(p => p.peer), ['p1', 'p2', 'p3'])
+    assert.ok(pulls.every(p => p.reason === 'opened'))
+    sync.stop()
+  })
+
+  test('a gap is repaired after 300 ms from the peers that delivered above it, at most two', () => {
+    const { sync, clock, state, pulls } = setup()
+    sync.start()
+    pulls.length = 0
+    state.gap = true
+    for (const id of ['p3', 'p2', 'p1']) sync.receive({ type: 'envelope', from: peer(id), result: 'held' })
+    clock.advance(299)
+    assert.equal(pulls.length, 0, 'gossip usually fills a gap by itself: wait first')
+    clock.advance(1)
+    assert.deepEqual(pulls.map(p => p.peer), ['p3', 'p2'])
+    sync.stop()
+  })
+
+  test('a gap that closed itself before the delay costs no pull', () => {
+    const { sync, clock, state, pulls } = setup()
+    sync.start()
+    pulls.length = 0
+    state.gap = true
+    sync.receive({ type: 'envelope', from: peer('p1'), result: 'held' })
+    state.gap = false
+    clock.advance(300)
+    assert.deepEqual(pulls, [])
+    sync.stop()
+  })
+
+  test('a gap with no known source asks subscribers', () => {
+    const { sync, clock, state, pulls } = setup({ subscribers: ['p9'] })
+    sync.start()
+    pulls.length = 0
+    state.gap = true
+    sync.receive({ type: 'gap' })
+    clock.advance(300)
+    assert.deepEqual(pulls.map(p => p.peer), ['p9'])
+    sync.stop()
+  })
+
+  test('a beacon ahead of us is pulled from its sender, unless we caught up meanwhile', () => {
+    const { sync, clock, state, pulls } = setup()
+    sync.start()
+    pulls.length = 0
+    sync.receive({ type: 'beacon', from: peer('p2'), vector: new Map([['me', 3], ['a', 7]]) })
+    clock.advance(300)
+    assert.deepEqual(pulls.map(p => p.peer), ['p2'])
+    pulls.length = 0
+    sync.receive({ type: 'beacon', from: peer('p3'), vector: new Map([['me', 3], ['a', 9]]) })
+    state.vector.set('a', 9) // gossip delivered it before the repair ran
+    clock.advance(300)
+    assert.deepEqual(pulls, [])
+    sync.stop()
+  })
+
+  test('a beacon confirms our own envelopes it covers', () => {
+    const { sync, state } = setup()
+    sync.start()
+    sync.receive({ type: 'beacon', from: peer('p1'), vector: new Map([['me', 2]]) })
+    assert.equal(state.confirmed, 2)
+    sync.stop()
+  })
+
+  test('applied data is announced once per burst, and a peer announcing it first suppresses ours', () => {
+    const { sync, clock, announced } = setup()
+    sync.start()
+    for (let i = 0; i < 5; i++) sync.receive({ type: 'envelope', from: peer('p1'), result: 'applied' })
+    clock.advance(1_500)
+    assert.equal(announced(), 1, 'one announcement for the burst, after 1-2 s')
+    sync.receive({ type: 'envelope', from: peer('p1'), result: 'applied' })
+    sync.receive({ type: 'beacon', from: peer('p2'), vector: new Map([['me', 3], ['a', 5]]) })
+    clock.advance(2_000)
+    assert.equal(announced(), 1, 'p2 already announced what we hold')
+    sync.stop()
+  })
+
+  test('data that arrived by a pull is announced as fast as gossiped data', () => {
+    const { sync, clock, announced } = setup()
+    sync.start()
+    sync.receive({ type: 'pull-finished', peer: peer('p1'), ok: true, applied: true })
+    clock.advance(2_000)
+    assert.equal(announced(), 1)
+    sync.receive({ type: 'pull-finished', peer: peer('p1'), ok: true, applied: false })
+    clock.advance(2_000)
+    assert.equal(announced(), 1, 'a pull that brought nothing is not announced')
+    sync.stop()
+  })
+
+  test('periodic beacons: only with listeners, and an unchanged vector at most once a minute', () => {
+    const { sync, clock, state, announced } = setup()
+    sync.start()
+    clock.advance(12_500)
+    assert.equal(announced(), 1)
+    clock.advance(40_000)
+    assert.equal(announced(), 1, 'unchanged vector: quiet')
+    state.vector.set('a', 6)
+    clock.advance(12_500)
+    assert.equal(announced(), 2, 'changed vector: announced at the next tick')
+    state.subscribers = []
+    state.vector.set('a', 7)
+    clock.advance(120_000)
+    assert.equal(announced(), 2, 'nobody listens')
+    sync.stop()
+  })
+
+  test('status: offline, connecting, syncing until a pull completes, synced, and back when the peer leaves', () => {
+    const { sync, state, statuses } = setup({ subscribers: [] })
+    state.online = false
+    sync.start()
+    assert.equal(sync.currentStatus, 'offline')
+    state.online = true
+    sync.receive({ type: 'connectivity' })
+    assert.equal(sync.currentStatus, 'connecting')
+    state.subscribers = [peer('p1')]
+    sync.receive({ type: 'peer-joined', peer: peer('p1') })
+    assert.equal(sync.currentStatus, 'syncing')
+    sync.receive({ type: 'pull-finished', peer: peer('p1'), ok: true, applied: false })
+    assert.equal(sync.currentStatus, 'synced')
+    state.pulling = true
+    sync.receive({ type: 'pull-started' })
+    assert.equal(sync.currentStatus, 'syncing')
+    state.pulling = false
+    state.subscribers = []
+    sync.receive({ type: 'peer-left', peer: peer('p1') })
+    assert.equal(sync.currentStatus, 'connecting')
+    state.subscribers = [peer('p1')]
+    sync.receive({ type: 'peer-joined', peer: peer('p1') })
+    assert.equal(sync.currentStatus, 'syncing', 'a peer that left must be synced with again')
+    assert.deepEqual(statuses, ['connecting', 'syncing', 'synced', 'syncing', 'connecting', 'syncing'])
+    sync.stop()
+  })
+
+  test('a failed pull does not count as synced; a peer that left mid-pull is not synced with', () => {
+    const { sync, state } = setup({ subscribers: ['p1'] })
+    sync.start()
+    sync.receive({ type: 'pull-finished', peer: peer('p1'), ok: false, applied: false })
+    assert.equal(sync.currentStatus, 'syncing')
+    state.subscribers = []
+    sync.receive({ type: 'peer-left', peer: peer('p1') })
+    sync.receive({ type: 'pull-finished', peer: peer('p1'), ok: true, applied: true })
+    assert.equal(sync.currentStatus, 'connecting')
+    sync.stop()
+  })
+
+  test('nothing happens after stop', () => {
+    const { sync, clock, state, pulls, announced } = setup()
+    sync.start()
+    pulls.length = 0
+    sync.stop()
+    state.gap = true
+    sync.receive({ type: 'envelope', from: peer('p1'), result: 'held' })
+    sync.receive({ type: 'envelope', from: peer('p1'), result: 'applied' })
+    clock.advance(120_000)
+    assert.deepEqual(pulls, [])
+    assert.equal(announced(), 0)
+  })
+})
