@@ -263,6 +263,21 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
     log('closed %s', id)
   }
 
+  async forget (id: string): Promise<void> {
+    if (!isValidDocId(id)) throw new TypeError(`invalid document id ${JSON.stringify(id)}: expected ${DOC_ID_SYNTAX}`)
+    if (this.stopping !== undefined) throw new Error('weft is stopped')
+    // Every lease goes, so nothing serves, provides or re-seals it; then the store forgets it.
+    for (;;) {
+      const entry = this.docs.get(id)
+      if (entry !== undefined) await Promise.all([...entry.leases].map(async lease => { await lease.close() }))
+      const inFlight = this.transitions.get(id)
+      if (inFlight === undefined && !this.docs.has(id)) break
+      await inFlight?.catch(() => {})
+    }
+    await this.store.deleteDocument(id)
+    log('forgot %s', id)
+  }
+
   openDocuments (): string[] {
     return [...this.docs.keys()]
   }

@@ -90,6 +90,8 @@ export interface DocHandle extends ObservableV2<HandleEvents> {
   readonly versionVector: Record<string, number>
   /** Local envelopes not yet known (through beacons or sync) to have reached any other peer. */
   readonly unconfirmed: number
+  /** True once this handle was closed (by `close()`, `weft.forget()` or `weft.stop()`). */
+  readonly closed: boolean
   /** Resolves once caught up with at least one peer holding the document. */
   whenSynced (options?: { signal?: AbortSignal }): Promise<void>
   /** Seals pending local edits and resolves once they are durable in the local store (acknowledged). */
@@ -154,6 +156,12 @@ export interface Weft extends ObservableV2<WeftEvents> {
    * connection stands; rejects with a TypeError for an address that does not parse.
    */
   dial (addresses: string | string[], options?: { signal?: AbortSignal }): Promise<boolean>
+  /**
+   * Removes a document from this peer: closes every handle on it, stops serving and providing
+   * it, and deletes its envelopes, checkpoint and vector from the store. Reopening starts empty
+   * (and fetches it again from any peer that still holds it).
+   */
+  forget (id: string): Promise<void>
   /** Ids of documents that are open now. */
   openDocuments (): string[]
   /** Ids of every document in the local store. */

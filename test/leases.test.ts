@@ -75,6 +75,38 @@ describe('leases and adoption', { timeout: 60_000 }, () => {
   })
 })
 
+describe('forget', { timeout: 60_000 }, () => {
+  test('forget closes every handle, removes the document from the store, and a reopen starts empty', async () => {
+    const peers = new Peers()
+    try {
+      const dataDir = await peers.tempDir()
+      const a = await peers.start({ dataDir })
+      const h1 = await a.create()
+      const h2 = await a.open(h1.id)
+      h1.doc.getText('text').insert(0, 'secret')
+      await h1.flush()
+      const kept = await a.create()
+      kept.doc.getText('text').insert(0, 'kept')
+      await kept.flush()
+      assert.ok((await a.storedDocuments()).includes(h1.id))
+      await a.forget(h1.id)
+      assert.equal(h2.closed, true, 'every lease is closed')
+      await assert.rejects(h2.whenSynced(), /closed/)
+      assert.deepEqual(a.openDocuments(), [kept.id])
+      assert.deepEqual(await a.storedDocuments(), [kept.id])
+      await kept.close()
+      await peers.stop(a)
+      const restarted = await peers.start({ dataDir })
+      const again = await restarted.open(h1.id)
+      assert.equal(text(again), '', 'nothing of it survived a restart either')
+      assert.deepEqual(again.versionVector, {})
+      assert.equal(text(await restarted.open(kept.id)), 'kept')
+    } finally {
+      await peers.cleanup()
+    }
+  })
+})
+
 describe('costs that follow activity', { timeout: 60_000 }, () => {
   test('a document held by a connected neighbour is found without any DHT query', async () => {
     const peers = new Peers()

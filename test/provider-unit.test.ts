@@ -300,11 +300,12 @@ class FakeHandle extends ObservableV2<HandleEvents> implements DocHandle {
   peers: string[] = []
   versionVector = {}
   unconfirmed = 0
-  closed = 0
+  closes = 0
+  get closed (): boolean { return this.closes > 0 }
   constructor (readonly id: string, readonly doc: Y.Doc) { super() }
   async whenSynced (): Promise<void> {}
   async flush (): Promise<void> {}
-  async close (): Promise<void> { this.closed++ }
+  async close (): Promise<void> { this.closes++ }
   set (status: SyncStatus): void { this.status = status; this.emit('status', [status]) }
 }
 
@@ -368,12 +369,12 @@ describe('WeftProvider API (fake engine)', () => {
     assert.equal(provider.synced, false)
     provider.disconnect()
     assert.equal(provider.status, 'disconnected')
-    await until(() => h.closed === 1, 1000, 'lease released')
+    await until(() => h.closes === 1, 1000, 'lease released')
     h.unconfirmed = 0
     ydoc.getText('t').insert(0, '>> ')
     await provider.connect()
     await provider.destroy()
-    assert.equal(h.closed, 2)
+    assert.equal(h.closes, 2)
     // 2 from the engine; then, disconnected, the app's edit counts on top of the last known 2; reconnected, the engine's 0
     assert.deepEqual(deliveries, [0, 2, 3, 0])
     assert.deepEqual(syncs, [true, false])

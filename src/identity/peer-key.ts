@@ -32,8 +32,4 @@ export class Signer {
   sign (data: Uint8Array): Uint8Array {
     return this.ed25519.sign(this.seed, this.publicKey, data)
   }
-
-  verify (publicKey: Uint8Array, data: Uint8Array, signature: Uint8Array): boolean {
-    return this.ed25519.verify(publicKey, data, signature)
-  }
 }

@@ -45,10 +45,6 @@ export class Store {
     return ids
   }
 
-  async hasDocument (docId: string): Promise<boolean> {
-    return (await this.db.get(`d!${docId}`)) !== undefined
-  }
-
   markDocument (docId: string): Promise<void> {
     return this.enqueue({ type: 'put', key: `d!${docId}`, value: new TextEncoder().encode(String(Date.now())) })
   }
@@ -97,6 +93,7 @@ export class Store {
     return keys.length
   }
 
+  /** Removes every trace of a document: its mark, checkpoint and envelopes. */
   async deleteDocument (docId: string): Promise<void> {
     await this.flush()
     const ops: BatchOp[] = [{ type: 'del', key: `d!${docId}` }, { type: 'del', key: `c!${docId}` }]

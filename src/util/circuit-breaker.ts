@@ -31,10 +31,6 @@ export class CircuitBreaker {
     return s === undefined || now >= s.openUntil
   }
 
-  isOpen (key: string, now = Date.now()): boolean {
-    return !this.allows(key, now)
-  }
-
   success (key: string): void {
     this.state.delete(key)
   }
