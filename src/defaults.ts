@@ -6,7 +6,6 @@
 
 const second = 1_000
 const minute = 60 * second
-const hour = 60 * minute
 const MiB = 1024 * 1024
 
 /** Wire names. Peers with a different DHT protocol id never see each other. */
@@ -53,8 +52,6 @@ export const TUNING = {
   retainAfterCheckpoint: 256,
   pullTimeoutMs: 30 * second,
   servedPerPeerPerSecond: 200,
-  /** Provider records live 48 h in kad-dht: re-announce well before. */
-  reprovideMs: 6 * hour,
   /** Holders to connect to per document: gossipsub needs a handful of mesh peers, not all holders. */
   targetPeers: 8,
   /** Frames on a document topic may exceed the largest envelope by this much (the frame's own fields). */

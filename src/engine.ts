@@ -125,7 +125,6 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
     this.dialer = new Dialer(libp2p, metrics)
     this.rendezvous = new Rendezvous(libp2p, this.dialer, metrics, {
       intervalMs: options.discoveryIntervalMs ?? DEFAULTS.discoveryIntervalMs,
-      reprovideMs: TUNING.reprovideMs,
       peersFor: id => this.gossip.subscribers(id).length,
       targetPeers: TUNING.targetPeers
     })

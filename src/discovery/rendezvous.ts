@@ -2,7 +2,7 @@ import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { logger } from '@libp2p/logger'
-import { Queue } from '@libp2p/utils'
+import { PriorityQueue } from '@libp2p/utils'
 import type { Libp2p } from '@libp2p/interface'
 import type { Dialer } from './dialer.js'
 import { backoffDelay } from '../util/backoff.js'
@@ -13,6 +13,9 @@ const log = logger('weft:rendezvous')
 const KICK_EVERY_MS = 2_000
 const NO_PEER_MAX_INTERVAL_MS = 300_000
 const WELL_CONNECTED = 3
+/** Queue priorities: a document the app just opened first, background work after. */
+const FIRST = 10
+const BACKGROUND = 0
 
 /** The DHT key under which the holders of a document provide it. */
 export async function documentKey (docId: string): Promise<CID> {
@@ -22,8 +25,6 @@ export async function documentKey (docId: string): Promise<CID> {
 export interface RendezvousOptions {
   /** Provider lookups per document once it has peers. */
   intervalMs: number
-  /** Re-provide period (records live 48 h in kad-dht; re-announce well before). */
-  reprovideMs: number
   /** How many peers replicate a document now: with none, lookups come faster. */
   peersFor: (docId: string) => number
   /**
@@ -42,6 +43,7 @@ interface Entry {
   findAttempt: number
   provideAttempt: number
   finding: boolean
+  providing: boolean
 }
 
 /**
@@ -52,8 +54,13 @@ interface Entry {
  */
 export class Rendezvous {
   private readonly entries = new Map<string, Entry>()
-  /** DHT walks are costly: a few at a time, however many documents are open. */
-  private readonly lookups = new Queue<void>({ concurrency: 8 })
+  /**
+   * DHT walks are costly: a few at a time, however many documents are open. A document the
+   * app just opened goes first; background lookups and provides queue behind it.
+   */
+  private readonly lookups = new PriorityQueue<void>({ concurrency: 8 })
+  /** Provider records are published a few at a time: opening a thousand documents is not a thousand walks at once. */
+  private readonly provides = new PriorityQueue<void>({ concurrency: 2 })
   private lastKick = 0
   private trailingKick: ReturnType<typeof setTimeout> | undefined
 
@@ -66,24 +73,30 @@ export class Rendezvous {
 
   async join (docId: string): Promise<void> {
     if (this.entries.has(docId)) return
-    const entry: Entry = { docId, key: await documentKey(docId), abort: new AbortController(), findAttempt: 0, provideAttempt: 0, finding: false }
+    const entry: Entry = { docId, key: await documentKey(docId), abort: new AbortController(), findAttempt: 0, provideAttempt: 0, finding: false, providing: false }
     this.entries.set(docId, entry)
-    void this.provide(entry)
+    this.queueProvide(entry)
     if (this.options.peersFor(docId) > 0) {
       // A connected neighbour already holds it (gossipsub exchanged subscriptions when the
       // connection opened): no DHT walk needed now, only the rare partition check later.
       entry.findTimer = setTimeout(() => { this.queueFind(entry) }, this.options.intervalMs)
       return
     }
-    // The first lookup of a document the app just opened does not queue behind background ones.
-    entry.finding = true
-    void this.find(entry)
+    this.queueFind(entry, FIRST)
   }
 
-  private queueFind (entry: Entry): void {
+  private queueFind (entry: Entry, priority = BACKGROUND): void {
     if (entry.finding || entry.abort.signal.aborted) return
     entry.finding = true
-    void this.lookups.add(async () => { await this.find(entry) }).catch(() => { entry.finding = false })
+    void this.lookups.add(async () => { await this.find(entry) }, { priority }).catch(() => { entry.finding = false })
+  }
+
+  private queueProvide (entry: Entry): void {
+    if (entry.providing || entry.abort.signal.aborted) return
+    entry.providing = true
+    void this.provides.add(async () => {
+      try { await this.provide(entry) } finally { entry.providing = false }
+    }, { priority: BACKGROUND }).catch(() => { entry.providing = false })
   }
 
   leave (docId: string): void {
@@ -93,6 +106,8 @@ export class Rendezvous {
     clearTimeout(entry.findTimer)
     clearTimeout(entry.provideTimer)
     this.entries.delete(docId)
+    // kad-dht re-provides what we provided on its own schedule: stop it for a closed document.
+    void (this.libp2p.services as any).dht?.cancelReprovide?.(entry.key).catch(() => {})
   }
 
   /**
@@ -110,7 +125,7 @@ export class Rendezvous {
     for (const entry of this.entries.values()) {
       if (entry.provideAttempt > 0) {
         clearTimeout(entry.provideTimer)
-        void this.provide(entry)
+        this.queueProvide(entry)
       }
       if (this.options.peersFor(entry.docId) === 0 && !entry.finding) {
         clearTimeout(entry.findTimer)
@@ -122,6 +137,7 @@ export class Rendezvous {
   stop (): void {
     clearTimeout(this.trailingKick)
     this.lookups.clear()
+    this.provides.clear()
     for (const docId of [...this.entries.keys()]) this.leave(docId)
   }
 
@@ -147,10 +163,13 @@ export class Rendezvous {
       }
     }
     // The document may have closed while the provide ran: schedule nothing for it then.
-    if (entry.abort.signal.aborted) return
-    entry.provideAttempt = ok ? 0 : entry.provideAttempt + 1
-    const delay = ok ? this.options.reprovideMs : backoffDelay(entry.provideAttempt, 1_000, 60_000)
-    entry.provideTimer = setTimeout(() => { void this.provide(entry) }, delay)
+    if (entry.abort.signal.aborted || ok) {
+      // Once stored, kad-dht's own reprovider renews the record before it expires.
+      entry.provideAttempt = 0
+      return
+    }
+    entry.provideAttempt++
+    entry.provideTimer = setTimeout(() => { this.queueProvide(entry) }, backoffDelay(entry.provideAttempt, 1_000, 60_000))
   }
 
   private async find (entry: Entry): Promise<void> {
