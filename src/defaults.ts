@@ -31,6 +31,8 @@ export const DEFAULTS = {
   maxEnvelopesPerSync: 64,
   checkpointEvery: 1000,
   relayPresence: true,
+  /** A served document nobody holds open is unloaded after this long without activity. */
+  unloadIdleAfterMs: minute,
   inboundConnectionThreshold: 5,
   maxConnections: 300,
   gossipHeartbeatMs: 700

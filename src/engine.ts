@@ -9,11 +9,12 @@ import { HybridLogicalClock } from './clock/hlc.js'
 import { Store } from './store/store.js'
 import { Signer, loadOrCreatePeerKey } from './identity/peer-key.js'
 import { Replica, type AdoptedDoc, type ReplicaContext } from './replica/replica.js'
+import { DormantReplica } from './replica/dormant.js'
 import { vectorFromWire } from './replica/version-vector.js'
 import { createNode, type WeftLibp2p } from './net/libp2p-node.js'
 import { Dialer } from './discovery/dialer.js'
 import { Rendezvous } from './discovery/rendezvous.js'
-import { Gossip } from './sync/gossip.js'
+import { Gossip, type TopicMember } from './sync/gossip.js'
 import { PullProtocol } from './sync/pull.js'
 import { PullScheduler } from './sync/scheduler.js'
 import { makeBeacon } from './sync/beacon.js'
@@ -45,6 +46,9 @@ export class DocAdoptionError extends Error {
 interface DocEntry extends LoadedDoc {
   readonly leases: Set<Handle>
   unloading: boolean
+  /** Last edit, applied envelope, or lease change: what "idle" is measured from. */
+  lastActivity: number
+  idleTimer?: ReturnType<typeof setTimeout>
 }
 
 /** What the sync policy needs of a replica. */
@@ -67,6 +71,10 @@ function replicaView (replica: Replica): ReplicaView {
  */
 export class Engine extends ObservableV2<WeftEvents> implements Weft {
   private readonly docs = new Map<string, DocEntry>()
+  /** Documents replicated whether or not anyone holds them open (`serve()`): the daemon's pins. */
+  private readonly served = new Set<string>()
+  /** Served documents unloaded while idle: their vector only, answering sync from the store. */
+  private readonly dormant = new Map<string, DormantReplica>()
   /** A load or unload in flight per document: the next open waits for it. */
   private readonly transitions = new Map<string, Promise<unknown>>()
   private readonly gossip: Gossip
@@ -107,7 +115,7 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
     this.pull = new PullProtocol(libp2p, {
       verifier,
       metrics,
-      replicaFor: id => this.docs.get(id)?.replica,
+      responderFor: id => this.docs.get(id)?.replica ?? this.dormant.get(id),
       maxEnvelopeBytes,
       maxSyncResponseBytes: options.maxSyncResponseBytes ?? DEFAULTS.maxSyncResponseBytes,
       timeoutMs: TUNING.pullTimeoutMs,
@@ -132,6 +140,8 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
     metrics.gauge(METRIC.documentsOpen, () => this.docs.size)
     metrics.gauge(METRIC.peersConnected, () => this.libp2p.getPeers().length)
     metrics.gauge(METRIC.presenceRelays, () => this.relays.active)
+    metrics.gauge(METRIC.documentsServed, () => this.served.size)
+    metrics.gauge(METRIC.documentsDormant, () => this.dormant.size)
   }
 
   static async create (options: WeftOptions, platform: Platform): Promise<Engine> {
@@ -179,21 +189,35 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
   // ---- documents ---------------------------------------------------------
 
   async create (options: OpenOptions = {}): Promise<Handle> {
+    if (this.stopping !== undefined) throw new Error('weft is stopped')
     return await this.open(newDocId(), options)
   }
 
   async open (id: string, options: OpenOptions = {}): Promise<Handle> {
-    if (!isValidDocId(id)) throw new TypeError(`invalid document id ${JSON.stringify(id)}: expected ${DOC_ID_SYNTAX}`)
+    this.checkDocId(id)
     const adopted: AdoptedDoc | undefined = options.doc === undefined ? undefined : { doc: options.doc, origin: options.origin }
+    let lease: Handle | undefined
+    await this.loaded(id, adopted, entry => {
+      if (adopted !== undefined && entry.replica.doc !== adopted.doc) throw new DocAdoptionError(id)
+      lease = new Handle(entry, this.release)
+      entry.leases.add(lease)
+      this.touch(entry)
+    })
+    if (lease === undefined) throw new Error('weft is stopped')
+    return lease
+  }
+
+  /**
+   * Waits for the document to be loaded (loading it if needed) and calls `use` in the same
+   * turn as the check that found it loaded, so no unload can slip in between.
+   */
+  private async loaded (id: string, adopted: AdoptedDoc | undefined, use: (entry: DocEntry) => void): Promise<boolean> {
     for (;;) {
       if (this.stopping !== undefined) throw new Error('weft is stopped')
       const entry = this.docs.get(id)
       if (entry !== undefined && !entry.unloading) {
-        if (adopted !== undefined && entry.replica.doc !== adopted.doc) throw new DocAdoptionError(id)
-        // Attached in the same turn as the check above: no unload can slip in between.
-        const lease = new Handle(entry, this.release)
-        entry.leases.add(lease)
-        return lease
+        use(entry)
+        return true
       }
       const inFlight = this.transitions.get(id)
       if (inFlight !== undefined) {
@@ -223,49 +247,171 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
       repairDelayMs: TUNING.repairDelayMs,
       repairFanout: TUNING.repairFanout
     })
+    const entry: DocEntry = { replica, sync, leases: new Set(), unloading: false, lastActivity: Date.now() }
     replica.on('sealed', (_bytes, envelope) => {
       void this.gossip.publishEnvelope(envelope)
+      this.touch(entry)
       sync.receive({ type: 'sealed' })
     })
     replica.on('gap', () => { sync.receive({ type: 'gap' }) })
-    this.gossip.join(id, {
-      replica,
-      onEnvelope: (from, result) => { sync.receive({ type: 'envelope', from, result }) },
-      onBeacon: (beacon, from) => { sync.receive({ type: 'beacon', from: this.beaconSource(beacon, from), vector: vectorFromWire(beacon.vv) }) }
-    })
-    this.docs.set(id, { replica, sync, leases: new Set(), unloading: false })
+    // A dormant document hands over: its topic and DHT record stay as they are.
+    this.dormant.delete(id)
+    this.gossip.join(id, this.topicMember(id))
+    this.docs.set(id, entry)
     if (this.options.relayPresence ?? DEFAULTS.relayPresence) this.relays.documentLoaded(id)
     await this.rendezvous.join(id)
     sync.start()
-    log('opened %s', id)
+    if (this.served.has(id)) this.scheduleIdleCheck(entry)
+    log('loaded %s', id)
   }
 
-  /** A lease was closed: the last one unloads the document. */
+  /** Routes a document's gossip to whichever form it has now: loaded, or dormant in the store. */
+  private topicMember (id: string): TopicMember {
+    return {
+      has: (author, seq) => this.docs.get(id)?.replica.has(author, seq) ?? this.dormant.get(id)?.has(author, seq) ?? false,
+      onEnvelope: (envelope, bytes, from) => {
+        void this.whenLoaded(id, entry => {
+          const result = entry.replica.ingest(envelope, bytes)
+          if (result === 'applied') this.touch(entry)
+          entry.sync.receive({ type: 'envelope', from, result })
+        })
+      },
+      onBeacon: (beacon, from) => {
+        const vector = vectorFromWire(beacon.vv)
+        // A dormant document wakes only for a beacon that shows something it lacks.
+        const dormant = this.dormant.get(id)
+        if (dormant !== undefined && !dormant.vv.isBehind(vector)) return
+        const source = this.beaconSource(beacon, from)
+        void this.whenLoaded(id, entry => { entry.sync.receive({ type: 'beacon', from: source, vector }) })
+      }
+    }
+  }
+
+  /** Runs `use` on the loaded document, waking it first if it is served but dormant; never reopens a closed one. */
+  private async whenLoaded (id: string, use: (entry: DocEntry) => void): Promise<void> {
+    for (;;) {
+      const entry = this.docs.get(id)
+      if (entry !== undefined && !entry.unloading) {
+        use(entry)
+        return
+      }
+      const inFlight = this.transitions.get(id)
+      if (inFlight !== undefined) {
+        await inFlight.catch(() => {})
+        continue
+      }
+      if (!this.served.has(id) || this.stopping !== undefined) return
+      try {
+        await this.loaded(id, undefined, use)
+      } catch (err: any) {
+        if (this.stopping === undefined) log.error('waking %s failed: %e', id, err)
+      }
+      return
+    }
+  }
+
+  private touch (entry: DocEntry): void {
+    entry.lastActivity = Date.now()
+  }
+
+  /** A served document nobody holds goes dormant once it has been idle for `unloadIdleAfterMs`. */
+  private scheduleIdleCheck (entry: DocEntry): void {
+    const after = this.options.unloadIdleAfterMs ?? DEFAULTS.unloadIdleAfterMs
+    if (!Number.isFinite(after) || entry.idleTimer !== undefined) return
+    const wait = Math.max(0, entry.lastActivity + after - Date.now())
+    entry.idleTimer = setTimeout(() => {
+      entry.idleTimer = undefined
+      const id = entry.replica.docId
+      if (this.docs.get(id) !== entry || entry.leases.size > 0 || !this.served.has(id)) return
+      if (Date.now() - entry.lastActivity < after || this.scheduler.isPulling(id)) {
+        this.scheduleIdleCheck(entry)
+        return
+      }
+      this.startUnload(id, entry, 'dormant')
+    }, wait)
+  }
+
+  /** A lease was closed: the last one unloads the document (or lets a served one go idle). */
   private readonly release = async (lease: Handle): Promise<void> => {
     const entry = this.docs.get(lease.id)
     if (entry === undefined || !entry.leases.delete(lease)) return
     if (entry.leases.size > 0 || entry.unloading) return
+    this.touch(entry)
+    if (this.served.has(lease.id)) {
+      // Still replicated for the network; flushed now, unloaded once idle.
+      await entry.replica.flush()
+      this.scheduleIdleCheck(entry)
+      return
+    }
+    await this.startUnload(lease.id, entry, 'closed')
+  }
+
+  /**
+   * Unloads a document: `closed` stops replicating it; `dormant` keeps its topic and DHT
+   * record, answers sync from the store, and wakes on activity.
+   */
+  private async startUnload (id: string, entry: DocEntry, to: 'closed' | 'dormant'): Promise<void> {
     entry.unloading = true
-    this.docs.delete(lease.id)
-    const unloading = this.unload(lease.id, entry).finally(() => this.transitions.delete(lease.id))
-    this.transitions.set(lease.id, unloading)
+    clearTimeout(entry.idleTimer)
+    this.docs.delete(id)
+    // Dormant from this very turn: gossip that arrives meanwhile is routed, and waits for the unload.
+    if (to === 'dormant') this.dormant.set(id, DormantReplica.fromVector(id, entry.replica.vv, this.replicaContext))
+    const unloading = (async () => {
+      entry.sync.stop()
+      this.relays.documentUnloaded(id)
+      if (to === 'closed') {
+        this.gossip.leave(id)
+        this.rendezvous.leave(id)
+      }
+      await entry.replica.close()
+      await this.store.flush()
+      log('%s %s', to === 'closed' ? 'closed' : 'unloaded idle', id)
+    })().finally(() => this.transitions.delete(id))
+    this.transitions.set(id, unloading)
     await unloading
   }
 
-  private async unload (id: string, entry: DocEntry): Promise<void> {
-    entry.sync.stop()
-    this.relays.documentUnloaded(id)
-    this.gossip.leave(id)
-    this.rendezvous.leave(id)
-    await entry.replica.close()
-    await this.store.flush()
-    log('closed %s', id)
+  async serve (id: string): Promise<void> {
+    this.checkDocId(id)
+    if (this.served.has(id)) return
+    this.served.add(id)
+    const entry = this.docs.get(id)
+    if (entry !== undefined) {
+      this.scheduleIdleCheck(entry)
+      return
+    }
+    await this.transitions.get(id)?.catch(() => {})
+    if (this.docs.has(id) || this.dormant.has(id) || !this.served.has(id)) return
+    const dormant = await DormantReplica.open(id, this.replicaContext)
+    if (this.docs.has(id) || this.dormant.has(id) || !this.served.has(id) || this.stopping !== undefined) return
+    await this.store.markDocument(id)
+    this.dormant.set(id, dormant)
+    this.gossip.join(id, this.topicMember(id))
+    await this.rendezvous.join(id)
+  }
+
+  async unserve (id: string): Promise<void> {
+    this.checkDocId(id)
+    if (!this.served.delete(id)) return
+    const entry = this.docs.get(id)
+    if (entry !== undefined) {
+      if (entry.leases.size === 0 && !entry.unloading) await this.startUnload(id, entry, 'closed')
+      return
+    }
+    if (this.dormant.delete(id)) {
+      this.gossip.leave(id)
+      this.rendezvous.leave(id)
+    }
+  }
+
+  servedDocuments (): string[] {
+    return [...this.served]
   }
 
   async forget (id: string): Promise<void> {
-    if (!isValidDocId(id)) throw new TypeError(`invalid document id ${JSON.stringify(id)}: expected ${DOC_ID_SYNTAX}`)
-    if (this.stopping !== undefined) throw new Error('weft is stopped')
+    this.checkDocId(id)
     // Every lease goes, so nothing serves, provides or re-seals it; then the store forgets it.
+    await this.unserve(id)
     for (;;) {
       const entry = this.docs.get(id)
       if (entry !== undefined) await Promise.all([...entry.leases].map(async lease => { await lease.close() }))
@@ -275,6 +421,11 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
     }
     await this.store.deleteDocument(id)
     log('forgot %s', id)
+  }
+
+  private checkDocId (id: string): void {
+    if (!isValidDocId(id)) throw new TypeError(`invalid document id ${JSON.stringify(id)}: expected ${DOC_ID_SYNTAX}`)
+    if (this.stopping !== undefined) throw new Error('weft is stopped')
   }
 
   openDocuments (): string[] {
@@ -401,8 +552,14 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
   async stop (): Promise<void> {
     this.stopping ??= (async () => {
       await Promise.allSettled([...this.transitions.values()])
-      for (const entry of [...this.docs.values()]) await Promise.all([...entry.leases].map(async lease => { await lease.close() }))
+      this.served.clear()
+      for (const [id, entry] of [...this.docs]) {
+        await Promise.all([...entry.leases].map(async lease => { await lease.close() }))
+        // Served documents nobody held: unloaded (flushed) here.
+        if (this.docs.get(id) === entry) await this.startUnload(id, entry, 'closed')
+      }
       await Promise.allSettled([...this.transitions.values()])
+      this.dormant.clear()
       this.relays.stop()
       this.scheduler.stop()
       this.rendezvous.stop()

@@ -49,6 +49,12 @@ export interface WeftOptions {
    * A relay joins a document's presence topic only while a neighbour uses presence on it. Default true.
    */
   relayPresence?: boolean
+  /**
+   * A served document (`weft.serve(id)`) that no handle holds is unloaded from memory after this
+   * long without activity; it keeps answering sync from the store and wakes on new data.
+   * `Infinity` keeps served documents loaded. Default 60 000 ms.
+   */
+  unloadIdleAfterMs?: number
   /** Low-level knobs for crowded hosts (tests and benchmarks run many peers on one IP). */
   network?: {
     /** Inbound connections accepted per second from one host. libp2p default 5. */
@@ -156,6 +162,16 @@ export interface Weft extends ObservableV2<WeftEvents> {
    * connection stands; rejects with a TypeError for an address that does not parse.
    */
   dial (addresses: string | string[], options?: { signal?: AbortSignal }): Promise<boolean>
+  /**
+   * Keeps replicating a document whether or not any handle holds it open (what a daemon's pin
+   * does): subscribed, provided in the DHT, answering sync. While nobody holds it and nothing
+   * happens, it is unloaded from memory (see `unloadIdleAfterMs`) and served from the store.
+   */
+  serve (id: string): Promise<void>
+  /** Stops serving a document (handles still open keep it replicated until they close). */
+  unserve (id: string): Promise<void>
+  /** Ids of served documents. */
+  servedDocuments (): string[]
   /**
    * Removes a document from this peer: closes every handle on it, stops serving and providing
    * it, and deletes its envelopes, checkpoint and vector from the store. Reopening starts empty

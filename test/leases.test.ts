@@ -107,6 +107,49 @@ describe('forget', { timeout: 60_000 }, () => {
   })
 })
 
+describe('served documents', { timeout: 60_000 }, () => {
+  const gauge = (w: Weft, name: string): number => w.metrics.gauges()[name] ?? -1
+
+  test('an idle served document unloads, answers a pull from its store while unloaded, and wakes on activity', async () => {
+    const peers = new Peers()
+    try {
+      const a = await peers.start({ dataDir: await peers.tempDir(), unloadIdleAfterMs: 300 })
+      const h = await a.create()
+      // 100 envelopes: more than one sync reply carries as envelopes, so the stored merge is what answers.
+      for (let i = 0; i < 100; i++) {
+        h.doc.getText('text').insert(0, String(i % 10))
+        await h.flush()
+      }
+      const content = text(h)
+      await a.serve(h.id)
+      assert.deepEqual(a.servedDocuments(), [h.id])
+      await h.close()
+      await waitFor('a\'s copy unloaded', () => gauge(a, METRIC.documentsDormant) === 1 && gauge(a, METRIC.documentsOpen) === 0)
+
+      const b = await peers.start()
+      await connect(a, b)
+      const hb = await b.open(h.id)
+      await waitFor('b pulled everything', () => text(hb) === content)
+      assert.equal(gauge(a, METRIC.documentsOpen), 0, 'answered from the store, without loading the document')
+      assert.equal(gauge(a, METRIC.documentsDormant), 1)
+
+      hb.doc.getText('text').insert(0, 'b:')
+      await waitFor('a woke for b\'s edit', () => gauge(a, METRIC.documentsOpen) === 1)
+      await waitFor('and went back to sleep', () => gauge(a, METRIC.documentsDormant) === 1 && gauge(a, METRIC.documentsOpen) === 0)
+      const again = await a.open(h.id)
+      assert.equal(text(again), 'b:' + content, 'b\'s edit was stored while awake')
+      again.doc.getText('text').insert(0, 'a:')
+      await waitFor('a\'s local edit reached b', () => text(hb).startsWith('a:'))
+      await again.close()
+      await a.unserve(h.id)
+      await waitFor('unserved: no longer replicated here', () =>
+        gauge(a, METRIC.documentsDormant) === 0 && gauge(a, METRIC.documentsOpen) === 0)
+    } finally {
+      await peers.cleanup()
+    }
+  })
+})
+
 describe('costs that follow activity', { timeout: 60_000 }, () => {
   test('a document held by a connected neighbour is found without any DHT query', async () => {
     const peers = new Peers()

@@ -58,6 +58,8 @@ export const METRIC = {
   presenceDropped: 'weft_presence_dropped_total',
   dhtQueries: 'weft_dht_queries_total',
   documentsOpen: 'weft_documents_open',
+  documentsServed: 'weft_documents_served',
+  documentsDormant: 'weft_documents_dormant',
   peersConnected: 'weft_peers_connected',
   presenceRelays: 'weft_presence_relays'
 } as const

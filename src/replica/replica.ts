@@ -3,7 +3,8 @@ import { ObservableV2 } from 'lib0/observable'
 import { logger } from '@libp2p/logger'
 import { packHlc, type HybridLogicalClock } from '../clock/hlc.js'
 import { Checkpoint, Envelope, WIRE_VERSION, checkpointSigningBytes, decodeCheckpoint, envelopeSigningBytes } from '../wire/codec.js'
-import { VersionVector, authorHex, countRanges, vectorFromWire } from './version-vector.js'
+import { VersionVector, authorHex, vectorFromWire } from './version-vector.js'
+import { answerSync, signCheckpoint, type AnswerSource, type SyncAnswer } from './answer.js'
 import { METRIC, type Metrics } from '../metrics/metrics.js'
 import type { Store } from '../store/store.js'
 import type { Signer } from '../identity/peer-key.js'
@@ -13,10 +14,6 @@ const EMPTY = new Uint8Array(0)
 const MAX_HELD_ENVELOPES = 10_000
 /** Fold the log into a checkpoint once this many payload bytes piled up behind the last one. */
 const CHECKPOINT_BYTES = 64 * 1024
-/** Envelope replies up to this size are sent without comparing them with a merged update. */
-const SMALL_REPLY_BYTES = 4 * 1024
-/** A reply of envelopes may cost this much more than the merged update before the merge wins. */
-const ENVELOPE_OVERHEAD_ALLOWED = 1.5
 
 /** Origin of every update this engine applies, so the local-edit listener can tell them apart. */
 export const REMOTE_ORIGIN = Symbol('weft:remote')
@@ -48,10 +45,7 @@ export interface ReplicaEvents {
   gap: () => void
 }
 
-export interface SyncAnswer {
-  envelopes: Uint8Array[]
-  checkpoint?: Checkpoint
-}
+export type { SyncAnswer } from './answer.js'
 
 /**
  * One document: the Y.Doc, the log of envelopes that built it and the version
@@ -311,28 +305,23 @@ export class Replica extends ObservableV2<ReplicaEvents> {
   /** What a peer at `remote` (with Yjs state vector `remoteStateVector`) lacks. */
   async answer (remote: ReadonlyMap<string, number>, remoteStateVector: Uint8Array): Promise<SyncAnswer> {
     this.confirm(remote.get(this.ctx.signer.author) ?? 0)
-    const missing = this.vv.missingFrom(remote)
-    const count = countRanges(missing)
-    if (count === 0) return { envelopes: [] }
-    if (count <= this.ctx.options.maxEnvelopesPerSync) {
-      const envelopes: Uint8Array[] = []
-      for (const range of missing) {
-        const found = await this.ctx.store.envelopeRange(this.docId, range.author, range.from, range.to)
-        envelopes.push(...found)
-        if (found.length !== range.to - range.from + 1) break
-      }
-      const bytes = envelopes.reduce((n, e) => n + e.byteLength, 0)
-      if (envelopes.length === count) {
-        if (bytes <= SMALL_REPLY_BYTES) return { envelopes }
-        // Batched envelopes of single keystrokes can weigh ten times the merged diff:
-        // send the authors' own envelopes only while they cost about what the diff does.
-        const checkpoint = this.makeCheckpoint(remoteStateVector)
-        return bytes <= checkpoint.update.byteLength * ENVELOPE_OVERHEAD_ALLOWED + 1024 ? { envelopes } : { envelopes: [], checkpoint }
+    return await answerSync(this.answerSource, remote, remoteStateVector)
+  }
+
+  private get answerSource (): AnswerSource {
+    return {
+      docId: this.docId,
+      vv: this.vv,
+      ctx: this.ctx,
+      diff: (stateVector) => {
+        try {
+          return Y.encodeStateAsUpdate(this.doc, stateVector)
+        } catch {
+          // A state vector Yjs cannot read: send everything (the receiver merges it idempotently).
+          return Y.encodeStateAsUpdate(this.doc)
+        }
       }
     }
-    // A large gap (or one whose envelopes were compacted away) travels as one merged
-    // update: about what the Yjs diff costs, not one signed envelope per edit.
-    return { envelopes: [], checkpoint: this.makeCheckpoint(remoteStateVector) }
   }
 
   /** A remote peer is known to hold our envelopes up to `seq`. */
@@ -344,26 +333,6 @@ export class Replica extends ObservableV2<ReplicaEvents> {
 
   // ---- checkpoints -------------------------------------------------------
 
-  private makeCheckpoint (remoteStateVector?: Uint8Array): Checkpoint {
-    let update: Uint8Array
-    try {
-      update = Y.encodeStateAsUpdate(this.doc, remoteStateVector)
-    } catch {
-      update = Y.encodeStateAsUpdate(this.doc)
-    }
-    const checkpoint: Checkpoint = {
-      version: WIRE_VERSION,
-      docId: this.docId,
-      vv: this.vv.toWire(),
-      hlc: packHlc(this.ctx.clock.now()),
-      update: update as Uint8Array<ArrayBuffer>,
-      signer: this.ctx.signer.publicKey as Uint8Array<ArrayBuffer>,
-      signature: EMPTY
-    }
-    checkpoint.signature = this.ctx.signer.sign(checkpointSigningBytes(checkpoint)) as Uint8Array<ArrayBuffer>
-    return checkpoint
-  }
-
   /** Folds the log into one stored checkpoint and drops the envelopes it makes redundant. */
   async writeCheckpoint (): Promise<void> {
     clearTimeout(this.checkpointTimer)
@@ -371,7 +340,7 @@ export class Replica extends ObservableV2<ReplicaEvents> {
     // Seal local edits first: a checkpoint holding an edit that never got an envelope
     // would hide that edit from every peer whose vector already matches ours.
     while (this.pendingUpdates.length > 0) await this.flush()
-    const checkpoint = this.makeCheckpoint()
+    const checkpoint = await signCheckpoint(this.answerSource)
     await this.ctx.store.putCheckpoint(this.docId, Checkpoint.encode(checkpoint))
     this.sinceCheckpoint = 0
     this.bytesSinceCheckpoint = 0

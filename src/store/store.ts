@@ -72,6 +72,16 @@ export class Store {
     }
   }
 
+  /** The (author, seq) of every stored envelope of a document, without reading the envelopes. */
+  async * envelopeIds (docId: string): AsyncGenerator<{ author: string, seq: number }> {
+    await this.flush()
+    const prefix = `e!${docId}!`
+    for await (const key of this.db.keys({ gt: prefix, lt: prefix + '~' })) {
+      const [author, seq] = key.slice(prefix.length).split('!')
+      yield { author, seq: Number(seq) }
+    }
+  }
+
   /** Envelopes `from..to` of one author; stops at the first one missing (compacted away). */
   async envelopeRange (docId: string, author: string, from: number, to: number): Promise<Uint8Array[]> {
     await this.flush()

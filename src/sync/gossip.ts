@@ -6,7 +6,6 @@ import { Envelope, GossipFrame, WireError, decodeFrame, type Beacon } from '../w
 import { authorHex } from '../replica/version-vector.js'
 import { validateBeacon, validateEnvelope, type Verifier } from './validate.js'
 import { METRIC, type Metrics } from '../metrics/metrics.js'
-import type { Replica } from '../replica/replica.js'
 import { PROTOCOL, TUNING } from '../defaults.js'
 import { TopicGate, type PubSubLike, type PubSubMessage, type Verdict } from './topic-gate.js'
 
@@ -17,9 +16,10 @@ export const docTopic = (docId: string): string => `${PROTOCOL.docTopicPrefix}${
 
 /** What the engine attaches to a document's topic. */
 export interface TopicMember {
-  replica: Replica
-  /** An envelope from `from` was applied (or was a duplicate). */
-  onEnvelope: (from: PeerId, result: 'applied' | 'duplicate' | 'held') => void
+  /** Whether `(author, seq)` is held already: such a frame is a duplicate, not worth forwarding. */
+  has: (author: string, seq: number) => boolean
+  /** A validated envelope, with the bytes it travelled as. */
+  onEnvelope: (envelope: Envelope, bytes: Uint8Array, from: PeerId) => void
   onBeacon: (beacon: Beacon, from: PeerId) => void
 }
 
@@ -136,7 +136,7 @@ export class Gossip {
       if (frame.envelope != null) {
         const envelope = frame.envelope
         const wellFormed = Number.isSafeInteger(envelope.seq) && envelope.author.byteLength === 32
-        if (wellFormed && member.replica.has(authorHex(envelope.author), envelope.seq)) {
+        if (wellFormed && member.has(authorHex(envelope.author), envelope.seq)) {
           // Already held (it came by another path): nothing wrong, nothing to forward.
           this.ctx.metrics.inc(METRIC.envelopesDuplicate)
           return { refuse: 'duplicate', result: 'ignore' }
@@ -163,8 +163,7 @@ export class Gossip {
     const from = accepted.from as PeerId
     try {
       if (frame.envelope != null) {
-        const result = entry.member.replica.ingest(frame.envelope, Envelope.encode(frame.envelope))
-        entry.member.onEnvelope(from, result)
+        entry.member.onEnvelope(frame.envelope, Envelope.encode(frame.envelope), from)
       } else if (frame.beacon != null) {
         this.ctx.metrics.inc(METRIC.beaconsIn)
         entry.member.onBeacon(frame.beacon, from)

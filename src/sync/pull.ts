@@ -10,6 +10,8 @@ import { vectorFromWire } from '../replica/version-vector.js'
 import { validateCheckpoint, validateEnvelope, type Verifier } from './validate.js'
 import { METRIC, type Metrics } from '../metrics/metrics.js'
 import type { Replica } from '../replica/replica.js'
+import type { SyncAnswer } from '../replica/answer.js'
+import type { VersionVector } from '../replica/version-vector.js'
 import { PROTOCOL } from '../defaults.js'
 
 const log = logger('weft:sync')
@@ -20,13 +22,22 @@ const MAX_REQUEST_BYTES = 1024 * 1024
 export interface PullContext {
   verifier: Verifier
   metrics: Metrics
-  replicaFor: (docId: string) => Replica | undefined
+  /** Who answers for a document: its replica, or its stored state while it is unloaded. */
+  responderFor: (docId: string) => SyncResponder | undefined
   maxEnvelopeBytes: number
   maxSyncResponseBytes: number
   /** Bounds one whole request/response exchange. */
   timeoutMs: number
   /** Sync requests served per peer per second before refusing. */
   servedPerPeerPerSecond: number
+}
+
+/** What serving a sync request needs of a document. */
+export interface SyncResponder {
+  readonly vv: VersionVector
+  answer: (remote: ReadonlyMap<string, number>, remoteStateVector: Uint8Array) => Promise<SyncAnswer>
+  /** Resolves once everything the answer's vector claims is durable. */
+  flush: () => Promise<void>
 }
 
 export interface PullResult {
@@ -132,7 +143,7 @@ export class PullProtocol {
         throw err instanceof WireError ? err : new WireError('malformed', `sync request unreadable: ${(err as Error).message}`)
       }
       if (request.version !== WIRE_VERSION) throw new WireError('bad-version', `sync request version ${request.version}`)
-      const replica = this.ctx.replicaFor(request.docId)
+      const replica = this.ctx.responderFor(request.docId)
       let response: SyncResponse
       if (replica === undefined) {
         response = { version: WIRE_VERSION, docId: request.docId, envelopes: [], vv: [], error: 'unknown document' }

@@ -1,0 +1,71 @@
+import { packHlc } from '../clock/hlc.js'
+import { Checkpoint, WIRE_VERSION, checkpointSigningBytes } from '../wire/codec.js'
+import { countRanges, type VersionVector } from './version-vector.js'
+import type { ReplicaContext } from './replica.js'
+
+/** Envelope replies up to this size are sent without comparing them with a merged update. */
+const SMALL_REPLY_BYTES = 4 * 1024
+/** A reply of envelopes may cost this much more than the merged update before the merge wins. */
+const ENVELOPE_OVERHEAD_ALLOWED = 1.5
+const EMPTY = new Uint8Array(0)
+
+export interface SyncAnswer {
+  envelopes: Uint8Array[]
+  checkpoint?: Checkpoint
+}
+
+/** What answering a sync request needs: a vector, the stored log, and a way to make the merged diff. */
+export interface AnswerSource {
+  readonly docId: string
+  readonly vv: VersionVector
+  readonly ctx: ReplicaContext
+  /** Everything held, minus what a peer whose Yjs state vector is `stateVector` has, as one update. */
+  diff: (stateVector: Uint8Array | undefined) => Uint8Array | Promise<Uint8Array>
+}
+
+/** A checkpoint over everything `source` holds, signed by this peer. */
+export async function signCheckpoint (source: AnswerSource, stateVector?: Uint8Array): Promise<Checkpoint> {
+  const update = await source.diff(stateVector)
+  const { signer, clock } = source.ctx
+  const checkpoint: Checkpoint = {
+    version: WIRE_VERSION,
+    docId: source.docId,
+    vv: source.vv.toWire(),
+    hlc: packHlc(clock.now()),
+    update: update as Uint8Array<ArrayBuffer>,
+    signer: signer.publicKey as Uint8Array<ArrayBuffer>,
+    signature: EMPTY
+  }
+  checkpoint.signature = signer.sign(checkpointSigningBytes(checkpoint)) as Uint8Array<ArrayBuffer>
+  return checkpoint
+}
+
+/**
+ * What a peer at `remote` (with Yjs state vector `remoteStateVector`) lacks: the authors' own
+ * envelopes for a small gap, while they cost about what the merged diff does; one merged,
+ * signed update for a large gap (or one whose envelopes were compacted away).
+ */
+export async function answerSync (
+  source: AnswerSource, remote: ReadonlyMap<string, number>, remoteStateVector: Uint8Array
+): Promise<SyncAnswer> {
+  const missing = source.vv.missingFrom(remote)
+  const count = countRanges(missing)
+  if (count === 0) return { envelopes: [] }
+  if (count <= source.ctx.options.maxEnvelopesPerSync) {
+    const envelopes: Uint8Array[] = []
+    for (const range of missing) {
+      const found = await source.ctx.store.envelopeRange(source.docId, range.author, range.from, range.to)
+      envelopes.push(...found)
+      if (found.length !== range.to - range.from + 1) break
+    }
+    const bytes = envelopes.reduce((n, e) => n + e.byteLength, 0)
+    if (envelopes.length === count) {
+      if (bytes <= SMALL_REPLY_BYTES) return { envelopes }
+      // Batched envelopes of single keystrokes can weigh ten times the merged diff.
+      const checkpoint = await signCheckpoint(source, remoteStateVector)
+      const cheapEnough = bytes <= checkpoint.update.byteLength * ENVELOPE_OVERHEAD_ALLOWED + 1024
+      return cheapEnough ? { envelopes } : { envelopes: [], checkpoint }
+    }
+  }
+  return { envelopes: [], checkpoint: await signCheckpoint(source, remoteStateVector) }
+}
