@@ -12,6 +12,7 @@ const MiB = 1024 * 1024
 export const PROTOCOL = {
   dht: '/weft/kad/1.0.0',
   sync: '/weft/sync/1.0.0',
+  heads: '/weft/heads/1.0.0',
   docTopicPrefix: '/weft/doc/1/',
   presenceTopicPrefix: '/weft/awareness/1/'
 } as const
@@ -35,15 +36,13 @@ export const DEFAULTS = {
   unloadIdleAfterMs: minute,
   inboundConnectionThreshold: 5,
   maxConnections: 300,
-  gossipHeartbeatMs: 700
+  gossipHeartbeatMs: 700,
+  /** How often each neighbour is asked whether it holds what we hold of every shared document. */
+  headsIntervalMs: minute
 } as const
 
 /** Engine tunables that are not options: each number says why next to where it is used. */
 export const TUNING = {
-  /** An unchanged version vector is re-announced at most this often while a document is active. */
-  idleBeaconMs: minute,
-  /** A document with no change for this long stops beaconing on a timer (per-neighbour digests cover it). */
-  quietAfterMs: 2 * minute,
   /** Least gap between two beacons of one document. */
   minBeaconGapMs: second,
   /** How long a gap or a beacon difference may last before a pull repairs it. */

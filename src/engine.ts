@@ -10,13 +10,14 @@ import { Store } from './store/store.js'
 import { Signer, loadOrCreatePeerKey } from './identity/peer-key.js'
 import { Replica, type AdoptedDoc, type ReplicaContext } from './replica/replica.js'
 import { DormantReplica } from './replica/dormant.js'
-import { vectorFromWire } from './replica/version-vector.js'
+import { vectorFromWire, type VersionVector } from './replica/version-vector.js'
 import { createNode, type WeftLibp2p } from './net/libp2p-node.js'
 import { Dialer } from './discovery/dialer.js'
 import { Rendezvous } from './discovery/rendezvous.js'
 import { Gossip, type TopicMember } from './sync/gossip.js'
 import { PullProtocol } from './sync/pull.js'
 import { PullScheduler } from './sync/scheduler.js'
+import { HeadsExchange, vectorHash, type SharedHead } from './sync/heads.js'
 import { makeBeacon } from './sync/beacon.js'
 import { DocSync, type ReplicaView } from './sync/doc-sync.js'
 import type { PubSubLike } from './sync/topic-gate.js'
@@ -83,6 +84,7 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
   private readonly dialer: Dialer
   private readonly rendezvous: Rendezvous
   private readonly relays: PresenceRelays
+  private readonly heads: HeadsExchange
   private readonly replicaContext: ReplicaContext
   private stopping: Promise<void> | undefined
 
@@ -137,6 +139,15 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
       targetPeers: TUNING.targetPeers
     })
     this.relays = new PresenceRelays(this.pubsub, this.peerId, metrics)
+    this.heads = new HeadsExchange(libp2p, {
+      metrics,
+      sharedWith: peer => this.sharedWith(peer),
+      differs: (peer, ids) => {
+        for (const id of ids) void this.whenLoaded(id, entry => { entry.sync.receive({ type: 'heads-differ', peer }) })
+      },
+      intervalMs: options.headsIntervalMs ?? DEFAULTS.headsIntervalMs,
+      timeoutMs: TUNING.pullTimeoutMs
+    })
     metrics.gauge(METRIC.documentsOpen, () => this.docs.size)
     metrics.gauge(METRIC.peersConnected, () => this.libp2p.getPeers().length)
     metrics.gauge(METRIC.presenceRelays, () => this.relays.active)
@@ -172,6 +183,7 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
     this.lanDiscovery()?.addEventListener('peer', this.onLanPeer)
     this.libp2p.services.pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
     await this.pull.start()
+    await this.heads.start()
     // @libp2p/bootstrap refuses in-process (/memory) addresses: dial those here.
     const memory = (this.options.bootstrap ?? []).filter(a => a.startsWith('/memory/'))
     if (memory.length > 0) void this.dial(memory).catch(() => false)
@@ -242,7 +254,6 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
       announce: () => { this.announce(replica) }
     }, {
       beaconIntervalMs: this.options.beaconIntervalMs ?? DEFAULTS.beaconIntervalMs,
-      idleBeaconMs: TUNING.idleBeaconMs,
       minBeaconGapMs: TUNING.minBeaconGapMs,
       repairDelayMs: TUNING.repairDelayMs,
       repairFanout: TUNING.repairFanout
@@ -499,6 +510,17 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
 
   // ---- network events ----------------------------------------------------
 
+  /** Loaded and dormant documents `peer` replicates too, for the heads exchange. */
+  private sharedWith (peer: PeerId): SharedHead[] {
+    const shared: SharedHead[] = []
+    const add = (id: string, vv: VersionVector): void => {
+      if (this.gossip.subscribers(id).some(p => p.equals(peer))) shared.push({ docId: id, vectorHash: vectorHash(vv.entries()) })
+    }
+    for (const [id, entry] of this.docs) add(id, entry.replica.vv)
+    for (const [id, dormant] of this.dormant) add(id, dormant.vv)
+    return shared
+  }
+
   /** A beacon tells authors their edits arrived: it may only claim what is on disk here. */
   private announce (replica: Replica): void {
     this.store.flush().then(() => {
@@ -568,6 +590,7 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
       this.libp2p.removeEventListener('peer:disconnect', this.onConnectionChange)
       this.lanDiscovery()?.removeEventListener('peer', this.onLanPeer)
       this.libp2p.services.pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
+      await this.heads.stop()
       await this.pull.stop().catch(() => {})
       await this.libp2p.stop()
       await this.store.close()

@@ -32,8 +32,13 @@ export interface WeftOptions {
   batchWindowMs?: number
   /** Least time between two envelopes of one document from this peer; edits in between are merged into the next. Default 5 ms. */
   minSealIntervalMs?: number
-  /** How often each open document announces its version vector (heads beacon / heartbeat). Default 10 000 ms. */
+  /** How often an open document whose version vector changed announces it (heads beacon). Default 10 000 ms. */
   beaconIntervalMs?: number
+  /**
+   * How often each neighbour is asked whether it holds what we hold of every document we share
+   * (one digest per neighbour; per-document pulls only where it differs). Default 60 000 ms.
+   */
+  headsIntervalMs?: number
   /** How often each open document looks for more providers in the DHT. Default 30 000 ms. */
   discoveryIntervalMs?: number
   /** Largest envelope accepted or produced, in bytes. Default 1 MiB. */

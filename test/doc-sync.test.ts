@@ -34,7 +34,7 @@ class FakeClock implements Timers {
   }
 }
 
-const INIT: DocSyncInit = { beaconIntervalMs: 10_000, idleBeaconMs: 60_000, minBeaconGapMs: 1_000, repairDelayMs: 300, repairFanout: 2 }
+const INIT: DocSyncInit = { beaconIntervalMs: 10_000, minBeaconGapMs: 1_000, repairDelayMs: 300, repairFanout: 2 }
 
 function setup (options: { subscribers?: string[], vector?: Map<string, number>, gap?: boolean } = {}) {
   const clock = new FakeClock()
@@ -63,7 +63,6 @@ function setup (options: { subscribers?: string[], vector?: Map<string, number>,
     isPulling: () => state.pulling,
     announce: () => { announcements++ },
     timers: clock,
-    now: () => clock.now,
     random: () => 0.5
   }, INIT)
   const statuses: SyncStatus[] = []
@@ -166,13 +165,13 @@ describe('DocSync decision function', () => {
     sync.stop()
   })
 
-  test('periodic beacons: only with listeners, and an unchanged vector at most once a minute', () => {
+  test('periodic beacons: only with listeners and only for a changed vector; an idle document sends nothing', () => {
     const { sync, clock, state, announced } = setup()
     sync.start()
     clock.advance(12_500)
-    assert.equal(announced(), 1)
-    clock.advance(40_000)
-    assert.equal(announced(), 1, 'unchanged vector: quiet')
+    assert.equal(announced(), 1, 'the first tick announces what we hold')
+    clock.advance(600_000)
+    assert.equal(announced(), 1, 'unchanged vector: quiet, however long')
     state.vector.set('a', 6)
     clock.advance(12_500)
     assert.equal(announced(), 2, 'changed vector: announced at the next tick')
@@ -180,6 +179,15 @@ describe('DocSync decision function', () => {
     state.vector.set('a', 7)
     clock.advance(120_000)
     assert.equal(announced(), 2, 'nobody listens')
+    sync.stop()
+  })
+
+  test('a neighbour whose heads digest differs is pulled from at once', () => {
+    const { sync, pulls } = setup()
+    sync.start()
+    pulls.length = 0
+    sync.receive({ type: 'heads-differ', peer: peer('p2') })
+    assert.deepEqual(pulls.map(p => [p.peer, p.reason]), [['p2', 'heads digest differs']])
     sync.stop()
   })
 

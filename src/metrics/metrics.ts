@@ -57,6 +57,7 @@ export const METRIC = {
   storeErrors: 'weft_store_errors_total',
   presenceDropped: 'weft_presence_dropped_total',
   dhtQueries: 'weft_dht_queries_total',
+  headsExchanges: 'weft_heads_exchanges_total',
   documentsOpen: 'weft_documents_open',
   documentsServed: 'weft_documents_served',
   documentsDormant: 'weft_documents_dormant',

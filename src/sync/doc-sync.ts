@@ -15,6 +15,7 @@ export type DocSyncInput =
   | { type: 'connectivity' }
   | { type: 'pull-started' }
   | { type: 'pull-finished', peer: PeerRef, ok: boolean, applied: boolean }
+  | { type: 'heads-differ', peer: PeerRef }
 
 /** The replica, reduced to what the policy reads. */
 export interface ReplicaView {
@@ -46,15 +47,12 @@ export interface DocSyncComponents {
   /** Announce our version vector now (the engine flushes, signs and publishes). */
   announce: () => void
   timers?: Timers
-  now?: () => number
   random?: () => number
 }
 
 export interface DocSyncInit {
-  /** Period of the heads beacon (jittered by +-25 %). */
+  /** How often a changed vector is announced (jittered by +-25 %); an unchanged one never is. */
   beaconIntervalMs: number
-  /** An unchanged vector is re-announced at most this often. */
-  idleBeaconMs: number
   /** Least gap between a change and the beacon that confirms it (plus a random share of it). */
   minBeaconGapMs: number
   repairDelayMs: number
@@ -85,8 +83,10 @@ const realTimers: Timers = {
  * 2. New data (applied from gossip or from a pull) is announced soon, once: a peer
  *    that announces the same vector first spares us ours (suppression), so an author
  *    gets one confirmation per burst, not one per peer.
- * 3. Periodic beacons only go out when someone listens, and an unchanged vector at
- *    most once per `idleBeaconMs`.
+ * 3. Periodic beacons only go out when someone listens and the vector changed since the
+ *    last one: an idle document sends nothing. What an idle document may still miss
+ *    (a lost last edit) is found by the per-neighbour heads exchange, which reports
+ *    here as `heads-differ` and is answered with a pull.
  * 4. Status: `offline` without any connection, `connecting` with no peer on the
  *    topic, `syncing` while pulling or before the first completed pull with a current
  *    peer, `synced` after it.
@@ -105,16 +105,14 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
   private repairTimer: unknown
   private soonTimer: unknown
   private periodicTimer: unknown
-  private lastAnnounced = { vector: '', at: -Infinity }
+  private lastAnnounced = ''
   private running = false
   private readonly timers: Timers
-  private readonly now: () => number
   private readonly random: () => number
 
   constructor (private readonly c: DocSyncComponents, private readonly init: DocSyncInit) {
     super()
     this.timers = c.timers ?? realTimers
-    this.now = c.now ?? Date.now
     this.random = c.random ?? Math.random
   }
 
@@ -170,6 +168,9 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
         break
       case 'pull-started':
       case 'connectivity':
+        break
+      case 'heads-differ':
+        this.c.pull(input.peer, 'heads digest differs')
         break
       case 'pull-finished':
         if (input.ok) {
@@ -248,10 +249,9 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
   private announce (changed: boolean): void {
     if (!this.running || this.c.subscribers().length === 0) return
     const vector = this.c.replica.vectorKey()
-    const now = this.now()
-    // With a thousand idle documents, a beacon each per interval would be most of the traffic.
-    if (!changed && vector === this.lastAnnounced.vector && now - this.lastAnnounced.at < this.init.idleBeaconMs) return
-    this.lastAnnounced = { vector, at: now }
+    // A thousand idle documents must cost nothing per document: unchanged vectors stay quiet.
+    if (!changed && vector === this.lastAnnounced) return
+    this.lastAnnounced = vector
     this.c.announce()
   }
 }

@@ -1,7 +1,7 @@
-import { Beacon, Checkpoint, Envelope, GossipFrame, SyncRequest, SyncResponse } from './messages.js'
+import { Beacon, Checkpoint, Envelope, GossipFrame, HeadsDigest, HeadsReply, SyncRequest, SyncResponse } from './messages.js'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
-export { Beacon, Checkpoint, Envelope, GossipFrame, SyncRequest, SyncResponse, VersionEntry } from './messages.js'
+export { Beacon, Checkpoint, Envelope, GossipFrame, HeadsDigest, HeadsEntry, HeadsReply, SyncRequest, SyncResponse, VersionEntry } from './messages.js'
 
 /** Bumped only for changes an old peer must refuse. */
 export const WIRE_VERSION = 1
@@ -50,6 +50,17 @@ export function decodeSyncRequest (bytes: Uint8Array | Uint8ArrayList, maxBytes:
 
 export function decodeSyncResponse (bytes: Uint8Array | Uint8ArrayList, maxBytes: number): SyncResponse {
   return decodeWith('sync response', bytes, maxBytes, () => SyncResponse.decode(bytes, { limits: { ...vectorLimits, checkpoint: vectorLimits } }))
+}
+
+/** Most documents one heads reply may list. */
+export const MAX_HEADS_ENTRIES = 100_000
+
+export function decodeHeadsDigest (bytes: Uint8Array | Uint8ArrayList, maxBytes: number): HeadsDigest {
+  return decodeWith('heads digest', bytes, maxBytes, () => HeadsDigest.decode(bytes))
+}
+
+export function decodeHeadsReply (bytes: Uint8Array | Uint8ArrayList, maxBytes: number): HeadsReply {
+  return decodeWith('heads reply', bytes, maxBytes, () => HeadsReply.decode(bytes, { limits: { entries: MAX_HEADS_ENTRIES } }))
 }
 
 export function decodeCheckpoint (bytes: Uint8Array, maxBytes: number): Checkpoint {

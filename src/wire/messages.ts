@@ -1483,3 +1483,415 @@ export namespace SyncResponse {
     return streamMessage(buf, SyncResponse.codec(), opts)
   }
 }
+
+export interface HeadsDigest {
+  version: number
+  count: number
+  digest: Uint8Array<ArrayBuffer>
+}
+
+export namespace HeadsDigest {
+  let _codec: Codec<HeadsDigest>
+
+  export const codec = (): Codec<HeadsDigest> => {
+    if (_codec == null) {
+      _codec = message<HeadsDigest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.version != null && obj.version !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.version)
+        }
+
+        if ((obj.count != null && obj.count !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.count)
+        }
+
+        if ((obj.digest != null && obj.digest.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.digest)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          version: 0,
+          count: 0,
+          digest: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.version = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.count = reader.uint32()
+              break
+            }
+            case 3: {
+              obj.digest = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.version`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.count`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.digest`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface HeadsDigestVersionFieldEvent {
+    field: '$.version'
+    value: number
+  }
+
+  export interface HeadsDigestCountFieldEvent {
+    field: '$.count'
+    value: number
+  }
+
+  export interface HeadsDigestDigestFieldEvent {
+    field: '$.digest'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<HeadsDigest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, HeadsDigest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HeadsDigest>): HeadsDigest {
+    return decodeMessage(buf, HeadsDigest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HeadsDigest>): Generator<HeadsDigestVersionFieldEvent | HeadsDigestCountFieldEvent | HeadsDigestDigestFieldEvent> {
+    return streamMessage(buf, HeadsDigest.codec(), opts)
+  }
+}
+
+export interface HeadsEntry {
+  docId: string
+  vectorHash: Uint8Array<ArrayBuffer>
+}
+
+export namespace HeadsEntry {
+  let _codec: Codec<HeadsEntry>
+
+  export const codec = (): Codec<HeadsEntry> => {
+    if (_codec == null) {
+      _codec = message<HeadsEntry>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.docId != null && obj.docId !== '')) {
+          w.uint32(10)
+          w.string(obj.docId)
+        }
+
+        if ((obj.vectorHash != null && obj.vectorHash.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.vectorHash)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          docId: '',
+          vectorHash: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.docId = reader.string()
+              break
+            }
+            case 2: {
+              obj.vectorHash = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.docId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.vectorHash`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface HeadsEntryDocIdFieldEvent {
+    field: '$.docId'
+    value: string
+  }
+
+  export interface HeadsEntryVectorHashFieldEvent {
+    field: '$.vectorHash'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<HeadsEntry>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, HeadsEntry.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HeadsEntry>): HeadsEntry {
+    return decodeMessage(buf, HeadsEntry.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HeadsEntry>): Generator<HeadsEntryDocIdFieldEvent | HeadsEntryVectorHashFieldEvent> {
+    return streamMessage(buf, HeadsEntry.codec(), opts)
+  }
+}
+
+export interface HeadsReply {
+  version: number
+  same: boolean
+  entries: HeadsEntry[]
+}
+
+export namespace HeadsReply {
+  let _codec: Codec<HeadsReply>
+
+  export const codec = (): Codec<HeadsReply> => {
+    if (_codec == null) {
+      _codec = message<HeadsReply>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.version != null && obj.version !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.version)
+        }
+
+        if ((obj.same != null && obj.same !== false)) {
+          w.uint32(16)
+          w.bool(obj.same)
+        }
+
+        if (obj.entries != null && obj.entries.length > 0) {
+          for (const value of obj.entries) {
+            w.uint32(26)
+            HeadsEntry.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          version: 0,
+          same: false,
+          entries: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.version = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.same = reader.bool()
+              break
+            }
+            case 3: {
+              if (opts.limits?.entries != null && obj.entries.length === opts.limits.entries) {
+                throw new MaxLengthError('Decode error - repeated field "entries" had too many elements')
+              }
+
+              obj.entries.push(HeadsEntry.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.entries$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          entries: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.version`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.same`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 3: {
+              if (opts.limits?.entries != null && obj.entries === opts.limits.entries) {
+                throw new MaxLengthError('Streaming decode error - repeated field "entries" had too many elements')
+              }
+
+              for (const evt of HeadsEntry.codec().stream(reader, reader.uint32(), `${prefix}.entries[]`, {
+                limits: opts.limits?.entries$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.entries
+                }
+              }
+
+              obj.entries++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface HeadsReplyVersionFieldEvent {
+    field: '$.version'
+    value: number
+  }
+
+  export interface HeadsReplySameFieldEvent {
+    field: '$.same'
+    value: boolean
+  }
+
+  export interface HeadsReplyEntriesDocIdFieldEvent {
+    field: '$.entries[].docId'
+    value: string
+    index: number
+  }
+
+  export interface HeadsReplyEntriesVectorHashFieldEvent {
+    field: '$.entries[].vectorHash'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export function encode (obj: Partial<HeadsReply>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, HeadsReply.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HeadsReply>): HeadsReply {
+    return decodeMessage(buf, HeadsReply.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HeadsReply>): Generator<HeadsReplyVersionFieldEvent | HeadsReplySameFieldEvent | HeadsReplyEntriesDocIdFieldEvent | HeadsReplyEntriesVectorHashFieldEvent> {
+    return streamMessage(buf, HeadsReply.codec(), opts)
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * The per-neighbour heads exchange: idle documents cost nothing per document, and a lost
+ * last edit of an idle document is still found. Real peers on 127.0.0.1.
+ */
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { TopicValidatorResult } from '@libp2p/gossipsub'
+import { METRIC, type DocHandle, type Weft } from '../src/index.js'
+import { docTopic } from '../src/sync/gossip.js'
+import { GossipFrame } from '../src/wire/codec.js'
+import { Peers, text, waitFor } from './support/peers.js'
+
+const counter = (w: Weft, name: string, label = ''): number => w.metrics.counters()[name]?.[label] ?? 0
+
+test('idle shared documents send no beacons; one digest per neighbour finds a lost last edit', { timeout: 90_000 }, async () => {
+  const peers = new Peers()
+  try {
+    // Periodic beacons an hour apart: only the heads exchange (every 500 ms here) can repair.
+    const options = { beaconIntervalMs: 3_600_000, headsIntervalMs: 500 }
+    const a = await peers.start(options)
+    const b = await peers.start({ ...options, bootstrap: [a.multiaddrs[0]] })
+    const docs: Array<[DocHandle, DocHandle]> = []
+    for (let i = 0; i < 20; i++) {
+      const ha = await a.create()
+      ha.doc.getText('text').insert(0, `doc ${i}`)
+      const hb = await b.open(ha.id)
+      docs.push([ha, hb])
+    }
+    await waitFor('all 20 replicated', () => docs.every(([ha, hb]) => text(hb) === text(ha)))
+    await waitFor('the digests agree', () => counter(a, METRIC.headsExchanges, 'same') > 0 && counter(b, METRIC.headsExchanges, 'same') > 0)
+
+    // Let the confirmations of the initial sync go out (1-2 s after each apply).
+    const beacons = (): number => counter(a, METRIC.beaconsOut) + counter(b, METRIC.beaconsOut)
+    let last = -1
+    await waitFor('confirmations settled', async () => {
+      const now = beacons()
+      const settled = now === last
+      last = now
+      if (!settled) await new Promise(resolve => setTimeout(resolve, 2_500))
+      return settled
+    })
+    // Idle: nothing per document goes out, only the per-neighbour digests.
+    const beaconsBefore = counter(a, METRIC.beaconsOut) + counter(b, METRIC.beaconsOut)
+    const sameBefore = counter(a, METRIC.headsExchanges, 'same')
+    await new Promise(resolve => setTimeout(resolve, 3_000))
+    assert.equal(counter(a, METRIC.beaconsOut) + counter(b, METRIC.beaconsOut), beaconsBefore, 'no beacon for idle documents')
+    assert.ok(counter(a, METRIC.headsExchanges, 'same') > sameBefore, 'the digest exchange kept running')
+
+    // The last edit of document 7 is lost on its way to b, and nothing follows it.
+    const [ha, hb] = docs[7]
+    const topic = docTopic(ha.id)
+    const validators = b.libp2p.services.pubsub.topicValidators
+    const real = validators.get(topic)
+    assert.ok(real !== undefined)
+    let lost = 0
+    validators.set(topic, (peer, message) => {
+      if (GossipFrame.decode(message.data).envelope != null) { lost++; return TopicValidatorResult.Ignore }
+      return real(peer, message)
+    })
+    const differBefore = counter(a, METRIC.headsExchanges, 'differ') + counter(b, METRIC.headsExchanges, 'differ')
+    ha.doc.getText('text').insert(0, 'lost? ')
+    await ha.flush()
+    await waitFor('the envelope was dropped at b', () => lost > 0)
+    await waitFor('b found it through the heads exchange', () => text(hb) === text(ha), 20_000)
+    assert.ok(counter(a, METRIC.headsExchanges, 'differ') + counter(b, METRIC.headsExchanges, 'differ') > differBefore)
+    await waitFor('and a sees it confirmed', () => ha.unconfirmed === 0, 20_000)
+  } finally {
+    await peers.cleanup()
+  }
+})
