@@ -36,7 +36,7 @@ export const DEFAULTS = {
   unloadIdleAfterMs: minute,
   inboundConnectionThreshold: 5,
   maxConnections: 300,
-  gossipHeartbeatMs: 700,
+  gossipHeartbeatMs: 1000,
   /** How often each neighbour is asked whether it holds what we hold of every shared document. */
   headsIntervalMs: minute
 } as const

@@ -14,6 +14,7 @@ import { vectorFromWire, type VersionVector } from './replica/version-vector.js'
 import { createNode, type WeftLibp2p } from './net/libp2p-node.js'
 import { Dialer } from './discovery/dialer.js'
 import { Rendezvous } from './discovery/rendezvous.js'
+import { KeepConnected } from './discovery/keep-connected.js'
 import { Gossip, type TopicMember } from './sync/gossip.js'
 import { PullProtocol } from './sync/pull.js'
 import { PullScheduler } from './sync/scheduler.js'
@@ -85,6 +86,7 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
   private readonly rendezvous: Rendezvous
   private readonly relays: PresenceRelays
   private readonly heads: HeadsExchange
+  private readonly keepConnected: KeepConnected
   private readonly replicaContext: ReplicaContext
   private stopping: Promise<void> | undefined
 
@@ -139,6 +141,10 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
       targetPeers: TUNING.targetPeers
     })
     this.relays = new PresenceRelays(this.pubsub, this.peerId, metrics)
+    this.keepConnected = new KeepConnected({
+      connectionCount: () => this.libp2p.getConnections().length,
+      dial: async addresses => await this.dial(addresses)
+    }, options.bootstrap ?? [])
     this.heads = new HeadsExchange(libp2p, {
       metrics,
       sharedWith: peer => this.sharedWith(peer),
@@ -184,6 +190,7 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
     this.libp2p.services.pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
     await this.pull.start()
     await this.heads.start()
+    this.keepConnected.start()
     // @libp2p/bootstrap refuses in-process (/memory) addresses: dial those here.
     const memory = (this.options.bootstrap ?? []).filter(a => a.startsWith('/memory/'))
     if (memory.length > 0) void this.dial(memory).catch(() => false)
@@ -553,6 +560,7 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
 
   private readonly onConnectionChange = (event: CustomEvent<PeerId>): void => {
     if (event.type === 'peer:connect') this.rendezvous.kick()
+    this.keepConnected.connectionsChanged()
     for (const { sync } of this.docs.values()) sync.receive({ type: 'connectivity' })
     this.emit('connections', [this.connectedPeers()])
   }
@@ -590,6 +598,7 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
       this.libp2p.removeEventListener('peer:disconnect', this.onConnectionChange)
       this.lanDiscovery()?.removeEventListener('peer', this.onLanPeer)
       this.libp2p.services.pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
+      this.keepConnected.stop()
       await this.heads.stop()
       await this.pull.stop().catch(() => {})
       await this.libp2p.stop()

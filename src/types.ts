@@ -68,7 +68,7 @@ export interface WeftOptions {
     ipColocationFactorWeight?: number
     /** Connection manager ceiling. Default 300. */
     maxConnections?: number
-    /** Gossipsub heartbeat interval in ms. Default 700. */
+    /** Gossipsub heartbeat interval in ms. Default 1000 (gossipsub's own). */
     gossipHeartbeatMs?: number
     /** Let the connection gater dial private/loopback addresses (a browser peer reaching a Node peer on 127.0.0.1). */
     allowPrivateDials?: boolean

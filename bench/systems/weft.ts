@@ -5,7 +5,6 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { multiaddr } from '@multiformats/multiaddr'
 import type { DocHandle, Weft, WeftOptions } from '../../src/types.js'
 import type { BenchPeer, Cluster, ClusterOptions, SystemFactory, Transport } from './types.js'
 import { TEXT } from './types.js'
@@ -101,9 +100,9 @@ export async function startWeftCluster (n: number, transport: Transport, timeout
         const started = await Promise.all(Array.from({ length: size }, async () => {
           const w = await createWeft(weftOptions(transport, { ...extra, ...dataDir(), bootstrap }))
           wefts.push(w)
-          // @libp2p/bootstrap refuses /memory multiaddrs ("invalid multiaddr"), so over the in-memory
-          // transport the bootstrap option alone never connects: dial peer 0 through the exposed node.
-          if (transport === 'memory') await w.libp2p.dial(multiaddr(bootstrap[0]), { signal: AbortSignal.timeout(10_000) })
+          // The engine dials /memory bootstrap addresses itself (@libp2p/bootstrap refuses them);
+          // wait for that connection so the batch starts connected.
+          if (transport === 'memory') await w.dial(bootstrap)
           const h = await w.open(h0.id)
           return weftPeer(w, h)
         }))

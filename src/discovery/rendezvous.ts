@@ -11,7 +11,9 @@ import { PROTOCOL } from '../defaults.js'
 
 const log = logger('weft:rendezvous')
 const KICK_EVERY_MS = 2_000
-const NO_PEER_MAX_INTERVAL_MS = 300_000
+/** Lookups for a document nobody seems to hold back off up to this (a new connection still kicks some). */
+const NO_PEER_MAX_INTERVAL_MS = 30 * 60_000
+const KICK_SAMPLE = 16
 const WELL_CONNECTED = 3
 /** Queue priorities: a document the app just opened first, background work after. */
 const FIRST = 10
@@ -122,14 +124,21 @@ export class Rendezvous {
       return
     }
     this.lastKick = now
-    for (const entry of this.entries.values()) {
+    let retried = 0
+    for (const entry of [...this.entries.values()]) {
       if (entry.provideAttempt > 0) {
         clearTimeout(entry.provideTimer)
         this.queueProvide(entry)
       }
-      if (this.options.peersFor(entry.docId) === 0 && !entry.finding) {
+      // A sample, not all of them: a thousand unshared documents must not all walk the DHT
+      // on every new connection. The rest keep their own backoff.
+      if (retried < KICK_SAMPLE && this.options.peersFor(entry.docId) === 0 && !entry.finding) {
         clearTimeout(entry.findTimer)
         this.queueFind(entry)
+        retried++
+        // To the back of the line: the next kick samples other documents.
+        this.entries.delete(entry.docId)
+        this.entries.set(entry.docId, entry)
       }
     }
   }
@@ -202,13 +211,13 @@ export class Rendezvous {
     const peers = this.options.peersFor(entry.docId)
     const hasPeers = peers > 0 || found > 0
     entry.findAttempt = hasPeers ? 0 : entry.findAttempt + 1
-    // Without peers, look again soon, then ever more rarely (up to 5 min): a peer with many
+    // Without peers, look again soon, then ever more rarely (up to 30 min): a peer with many
     // unshared documents must not query the DHT for each of them every few seconds. A new
     // connection kicks the waiting lookups anyway.
     // A document with a few peers is in its mesh already; lookups then only guard against
     // a partition of its holders, which a rarer walk also catches.
     const delay = !hasPeers
-      ? backoffDelay(entry.findAttempt, 500, NO_PEER_MAX_INTERVAL_MS)
+      ? backoffDelay(entry.findAttempt, 2_000, NO_PEER_MAX_INTERVAL_MS)
       : peers >= WELL_CONNECTED ? this.options.intervalMs * 10 : this.options.intervalMs
     entry.findTimer = setTimeout(() => { this.queueFind(entry) }, delay)
   }

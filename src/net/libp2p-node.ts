@@ -12,7 +12,7 @@ import type { Ping } from '@libp2p/ping'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
 import type { Platform } from '../platform/platform.js'
 import type { WeftOptions } from '../types.js'
-import { PROTOCOL } from '../defaults.js'
+import { DEFAULTS, PROTOCOL } from '../defaults.js'
 
 export interface WeftServices {
   identify: Identify
@@ -46,6 +46,9 @@ export async function createNode (options: WeftOptions, platform: Platform, priv
       maxConnections: net.maxConnections ?? 300,
       inboundConnectionThreshold: net.inboundConnectionThreshold ?? 5
     },
+    // A busy peer can miss one ping: aborting the connection then (the default) isolated peers
+    // whose only link was that one (measured at N=25 on 2 cores). Dead links still time out.
+    connectionMonitor: { abortConnectionOnPingFailure: false },
     services: {
       identify: identify(),
       // libp2p's connection monitor and kad-dht both ping over this protocol, sometimes on the
@@ -58,7 +61,14 @@ export async function createNode (options: WeftOptions, platform: Platform, priv
         // happens on loopback or a LAN: weft peers answer queries unless told not to.
         clientMode: options.dht?.mode === 'client',
         // Keep private addresses: peers on one LAN or host must be able to reach each other.
-        peerInfoMapper: passthroughMapper
+        peerInfoMapper: passthroughMapper,
+        // Provider records of every open document: kad-dht's default cache of 256 made each
+        // lookup beyond it scan the whole datastore (~10 % of busy time with 1,000 documents).
+        providers: { cacheSize: 4096 },
+        // Self-queries dial the closest peers again and again; the routing table fills from
+        // ordinary traffic too. kad-dht's defaults are 1 s and 5 min.
+        initialQuerySelfInterval: 5_000,
+        querySelfInterval: 15 * 60_000
       }),
       pubsub: gossipsub({
         // Envelopes carry their own author signature: a second signature per message
@@ -67,7 +77,11 @@ export async function createNode (options: WeftOptions, platform: Platform, priv
         allowPublishToZeroTopicPeers: true,
         ignoreDuplicatePublishError: true,
         emitSelf: false,
-        heartbeatInterval: net.gossipHeartbeatMs ?? 700,
+        // gossipsub tags each mesh peer once per topic in the peer store; with a topic per
+        // document that made every stream wait behind a peer record of thousands of tags
+        // (26 ms per merge at 2,000 tags: 70 % of busy time, and links aborted on ping timeouts).
+        tagMeshPeers: false,
+        heartbeatInterval: net.gossipHeartbeatMs ?? DEFAULTS.gossipHeartbeatMs,
         maxInboundDataLength: (options.maxEnvelopeBytes ?? 1024 * 1024) + 4096,
         // Two topics per open document (content and presence); gossipsub's default budget of
         // 1 MiB per peer (~1 KiB a topic) silently stopped a peer's documents at ~490.

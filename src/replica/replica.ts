@@ -134,7 +134,8 @@ export class Replica extends ObservableV2<ReplicaEvents> {
         replica.scheduleSeal()
       }
     }
-    await ctx.store.markDocument(docId)
+    // A document with nothing stored yet is new here: list it (one write, not one per open).
+    if (checkpointBytes === undefined && replica.vv.size === 0 && ownHighest === 0) await ctx.store.markDocument(docId)
     log('loaded %s: %d authors, %d envelopes after checkpoint', docId, replica.vv.size, replica.sinceCheckpoint)
     return replica
   }

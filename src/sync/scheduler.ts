@@ -23,7 +23,7 @@ const isRefusal = (err: unknown): boolean => /refused sync/.test((err as Error)?
  * is not asked again and again.
  */
 export class PullScheduler {
-  private readonly running = new Map<string, { again: boolean }>()
+  private readonly running = new Map<string, { again: boolean, started: boolean }>()
   private readonly breaker = new CircuitBreaker({ failureThreshold: 3, openMs: 2_000, maxOpenMs: 120_000 })
   private readonly abort = new AbortController()
   // A peer that shares a thousand documents must not open a thousand streams at once.
@@ -37,18 +37,23 @@ export class PullScheduler {
     const key = `${replica.docId}/${peerKey}`
     const running = this.running.get(key)
     if (running !== undefined) {
-      running.again = true
+      // A pull still waiting in the queue will ask for the latest state anyway; one already
+      // under way may have missed what prompted this request, so it runs once more.
+      if (running.started) running.again = true
       return
     }
     if (!this.breaker.allows(peerKey)) {
       log('not pulling %s from %s (%s): circuit open', replica.docId, peerKey, reason)
       return
     }
-    const state = { again: false }
+    const state = { again: false, started: false }
     this.running.set(key, state)
     this.hooks.started(replica.docId)
     log('pull %s from %s: %s', replica.docId, peerKey, reason)
-    void this.queue.add(async () => await this.run(replica, peer, peerKey)).catch(() => undefined).then(result => {
+    void this.queue.add(async () => {
+      state.started = true
+      return await this.run(replica, peer, peerKey)
+    }).catch(() => undefined).then(result => {
       this.running.delete(key)
       this.hooks.finished(replica.docId, peerKey, result)
       if (state.again) this.request(replica, peer, 'requested again while running')
