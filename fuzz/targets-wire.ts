@@ -27,7 +27,7 @@ const MAX_REQUEST_BYTES = 1024 * 1024
 const MAX_RESPONSE_BYTES = 4 * 1024 * 1024
 
 /** A declared refusal becomes a verdict; anything else propagates as a contract violation. */
-function verdictOf (err: unknown): Verdict {
+export function verdictOf (err: unknown): Verdict {
   if (err instanceof WireError) {
     checkNoFault('WireError', err, err.reason === 'bad-update')
     return refused(err.reason)
