@@ -21,6 +21,10 @@ export interface HarnessOptions {
   /** Called before each input: the watchdog's heartbeat. */
   onInput?: (index: number) => void
   onFailure?: (failure: Failure) => void
+  /** Stop early once this much CPU time (seconds) went by: a budget for slow targets. */
+  maxCpuSeconds?: number
+  /** The same in wall-clock seconds, for a machine shared with other work. */
+  maxSeconds?: number
 }
 
 export interface Failure {
@@ -39,6 +43,7 @@ export interface Stats {
   refused: Record<string, number>
   failures: number
   ms: number
+  cpuMs: number
   peakHeapBytes: number
 }
 
@@ -67,8 +72,10 @@ function same (a: Verdict, b: Verdict): boolean {
 }
 
 export async function runTarget (target: Target, o: HarnessOptions): Promise<Stats> {
-  const stats: Stats = { target: target.name, inputs: 0, accepted: 0, refused: {}, failures: 0, ms: 0, peakHeapBytes: 0 }
+  const stats: Stats = { target: target.name, inputs: 0, accepted: 0, refused: {}, failures: 0, ms: 0, cpuMs: 0, peakHeapBytes: 0 }
   const t0 = performance.now()
+  const cpu0 = process.cpuUsage()
+  const cpuMs = (): number => { const u = process.cpuUsage(cpu0); return (u.user + u.system) / 1000 }
   const fail = (index: number, kind: Failure['kind'], message: string, input: Uint8Array): void => {
     stats.failures++
     o.onFailure?.({ target: target.name, seed: o.seed, index, kind, message, input })
@@ -106,7 +113,12 @@ export async function runTarget (target: Target, o: HarnessOptions): Promise<Sta
       }
     }
     if (index % 4096 === 0) stats.peakHeapBytes = Math.max(stats.peakHeapBytes, allocated())
+    if (index % 256 === 0) {
+      if (o.maxCpuSeconds !== undefined && cpuMs() > o.maxCpuSeconds * 1000) break
+      if (o.maxSeconds !== undefined && performance.now() - t0 > o.maxSeconds * 1000) break
+    }
   }
+  stats.cpuMs = cpuMs()
   stats.ms = performance.now() - t0
   stats.peakHeapBytes = Math.max(stats.peakHeapBytes, allocated())
   return stats
@@ -136,5 +148,5 @@ export function formatStats (s: Stats): string {
     .map(([reason, n]) => `${reason} ${n}`).join(', ')
   const rate = s.ms > 0 ? Math.round(s.inputs / (s.ms / 1000)) : 0
   return `${s.target}: ${s.inputs} inputs, ${s.accepted} accepted, ${refused} refused (${top}), ${s.failures} failures, ` +
-    `${(s.ms / 1000).toFixed(1)} s (${rate}/s), heap peak ${Math.round(s.peakHeapBytes / 2 ** 20)} MiB`
+    `${(s.ms / 1000).toFixed(1)} s (${rate}/s, cpu ${(s.cpuMs / 1000).toFixed(1)} s), heap peak ${Math.round(s.peakHeapBytes / 2 ** 20)} MiB`
 }

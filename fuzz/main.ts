@@ -1,5 +1,9 @@
 /**
  * npm run fuzz -- [--per-decoder N] [--seed S] [--only a,b] [--index I | --hex H] [--input-ms MS] [--hang-ms MS]
+ *                  [--max-cpu-s S] [--max-s S]
+ *
+ * --max-cpu-s / --max-s end a target early after that much CPU / wall time: its line then
+ * shows how many inputs it reached.
  *
  * One worker thread per target, one target at a time (the machine is shared). Prints
  * one line per target and a last line `fuzz: T targets, I inputs, F failures`; exits 0
@@ -20,7 +24,9 @@ const { values } = parseArgs({
     hex: { type: 'string' },
     'input-ms': { type: 'string', default: '2000' },
     'hang-ms': { type: 'string', default: '30000' },
-    show: { type: 'string', default: '5' }
+    show: { type: 'string', default: '5' },
+    'max-cpu-s': { type: 'string' },
+    'max-s': { type: 'string' }
   }
 })
 const perDecoder = Number(values['per-decoder'])
@@ -28,6 +34,8 @@ const seed = Number(values.seed)
 const inputMs = Number(values['input-ms'])
 const hangMs = Number(values['hang-ms'])
 const show = Number(values.show)
+const maxCpuSeconds = values['max-cpu-s'] === undefined ? undefined : Number(values['max-cpu-s'])
+const maxSeconds = values['max-s'] === undefined ? undefined : Number(values['max-s'])
 const only = values.only?.split(',') ?? TARGET_NAMES
 for (const name of only) if (!TARGET_NAMES.includes(name)) throw new Error(`unknown target ${name} (targets: ${TARGET_NAMES.join(', ')})`)
 
@@ -51,7 +59,7 @@ async function runWorker (name: string, start: number, count: number, onFailure:
   const beat = new Int32Array(heartbeat)
   Atomics.store(beat, 0, start)
   const worker = new Worker(new URL('./worker.ts', import.meta.url), {
-    workerData: { target: name, seed, start, count, inputMs, heartbeat }
+    workerData: { target: name, seed, start, count, inputMs, heartbeat, maxCpuSeconds, maxSeconds }
   })
   return await new Promise<Outcome>(resolve => {
     let seen = -1
@@ -80,7 +88,7 @@ async function runWorker (name: string, start: number, count: number, onFailure:
 let totalInputs = 0
 let totalFailures = 0
 for (const name of only) {
-  const stats: Stats = { target: name, inputs: 0, accepted: 0, refused: {}, failures: 0, ms: 0, peakHeapBytes: 0 }
+  const stats: Stats = { target: name, inputs: 0, accepted: 0, refused: {}, failures: 0, ms: 0, cpuMs: 0, peakHeapBytes: 0 }
   let printed = 0
   const report = (f: Failure): void => {
     if (printed++ < show) console.log(formatFailure(f))
@@ -94,6 +102,7 @@ for (const name of only) {
       stats.inputs += s.inputs
       stats.accepted += s.accepted
       stats.failures += s.failures
+      stats.cpuMs += s.cpuMs
       stats.peakHeapBytes = Math.max(stats.peakHeapBytes, s.peakHeapBytes)
       for (const [reason, n] of Object.entries(s.refused)) stats.refused[reason] = (stats.refused[reason] ?? 0) + n
       break

@@ -14,6 +14,7 @@ import {
 } from '../src/wire/codec.js'
 import { authorHex, vectorFromWire } from '../src/replica/version-vector.js'
 import { validateBeacon, validateCheckpoint, validateEnvelope } from '../src/sync/validate.js'
+import type { Replica } from '../src/replica/replica.js'
 import { DOC_ID, FROZEN_MS, OTHER_DOC_ID, type Fixture } from './fixture.js'
 import { concat, mutate, varint } from './mutate.js'
 import type { Rng } from './rng.js'
@@ -300,13 +301,16 @@ async function takeResponse (fx: Fixture, raw: Uint8Array): Promise<Verdict> {
   if (response.error !== '') return refused('peer-refused')
   if (response.docId !== DOC_ID) throw new WireError('wrong-document', 'sync reply for another document')
   const remote = vectorFromWire(response.vv)
-  const replica = await fx.freshReplica()
+  // Made on first use: most mutated replies never get that far, and a replica costs a store.
+  let made: Replica | undefined
+  const replica = async (): Promise<Replica> => (made ??= await fx.freshReplica())
   let dropped: string | undefined
   if (response.checkpoint != null) {
     try {
       fx.verifier.clock.receive(validateCheckpoint(response.checkpoint, DOC_ID, fx.verifier))
       const checkpoint = response.checkpoint
-      await mustNotThrow('checkpoint in a sync reply', async () => await replica.ingestCheckpoint(checkpoint))
+      const r = await replica()
+      await mustNotThrow('checkpoint in a sync reply', async () => await r.ingestCheckpoint(checkpoint))
     } catch (err) {
       dropped = (verdictOf(err) as { reason: string }).reason
     }
@@ -315,12 +319,13 @@ async function takeResponse (fx: Fixture, raw: Uint8Array): Promise<Verdict> {
     try {
       const envelope = decodeEnvelope(bytes, MAX_RESPONSE_BYTES)
       fx.verifier.clock.receive(validateEnvelope(envelope, DOC_ID, fx.verifier))
-      await mustNotThrow('envelope in a sync reply', () => replica.ingest(envelope, bytes))
+      const r = await replica()
+      await mustNotThrow('envelope in a sync reply', () => r.ingest(envelope, bytes))
     } catch (err) {
       dropped ??= (verdictOf(err) as { reason: string }).reason
     }
   }
-  replica.confirm(remote.get(replica.author) ?? 0)
+  made?.confirm(remote.get(made.author) ?? 0)
   // Parts dropped: the reply as a whole was still taken, and the counts show why the parts were not.
   return dropped === undefined ? ACCEPTED : refused(`item:${dropped}`)
 }
