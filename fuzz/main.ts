@@ -94,7 +94,6 @@ for (const name of only) {
     if (printed++ < show) console.log(formatFailure(f))
   }
   let start = 0
-  const t0 = performance.now()
   while (start < perDecoder) {
     const outcome = await runWorker(name, start, perDecoder - start, report)
     if (outcome.type === 'done') {
@@ -103,6 +102,7 @@ for (const name of only) {
       stats.accepted += s.accepted
       stats.failures += s.failures
       stats.cpuMs += s.cpuMs
+      stats.ms += s.ms
       stats.peakHeapBytes = Math.max(stats.peakHeapBytes, s.peakHeapBytes)
       for (const [reason, n] of Object.entries(s.refused)) stats.refused[reason] = (stats.refused[reason] ?? 0) + n
       break
@@ -115,7 +115,6 @@ for (const name of only) {
     report({ target: name, seed, index: outcome.index, kind, message: outcome.why, input: inputFor(await targetNamed(name), seed, outcome.index) })
     start = outcome.index + 1
   }
-  stats.ms = performance.now() - t0
   console.log(formatStats(stats))
   totalInputs += stats.inputs
   totalFailures += stats.failures
