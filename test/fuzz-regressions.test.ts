@@ -60,3 +60,26 @@ test('a payload deleting an empty range is refused before it reaches a document'
   assert.throws(() => validateEnvelope(envelope, DOC, verifier),
     (err: unknown) => err instanceof WireError && err.reason === 'bad-update')
 })
+
+test('an item whose origin is a later struct of its own client is refused before it reaches a document', async () => {
+  // A v1 update, client 5: item 5:0 "a" in root text "t", then item 5:1 "b" whose left origin is 5:7.
+  const enc = encoding.createEncoder()
+  for (const n of [1, 2, 5, 0]) encoding.writeVarUint(enc, n) // 1 client, 2 structs, client 5, from clock 0
+  encoding.writeUint8(enc, 4) // ContentString, no origins: parent follows
+  encoding.writeVarUint(enc, 1)
+  encoding.writeVarString(enc, 't')
+  encoding.writeVarString(enc, 'a')
+  encoding.writeUint8(enc, 4 | 0x80) // ContentString with a left origin
+  for (const n of [5, 7]) encoding.writeVarUint(enc, n)
+  encoding.writeVarString(enc, 'b')
+  encoding.writeVarUint(enc, 0) // empty delete set
+  const payload = encoding.toUint8Array(enc)
+  Y.decodeUpdate(payload)
+  const doc = new Y.Doc()
+  assert.throws(() => { Y.applyUpdate(doc, payload) }) // a TypeError from inside the struct store
+  assert.equal(doc.getText('t').toString(), 'a', 'and the part before the throw went in')
+  const verifier = { ed25519: nodeEd25519, clock: new HybridLogicalClock() }
+  const envelope = Envelope.decode(Envelope.encode(await sealed(payload)))
+  assert.throws(() => validateEnvelope(envelope, DOC, verifier),
+    (err: unknown) => err instanceof WireError && err.reason === 'bad-update')
+})
