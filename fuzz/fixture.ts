@@ -54,12 +54,17 @@ async function signer (seedByte: number): Promise<Signer> {
 
 async function replica (docId: string, s: Signer, clock: HybridLogicalClock, clientId: number): Promise<Replica> {
   const ctx: ReplicaContext = {
-    store: new Store(new MemoryLevel<string, Uint8Array>({ keyEncoding: 'utf8', valueEncoding: 'view' }) as unknown as LevelDb),
+    store: new Store(
+      new MemoryLevel<string, Uint8Array>({ keyEncoding: 'utf8', valueEncoding: 'view' }) as unknown as LevelDb
+    ),
     signer: s,
     clock,
     metrics: new Metrics(),
     // Small sync batches, so that answers come both as envelopes and as checkpoints.
-    options: { batchWindowMs: 0, minSealIntervalMs: 0, maxEnvelopesPerSync: 8, checkpointEvery: 1_000_000, retainAfterCheckpoint: 256 }
+    options: {
+      batchWindowMs: 0, minSealIntervalMs: 0, maxEnvelopesPerSync: 8, checkpointEvery: 1_000_000,
+      retainAfterCheckpoint: 256
+    }
   }
   const r = await Replica.load(docId, ctx)
   r.doc.clientID = clientId
@@ -100,7 +105,10 @@ export async function buildFixture (): Promise<Fixture> {
   const syncResponses: Uint8Array[] = []
   const syncRequests: Uint8Array[] = []
   const sv = Y.encodeStateVector(b.doc)
-  for (const remote of [new Map<string, number>(), new Map([[author.author, 10], [second.author, 11]]), new Map([[author.author, 12]])]) {
+  const remotes = [
+    new Map<string, number>(), new Map([[author.author, 10], [second.author, 11]]), new Map([[author.author, 12]])
+  ]
+  for (const remote of remotes) {
     const answer = await a.answer(remote, remote.size === 0 ? new Uint8Array([0]) : sv)
     if (answer.checkpoint !== undefined) checkpoints.push(Checkpoint.encode(answer.checkpoint))
     syncResponses.push(SyncResponse.encode({
@@ -118,7 +126,9 @@ export async function buildFixture (): Promise<Fixture> {
       stateVector: (remote.size === 0 ? Y.encodeStateVector(new Y.Doc()) : sv) as Uint8Array<ArrayBuffer>
     }))
   }
-  syncResponses.push(SyncResponse.encode({ version: WIRE_VERSION, docId: DOC_ID, envelopes: [], vv: [], error: 'unknown document' }))
+  syncResponses.push(SyncResponse.encode({
+    version: WIRE_VERSION, docId: DOC_ID, envelopes: [], vv: [], error: 'unknown document'
+  }))
 
   const beacons = [makeBeacon(a, author, authorClock), makeBeacon(b, second, frozen())].map(x => Beacon.encode(x))
   const frames = [
@@ -130,11 +140,14 @@ export async function buildFixture (): Promise<Fixture> {
   const aw = new Awareness(new Y.Doc())
   aw.doc.clientID = 77
   for (let i = 0; i < 4; i++) {
-    aw.setLocalState(i === 3 ? null : { user: { name: `user${i}`, color: '#ff00ff' }, cursor: { anchor: i, head: i * 2 } })
+    const state = { user: { name: `user${i}`, color: '#ff00ff' }, cursor: { anchor: i, head: i * 2 } }
+    aw.setLocalState(i === 3 ? null : state)
     const update = encodeAwarenessUpdate(aw, [aw.clientID])
-    awareness.push(encodeAwarenessMessage({ kind: i % 2 === 0 ? 'update' : 'query', origin: '12D3KooWFuzzOriginPeer', nonce: i * 1000, update }))
+    const kind = i % 2 === 0 ? 'update' : 'query'
+    awareness.push(encodeAwarenessMessage({ kind, origin: '12D3KooWFuzzOriginPeer', nonce: i * 1000, update }))
   }
-  awareness.push(encodeAwarenessMessage({ kind: 'query', origin: '12D3KooWFuzzOriginPeer', nonce: 5, update: Uint8Array.of(0) }))
+  const bareQuery = { kind: 'query', origin: '12D3KooWFuzzOriginPeer', nonce: 5, update: Uint8Array.of(0) } as const
+  awareness.push(encodeAwarenessMessage(bareQuery))
   aw.destroy()
 
   // The served replica must not be closed: answer() stays usable for the whole run.

@@ -47,6 +47,10 @@ export interface Stats {
   peakHeapBytes: number
 }
 
+export function emptyStats (target: string): Stats {
+  return { target, inputs: 0, accepted: 0, refused: {}, failures: 0, ms: 0, cpuMs: 0, peakHeapBytes: 0 }
+}
+
 /** Heap plus ArrayBuffer memory: a length field claiming 2^31 bytes shows up in either. */
 function allocated (): number {
   const h = v8.getHeapStatistics()
@@ -72,7 +76,7 @@ function same (a: Verdict, b: Verdict): boolean {
 }
 
 export async function runTarget (target: Target, o: HarnessOptions): Promise<Stats> {
-  const stats: Stats = { target: target.name, inputs: 0, accepted: 0, refused: {}, failures: 0, ms: 0, cpuMs: 0, peakHeapBytes: 0 }
+  const stats = emptyStats(target.name)
   const t0 = performance.now()
   const cpu0 = process.cpuUsage()
   const cpuMs = (): number => { const u = process.cpuUsage(cpu0); return (u.user + u.system) / 1000 }
@@ -107,7 +111,8 @@ export async function runTarget (target: Target, o: HarnessOptions): Promise<Sta
     if (target.viewCheck === true && index % 32 === 5) {
       try {
         const again = await target.run(embedded(input))
-        if (!same(verdict, again)) fail(index, 'view-mismatch', `${JSON.stringify(verdict)} alone, ${JSON.stringify(again)} inside a larger buffer`, input)
+        const why = `${JSON.stringify(verdict)} alone, ${JSON.stringify(again)} inside a larger buffer`
+        if (!same(verdict, again)) fail(index, 'view-mismatch', why, input)
       } catch (err: any) {
         fail(index, 'view-mismatch', `throws only inside a larger buffer: ${String(err?.stack ?? err)}`, input)
       }
@@ -147,6 +152,8 @@ export function formatStats (s: Stats): string {
   const top = Object.entries(s.refused).sort((a, b) => b[1] - a[1]).slice(0, 6)
     .map(([reason, n]) => `${reason} ${n}`).join(', ')
   const rate = s.ms > 0 ? Math.round(s.inputs / (s.ms / 1000)) : 0
-  return `${s.target}: ${s.inputs} inputs, ${s.accepted} accepted, ${refused} refused (${top}), ${s.failures} failures, ` +
-    `${(s.ms / 1000).toFixed(1)} s (${rate}/s, cpu ${(s.cpuMs / 1000).toFixed(1)} s), heap peak ${Math.round(s.peakHeapBytes / 2 ** 20)} MiB`
+  const seconds = (ms: number): string => (ms / 1000).toFixed(1)
+  return `${s.target}: ${s.inputs} inputs, ${s.accepted} accepted, ${refused} refused (${top}), ` +
+    `${s.failures} failures, ` +
+    `${seconds(s.ms)} s (${rate}/s, cpu ${seconds(s.cpuMs)} s), heap peak ${Math.round(s.peakHeapBytes / 2 ** 20)} MiB`
 }

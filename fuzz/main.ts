@@ -12,7 +12,7 @@
 import { Worker } from 'node:worker_threads'
 import { parseArgs } from 'node:util'
 import { TARGET_NAMES, makeTargets } from './targets.js'
-import { formatFailure, formatStats, inputFor, type Failure, type Stats } from './harness.js'
+import { emptyStats, formatFailure, formatStats, inputFor, type Failure, type Stats } from './harness.js'
 import type { Target } from './target.js'
 
 const { values } = parseArgs({
@@ -37,15 +37,20 @@ const show = Number(values.show)
 const maxCpuSeconds = values['max-cpu-s'] === undefined ? undefined : Number(values['max-cpu-s'])
 const maxSeconds = values['max-s'] === undefined ? undefined : Number(values['max-s'])
 const only = values.only?.split(',') ?? TARGET_NAMES
-for (const name of only) if (!TARGET_NAMES.includes(name)) throw new Error(`unknown target ${name} (targets: ${TARGET_NAMES.join(', ')})`)
+for (const name of only) {
+  if (!TARGET_NAMES.includes(name)) throw new Error(`unknown target ${name} (targets: ${TARGET_NAMES.join(', ')})`)
+}
 
 let targets: Target[] | undefined
-const targetNamed = async (name: string): Promise<Target> => (targets ??= await makeTargets()).find(t => t.name === name) as Target
+const targetNamed = async (name: string): Promise<Target> =>
+  (targets ??= await makeTargets()).find(t => t.name === name) as Target
 
 if (values.index !== undefined || values.hex !== undefined) {
   // Replay one input in this thread, with its full stack trace.
   const target = await targetNamed(only[0])
-  const input = values.hex !== undefined ? Uint8Array.from(Buffer.from(values.hex, 'hex')) : inputFor(target, seed, Number(values.index))
+  const input = values.hex !== undefined
+    ? Uint8Array.from(Buffer.from(values.hex, 'hex'))
+    : inputFor(target, seed, Number(values.index))
   console.log(`${target.name} input (${input.length} bytes): ${Buffer.from(input).toString('hex').slice(0, 8192)}`)
   console.log('verdict:', await target.run(input))
   process.exit(0)
@@ -54,7 +59,9 @@ if (values.index !== undefined || values.hex !== undefined) {
 type Outcome = { type: 'done', stats: Stats } | { type: 'stuck', index: number, why: string }
 
 /** Runs inputs [start, start + count) of one target in a worker; ends it if its heartbeat stops. */
-async function runWorker (name: string, start: number, count: number, onFailure: (f: Failure) => void): Promise<Outcome> {
+async function runWorker (
+  name: string, start: number, count: number, onFailure: (f: Failure) => void
+): Promise<Outcome> {
   const heartbeat = new SharedArrayBuffer(8)
   const beat = new Int32Array(heartbeat)
   Atomics.store(beat, 0, start)
@@ -70,25 +77,26 @@ async function runWorker (name: string, start: number, count: number, onFailure:
       void worker.terminate()
       resolve(outcome)
     }
+    const stuck = (why: string): void => { finish({ type: 'stuck', index: Atomics.load(beat, 0), why }) }
     const watchdog = setInterval(() => {
       const beats = Atomics.load(beat, 1)
       if (beats !== seen) { seen = beats; since = Date.now(); return }
-      if (Date.now() - since > hangMs) finish({ type: 'stuck', index: Atomics.load(beat, 0), why: `no progress for ${hangMs} ms` })
+      if (Date.now() - since > hangMs) stuck(`no progress for ${hangMs} ms`)
     }, 250)
     worker.on('message', (m: { type: 'failure', failure: Failure } | { type: 'done', stats: Stats }) => {
       if (m.type === 'failure') onFailure(m.failure)
       else finish(m)
     })
     // An exception that escaped every handler (an unhandled rejection, a crash of the thread).
-    worker.on('error', err => { finish({ type: 'stuck', index: Atomics.load(beat, 0), why: `worker died: ${err.stack ?? String(err)}` }) })
-    worker.on('exit', code => { finish({ type: 'stuck', index: Atomics.load(beat, 0), why: `worker exited with code ${code}` }) })
+    worker.on('error', err => { stuck(`worker died: ${err.stack ?? String(err)}`) })
+    worker.on('exit', code => { stuck(`worker exited with code ${code}`) })
   })
 }
 
 let totalInputs = 0
 let totalFailures = 0
 for (const name of only) {
-  const stats: Stats = { target: name, inputs: 0, accepted: 0, refused: {}, failures: 0, ms: 0, cpuMs: 0, peakHeapBytes: 0 }
+  const stats = emptyStats(name)
   let printed = 0
   const report = (f: Failure): void => {
     if (printed++ < show) console.log(formatFailure(f))
@@ -112,7 +120,8 @@ for (const name of only) {
     stats.inputs += outcome.index - start + 1
     stats.failures++
     const kind: Failure['kind'] = outcome.why.startsWith('no progress') ? 'hang' : 'exception'
-    report({ target: name, seed, index: outcome.index, kind, message: outcome.why, input: inputFor(await targetNamed(name), seed, outcome.index) })
+    const input = inputFor(await targetNamed(name), seed, outcome.index)
+    report({ target: name, seed, index: outcome.index, kind, message: outcome.why, input })
     start = outcome.index + 1
   }
   console.log(formatStats(stats))

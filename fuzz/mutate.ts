@@ -166,7 +166,9 @@ const protoMutations: Array<(rng: Rng, b: Uint8Array, fields: Field[]) => Uint8A
     const at = rng.pick(fields).end
     const fieldNo = BigInt(rng.pick([8, 15, 16, 100, 2 ** 29 - 1]))
     const wt = BigInt(rng.pick([0, 1, 2, 5]))
-    const body = wt === 0n ? varint(edgeVarint(rng)) : wt === 1n ? rng.bytes(8) : wt === 5n ? rng.bytes(4) : concat(varint(3n), rng.bytes(3))
+    const body = wt === 0n
+      ? varint(edgeVarint(rng))
+      : wt === 1n ? rng.bytes(8) : wt === 5n ? rng.bytes(4) : concat(varint(3n), rng.bytes(3))
     return replace(b, at, at, concat(varint((fieldNo << 3n) | wt), body))
   },
   function groupNest (rng, b, fields) {
@@ -185,7 +187,8 @@ const protoMutations: Array<(rng: Rng, b: Uint8Array, fields: Field[]) => Uint8A
     const innerFields = parseFields(inner)
     if (innerFields === undefined || innerFields.length === 0) return undefined
     const mutated = protoMutate(rng, inner, innerFields) ?? inner
-    return concat(b.subarray(0, start), b.subarray(start, valueStart), varint(BigInt(mutated.length)), mutated, b.subarray(end))
+    const tag = b.subarray(start, valueStart)
+    return concat(b.subarray(0, start), tag, varint(BigInt(mutated.length)), mutated, b.subarray(end))
   }
 ]
 
@@ -201,7 +204,9 @@ export interface MutateOptions {
 }
 
 /** 1 to 4 stacked mutations of `seed`, drawing splice partners from `corpus`. */
-export function mutate (rng: Rng, seed: Uint8Array, corpus: readonly Uint8Array[], options: MutateOptions = {}): Uint8Array {
+export function mutate (
+  rng: Rng, seed: Uint8Array, corpus: readonly Uint8Array[], options: MutateOptions = {}
+): Uint8Array {
   let b = seed
   if (options.oversizeTo !== undefined && rng.bool(0.002)) {
     return concat(b, new Uint8Array(Math.max(1, options.oversizeTo + 1 - b.length)))

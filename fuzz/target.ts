@@ -34,7 +34,10 @@ export interface Target {
  * decoders wrap every exception into their own error type, so without this check a
  * stack overflow or a TypeError inside them would pass as an ordinary refusal.
  */
-const JS_FAULT = /Maximum call stack|is not a function|Cannot read propert|Cannot set propert|is not defined|is not iterable|Cannot convert/i
+const JS_FAULT = new RegExp([
+  'Maximum call stack', 'is not a function', 'Cannot read propert', 'Cannot set propert', 'is not defined',
+  'is not iterable', 'Cannot convert'
+].join('|'), 'i')
 /** Faults no wrapper may contain: the input cost the process its stack or its memory. */
 const RESOURCE_FAULT = /Maximum call stack|Invalid array length|Array buffer allocation failed|out of memory/i
 

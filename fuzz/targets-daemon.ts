@@ -17,6 +17,7 @@ const TOKEN = 'fuzz-token-0123456789abcdef'
 const MAX_BODY = 64 * 1024
 const enc = new TextEncoder()
 const dec = new TextDecoder()
+const BOOTSTRAP = '/ip4/1.2.3.4/tcp/1/p2p/12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo'
 
 // ---- JSON: structure-aware edits (type confusion, unknown keys, depth, size) -----------
 
@@ -25,23 +26,30 @@ function jsonValue (rng: Rng, depth = 0): unknown {
     case 0: return null
     case 1: return rng.bool()
     case 2: return rng.pick([0, -1, 1.5, 1e308, -0, 2 ** 53, 65535, 65536, 100, 5000])
-    case 3: return rng.pick(['', 'off', '127.0.0.1:0', '[::1]:7777', '/ip4/127.0.0.1/tcp/0', 'x'.repeat(10_000), '\u0000', '~', '~/a'])
-    case 4: return rng.pick(['/ip4/1.2.3.4/tcp/1/p2p/12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo', '/dns4/', '/ip6/::/tcp/99999', DOC_ID])
+    case 3: return rng.pick(['', 'off', '127.0.0.1:0', '[::1]:7777', '/ip4/127.0.0.1/tcp/0', 'x'.repeat(9999), '\0'])
+    case 4: return rng.pick([BOOTSTRAP, '/dns4/', '/ip6/::/tcp/99999', DOC_ID, '~/a'])
     case 5: return rng.pick(['true', 'yes', '0', 'server', 'json', 'debug', '1e3', ' 5 '])
     case 6: return Array.from({ length: rng.int(4) }, () => jsonValue(rng, depth + 1))
-    default: return Object.fromEntries(Array.from({ length: rng.int(3) }, (_, i) => [`k${i}`, jsonValue(rng, depth + 1)]))
+    default:
+      return Object.fromEntries(Array.from({ length: rng.int(3) }, (_, i) => [`k${i}`, jsonValue(rng, depth + 1)]))
   }
 }
 
 const CONFIG_KEYS = [
-  'dataDir', 'data-dir', 'listen', 'announce', 'bootstrap', 'mdns', 'dhtProtocol', 'dht-mode', 'dhtMode', 'pin', 'admin',
-  'logFormat', 'logLevel', 'shutdownTimeoutMs', 'adminMaxBodyBytes', 'inboundConnectionThreshold', 'unknown', '__proto__', 'constructor'
+  'dataDir', 'data-dir', 'listen', 'announce', 'bootstrap', 'mdns', 'dhtProtocol', 'dht-mode', 'dhtMode', 'pin',
+  'admin', 'logFormat', 'logLevel', 'shutdownTimeoutMs', 'adminMaxBodyBytes', 'inboundConnectionThreshold',
+  'unknown', '__proto__', 'constructor'
 ]
 const CONFIG_SEEDS: Array<Record<string, unknown>> = [
   {},
   { listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, admin: '127.0.0.1:0', pin: [DOC_ID], logLevel: 'debug' },
-  { 'data-dir': './data', 'dht-mode': 'client', 'shutdown-timeout': 2000, bootstrap: '/ip4/1.2.3.4/tcp/1/p2p/12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo' },
-  { admin: 'off', announce: '/dns4/example.org/tcp/7776 /ip4/1.2.3.4/tcp/7776', adminMaxBodyBytes: 1024, inboundConnectionThreshold: 50 }
+  { 'data-dir': './data', 'dht-mode': 'client', 'shutdown-timeout': 2000, bootstrap: BOOTSTRAP },
+  {
+    admin: 'off',
+    announce: '/dns4/example.org/tcp/7776 /ip4/1.2.3.4/tcp/7776',
+    adminMaxBodyBytes: 1024,
+    inboundConnectionThreshold: 50
+  }
 ]
 
 function mutateJson (rng: Rng, seed: Record<string, unknown>, keys: string[]): string {
@@ -76,7 +84,8 @@ export function configTarget (): Target {
     },
     run: (input): Verdict => {
       try {
-        resolveDaemonConfig({ flags: { config: '/fuzz/weft.json' }, env: {}, cwd: '/fuzz', readFile: () => dec.decode(input) })
+        const readFile = (): string => dec.decode(input)
+        resolveDaemonConfig({ flags: { config: '/fuzz/weft.json' }, env: {}, cwd: '/fuzz', readFile })
         return ACCEPTED
       } catch (err) {
         if (err instanceof ConfigError) return refused(configReason(err))
@@ -89,12 +98,18 @@ export function configTarget (): Target {
 // ---- admin API ----------------------------------------------------------------------------
 
 const METHODS = ['GET', 'POST', 'DELETE', 'HEAD', 'PUT', 'OPTIONS', 'get', 'Post', '', 'G\u0000ET', 'CONNECT']
-const AUTH = [`Bearer ${TOKEN}`, `bearer \t${TOKEN} `, '', 'Bearer', 'Bearer x', `Basic ${TOKEN}`, TOKEN, `Bearer ${TOKEN}\u0000`, `Bearer ${TOKEN} x`]
+const AUTH = [
+  `Bearer ${TOKEN}`, `bearer \t${TOKEN} `, '', 'Bearer', 'Bearer x', `Basic ${TOKEN}`, TOKEN, `Bearer ${TOKEN}\u0000`,
+  `Bearer ${TOKEN} x`
+]
 const ID_EDITS = [
   DOC_ID, 'a'.repeat(26), DOC_ID.toUpperCase(), '', '%', '%zz', '%e0%80', '%ff', '%00', '%2F', '..', 'x'.repeat(20_000),
   '\u00e9', '\ud800', 'a/b', DOC_ID + '?x=1', DOC_ID + '#f', '%61'.repeat(26)
 ]
-const PATHS = ['/health', '/status', '/peers', '/docs', '/pins', '/metrics', '/', '*', '', '//docs', '/docs/', 'http://h/pins/x', '/pins?x', '/%2e%2e/status']
+const PATHS = [
+  '/health', '/status', '/peers', '/docs', '/pins', '/metrics', '/', '*', '', '//docs', '/docs/', 'http://h/pins/x',
+  '/pins?x', '/%2e%2e/status'
+]
 
 function pathOf (rng: Rng): string {
   if (rng.bool(0.4)) return rng.pick(PATHS)
@@ -136,7 +151,10 @@ function fakeRequest (input: string): { req: IncomingMessage, res: ServerRespons
   let captured: Captured | undefined
   const res = {
     headersSent: false,
-    writeHead (status: number, h: Record<string, string | number>) { captured = { status, headers: h }; this.headersSent = true },
+    writeHead (status: number, h: Record<string, string | number>) {
+      captured = { status, headers: h }
+      this.headersSent = true
+    },
     end (b?: string) { if (captured !== undefined) captured.body = b },
     once () {},
     destroy () {}
@@ -160,7 +178,11 @@ function backend (): AdminBackend {
 }
 
 export function adminTarget (): Target {
-  const server = new AdminServer({ backend: backend(), token: TOKEN, host: '127.0.0.1', port: 0, maxBodyBytes: MAX_BODY })
+  // Never listens: handle() is driven directly.
+  const server = new AdminServer({
+    backend: backend(), token: TOKEN, host: '127.0.0.1',
+    port: 0, maxBodyBytes: MAX_BODY
+  })
   return {
     name: 'admin',
     generate: (rng) => rng.bool(0.3) ? mutate(rng, requestBytes(rng), [requestBytes(rng)]) : requestBytes(rng),
@@ -170,7 +192,9 @@ export function adminTarget (): Target {
       const reply = done()
       if (reply === undefined) throw new FuzzFailure('the handler returned without answering')
       // The fake backend never fails, so a 500 is the handler's own fault.
-      if (reply.status >= 500 && reply.status !== 503) throw new FuzzFailure(`answered ${reply.status}: ${reply.body ?? ''}`)
+      if (reply.status >= 500 && reply.status !== 503) {
+        throw new FuzzFailure(`answered ${reply.status}: ${reply.body ?? ''}`)
+      }
       if (req.method !== 'HEAD' && Buffer.byteLength(reply.body ?? '') !== reply.headers['content-length']) {
         throw new FuzzFailure('content-length does not match the body')
       }

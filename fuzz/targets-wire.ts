@@ -184,7 +184,8 @@ async function takeFrame (fx: Fixture, bytes: Uint8Array): Promise<Verdict> {
   if (frame.envelope != null) {
     const e = frame.envelope
     // The duplicate shortcut runs on unvalidated fields: it must cope with any of them.
-    if (Number.isSafeInteger(e.seq) && e.author.byteLength === 32 && fx.served.has(authorHex(e.author), e.seq)) return refused('duplicate')
+    const known = Number.isSafeInteger(e.seq) && e.author.byteLength === 32 && fx.served.has(authorHex(e.author), e.seq)
+    if (known) return refused('duplicate')
     return await takeEnvelope(fx, e, Envelope.encode(e))
   }
   return takeBeacon(fx, frame.beacon as Beacon)
@@ -192,7 +193,9 @@ async function takeFrame (fx: Fixture, bytes: Uint8Array): Promise<Verdict> {
 
 export function wireTargets (fx: Fixture): Target[] {
   const payloads = fx.envelopes.map(e => Envelope.decode(e).payload)
-  const allSeeds = [...fx.envelopes, ...fx.checkpoints, ...fx.beacons, ...fx.frames, ...fx.syncRequests, ...fx.syncResponses]
+  const allSeeds = [
+    ...fx.envelopes, ...fx.checkpoints, ...fx.beacons, ...fx.frames, ...fx.syncRequests, ...fx.syncResponses
+  ]
   /** Now and then a valid message of another type: type confusion at the message level. */
   const seedOrForeign = (rng: Rng, own: Uint8Array[]): Uint8Array => rng.bool(0.05) ? rng.pick(allSeeds) : rng.pick(own)
   const bytesOf = (rng: Rng, own: Uint8Array[], maxBytes: number): Uint8Array =>
@@ -204,19 +207,23 @@ export function wireTargets (fx: Fixture): Target[] {
       maxBytes: MAX_ENVELOPE_BYTES,
       viewCheck: true,
       generate: (rng) => rng.bool(0.3)
-        ? encodeOr(() => Envelope.encode(resealEnvelope(rng, fx, payloads)), () => bytesOf(rng, fx.envelopes, MAX_ENVELOPE_BYTES))
+        ? encodeOr(() => Envelope.encode(resealEnvelope(rng, fx, payloads)),
+          () => bytesOf(rng, fx.envelopes, MAX_ENVELOPE_BYTES))
         : bytesOf(rng, fx.envelopes, MAX_ENVELOPE_BYTES),
       // As the sync client takes each envelope of a reply.
-      run: async (input) => await guarded(async () => await takeEnvelope(fx, decodeEnvelope(input, MAX_ENVELOPE_BYTES), input))
+      run: async (input) => await guarded(async () =>
+        await takeEnvelope(fx, decodeEnvelope(input, MAX_ENVELOPE_BYTES), input))
     },
     {
       name: 'checkpoint',
       maxBytes: MAX_RESPONSE_BYTES,
       viewCheck: true,
       generate: (rng) => rng.bool(0.3)
-        ? encodeOr(() => Checkpoint.encode(resealCheckpoint(rng, fx, payloads)), () => bytesOf(rng, fx.checkpoints, MAX_RESPONSE_BYTES))
+        ? encodeOr(() => Checkpoint.encode(resealCheckpoint(rng, fx, payloads)),
+          () => bytesOf(rng, fx.checkpoints, MAX_RESPONSE_BYTES))
         : bytesOf(rng, fx.checkpoints, MAX_RESPONSE_BYTES),
-      run: async (input) => await guarded(async () => await takeCheckpoint(fx, decodeCheckpoint(input, MAX_RESPONSE_BYTES)))
+      run: async (input) => await guarded(async () =>
+        await takeCheckpoint(fx, decodeCheckpoint(input, MAX_RESPONSE_BYTES)))
     },
     {
       name: 'beacon',
@@ -224,7 +231,8 @@ export function wireTargets (fx: Fixture): Target[] {
       // Beacons only travel in gossip frames: mutate the beacon, then frame it correctly.
       generate: (rng) => {
         const beacon = rng.bool(0.3)
-          ? encodeOr(() => Beacon.encode(resealBeacon(rng, fx)), () => mutate(rng, fx.beacons[0], allSeeds, { protobuf: true }))
+          ? encodeOr(() => Beacon.encode(resealBeacon(rng, fx)),
+            () => mutate(rng, fx.beacons[0], allSeeds, { protobuf: true }))
           : mutate(rng, seedOrForeign(rng, fx.beacons), allSeeds, { protobuf: true })
         return concat(Uint8Array.of(0x12), varint(BigInt(beacon.length)), beacon)
       },
@@ -238,7 +246,8 @@ export function wireTargets (fx: Fixture): Target[] {
         if (rng.bool(0.2)) {
           // Both fields, or a resealed envelope inside a frame.
           const envelope = resealEnvelope(rng, fx, payloads)
-          return encodeOr(() => GossipFrame.encode(rng.bool() ? { envelope } : { envelope, beacon: Beacon.decode(fx.beacons[0]) }),
+          const both = { envelope, beacon: Beacon.decode(fx.beacons[0]) }
+          return encodeOr(() => GossipFrame.encode(rng.bool() ? { envelope } : both),
             () => bytesOf(rng, fx.frames, FRAME_LIMIT))
         }
         return bytesOf(rng, fx.frames, FRAME_LIMIT)
@@ -265,10 +274,20 @@ export function wireTargets (fx: Fixture): Target[] {
       // PullProtocol.serve after the read: decode, version, look up the document, answer, encode.
       run: async (input) => await guarded(async () => {
         const request = decodeSyncRequest(input, MAX_REQUEST_BYTES)
-        if (request.version !== WIRE_VERSION) throw new WireError('bad-version', `sync request version ${request.version}`)
+        if (request.version !== WIRE_VERSION) {
+          throw new WireError('bad-version', `sync request version ${request.version}`)
+        }
         if (request.docId !== DOC_ID) return refused('unknown-document')
-        const answer = await mustNotThrow('sync request', async () => await fx.served.answer(vectorFromWire(request.vv), request.stateVector))
-        SyncResponse.encode({ version: WIRE_VERSION, docId: request.docId, envelopes: answer.envelopes as Array<Uint8Array<ArrayBuffer>>, checkpoint: answer.checkpoint, vv: fx.served.vv.toWire(), error: '' })
+        const answer = await mustNotThrow('sync request', async () =>
+          await fx.served.answer(vectorFromWire(request.vv), request.stateVector))
+        SyncResponse.encode({
+          version: WIRE_VERSION,
+          docId: request.docId,
+          envelopes: answer.envelopes as Array<Uint8Array<ArrayBuffer>>,
+          checkpoint: answer.checkpoint,
+          vv: fx.served.vv.toWire(),
+          error: ''
+        })
         return ACCEPTED
       })
     },
@@ -279,7 +298,9 @@ export function wireTargets (fx: Fixture): Target[] {
       generate: (rng) => {
         if (rng.bool(0.3)) {
           const envelopes = Array.from({ length: rng.pick([0, 1, 2, 5]) }, () =>
-            rng.bool() ? rng.pick(fx.envelopes) : encodeOr(() => Envelope.encode(resealEnvelope(rng, fx, payloads)), () => rng.bytes(8)))
+            rng.bool()
+              ? rng.pick(fx.envelopes)
+              : encodeOr(() => Envelope.encode(resealEnvelope(rng, fx, payloads)), () => rng.bytes(8)))
           const response = pickFields(rng, SyncResponse.decode(rng.pick(fx.syncResponses)), {
             envelopes: () => envelopes as Array<Uint8Array<ArrayBuffer>>,
             checkpoint: () => rng.bool(0.8) ? resealCheckpoint(rng, fx, payloads) : undefined,

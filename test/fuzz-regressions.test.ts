@@ -3,7 +3,9 @@ import assert from 'node:assert/strict'
 import * as Y from 'yjs'
 import * as encoding from 'lib0/encoding'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
-import { Envelope, GossipFrame, WIRE_VERSION, WireError, decodeEnvelope, decodeFrame, envelopeSigningBytes } from '../src/wire/codec.js'
+import {
+  Envelope, GossipFrame, WIRE_VERSION, WireError, decodeEnvelope, decodeFrame, envelopeSigningBytes
+} from '../src/wire/codec.js'
 import { validateEnvelope } from '../src/sync/validate.js'
 import { HybridLogicalClock, packHlc } from '../src/clock/hlc.js'
 import { Signer } from '../src/identity/peer-key.js'

@@ -12,7 +12,10 @@ const step = fc.record({
   clockMove: fc.oneof(fc.integer({ min: -5, max: 5 }), fc.integer({ min: -3_600_000, max: 3_600_000 })),
   kind: fc.constantFrom('now', 'receive'),
   // Remote stamps from far behind to past the drift bound, counters up to the 16-bit edge.
-  remoteOffset: fc.oneof(fc.integer({ min: -1000, max: 1000 }), fc.integer({ min: -10_000_000, max: MAX_DRIFT + 10_000 })),
+  remoteOffset: fc.oneof(
+    fc.integer({ min: -1000, max: 1000 }),
+    fc.integer({ min: -10_000_000, max: MAX_DRIFT + 10_000 })
+  ),
   remoteLogical: fc.oneof(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0xfff0, max: 0xffff }))
 })
 
@@ -40,17 +43,22 @@ test('stamps only grow, receive() orders after both inputs, and drift stays boun
         assert.ok(compareHlc(stamp, remote) > 0, 'the receive event orders after the remote stamp')
         assert.ok(compareHlc(stamp, before) > 0, 'and after everything before it')
       }
-      if (last !== undefined) assert.ok(compareHlc(stamp, last) > 0, `${JSON.stringify(stamp)} after ${JSON.stringify(last)}`)
+      if (last !== undefined) {
+        assert.ok(compareHlc(stamp, last) > 0, `${JSON.stringify(stamp)} after ${JSON.stringify(last)}`)
+      }
       assert.ok(stamp.wall >= physical, 'never behind the wall clock')
       // Only a counter overflow may carry the clock one ms past the drift bound.
-      assert.ok(stamp.wall <= maxPhysical + MAX_DRIFT + 1, `wall ${stamp.wall - maxPhysical} ms ahead of any physical time`)
+      assert.ok(stamp.wall <= maxPhysical + MAX_DRIFT + 1, `${stamp.wall - maxPhysical} ms ahead of any physical time`)
       last = stamp
     }
   }), { numRuns: 300 })
 })
 
 test('pack and unpack round-trip, and packed stamps compare like stamps', () => {
-  const stamp = fc.record({ wall: fc.integer({ min: 0, max: 2 ** 48 - 1 }), logical: fc.integer({ min: 0, max: 0xffff }) })
+  const stamp = fc.record({
+    wall: fc.integer({ min: 0, max: 2 ** 48 - 1 }),
+    logical: fc.integer({ min: 0, max: 0xffff })
+  })
   fc.assert(fc.property(stamp, stamp, (a, b) => {
     assert.deepEqual(unpackHlc(packHlc(a)), { wall: a.wall, logical: a.logical })
     const packed = packHlc(a) - packHlc(b)

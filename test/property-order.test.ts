@@ -27,11 +27,16 @@ const sender = generateKeyPair('Ed25519').then(k => peerIdFromPrivateKey(k))
 
 async function replica (signer: Signer, metrics = new Metrics()): Promise<Replica> {
   const ctx: ReplicaContext = {
-    store: new Store(new MemoryLevel<string, Uint8Array>({ keyEncoding: 'utf8', valueEncoding: 'view' }) as unknown as LevelDb),
+    store: new Store(
+      new MemoryLevel<string, Uint8Array>({ keyEncoding: 'utf8', valueEncoding: 'view' }) as unknown as LevelDb
+    ),
     signer,
     clock: new HybridLogicalClock(),
     metrics,
-    options: { batchWindowMs: 0, minSealIntervalMs: 0, maxEnvelopesPerSync: 64, checkpointEvery: 1_000_000, retainAfterCheckpoint: 256 }
+    options: {
+      batchWindowMs: 0, minSealIntervalMs: 0, maxEnvelopesPerSync: 64, checkpointEvery: 1_000_000,
+      retainAfterCheckpoint: 256
+    }
   }
   return await Replica.load(DOC, ctx)
 }
@@ -49,7 +54,8 @@ async function receiver (): Promise<{ replica: Replica, metrics: Metrics, delive
     unsubscribe: () => {},
     getSubscribers: () => []
   }
-  const gossip = new Gossip(pubsub as unknown as GossipSub, { verifier: { ed25519: nodeEd25519, clock: new HybridLogicalClock() }, metrics, maxEnvelopeBytes: 1 << 20 })
+  const verifier = { ed25519: nodeEd25519, clock: new HybridLogicalClock() }
+  const gossip = new Gossip(pubsub as unknown as GossipSub, { verifier, metrics, maxEnvelopeBytes: 1 << 20 })
   gossip.join(DOC, { replica: r, onEnvelope: () => {}, onBeacon: () => {} })
   const from = await sender
   const topic = docTopic(DOC)
@@ -60,7 +66,8 @@ async function receiver (): Promise<{ replica: Replica, metrics: Metrics, delive
       // A fresh copy per delivery, as each arrives in its own RPC buffer.
       const message = { type: 'unsigned', topic, data: data.slice() } as unknown as Message
       const verdict = pubsub.topicValidators.get(topic)?.(from, message)
-      if (verdict === TopicValidatorResult.Accept) for (const fn of listeners) fn(new CustomEvent('message', { detail: message }))
+      if (verdict !== TopicValidatorResult.Accept) return
+      for (const fn of listeners) fn(new CustomEvent('message', { detail: message }))
     }
   }
 }
@@ -86,7 +93,10 @@ test('any permutation with duplicates of the envelopes gives the same document',
     const writers = await Promise.all(keys.slice(0, authors).map(async k => await replica(k)))
     const log: Array<[Envelope, Uint8Array]> = []
     const byAuthor = writers.map(() => [] as Array<[Envelope, Uint8Array]>)
-    writers.forEach((w, i) => w.on('sealed', (bytes, envelope) => { log.push([envelope, bytes]); byAuthor[i].push([envelope, bytes]) }))
+    writers.forEach((w, i) => w.on('sealed', (bytes, envelope) => {
+      log.push([envelope, bytes])
+      byAuthor[i].push([envelope, bytes])
+    }))
     for (const s of steps) {
       const i = s.author % authors
       const doc = writers[i].doc

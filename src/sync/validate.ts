@@ -25,7 +25,10 @@ function stampOf (what: string, packed: bigint, clock: HybridLogicalClock): HlcS
 function checkUpdate (what: string, update: Uint8Array): void {
   // A payload Yjs cannot parse would throw half-way through applyUpdate and leave the doc
   // partly integrated: parse it first, and keep it off the doc if it does not parse.
-  let decoded: { structs: Array<Y.Item | { id: Y.ID, length: number }>, ds: { clients: Map<number, Array<{ clock: number, len: number }>> } }
+  let decoded: {
+    structs: Array<Y.Item | { id: Y.ID, length: number }>
+    ds: { clients: Map<number, Array<{ clock: number, len: number }>> }
+  }
   try {
     decoded = Y.decodeUpdate(update) as unknown as typeof decoded
   } catch (err: any) {
@@ -38,17 +41,21 @@ function checkUpdate (what: string, update: Uint8Array): void {
   // part of the update went in (found by fuzz/), so they are refused here.
   const usable = (clock: number, length: number): boolean => length > 0 && Number.isSafeInteger(clock + length)
   for (const s of decoded.structs) {
-    if (!usable(s.id.clock, s.length)) throw new WireError('bad-update', `${what} payload holds an empty or out-of-range struct`)
+    if (!usable(s.id.clock, s.length)) {
+      throw new WireError('bad-update', `${what} payload holds an empty or out-of-range struct`)
+    }
     if (s instanceof Y.Item) {
       for (const ref of [s.origin, s.rightOrigin, s.parent instanceof Y.ID ? s.parent : null]) {
         if (ref != null && ref.client === s.id.client && ref.clock >= s.id.clock) {
-          throw new WireError('bad-update', `${what} payload holds an item that refers to a later struct of its own client`)
+          throw new WireError('bad-update', `${what} payload holds an item referring to a later struct of its client`)
         }
       }
     }
   }
   for (const ranges of decoded.ds.clients.values()) {
-    for (const r of ranges) if (!usable(r.clock, r.len)) throw new WireError('bad-update', `${what} payload deletes an empty or out-of-range range`)
+    for (const r of ranges) {
+      if (!usable(r.clock, r.len)) throw new WireError('bad-update', `${what} payload deletes an empty or bad range`)
+    }
   }
 }
 
