@@ -215,7 +215,8 @@ export class AdminServer {
     ]
   }
 
-  private async handle (req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** The request handler; public so that the fuzzer (fuzz/targets-daemon.ts) drives it without a socket. */
+  async handle (req: IncomingMessage, res: ServerResponse): Promise<void> {
     const t0 = process.hrtime.bigint()
     let routeName = '(none)'
     let status = 500

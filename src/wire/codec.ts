@@ -1,5 +1,7 @@
 import { Beacon, Checkpoint, Envelope, GossipFrame, HeadsDigest, HeadsReply, SyncRequest, SyncResponse } from './messages.js'
 import type { Uint8ArrayList } from 'uint8arraylist'
+// Installed before any decode: groups are skipped without recursion.
+import './group-guard.js'
 
 export { Beacon, Checkpoint, Envelope, GossipFrame, HeadsDigest, HeadsEntry, HeadsReply, SyncRequest, SyncResponse, VersionEntry } from './messages.js'
 
