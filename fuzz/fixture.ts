@@ -19,7 +19,7 @@ import { makeBeacon } from '../src/sync/beacon.js'
 import {
   Beacon, Checkpoint, Envelope, GossipFrame, SyncRequest, SyncResponse, WIRE_VERSION
 } from '../src/wire/codec.js'
-import { encodeAwarenessMessage } from '../src/provider/awareness-wire.js'
+import { encodeAwarenessMessage } from '../src/presence/wire.js'
 import type { Verifier } from '../src/sync/validate.js'
 import type { LevelDb } from '../src/platform/platform.js'
 

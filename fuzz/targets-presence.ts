@@ -8,8 +8,8 @@ import { Awareness, applyAwarenessUpdate } from 'y-protocols/awareness'
 import * as encoding from 'lib0/encoding'
 import {
   AwarenessWireError, decodeAwarenessMessage, encodeAwarenessMessage, inspectAwarenessUpdate
-} from '../src/provider/awareness-wire.js'
-import { DEFAULT_AWARENESS_LIMITS } from '../src/provider/awareness-gate.js'
+} from '../src/presence/wire.js'
+import { DEFAULT_AWARENESS_LIMITS } from '../src/presence/gate.js'
 import type { Fixture } from './fixture.js'
 import { mutate } from './mutate.js'
 import type { Rng } from './rng.js'

@@ -56,7 +56,11 @@ async function receiver (): Promise<{ replica: Replica, metrics: Metrics, delive
   }
   const verifier = { ed25519: nodeEd25519, clock: new HybridLogicalClock() }
   const gossip = new Gossip(pubsub as unknown as GossipSub, { verifier, metrics, maxEnvelopeBytes: 1 << 20 })
-  gossip.join(DOC, { replica: r, onEnvelope: () => {}, onBeacon: () => {} })
+  gossip.join(DOC, {
+    has: (author, seq) => r.has(author, seq),
+    onEnvelope: (envelope, bytes) => { r.ingest(envelope, bytes) },
+    onBeacon: () => {}
+  })
   const from = await sender
   const topic = docTopic(DOC)
   return {
