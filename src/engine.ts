@@ -23,6 +23,7 @@ import { METRIC, Metrics } from './metrics/metrics.js'
 import type { Platform } from './platform/platform.js'
 import type { DocSnapshot, PeerInfoSnapshot, Weft, WeftOptions } from './types.js'
 import type { Beacon } from './wire/codec.js'
+import { validateOptions } from './options.js'
 
 const log = logger('weft:engine')
 
@@ -373,5 +374,6 @@ export class Engine implements Weft {
 }
 
 export async function createEngine (options: WeftOptions, platform: Platform): Promise<Weft> {
+  validateOptions(options) // one TypeError naming the option, before anything starts
   return await Engine.create(options, platform)
 }
