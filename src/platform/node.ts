@@ -67,6 +67,7 @@ export async function ensureDirectory (dataDir: string): Promise<void> {
 async function makeDirectory (dir: string, dataDir: string): Promise<void> {
   const { mkdir, stat } = await import('node:fs/promises')
   const { dirname } = await import('node:path')
+  const parent = dirname(dir)
   try {
     await mkdir(dir, { mode: 0o700 })
     return
@@ -75,7 +76,6 @@ async function makeDirectory (dir: string, dataDir: string): Promise<void> {
       if ((await stat(dir)).isDirectory()) return
       throw new DataDirError(`data dir ${dataDir}: ${dir} is a file, not a directory`, { cause: err })
     }
-    const parent = dirname(dir)
     if (err?.code !== 'ENOENT' || parent === dir || await isDirectory(parent)) {
       throw new DataDirError(`data dir ${dataDir} cannot be created (${String(err?.code ?? err?.message)})`,
         { cause: err })
