@@ -2,7 +2,7 @@
 /**
  * `weft`: the headless peer daemon and the commands that talk to it.
  *
- *   weft daemon [options]     run an always-on peer (the default command)
+ *   weft daemon [options]     run an always-on peer (`npm start` in a checkout)
  *   weft status | peers | docs
  *   weft pin <id> | unpin <id> | cat <id>
  *
@@ -18,6 +18,7 @@ import {
   ConfigError, DAEMON_OPTIONS, describeConfig, resolveClientConfig, resolveDaemonConfig,
   type DaemonConfig
 } from './config.js'
+import { isValidDocId } from './doc-id.js'
 import { readRuntimeInfo, readTokenFile } from './files.js'
 import { createLogger } from './log.js'
 import { installShutdown } from './signals.js'
@@ -76,21 +77,26 @@ function clientOptions (y: Argv): Argv {
 const docIdPositional = (y: Argv): Argv => clientOptions(y).positional('id', { type: 'string', describe: 'Document id (26 characters a-z, 2-7)' })
 
 export function buildCli (argv: string[]): Argv {
-  return yargs(argv)
+  const cli: Argv = yargs(argv)
+  return cli
     .scriptName('weft')
     .usage('$0 <command> [options]\n\nRun an always-on weft peer, or talk to a running one.')
-    .command(['daemon', '$0'], 'Run the headless peer daemon (default command)', daemonOptions, async (args) => { await runDaemon(args) })
+    // Bare `weft` shows the commands: starting a peer that listens on 0.0.0.0 with mDNS is not a thing to do by accident.
+    .command('$0', false, y => y, () => { cli.showHelp('log') })
+    .command('daemon', 'Run the headless peer daemon', daemonOptions, async (args) => { await runDaemon(args) })
     .command('status', 'Show the running daemon: peer id, addresses, peers, documents', clientOptions, async (args) => { await client(args, printStatus, c => c.status()) })
     .command('peers', 'List connected peers', clientOptions, async (args) => { await client(args, printPeers, c => c.peers()) })
     .command('docs', 'List documents (stored, open, pinned)', clientOptions, async (args) => { await client(args, printDocs, c => c.docs()) })
     .command('pin <id>', 'Pin a document: keep it open, replicated and provided in the DHT, across restarts', docIdPositional,
-      async (args) => { await client(args, (r) => `${r.created === true ? 'pinned' : 'already pinned'} ${r.id}`, c => c.pin(String(args.id))) })
+      async (args) => {
+        await client(args, (r) => `${r.created === true ? 'pinned' : 'already pinned'} ${r.id}`, c => c.pin(docIdArg(args)))
+      })
     .command('unpin <id>', 'Unpin a document (its data stays in the store)', docIdPositional,
-      async (args) => { await client(args, (r) => `unpinned ${r.id}`, c => c.unpin(String(args.id))) })
+      async (args) => { await client(args, (r) => `unpinned ${r.id}`, c => c.unpin(docIdArg(args))) })
     .command('cat <id>', "Print a document's content (texts as text, maps and arrays as JSON)", docIdPositional,
       async (args) => {
         const { renderDocContent } = await import('./doc-json.js')
-        await client(args, (r) => renderDocContent(r), c => c.doc(String(args.id)))
+        await client(args, (r) => renderDocContent(r), c => c.doc(docIdArg(args)))
       })
     .epilogue('Every daemon option can also be set with a WEFT_* environment variable or in a JSON --config file. ' +
       'Precedence: flag > environment > config file > default. List options take several values separated by commas.')
@@ -105,6 +111,16 @@ export function buildCli (argv: string[]): Argv {
       process.stderr.write(`weft: ${msg}\nRun "weft --help" (or "weft <command> --help") for usage.\n`)
       process.exit(EXIT_USAGE)
     })
+}
+
+/** The document id argument, checked here so that a typo is a usage error, not a request the daemon refuses. */
+function docIdArg (args: Record<string, unknown>): string {
+  const id = String(args.id)
+  if (!isValidDocId(id)) {
+    process.stderr.write(`weft: ${JSON.stringify(id)} is not a document id (26 characters a-z, 2-7)\n`)
+    process.exit(EXIT_USAGE)
+  }
+  return id
 }
 
 // ---------------------------------------------------------------------------
@@ -163,6 +179,9 @@ function explainStartError (err: any, config: DaemonConfig): { message: string, 
   for (let e = err; e != null && chain.length < 5; e = e.cause) chain.push(e)
   const text = chain.map(e => String(e?.message ?? e)).join(': ')
   const has = (code: string): any => chain.find(e => e?.code === code)
+  // The library's own start errors (data dir, listen address, options) already say what is wrong in one line.
+  const own = chain.find(e => String(e?.code ?? '').startsWith('WEFT_') || (e instanceof TypeError && /^createWeft: /.test(e.message)))
+  if (own != null) return { known: true, message: own.message }
   const inUse = has('EADDRINUSE')
   if (inUse != null) {
     return { known: true, message: `address in use (${inUse.address ?? ''}:${inUse.port ?? ''}): another daemon running? Change --admin or --listen (port 0 picks a free one)` }
@@ -183,7 +202,7 @@ async function client (args: Record<string, unknown>, render: (r: any) => string
     const cfg = resolveClientConfig({
       flags: { dataDir: args.dataDir, admin: args.admin, token: args.token, timeout: args.timeout },
       env: process.env,
-      runningAdmin: (dir) => readRuntimeInfo(dir)?.adminUrl,
+      runningAdmin: runningAdminOf,
       storedToken: (dir) => readTokenFile(dir)
     })
     c = new AdminClient({ url: cfg.url, token: cfg.token, timeoutMs: cfg.timeoutMs })
@@ -205,6 +224,22 @@ async function client (args: Record<string, unknown>, render: (r: any) => string
       return
     }
     throw err
+  }
+}
+
+/** The admin URL of the daemon running on `dataDir`: undefined if none runs there, null if its admin API is off. */
+function runningAdminOf (dataDir: string): string | null | undefined {
+  const info = readRuntimeInfo(dataDir)
+  if (info == null || !isAlive(info.pid)) return undefined
+  return info.adminUrl ?? null
+}
+
+function isAlive (pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err: any) {
+    return err?.code === 'EPERM' // alive, but another user's
   }
 }
 
