@@ -15,11 +15,17 @@ import { startNotesWeb } from './web/server.js'
 
 const args = await yargs(hideBin(process.argv))
   .scriptName('npm run notes:web --')
-  .option('data-dir', { type: 'string', default: process.env.WEFT_NOTES_DIR ?? join(homedir(), '.weft-notes'),
-    describe: 'Where this device keeps its notes [env WEFT_NOTES_DIR]' })
+  .option('data-dir', {
+    type: 'string',
+    default: process.env.WEFT_NOTES_DIR ?? join(homedir(), '.weft-notes'),
+    describe: 'Where this device keeps its notes [env WEFT_NOTES_DIR]'
+  })
   .option('port', { type: 'number', default: 0, describe: 'Port of the page on 127.0.0.1 (0: any free port)' })
-  .option('host', { type: 'string', default: '0.0.0.0',
-    describe: 'Interface the weft peer listens on (0.0.0.0: other devices on the LAN can sync)' })
+  .option('host', {
+    type: 'string',
+    default: '0.0.0.0',
+    describe: 'Interface the weft peer listens on (0.0.0.0: other devices on the LAN can sync)'
+  })
   .option('mdns', { type: 'boolean', default: true, describe: 'Find other devices on the LAN (--no-mdns: off)' })
   .strict()
   .parseAsync()

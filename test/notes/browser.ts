@@ -53,7 +53,12 @@ export async function startNotesBrowser (): Promise<NotesBrowser> {
     await buildRenderer(outdir)
     const bridge = await build({
       entryPoints: [fileURLToPath(new URL('./page-bridge.ts', import.meta.url))],
-      bundle: true, format: 'iife', platform: 'browser', target: 'es2022', write: false, logLevel: 'warning'
+      bundle: true,
+      format: 'iife',
+      platform: 'browser',
+      target: 'es2022',
+      write: false,
+      logLevel: 'warning'
     })
     const bridgeCode = bridge.outputFiles[0].text
 
