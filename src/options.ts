@@ -56,7 +56,8 @@ export function validateOptions (options: WeftOptions): void {
     throw new TypeError(`createWeft: dht.mode must be "server" or "client", got ${describe(dht.mode)}`)
   }
   if (dht?.protocol !== undefined && (typeof dht.protocol !== 'string' || !dht.protocol.startsWith('/'))) {
-    throw new TypeError(`createWeft: dht.protocol must be a protocol id starting with "/", got ${describe(dht.protocol)}`)
+    throw new TypeError(
+      `createWeft: dht.protocol must be a protocol id starting with "/", got ${describe(dht.protocol)}`)
   }
   for (const name of NUMBER_OPTIONS) {
     const value = options[name]
@@ -68,7 +69,9 @@ export function validateOptions (options: WeftOptions): void {
 
 function checkAddresses (name: string, list: unknown, needPeerId: boolean): void {
   if (list === undefined) return
-  if (!Array.isArray(list)) throw new TypeError(`createWeft: ${name} must be an array of multiaddrs, got ${describe(list)}`)
+  if (!Array.isArray(list)) {
+    throw new TypeError(`createWeft: ${name} must be an array of multiaddrs, got ${describe(list)}`)
+  }
   list.forEach((address, i) => {
     const problem = addressProblem(address, needPeerId)
     if (problem !== undefined) throw new TypeError(`createWeft: ${name}[${i}] ${describe(address)} ${problem}`)

@@ -95,7 +95,8 @@ export const DAEMON_OPTIONS: readonly OptionSpec[] = [
     env: 'WEFT_ANNOUNCE',
     default: [],
     defaultText: '(listen addresses)',
-    describe: 'Multiaddrs announced to other peers instead of the listen addresses (public IP or DNS name behind a port forward).'
+    describe: 'Multiaddrs announced to other peers instead of the listen addresses ' +
+      '(public IP or DNS name behind a port forward).'
   },
   {
     key: 'bootstrap',
@@ -279,7 +280,8 @@ function readConfigFile (path: string, readFile: (p: string) => string): Record<
   for (const [rawKey, value] of Object.entries(parsed)) {
     const spec = DAEMON_OPTIONS.find(s => configKeys(s).includes(rawKey))
     if (spec == null) {
-      throw new ConfigError(`config file ${path}: unknown option "${rawKey}" (known: ${DAEMON_OPTIONS.map(s => s.key).join(', ')})`)
+      const known = DAEMON_OPTIONS.map(s => s.key).join(', ')
+      throw new ConfigError(`config file ${path}: unknown option "${rawKey}" (known: ${known})`)
     }
     out[spec.key] = value
   }
@@ -396,7 +398,9 @@ function validate (c: DaemonConfig): void {
   checkAddrs('announce', c.announce, false)
   checkAddrs('bootstrap', c.bootstrap, true)
   for (const id of c.pin) {
-    if (!isValidDocId(id)) throw new ConfigError(`--pin: ${JSON.stringify(id)} is not a document id (26 characters a-z, 2-7)`)
+    if (!isValidDocId(id)) {
+      throw new ConfigError(`--pin: ${JSON.stringify(id)} is not a document id (26 characters a-z, 2-7)`)
+    }
   }
   if (!c.dhtProtocol.startsWith('/')) throw new ConfigError('--dht-protocol must start with "/"')
   if (!Number.isInteger(c.shutdownTimeoutMs) || c.shutdownTimeoutMs < 100) {

@@ -26,7 +26,11 @@ export type WeftLibp2p = Libp2p<WeftServices>
 export const DEFAULT_DHT_PROTOCOL = '/weft/kad/1.0.0'
 
 /** One libp2p node per weft instance: every document shares its connections. */
-export async function createNode (options: WeftOptions, platform: Platform, privateKey: PrivateKey): Promise<WeftLibp2p> {
+export async function createNode (
+  options: WeftOptions,
+  platform: Platform,
+  privateKey: PrivateKey
+): Promise<WeftLibp2p> {
   const listen = options.listen ?? ['/ip4/0.0.0.0/tcp/0']
   const net = options.network ?? {}
   const peerDiscovery: Array<(components: any) => any> = []
@@ -71,7 +75,9 @@ export async function createNode (options: WeftOptions, platform: Platform, priv
         // Two topics per open document (content and presence); gossipsub's default budget of
         // 1 MiB per peer (~1 KiB a topic) silently stopped a peer's documents at ~490.
         maxTopicBytesPerPeer: 16 * 1024 * 1024,
-        scoreParams: net.ipColocationFactorWeight === undefined ? {} : { IPColocationFactorWeight: net.ipColocationFactorWeight }
+        scoreParams: net.ipColocationFactorWeight === undefined
+          ? {}
+          : { IPColocationFactorWeight: net.ipColocationFactorWeight }
       }) as (components: any) => GossipSub
     }
   }
@@ -83,7 +89,9 @@ export async function createNode (options: WeftOptions, platform: Platform, priv
   }
   // mDNS runs as a service (it is still a peer discovery module to libp2p) so that the
   // engine can tell LAN peers, worth dialling, from peers a DHT walk merely mentions.
-  if ((options.mdns ?? true) && platform.mdns !== undefined) (config.services as Record<string, unknown>).mdns = platform.mdns()
+  if ((options.mdns ?? true) && platform.mdns !== undefined) {
+    (config.services as Record<string, unknown>).mdns = platform.mdns()
+  }
   if (options.libp2pMetrics !== undefined) config.metrics = options.libp2pMetrics
   try {
     return await createLibp2p(config)

@@ -39,7 +39,8 @@ async function openClassicLevel (dataDir: string): Promise<LevelDb> {
   const { join } = await import('node:path')
   const { ClassicLevel } = await import('classic-level')
   await ensureDirectory(dataDir)
-  const db = new ClassicLevel<string, Uint8Array>(join(dataDir, 'store'), { keyEncoding: 'utf8', valueEncoding: 'view' })
+  const db = new ClassicLevel<string, Uint8Array>(join(dataDir, 'store'),
+    { keyEncoding: 'utf8', valueEncoding: 'view' })
   try {
     await db.open()
   } catch (err: any) {
@@ -48,7 +49,8 @@ async function openClassicLevel (dataDir: string): Promise<LevelDb> {
       throw new DataDirError(`data dir ${dataDir} is in use by another process (another weft running on it?)`,
         { cause: err })
     }
-    throw new DataDirError(`data dir ${dataDir}: cannot open the store (${String(err?.cause?.message ?? err?.message)})`,
+    const reason = String(err?.cause?.message ?? err?.message)
+    throw new DataDirError(`data dir ${dataDir}: cannot open the store (${reason})`,
       { cause: err })
   }
   return db as unknown as LevelDb
