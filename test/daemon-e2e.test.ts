@@ -46,7 +46,9 @@ async function metricsOf (c: AdminClient): Promise<ReturnType<typeof parsePromet
   return parsePrometheusText(await c.metrics())
 }
 
-test('a pinned document outlives its author: a newcomer that knows only the daemon gets it all; CLI, metrics, auth, SIGTERM, restart, SIGKILL', { timeout: 240_000 }, async (t) => {
+test('a pinned document outlives its author: a newcomer that knows only the daemon gets it all; CLI, metrics, auth, SIGTERM, restart, SIGKILL', {
+  timeout: 240_000
+}, async (t) => {
   const dataDir = await tmp()
   let daemon = await startDaemon(loopbackArgs(dataDir))
   t.diagnostic(`start-up to ready: ${daemon.ready.startupMs} ms (reported by the daemon)`)
@@ -175,7 +177,9 @@ test('a pinned document outlives its author: a newcomer that knows only the daem
   assert.doesNotMatch(daemon.output(), / ERROR /, 'no errors logged')
 })
 
-test('pins given with WEFT_PIN are kept across restarts; --log-format json prints only JSON lines; a double SIGTERM exits', { timeout: 120_000 }, async () => {
+test('pins given with WEFT_PIN are kept across restarts; --log-format json prints only JSON lines; a double SIGTERM exits', {
+  timeout: 120_000
+}, async () => {
   const dataDir = await tmp()
   const id = 'cccccccccccccccccccccccccc'
   const d = await startDaemon([...loopbackArgs(dataDir), '--log-format', 'json'], { env: { WEFT_PIN: id } })

@@ -62,7 +62,8 @@ test('a bootstrap peer id that is malformed or one character short fails --print
     const address = `/ip4/127.0.0.1/tcp/7776/p2p/${id}`
     const r = await runCli(['daemon', '--bootstrap', address, '--print-config'])
     assert.equal(r.code, 2)
-    oneLine(r, new RegExp(`^weft daemon: --bootstrap: "${address.replace(/\./g, '\\.')}" has an invalid peer id .*${reason}`))
+    const quoted = address.replace(/\./g, '\\.')
+    oneLine(r, new RegExp(`^weft daemon: --bootstrap: "${quoted}" has an invalid peer id .*${reason}`))
   }
   const r = await runCli(['daemon', '--print-config'], { env: { WEFT_BOOTSTRAP: '/ip4/127.0.0.1/tcp/1' } })
   assert.equal(r.code, 2)
@@ -79,13 +80,18 @@ test('a config file takes every key in camelCase and in kebab-case', async () =>
   const dir = await tempDir()
   const camel = join(dir, 'camel.json')
   const kebab = join(dir, 'kebab.json')
-  await writeFile(camel, JSON.stringify({ shutdownTimeout: 7000, adminMaxBody: 1000, logFormat: 'json', dhtMode: 'client' }))
-  await writeFile(kebab, JSON.stringify({ 'shutdown-timeout': 7000, 'admin-max-body-bytes': 1000, 'log-format': 'json', 'dht-mode': 'client' }))
+  await writeFile(camel, JSON.stringify({
+    shutdownTimeout: 7000, adminMaxBody: 1000, logFormat: 'json', dhtMode: 'client'
+  }))
+  await writeFile(kebab, JSON.stringify({
+    'shutdown-timeout': 7000, 'admin-max-body-bytes': 1000, 'log-format': 'json', 'dht-mode': 'client'
+  }))
   for (const file of [camel, kebab]) {
     const r = await runCli(['daemon', '--config', file, '--print-config'])
     assert.equal(r.code, 0, r.stderr)
     const c = JSON.parse(r.stdout)
-    assert.deepEqual([c.shutdownTimeoutMs, c.adminMaxBodyBytes, c.logFormat, c.dhtMode], [7000, 1000, 'json', 'client'], file)
+    const seen = [c.shutdownTimeoutMs, c.adminMaxBodyBytes, c.logFormat, c.dhtMode]
+    assert.deepEqual(seen, [7000, 1000, 'json', 'client'], file)
   }
 })
 
@@ -109,7 +115,8 @@ test('a listen port in use is one line naming the address, exit 1', { timeout: 6
 test('a data dir that is a file or cannot be created fails at once with one line', { timeout: 60_000 }, async () => {
   const file = join(await tempDir(), 'a-file')
   await writeFile(file, 'x')
-  for (const [dataDir, expected] of [[file, /a-file is a file, not a directory/], ['/proc/weft', /\/proc\/weft cannot be created/]] as const) {
+  const cases = [[file, /a-file is a file, not a directory/], ['/proc/weft', /\/proc\/weft cannot be created/]] as const
+  for (const [dataDir, expected] of cases) {
     const r = await runCli(['daemon', ...loopbackArgs(dataDir)], { timeoutMs: 30_000 })
     assert.equal(r.code, 1, r.stdout + r.stderr)
     const errors = r.stdout.split('\n').filter(l => / ERROR /.test(l))

@@ -37,8 +37,10 @@ async function refused (options: WeftOptions, expected: RegExp, type: ErrorConst
 
 test('a bootstrap peer id that is not base58, or one character short, is named in a TypeError', async () => {
   await refused({ ...LOCAL, bootstrap: ['/ip4/203.0.113.7/tcp/7776/p2p/12D3KooW...'] },
-    /^createWeft: bootstrap\[0\] "\/ip4\/203\.0\.113\.7\/tcp\/7776\/p2p\/12D3KooW\.\.\." has an invalid peer id/, TypeError)
-  await refused({ ...LOCAL, bootstrap: [`/ip4/127.0.0.1/tcp/1/p2p/${PEER_ID}`, `/ip4/127.0.0.1/tcp/1/p2p/${PEER_ID.slice(0, -1)}`] },
+    /^createWeft: bootstrap\[0\] "\/ip4\/203\.0\.113\.7\/tcp\/7776\/p2p\/12D3KooW\.\.\." has an invalid peer id/,
+    TypeError)
+  const good = `/ip4/127.0.0.1/tcp/1/p2p/${PEER_ID}`
+  await refused({ ...LOCAL, bootstrap: [good, `/ip4/127.0.0.1/tcp/1/p2p/${PEER_ID.slice(0, -1)}`] },
     /^createWeft: bootstrap\[1\] .* has an invalid peer id "12D3KooW\w+" \(Incorrect length\)$/, TypeError)
 })
 
@@ -48,10 +50,14 @@ test('a bootstrap address without /p2p/ is refused instead of silently never dia
 })
 
 test('other option mistakes name the option', async () => {
-  await refused({ ...LOCAL, listen: ['127.0.0.1:7776'] }, /^createWeft: listen\[0\] "127\.0\.0\.1:7776" is not a multiaddr/, TypeError)
-  await refused({ ...LOCAL, bootstrap: '/ip4/127.0.0.1/tcp/1' as any }, /^createWeft: bootstrap must be an array/, TypeError)
-  await refused({ ...LOCAL, dht: { mode: 'peer' as any } }, /^createWeft: dht\.mode must be "server" or "client", got "peer"$/, TypeError)
-  await refused({ ...LOCAL, maxEnvelopeBytes: -1 }, /^createWeft: maxEnvelopeBytes must be a non-negative number, got -1$/, TypeError)
+  await refused({ ...LOCAL, listen: ['127.0.0.1:7776'] },
+    /^createWeft: listen\[0\] "127\.0\.0\.1:7776" is not a multiaddr/, TypeError)
+  await refused({ ...LOCAL, bootstrap: '/ip4/127.0.0.1/tcp/1' as any },
+    /^createWeft: bootstrap must be an array/, TypeError)
+  await refused({ ...LOCAL, dht: { mode: 'peer' as any } },
+    /^createWeft: dht\.mode must be "server" or "client", got "peer"$/, TypeError)
+  await refused({ ...LOCAL, maxEnvelopeBytes: -1 },
+    /^createWeft: maxEnvelopeBytes must be a non-negative number, got -1$/, TypeError)
 })
 
 test('a listen port in use is one line naming the address', { timeout: 30_000 }, async () => {
@@ -66,7 +72,9 @@ test('a listen port in use is one line naming the address', { timeout: 30_000 },
   }
 })
 
-test('a data dir that is a file, or that cannot be created, is named at once (no hang)', { timeout: 30_000 }, async () => {
+test('a data dir that is a file, or that cannot be created, is named at once (no hang)', {
+  timeout: 30_000
+}, async () => {
   const file = join(await tempDir(), 'a-file')
   await writeFile(file, 'not a directory')
   await refused({ ...LOCAL, dataDir: file }, /^data dir .*a-file: .*a-file is a file, not a directory$/)

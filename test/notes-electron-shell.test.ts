@@ -17,7 +17,9 @@ import { connectNotesIpc } from '../electron/notes-ipc.js'
 import { fakeElectron } from './notes/fake-electron.js'
 import { Devices, waitFor } from './notes/services.js'
 
-test('the preload\'s window.notes reaches the service through the main process IPC handlers', { timeout: 60_000 }, async () => {
+test('the preload\'s window.notes reaches the service through the main process IPC handlers', {
+  timeout: 60_000
+}, async () => {
   const devices = new Devices()
   const outdir = await mkdtemp(join(tmpdir(), 'weft-notes-electron-'))
   try {
@@ -30,6 +32,7 @@ test('the preload\'s window.notes reaches the service through the main process I
     const service = await devices.start()
     const disconnect = connectNotesIpc(electron.ipcMain as unknown as IpcMain, electron.webContents as unknown as WebContents, service)
     // Run the preload as Electron does: CommonJS, with 'electron' the only module it can require.
+    // eslint-disable-next-line no-new-func -- the built preload is the code under test
     new Function('require', 'module', 'exports', preload)((name: string) => {
       if (name !== 'electron') throw new Error(`sandboxed preload cannot require ${name}`)
       return electron.rendererModule

@@ -7,7 +7,9 @@ import assert from 'node:assert/strict'
 import type { NotesEvent } from '../demo/notes/shared/bridge.js'
 import { Devices, hasText, waitFor } from './notes/services.js'
 
-test('a second device joins a notebook by link, and edits made apart merge when it reconnects', { timeout: 90_000 }, async () => {
+test('a second device joins a notebook by link, and edits made apart merge when it reconnects', {
+  timeout: 90_000
+}, async () => {
   const devices = new Devices()
   try {
     const laptop = await devices.start()
@@ -59,7 +61,9 @@ test('a second device joins a notebook by link, and edits made apart merge when 
   }
 })
 
-test('a restarted device keeps its notes offline, and its edits reach a peer when that peer reappears', { timeout: 90_000 }, async () => {
+test('a restarted device keeps its notes offline, and its edits reach a peer when that peer reappears', {
+  timeout: 90_000
+}, async () => {
   const devices = new Devices()
   try {
     const laptopDir = await devices.dataDir()

@@ -19,15 +19,17 @@ import { waitFor } from './notes/services.js'
 const skip = browserSkipReason()
 
 async function editorText (page: Page): Promise<string> {
-  return await page.evaluate(() => Array.from(document.querySelectorAll('.cm-content .cm-line')).map(l => l.textContent).join('\n'))
+  return await page.evaluate(() =>
+    Array.from(document.querySelectorAll('.cm-content .cm-line')).map(l => l.textContent).join('\n'))
 }
 
-test('npm run notes:web serves the notes app on 127.0.0.1, where a note can be created and edited', { skip, timeout: 120_000 }, async () => {
+test('npm run notes:web serves the notes app on 127.0.0.1, where a note can be created and edited', {
+  skip,
+  timeout: 120_000
+}, async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'weft-notes-web-'))
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'demo/notes/web.ts', '--data-dir', dataDir, '--host', '127.0.0.1', '--no-mdns'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
+  const args = ['--import', 'tsx', 'demo/notes/web.ts', '--data-dir', dataDir, '--host', '127.0.0.1', '--no-mdns']
+  const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   proc.stdout.on('data', (c: Buffer) => { output += c.toString() })
   proc.stderr.on('data', (c: Buffer) => { output += c.toString() })
@@ -77,7 +79,8 @@ test('npm run notes:web serves the notes app on 127.0.0.1, where a note can be c
   } finally {
     await browser.close()
     proc.kill('SIGTERM')
-    const code = await withTimeout(exited, 20_000, 'notes:web to stop', () => output).catch(() => { proc.kill('SIGKILL') })
+    const code = await withTimeout(exited, 20_000, 'notes:web to stop', () => output)
+      .catch(() => { proc.kill('SIGKILL') })
     await rm(dataDir, { recursive: true, force: true })
     assert.equal(code, 0, output)
   }

@@ -7,5 +7,7 @@ if (window.notes === undefined) {
   root.textContent = 'window.notes is missing: open this page from the app (npm run notes, or npm run notes:web).'
 } else {
   const app = new NotesApp(root, window.notes)
-  app.start().catch(err => { root.textContent = `Could not start: ${err instanceof Error ? err.message : String(err)}` })
+  app.start().catch(err => {
+    root.textContent = `Could not start: ${err instanceof Error ? err.message : String(err)}`
+  })
 }
