@@ -37,13 +37,21 @@ export function loopbackArgs (dataDir: string): string[] {
     '--inbound-connection-threshold', '1000']
 }
 
+/**
+ * The test process's environment without WEFT_* variables: a developer's own WEFT_DATA_DIR or
+ * WEFT_ADMIN must not leak into a test's daemon or client, where it would beat the test's config file.
+ */
+function inheritedEnv (): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('WEFT_')))
+}
+
 export async function startDaemon (
   args: string[],
   options: { env?: Record<string, string>, timeoutMs?: number } = {}
 ): Promise<DaemonProcess> {
   const proc = spawn(process.execPath, ['--import', 'tsx', CLI, 'daemon', ...args], {
     cwd: ROOT,
-    env: { ...process.env, ...options.env },
+    env: { ...inheritedEnv(), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe']
   })
   children.add(proc)
@@ -102,7 +110,7 @@ export async function runCli (
 ): Promise<CliResult> {
   const proc = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
     cwd: ROOT,
-    env: { ...process.env, ...options.env },
+    env: { ...inheritedEnv(), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe']
   })
   children.add(proc)
