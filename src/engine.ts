@@ -32,6 +32,7 @@ import { DOC_ID_SYNTAX, isValidDocId, newDocId } from './doc-id.js'
 import type { Platform } from './platform/platform.js'
 import type { DocSnapshot, OpenOptions, PeerInfoSnapshot, Weft, WeftEvents, WeftOptions } from './types.js'
 import type { Beacon } from './wire/codec.js'
+import { validateOptions } from './options.js'
 
 const log = logger('weft:engine')
 
@@ -610,5 +611,6 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
 }
 
 export async function createEngine (options: WeftOptions, platform: Platform): Promise<Weft> {
+  validateOptions(options) // one TypeError naming the option, before anything starts
   return await Engine.create(options, platform)
 }

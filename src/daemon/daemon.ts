@@ -49,7 +49,10 @@ export interface ReadyInfo {
 const PIN_RETRY_MS = 30_000
 const OPEN_CONCURRENCY = 8
 
-/** Reference-counted document handles: a pin holds one reference, a `GET /docs/<id>` of an unpinned document another. */
+/**
+ * Reference-counted document handles: a pin holds one reference, a `GET /docs/<id>` of an unpinned
+ * document another.
+ */
 class Handles {
   private readonly entries = new Map<string, { refs: number, ready: Promise<DocHandle>, closing?: Promise<void> }>()
 
@@ -129,7 +132,14 @@ export class Daemon {
   private stopping: Promise<void> | undefined
   private readonly startedAt = new Date()
 
-  private constructor (init: { config: DaemonConfig, weft: Weft, pins: PinStore, metrics: DaemonMetrics, token: string, logger: Logger }) {
+  private constructor (init: {
+    config: DaemonConfig
+    weft: Weft
+    pins: PinStore
+    metrics: DaemonMetrics
+    token: string
+    logger: Logger
+  }) {
     this.config = init.config
     this.weft = init.weft
     this.pins = init.pins
@@ -148,7 +158,8 @@ export class Daemon {
     const tokenInfo = await loadOrCreateToken(config.dataDir)
     if (tokenInfo.created) log.info('created admin token', { path: tokenInfo.path })
     if (tokenInfo.looseMode != null) {
-      log.warn('admin token file is readable by other users: chmod 600 it', { path: tokenInfo.path, mode: tokenInfo.looseMode.toString(8) })
+      log.warn('admin token file is readable by other users: chmod 600 it',
+        { path: tokenInfo.path, mode: tokenInfo.looseMode.toString(8) })
     }
     // Read (and validated) before the engine starts; written only once the engine holds the store lock.
     const pins = await PinStore.open(config.dataDir)
@@ -165,7 +176,13 @@ export class Daemon {
       libp2pMetrics: metrics.libp2pMetrics(),
       network: { inboundConnectionThreshold: config.inboundConnectionThreshold }
     }
-    log.debug('starting engine', { dataDir: config.dataDir, listen: config.listen, bootstrap: config.bootstrap, mdns: config.mdns, dht: weftOptions.dht })
+    log.debug('starting engine', {
+      dataDir: config.dataDir,
+      listen: config.listen,
+      bootstrap: config.bootstrap,
+      mdns: config.mdns,
+      dht: weftOptions.dht
+    })
     const weft = await createWeft(weftOptions)
 
     const daemon = new Daemon({ config, weft, pins, metrics, token: tokenInfo.token, logger: log })
@@ -178,8 +195,12 @@ export class Daemon {
         weft_peers_connected: weft.connectedPeers().length
       }))
       if (log.enabled('debug')) {
-        weft.libp2p.addEventListener('peer:connect', (e) => { log.debug('peer connected', { peer: e.detail.toString() }) })
-        weft.libp2p.addEventListener('peer:disconnect', (e) => { log.debug('peer disconnected', { peer: e.detail.toString() }) })
+        weft.libp2p.addEventListener('peer:connect', (e) => {
+          log.debug('peer connected', { peer: e.detail.toString() })
+        })
+        weft.libp2p.addEventListener('peer:disconnect', (e) => {
+          log.debug('peer disconnected', { peer: e.detail.toString() })
+        })
       }
       await daemon.openPins(pins.list())
       daemon.retryTimer = setInterval(() => { void daemon.retryFailedPins() }, PIN_RETRY_MS)
@@ -187,8 +208,9 @@ export class Daemon {
 
       if (config.admin != null) {
         if (!isLoopbackHost(config.admin.host)) {
-          log.warn('the admin API listens beyond loopback: its token travels in clear text over HTTP; put TLS in front or keep it on 127.0.0.1',
-            { admin: formatAdminAddress(config.admin) })
+          const warning = 'the admin API listens beyond loopback: its token travels in clear text over HTTP; ' +
+            'put TLS in front or keep it on 127.0.0.1'
+          log.warn(warning, { admin: formatAdminAddress(config.admin) })
         }
         daemon.admin = new AdminServer({
           backend: daemon.backend(),
@@ -333,9 +355,13 @@ export class Daemon {
     }
   }
 
-  /** A document's content, opening a stored (unpinned) document for the read; undefined when the daemon does not have it. */
+  /**
+   * A document's content, opening a stored (unpinned) document for the read; undefined when the
+   * daemon does not have it.
+   */
   async docContent (id: string): Promise<Record<string, unknown> | undefined> {
-    const known = this.handles.get(id) != null || this.weft.openDocuments().includes(id) || (await this.weft.storedDocuments()).includes(id)
+    const known = this.handles.get(id) != null || this.weft.openDocuments().includes(id) ||
+      (await this.weft.storedDocuments()).includes(id)
     if (!known) return undefined
     const h = await this.handles.acquire(id)
     try {
@@ -409,11 +435,20 @@ export function pickBootstrapAddress (addrs: string[]): string | undefined {
       return 99
     }
   }
-  const sorted = addrs.map((a, i) => ({ a, r: rank(a), i })).filter(x => x.r < 99).sort((x, y) => x.r - y.r || x.i - y.i)
+  const sorted = addrs
+    .map((a, i) => ({ a, r: rank(a), i }))
+    .filter(x => x.r < 99)
+    .sort((x, y) => x.r - y.r || x.i - y.i)
   return sorted[0]?.a
 }
 
-function printBanner (ready: ReadyInfo, tokenPath: string, format: 'human' | 'json', log: Logger, out: (s: string) => void): void {
+function printBanner (
+  ready: ReadyInfo,
+  tokenPath: string,
+  format: 'human' | 'json',
+  log: Logger,
+  out: (s: string) => void
+): void {
   if (format === 'json') {
     log.info('weft daemon ready', { ready })
     return

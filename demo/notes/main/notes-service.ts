@@ -33,13 +33,19 @@ const FROM_RENDERER = Symbol('notes:renderer')
 const LOCAL_EDIT = Symbol('notes:local')
 
 export interface NotesServiceOptions {
-  /** Where this device keeps its notes: the engine's LevelDB in `<dataDir>/weft`, app state in `<dataDir>/notes.json`. */
+  /**
+   * Where this device keeps its notes: the engine's LevelDB in `<dataDir>/weft`, app state in
+   * `<dataDir>/notes.json`.
+   */
   dataDir: string
   /** Interface to listen on. Default '0.0.0.0' (reachable on the LAN). */
   host?: string
   /** TCP port. Default: the port used last time (so peers that remember this device find it again), else any. */
   port?: number
-  /** Extra engine options (tests: loopback tuning, beacon interval, a partition gater). `dataDir` and `listen` are set here. */
+  /**
+   * Extra engine options (tests: loopback tuning, beacon interval, a partition gater). `dataDir`
+   * and `listen` are set here.
+   */
   weft?: WeftOptions
   reconnect?: ReconnectorOptions
   /** A local edit updates the note's list entry at most this often. Default 1 000 ms. */
@@ -75,6 +81,7 @@ export class NotesService {
   /** Starts the weft peer on `dataDir` and opens the notebook and every note in it. */
   static async start (options: NotesServiceOptions): Promise<NotesService> {
     const state = await AppStateFile.load(join(options.dataDir, 'notes.json'))
+    // eslint-disable-next-line prefer-const -- the gate's closure reads it before it is assigned
     let service: NotesService | undefined
     const gate = offlineGate(() => service?.offline ?? false, options.weft?.network?.connectionGater)
     const weftOptions = (port: number): WeftOptions => ({
@@ -318,7 +325,9 @@ export class NotesService {
     } else {
       const { index, remove, insert } = edit.splice
       const body = handle.doc.getText(NOTE_BODY)
-      if (index < 0 || remove < 0 || index + remove > body.length) throw new RangeError(`splice ${index}+${remove} outside a text of ${body.length}`)
+      if (index < 0 || remove < 0 || index + remove > body.length) {
+        throw new RangeError(`splice ${index}+${remove} outside a text of ${body.length}`)
+      }
       handle.doc.transact(() => {
         if (remove > 0) body.delete(index, remove)
         if (insert !== '') body.insert(index, insert)
@@ -337,7 +346,11 @@ export class NotesService {
 
   async shareLink (id?: string): Promise<string> {
     if (id !== undefined) this.noteInNotebook(id)
-    return formatLink({ kind: id === undefined ? 'notebook' : 'note', docId: id ?? this.notebook.id, peers: this.weft.multiaddrs })
+    return formatLink({
+      kind: id === undefined ? 'notebook' : 'note',
+      docId: id ?? this.notebook.id,
+      peers: this.weft.multiaddrs
+    })
   }
 
   /**
@@ -352,7 +365,9 @@ export class NotesService {
     const dialled = this.dialNow(peers)
     if (kind === 'note') {
       const note = await this.ensureOpen(docId)
-      if (!this.notebook.has(docId)) this.notebook.set({ id: docId, title: noteTitle(bodyOf(note.handle)), updatedAt: Date.now() })
+      if (!this.notebook.has(docId)) {
+        this.notebook.set({ id: docId, title: noteTitle(bodyOf(note.handle)), updatedAt: Date.now() })
+      }
       this.checkTitleLater(note)
     } else if (docId !== this.notebook.id) {
       const previous = this.notebook
@@ -410,7 +425,9 @@ export class NotesService {
       } catch {}
     }
     if (found.length === 0 || this.stopping !== undefined) return
-    await this.state.update(s => { for (const [id, addresses] of found) s.peers[id] = { addresses, seenAt: Date.now() } })
+    await this.state.update(s => {
+      for (const [id, addresses] of found) s.peers[id] = { addresses, seenAt: Date.now() }
+    })
   }
 
   // ---- status ----------------------------------------------------------------------
