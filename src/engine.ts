@@ -457,9 +457,23 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
 
   docSnapshot (id: string): DocSnapshot | undefined {
     const entry = this.docs.get(id)
-    if (entry === undefined) return undefined
-    const { replica, sync } = entry
-    return { id, status: sync.currentStatus, peers: sync.currentPeers, versionVector: replica.vv.toRecord(), unconfirmed: replica.unconfirmed }
+    if (entry !== undefined) {
+      const { replica, sync } = entry
+      return {
+        id,
+        status: sync.currentStatus,
+        peers: sync.currentPeers,
+        versionVector: replica.vv.toRecord(),
+        unconfirmed: replica.unconfirmed,
+        loaded: true
+      }
+    }
+    const dormant = this.dormant.get(id)
+    if (dormant === undefined) return undefined
+    // Dormant: it was caught up when it went idle, and anything new wakes it.
+    const peers = this.gossip.subscribers(id).map(p => p.toString()).sort()
+    const status = this.libp2p.getConnections().length === 0 ? 'offline' : peers.length === 0 ? 'connecting' : 'synced'
+    return { id, status, peers, versionVector: dormant.vv.toRecord(), unconfirmed: 0, loaded: false }
   }
 
   connectedPeers (): PeerInfoSnapshot[] {

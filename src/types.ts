@@ -141,6 +141,8 @@ export interface DocSnapshot {
   peers: string[]
   versionVector: Record<string, number>
   unconfirmed: number
+  /** False for a served document unloaded while idle (answering sync from the store). */
+  loaded: boolean
 }
 
 export interface Weft extends ObservableV2<WeftEvents> {

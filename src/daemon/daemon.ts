@@ -10,7 +10,7 @@
  */
 import { multiaddr } from '@multiformats/multiaddr'
 import { createWeft as createWeftFromLibrary, isValidDocId } from '../index.js'
-import type { DocHandle, Weft, WeftOptions } from '../types.js'
+import type { Weft, WeftOptions } from '../types.js'
 import { AdminServer, type AdminBackend } from './admin-server.js'
 import { formatAdminAddress, isLoopbackHost, type DaemonConfig } from './config.js'
 import { docToJSON } from './doc-json.js'
@@ -49,73 +49,6 @@ export interface ReadyInfo {
 const PIN_RETRY_MS = 30_000
 const OPEN_CONCURRENCY = 8
 
-/**
- * Reference-counted document handles: a pin holds one reference, a `GET /docs/<id>` of an unpinned
- * document another.
- */
-class Handles {
-  private readonly entries = new Map<string, { refs: number, ready: Promise<DocHandle>, closing?: Promise<void> }>()
-
-  constructor (private readonly weft: Weft, private readonly log: Logger) {}
-
-  async acquire (id: string): Promise<DocHandle> {
-    let e = this.entries.get(id)
-    if (e?.closing != null) {
-      await e.closing.catch(() => {})
-      e = this.entries.get(id)
-    }
-    if (e == null) {
-      const ready = this.weft.open(id)
-      e = { refs: 0, ready }
-      this.entries.set(id, e)
-      const entry = e
-      ready.catch(() => { if (this.entries.get(id) === entry) this.entries.delete(id) })
-    }
-    e.refs++
-    try {
-      return await e.ready
-    } catch (err) {
-      e.refs--
-      throw err
-    }
-  }
-
-  async release (id: string, flush = true): Promise<void> {
-    const e = this.entries.get(id)
-    if (e == null || e.closing != null) return
-    if (--e.refs > 0) return
-    e.closing = (async () => {
-      try {
-        const h = await e.ready
-        if (flush) await h.flush()
-        await h.close()
-      } catch (err) {
-        this.log.warn('closing a document failed', { doc: id, err })
-      } finally {
-        if (this.entries.get(id) === e) this.entries.delete(id)
-      }
-    })()
-    await e.closing
-  }
-
-  get (id: string): Promise<DocHandle> | undefined {
-    const e = this.entries.get(id)
-    return e != null && e.closing == null ? e.ready : undefined
-  }
-
-  ids (): string[] {
-    return [...this.entries.keys()]
-  }
-
-  /** Flushes and closes every handle. */
-  async closeAll (): Promise<void> {
-    await Promise.all([...this.entries.entries()].map(async ([id, e]) => {
-      e.refs = 1
-      await this.release(id)
-    }))
-  }
-}
-
 export class Daemon {
   readonly config: DaemonConfig
   readonly weft: Weft
@@ -125,7 +58,6 @@ export class Daemon {
   adminUrl: string | undefined
   ready: ReadyInfo | undefined
   private admin: AdminServer | undefined
-  private readonly handles: Handles
   private readonly log: Logger
   private readonly pinErrors = new Map<string, string>()
   private retryTimer: NodeJS.Timeout | undefined
@@ -146,7 +78,6 @@ export class Daemon {
     this.metrics = init.metrics
     this.token = init.token
     this.log = init.logger
-    this.handles = new Handles(this.weft, this.log)
   }
 
   static async start (options: DaemonStartOptions): Promise<Daemon> {
@@ -195,12 +126,7 @@ export class Daemon {
         weft_peers_connected: weft.connectedPeers().length
       }))
       if (log.enabled('debug')) {
-        weft.libp2p.addEventListener('peer:connect', (e) => {
-          log.debug('peer connected', { peer: e.detail.toString() })
-        })
-        weft.libp2p.addEventListener('peer:disconnect', (e) => {
-          log.debug('peer disconnected', { peer: e.detail.toString() })
-        })
+        weft.on('connections', (peers) => { log.debug('connections changed', { peers: peers.map(p => p.id) }) })
       }
       await daemon.openPins(pins.list())
       daemon.retryTimer = setInterval(() => { void daemon.retryFailedPins() }, PIN_RETRY_MS)
@@ -267,16 +193,16 @@ export class Daemon {
     await Promise.all(Array.from({ length: Math.min(OPEN_CONCURRENCY, ids.length) }, worker))
   }
 
+  /** A pin is a served document: replicated without a handle, unloaded from memory while idle. */
   private async openPin (id: string): Promise<void> {
-    if (this.handles.get(id) != null && !this.pinErrors.has(id)) return
+    if (this.weft.servedDocuments().includes(id) && !this.pinErrors.has(id)) return
     try {
-      const h = await this.handles.acquire(id)
+      await this.weft.serve(id)
       this.pinErrors.delete(id)
-      this.log.debug('pinned document open', { doc: id, status: h.status })
-      h.on('status', (s) => { this.log.debug('document status', { doc: id, status: s }) })
+      this.log.debug('pinned document served', { doc: id })
     } catch (err: any) {
       this.pinErrors.set(id, String(err?.message ?? err))
-      this.log.error('cannot open pinned document (will retry)', { doc: id, err })
+      this.log.error('cannot serve pinned document (will retry)', { doc: id, err })
     }
   }
 
@@ -303,7 +229,7 @@ export class Daemon {
     if (removed) {
       this.log.info('unpinned', { doc: id })
       if (this.pinErrors.delete(id)) return { removed }
-      await this.handles.release(id)
+      await this.weft.unserve(id)
     }
     return { removed }
   }
@@ -316,7 +242,7 @@ export class Daemon {
     } catch (err) {
       this.log.warn('listing stored documents failed', { err })
     }
-    const open = new Set(this.weft.openDocuments())
+    const open = new Set([...this.weft.openDocuments(), ...this.weft.servedDocuments()])
     const ids = new Set([...stored, ...open, ...this.pins.list()])
     return [...ids].sort().map(id => this.describeDoc(id, open.has(id), stored.includes(id)))
   }
@@ -338,7 +264,7 @@ export class Daemon {
   }
 
   status (): Record<string, unknown> {
-    const open = new Set(this.weft.openDocuments())
+    const open = new Set([...this.weft.openDocuments(), ...this.weft.servedDocuments()])
     const ids = [...new Set([...open, ...this.pins.list()])].sort()
     return {
       peerId: this.weft.peerId,
@@ -360,14 +286,15 @@ export class Daemon {
    * daemon does not have it.
    */
   async docContent (id: string): Promise<Record<string, unknown> | undefined> {
-    const known = this.handles.get(id) != null || this.weft.openDocuments().includes(id) ||
+    const known = this.weft.openDocuments().includes(id) || this.weft.servedDocuments().includes(id) ||
       (await this.weft.storedDocuments()).includes(id)
     if (!known) return undefined
-    const h = await this.handles.acquire(id)
+    // A lease for the read: a dormant pin wakes, an unpinned stored document loads, and both go back.
+    const h = await this.weft.open(id)
     try {
       return { id, ...this.describeDoc(id, true), ...docToJSON(h.doc) }
     } finally {
-      await this.handles.release(id, false)
+      await h.close()
     }
   }
 
@@ -395,7 +322,6 @@ export class Daemon {
     if (this.retryTimer != null) clearInterval(this.retryTimer)
     this.admin?.beginShutdown()
     const adminClosed = this.admin?.close().catch((err) => { this.log.warn('closing the admin API failed', { err }) })
-    await this.handles.closeAll()
     await this.pins.flush().catch(() => {})
     try {
       await this.weft.stop()
