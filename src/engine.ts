@@ -483,6 +483,28 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
     }))
   }
 
+  async peerAddresses (peerId: string): Promise<string[]> {
+    let id: PeerId
+    try {
+      id = peerIdFromString(peerId)
+    } catch (err: any) {
+      throw new TypeError(`peerAddresses: ${JSON.stringify(peerId)} is not a peer id: ${err?.message ?? err}`)
+    }
+    try {
+      const peer = await this.libp2p.peerStore.get(id)
+      return peer.addresses.map(a => a.multiaddr.toString())
+        .filter(a => !a.includes('/p2p-circuit'))
+        .map(a => a.includes('/p2p/') ? a : `${a}/p2p/${peerId}`)
+    } catch {
+      return []
+    }
+  }
+
+  async disconnect (peerId?: string): Promise<void> {
+    const connections = peerId === undefined ? this.libp2p.getConnections() : this.libp2p.getConnections(peerIdFromString(peerId))
+    await Promise.allSettled(connections.map(async c => { await c.close() }))
+  }
+
   // ---- presence and dialling ---------------------------------------------
 
   presence (docId: string, awareness: Awareness, limits?: Partial<AwarenessLimits>): AwarenessChannel {

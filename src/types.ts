@@ -191,6 +191,10 @@ export interface Weft extends ObservableV2<WeftEvents> {
   storedDocuments (): Promise<string[]>
   /** Peers with an open connection. */
   connectedPeers (): PeerInfoSnapshot[]
+  /** Where a known peer listens (as it announced itself), each with `/p2p/<id>`: what to dial it by later. */
+  peerAddresses (peerId: string): Promise<string[]>
+  /** Closes the connections to one peer, or to every peer (they may reconnect; a connection gater decides). */
+  disconnect (peerId?: string): Promise<void>
   docSnapshot (id: string): DocSnapshot | undefined
   stop (): Promise<void>
 }

@@ -11,7 +11,6 @@
 import { join } from 'node:path'
 import * as Y from 'yjs'
 import { logger } from '@libp2p/logger'
-import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createWeft, REMOTE_ORIGIN, type DocHandle, type Weft, type WeftOptions } from '../../../src/index.js'
 import {
@@ -118,10 +117,9 @@ export class NotesService {
     this.useNotebook(new Notebook(notebookHandle))
     await Promise.all(this.notebook.list().map(async note => await this.ensureOpen(note.id)))
 
-    this.weft.libp2p.addEventListener('peer:connect', this.onConnections)
-    this.weft.libp2p.addEventListener('peer:disconnect', this.onConnections)
+    this.weft.on('connections', this.onConnections)
     this.reconnector = new Reconnector(
-      this.weft.libp2p,
+      this.weft,
       () => Object.entries(this.state.current.peers).map(([id, peer]) => ({ id, addresses: peer.addresses })),
       () => this.offline || this.stopping !== undefined,
       options.reconnect
@@ -404,7 +402,7 @@ export class NotesService {
   private async dialNow (addresses: string[]): Promise<void> {
     if (this.offline) return
     await Promise.allSettled(addresses.map(async a => {
-      await this.weft.libp2p.dial(multiaddr(a), { signal: AbortSignal.timeout(5_000) })
+      await this.weft.dial(a, { signal: AbortSignal.timeout(5_000) })
     }))
   }
 
@@ -418,11 +416,8 @@ export class NotesService {
     for (const note of this.notes.values()) for (const p of note.handle.peers) ids.add(p)
     const found: Array<[string, string[]]> = []
     for (const id of ids) {
-      try {
-        const peer = await this.weft.libp2p.peerStore.get(peerIdFromString(id))
-        const addresses = peer.addresses.map(a => a.multiaddr.toString()).filter(a => !a.includes('/p2p-circuit'))
-        if (addresses.length > 0) found.push([id, addresses])
-      } catch {}
+      const addresses = await this.weft.peerAddresses(id).catch(() => [])
+      if (addresses.length > 0) found.push([id, addresses])
     }
     if (found.length === 0 || this.stopping !== undefined) return
     await this.state.update(s => {
@@ -453,7 +448,7 @@ export class NotesService {
     if (this.offline === offline) return
     this.offline = offline
     if (offline) {
-      await Promise.allSettled(this.weft.libp2p.getConnections().map(async c => { await c.close() }))
+      await this.weft.disconnect()
     } else {
       this.reconnector.kick()
     }
@@ -467,8 +462,7 @@ export class NotesService {
       for (const timer of this.timers.values()) clearTimeout(timer)
       this.timers.clear()
       this.reconnector?.stop()
-      this.weft.libp2p.removeEventListener('peer:connect', this.onConnections)
-      this.weft.libp2p.removeEventListener('peer:disconnect', this.onConnections)
+      this.weft.off('connections', this.onConnections)
       this.detachNotebook()
       for (const note of this.notes.values()) note.detach()
       this.listeners.clear()
