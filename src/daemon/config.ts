@@ -8,6 +8,7 @@
  * (`--listen a --listen b`) and comma- or space-separated lists (in every
  * source), so `WEFT_BOOTSTRAP="/ip4/.../p2p/A,/ip4/.../p2p/B"` works.
  */
+import { PROTOCOL } from '../defaults.js'
 import { readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
@@ -66,7 +67,7 @@ export interface OptionSpec {
 export const DEFAULT_DATA_DIR_TEXT = '~/.weft'
 export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/7776']
 export const DEFAULT_ADMIN = '127.0.0.1:7777'
-export const DEFAULT_DHT_PROTOCOL = '/weft/kad/1.0.0'
+export const DEFAULT_DHT_PROTOCOL = PROTOCOL.dht
 
 export const DAEMON_OPTIONS: readonly OptionSpec[] = [
   {

@@ -24,7 +24,6 @@ export interface WeftServices {
 
 export type WeftLibp2p = Libp2p<WeftServices>
 
-export const DEFAULT_DHT_PROTOCOL = PROTOCOL.dht
 
 /** One libp2p node per weft instance: every document shares its connections. */
 export async function createNode (
@@ -60,7 +59,7 @@ export async function createNode (
       // fails and the monitor aborts a healthy connection (measured: ~10 reconnects/s at 25 peers).
       ping: ping({ maxOutboundStreams: 8, maxInboundStreams: 8 }),
       dht: kadDHT({
-        protocol: options.dht?.protocol ?? DEFAULT_DHT_PROTOCOL,
+        protocol: options.dht?.protocol ?? PROTOCOL.dht,
         // kad-dht stays a client until it sees a public address of its own, which never
         // happens on loopback or a LAN: weft peers answer queries unless told not to.
         clientMode: options.dht?.mode === 'client',

@@ -4,6 +4,7 @@
  * main process routes `ipcMain.handle(NOTES_CALL_CHANNEL)` here; the Chromium
  * test routes a Playwright binding here. Both transports reach the same code.
  */
+import { DOC_ID_PATTERN } from '../../../src/doc-id.js'
 import { NOTES_METHODS, type NoteEdit, type NotesCalls, type NotesMethod } from '../shared/bridge.js'
 import type { NotesService } from './notes-service.js'
 
@@ -12,7 +13,6 @@ type Handlers = {
     Awaited<ReturnType<NotesCalls[M]>> | ReturnType<NotesCalls[M]>
 }
 
-const DOC_ID = /^[a-z2-7]{26}$/
 const MAX_TEXT = 1024 * 1024
 const MAX_UPDATE = 4 * 1024 * 1024
 
@@ -51,7 +51,7 @@ function str (value: unknown, what: string): string {
 }
 
 function docId (value: unknown): string {
-  if (typeof value !== 'string' || !DOC_ID.test(value)) throw new TypeError(`invalid note id ${JSON.stringify(value)}`)
+  if (typeof value !== 'string' || !DOC_ID_PATTERN.test(value)) throw new TypeError(`invalid note id ${JSON.stringify(value)}`)
   return value
 }
 
