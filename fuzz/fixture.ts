@@ -62,7 +62,10 @@ async function replica (docId: string, s: Signer, clock: HybridLogicalClock, cli
     metrics: new Metrics(),
     // Small sync batches, so that answers come both as envelopes and as checkpoints.
     options: {
-      batchWindowMs: 0, minSealIntervalMs: 0, maxEnvelopesPerSync: 8, checkpointEvery: 1_000_000,
+      batchWindowMs: 0,
+      minSealIntervalMs: 0,
+      maxEnvelopesPerSync: 8,
+      checkpointEvery: 1_000_000,
       retainAfterCheckpoint: 256
     }
   }

@@ -180,8 +180,11 @@ function backend (): AdminBackend {
 export function adminTarget (): Target {
   // Never listens: handle() is driven directly.
   const server = new AdminServer({
-    backend: backend(), token: TOKEN, host: '127.0.0.1',
-    port: 0, maxBodyBytes: MAX_BODY
+    backend: backend(),
+    token: TOKEN,
+    host: '127.0.0.1',
+    port: 0,
+    maxBodyBytes: MAX_BODY
   })
   return {
     name: 'admin',

@@ -11,7 +11,12 @@ export { REMOTE_ORIGIN } from './replica/replica.js'
 export { DEFAULTS, PROTOCOL } from './defaults.js'
 export { METRIC } from './metrics/metrics.js'
 export { WeftProvider } from './provider/weft-provider.js'
-export type { WeftProviderOptions, WeftProviderEvents, ProviderStatus, ProviderStatusEvent } from './provider/weft-provider.js'
+export type {
+  WeftProviderOptions,
+  WeftProviderEvents,
+  ProviderStatus,
+  ProviderStatusEvent
+} from './provider/weft-provider.js'
 export { AwarenessChannel } from './presence/channel.js'
 export type { AwarenessChannelStats, AwarenessChannelEvents } from './presence/channel.js'
 export { DEFAULT_AWARENESS_LIMITS } from './presence/gate.js'

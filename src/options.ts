@@ -67,7 +67,9 @@ export function validateOptions (options: WeftOptions): void {
   }
   const idle = options.unloadIdleAfterMs
   if (idle !== undefined && (typeof idle !== 'number' || Number.isNaN(idle) || idle < 0)) {
-    throw new TypeError(`createWeft: unloadIdleAfterMs must be a non-negative number or Infinity, got ${describe(idle)}`)
+    throw new TypeError(
+      `createWeft: unloadIdleAfterMs must be a non-negative number or Infinity, got ${describe(idle)}`
+    )
   }
 }
 

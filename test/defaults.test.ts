@@ -7,7 +7,10 @@ import { readFileSync } from 'node:fs'
 import { DEFAULTS, PROTOCOL } from '../src/defaults.js'
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
-const table = readme.slice(readme.indexOf('### Options (`createWeft(options)`)'), readme.indexOf('## Running an always-on peer'))
+const table = readme.slice(
+  readme.indexOf('### Options (`createWeft(options)`)'),
+  readme.indexOf('## Running an always-on peer')
+)
 
 /** The README's default cell for an option, with backticks and quotes removed. */
 function documented (option: string): string {

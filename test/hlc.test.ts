@@ -85,7 +85,12 @@ describe('hybrid logical clock', () => {
   })
 
   test('pack/unpack round-trips and packed stamps compare like stamps', () => {
-    const stamps: HlcStamp[] = [{ wall: 0, logical: 0 }, { wall: 1_732_000_000_000, logical: 0 }, { wall: 1_732_000_000_000, logical: 65_535 }, { wall: 2 ** 48 - 1, logical: 1 }]
+    const stamps: HlcStamp[] = [
+      { wall: 0, logical: 0 },
+      { wall: 1_732_000_000_000, logical: 0 },
+      { wall: 1_732_000_000_000, logical: 65_535 },
+      { wall: 2 ** 48 - 1, logical: 1 }
+    ]
     for (const s of stamps) assert.deepEqual(unpackHlc(packHlc(s)), s)
     for (let i = 1; i < stamps.length; i++) assert.ok(packHlc(stamps[i]) > packHlc(stamps[i - 1]))
     assert.throws(() => packHlc({ wall: 2 ** 48, logical: 0 }), RangeError)

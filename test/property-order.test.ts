@@ -34,7 +34,10 @@ async function replica (signer: Signer, metrics = new Metrics()): Promise<Replic
     clock: new HybridLogicalClock(),
     metrics,
     options: {
-      batchWindowMs: 0, minSealIntervalMs: 0, maxEnvelopesPerSync: 64, checkpointEvery: 1_000_000,
+      batchWindowMs: 0,
+      minSealIntervalMs: 0,
+      maxEnvelopesPerSync: 64,
+      checkpointEvery: 1_000_000,
       retainAfterCheckpoint: 256
     }
   }

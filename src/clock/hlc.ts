@@ -93,8 +93,12 @@ export function compareHlc (a: HlcStamp, b: HlcStamp): number {
 
 /** 48-bit wall ms and 16-bit counter in one uint64, so stamps compare as integers. */
 export function packHlc (stamp: HlcStamp): bigint {
-  if (!Number.isInteger(stamp.wall) || stamp.wall < 0 || stamp.wall > MAX_WALL) throw new RangeError(`HLC wall out of range: ${stamp.wall}`)
-  if (!Number.isInteger(stamp.logical) || stamp.logical < 0 || stamp.logical > MAX_LOGICAL) throw new RangeError(`HLC counter out of range: ${stamp.logical}`)
+  if (!Number.isInteger(stamp.wall) || stamp.wall < 0 || stamp.wall > MAX_WALL) {
+    throw new RangeError(`HLC wall out of range: ${stamp.wall}`)
+  }
+  if (!Number.isInteger(stamp.logical) || stamp.logical < 0 || stamp.logical > MAX_LOGICAL) {
+    throw new RangeError(`HLC counter out of range: ${stamp.logical}`)
+  }
   return (BigInt(stamp.wall) << 16n) | BigInt(stamp.logical)
 }
 

@@ -100,7 +100,11 @@ export const METRIC_INFO: Record<MetricName, MetricInfo> = {
   [METRIC.dhtProvides]: { type: 'counter', label: 'result', help: 'DHT provider records published, by result.' },
   [METRIC.dhtProvidersFound]: { type: 'counter', help: 'Providers found in the DHT.' },
   [METRIC.storeErrors]: { type: 'counter', help: 'Storage errors.' },
-  [METRIC.presenceDropped]: { type: 'counter', label: 'reason', help: 'Presence (awareness) messages refused, by reason.' },
+  [METRIC.presenceDropped]: {
+    type: 'counter',
+    label: 'reason',
+    help: 'Presence (awareness) messages refused, by reason.'
+  },
   [METRIC.dhtQueries]: { type: 'counter', help: 'DHT provider lookups (walks) started.' },
   [METRIC.headsExchanges]: {
     type: 'counter',
@@ -108,8 +112,14 @@ export const METRIC_INFO: Record<MetricName, MetricInfo> = {
     help: 'Per-neighbour heads digest exchanges, by result (same, or differ: per-document hashes compared).'
   },
   [METRIC.documentsOpen]: { type: 'gauge', help: 'Documents loaded in memory (open handles, or served and active).' },
-  [METRIC.documentsServed]: { type: 'gauge', help: 'Documents served for the network (weft.serve), loaded or dormant.' },
-  [METRIC.documentsDormant]: { type: 'gauge', help: 'Served documents unloaded while idle, answering sync from the store.' },
+  [METRIC.documentsServed]: {
+    type: 'gauge',
+    help: 'Documents served for the network (weft.serve), loaded or dormant.'
+  },
+  [METRIC.documentsDormant]: {
+    type: 'gauge',
+    help: 'Served documents unloaded while idle, answering sync from the store.'
+  },
   [METRIC.peersConnected]: { type: 'gauge', help: 'Peers with an open connection.' },
   [METRIC.presenceRelays]: { type: 'gauge', help: 'Presence topics relayed for neighbours.' }
 }

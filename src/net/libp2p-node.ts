@@ -24,7 +24,6 @@ export interface WeftServices {
 
 export type WeftLibp2p = Libp2p<WeftServices>
 
-
 /** One libp2p node per weft instance: every document shares its connections. */
 export async function createNode (
   options: WeftOptions,

@@ -87,7 +87,8 @@ export class Store {
     await this.flush()
     const out: Uint8Array[] = []
     let expected = from
-    for await (const [key, bytes] of this.db.iterator({ gte: envelopeKey(docId, author, from), lte: envelopeKey(docId, author, to) })) {
+    const range = { gte: envelopeKey(docId, author, from), lte: envelopeKey(docId, author, to) }
+    for await (const [key, bytes] of this.db.iterator(range)) {
       if (Number(key.slice(key.lastIndexOf('!') + 1)) !== expected) break
       out.push(bytes)
       expected++
@@ -98,7 +99,8 @@ export class Store {
   /** Drops one author's envelopes up to `seq` (a checkpoint now stands for them). */
   async deleteEnvelopesThrough (docId: string, author: string, seq: number): Promise<number> {
     const keys: string[] = []
-    for await (const key of this.db.keys({ gt: `e!${docId}!${author}!`, lte: envelopeKey(docId, author, seq) })) keys.push(key)
+    const range = { gt: `e!${docId}!${author}!`, lte: envelopeKey(docId, author, seq) }
+    for await (const key of this.db.keys(range)) keys.push(key)
     for (const key of keys) void this.enqueue({ type: 'del', key })
     return keys.length
   }

@@ -130,7 +130,9 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
 
   stop (): void {
     this.running = false
-    for (const t of [this.repairTimer, this.soonTimer, this.periodicTimer]) if (t !== undefined) this.timers.clearTimeout(t)
+    for (const t of [this.repairTimer, this.soonTimer, this.periodicTimer]) {
+      if (t !== undefined) this.timers.clearTimeout(t)
+    }
     this.repairTimer = this.soonTimer = this.periodicTimer = undefined
   }
 

@@ -51,7 +51,9 @@ function str (value: unknown, what: string): string {
 }
 
 function docId (value: unknown): string {
-  if (typeof value !== 'string' || !DOC_ID_PATTERN.test(value)) throw new TypeError(`invalid note id ${JSON.stringify(value)}`)
+  if (typeof value !== 'string' || !DOC_ID_PATTERN.test(value)) {
+    throw new TypeError(`invalid note id ${JSON.stringify(value)}`)
+  }
   return value
 }
 
