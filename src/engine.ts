@@ -42,9 +42,13 @@ export { isValidDocId, newDocId }
 export class DocAdoptionError extends Error {
   override name = 'DocAdoptionError'
   constructor (readonly docId: string) {
-    super(`document ${docId} is already open with another Y.Doc: open it without { doc }, or close the other handles first`)
+    super(`document ${docId} is already open with another Y.Doc: ` +
+      'open it without { doc }, or close the other handles first')
   }
 }
+
+/** gossipsub's 'subscription-change' event detail. */
+interface SubscriptionChange { peerId: PeerId, subscriptions: Array<{ topic: string, subscribe: boolean }> }
 
 interface DocEntry extends LoadedDoc {
   readonly leases: Set<Handle>
@@ -215,7 +219,9 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
 
   async open (id: string, options: OpenOptions = {}): Promise<Handle> {
     this.checkDocId(id)
-    const adopted: AdoptedDoc | undefined = options.doc === undefined ? undefined : { doc: options.doc, origin: options.origin }
+    const adopted: AdoptedDoc | undefined = options.doc === undefined
+      ? undefined
+      : { doc: options.doc, origin: options.origin }
     let lease: Handle | undefined
     await this.loaded(id, adopted, entry => {
       if (adopted !== undefined && entry.replica.doc !== adopted.doc) throw new DocAdoptionError(id)
@@ -287,7 +293,8 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
   /** Routes a document's gossip to whichever form it has now: loaded, or dormant in the store. */
   private topicMember (id: string): TopicMember {
     return {
-      has: (author, seq) => this.docs.get(id)?.replica.has(author, seq) ?? this.dormant.get(id)?.has(author, seq) ?? false,
+      has: (author, seq) =>
+        this.docs.get(id)?.replica.has(author, seq) ?? this.dormant.get(id)?.has(author, seq) ?? false,
       onEnvelope: (envelope, bytes, from) => {
         void this.whenLoaded(id, entry => {
           const result = entry.replica.ingest(envelope, bytes)
@@ -501,16 +508,19 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
   }
 
   async disconnect (peerId?: string): Promise<void> {
-    const connections = peerId === undefined ? this.libp2p.getConnections() : this.libp2p.getConnections(peerIdFromString(peerId))
+    const connections = peerId === undefined
+      ? this.libp2p.getConnections()
+      : this.libp2p.getConnections(peerIdFromString(peerId))
     await Promise.allSettled(connections.map(async c => { await c.close() }))
   }
 
   // ---- presence and dialling ---------------------------------------------
 
   presence (docId: string, awareness: Awareness, limits?: Partial<AwarenessLimits>): AwarenessChannel {
-    if (!isValidDocId(docId)) throw new TypeError(`invalid document id ${JSON.stringify(docId)}: expected ${DOC_ID_SYNTAX}`)
-    if (this.stopping !== undefined) throw new Error('weft is stopped')
-    const channel = new AwarenessChannel(awareness, docId, { pubsub: this.pubsub, peerId: this.peerId, peerEvents: this.libp2p, limits })
+    this.checkDocId(docId)
+    const channel = new AwarenessChannel(awareness, docId, {
+      pubsub: this.pubsub, peerId: this.peerId, peerEvents: this.libp2p, limits
+    })
     channel.on('drop', reason => { this.metrics.inc(METRIC.presenceDropped, reason) })
     channel.start()
     return channel
@@ -542,7 +552,8 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
       attempts.push(this.dialer.dial(id, mas))
     }
     for (const ma of bare) {
-      const signal = AbortSignal.any([AbortSignal.timeout(10_000), ...(options.signal === undefined ? [] : [options.signal])])
+      const signals = [AbortSignal.timeout(10_000), ...(options.signal === undefined ? [] : [options.signal])]
+      const signal = AbortSignal.any(signals)
       attempts.push(this.libp2p.dial(ma, { signal }).then(() => true, err => {
         log('dial %s failed: %s', ma, err?.message ?? err)
         return false
@@ -558,7 +569,8 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
   private sharedWith (peer: PeerId): SharedHead[] {
     const shared: SharedHead[] = []
     const add = (id: string, vv: VersionVector): void => {
-      if (this.gossip.subscribers(id).some(p => p.equals(peer))) shared.push({ docId: id, vectorHash: vectorHash(vv.entries()) })
+      if (!this.gossip.subscribers(id).some(p => p.equals(peer))) return
+      shared.push({ docId: id, vectorHash: vectorHash(vv.entries()) })
     }
     for (const [id, entry] of this.docs) add(id, entry.replica.vv)
     for (const [id, dormant] of this.dormant) add(id, dormant.vv)
@@ -583,7 +595,7 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
     return from
   }
 
-  private readonly onSubscriptionChange = (event: CustomEvent<{ peerId: PeerId, subscriptions: Array<{ topic: string, subscribe: boolean }> }>): void => {
+  private readonly onSubscriptionChange = (event: CustomEvent<SubscriptionChange>): void => {
     const { peerId, subscriptions } = event.detail
     for (const { topic, subscribe } of subscriptions) {
       if (topic.startsWith(PROTOCOL.docTopicPrefix)) {
