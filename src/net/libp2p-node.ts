@@ -48,9 +48,6 @@ export async function createNode (
       maxConnections: net.maxConnections ?? 300,
       inboundConnectionThreshold: net.inboundConnectionThreshold ?? 5
     },
-    // A busy peer can miss one ping: aborting the connection then (the default) isolated peers
-    // whose only link was that one (measured at N=25 on 2 cores). Dead links still time out.
-    connectionMonitor: { abortConnectionOnPingFailure: false },
     services: {
       identify: identify(),
       // libp2p's connection monitor and kad-dht both ping over this protocol, sometimes on the
