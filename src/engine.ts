@@ -5,6 +5,7 @@ import { base32 } from 'multiformats/bases/base32'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { PeerId, PeerInfo } from '@libp2p/interface'
 import { HybridLogicalClock } from './clock/hlc.js'
+import { skewReporter } from './clock/skew-report.js'
 import { Store } from './store/store.js'
 import { Signer, loadOrCreatePeerKey } from './identity/peer-key.js'
 import { Replica, type ReplicaContext } from './replica/replica.js'
@@ -134,7 +135,8 @@ export class Engine implements Weft {
     try {
       const privateKey = await loadOrCreatePeerKey(store)
       const signer = new Signer(privateKey, platform.ed25519)
-      const clock = new HybridLogicalClock({ maxDriftMs: options.maxClockDriftMs })
+      const onSkew = skewReporter({ count: d => metrics.inc(METRIC.clockSkew, d), listener: options.onClockSkew })
+      const clock = new HybridLogicalClock({ maxDriftMs: options.maxClockDriftMs, onSkew })
       const libp2p = await createNode(options, platform, privateKey)
       const engine = new Engine(libp2p, store, signer, clock, metrics, options, platform)
       await engine.start()

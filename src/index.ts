@@ -13,7 +13,7 @@ export async function createWeft (options: WeftOptions = {}): Promise<Weft> {
 
 export { isValidDocId, newDocId } from './engine.js'
 export { HybridLogicalClock, ClockDriftError, compareHlc, packHlc, unpackHlc } from './clock/hlc.js'
-export type { HlcStamp, HybridLogicalClockOptions } from './clock/hlc.js'
+export type { ClockSkewEvent, HlcStamp, HybridLogicalClockOptions } from './clock/hlc.js'
 export { REMOTE_ORIGIN } from './replica/replica.js'
 export { SYNC_PROTOCOL } from './sync/pull.js'
 export { docTopic } from './sync/gossip.js'

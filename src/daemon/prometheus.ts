@@ -43,6 +43,7 @@ export const KNOWN_ENGINE_METRICS: Record<string, Known> = {
   [METRIC.dhtProvides]: { help: 'DHT provider records published, by result.', label: 'result' },
   [METRIC.dhtProvidersFound]: { help: 'Providers found in the DHT.', label: 'kind' },
   [METRIC.storeErrors]: { help: 'Storage errors.', label: 'kind' },
+  [METRIC.clockSkew]: { help: 'Remote clock stamps more than maxClockDriftMs away from ours, by direction.', label: 'direction' },
   [METRIC.documentsOpen]: { help: 'Documents open in the engine.' },
   [METRIC.peersConnected]: { help: 'Peers with an open connection.' },
   weft_daemon_pinned_documents: { help: 'Documents pinned by the daemon.' }

@@ -55,6 +55,7 @@ export const METRIC = {
   dhtProvides: 'weft_dht_provides_total',
   dhtProvidersFound: 'weft_dht_providers_found_total',
   storeErrors: 'weft_store_errors_total',
+  clockSkew: 'weft_clock_skew_total',
   documentsOpen: 'weft_documents_open',
   peersConnected: 'weft_peers_connected'
 } as const
