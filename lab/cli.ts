@@ -1,0 +1,47 @@
+/**
+ * The network lab's entry point: `npm run lab -- <scenario>`, `npm run chaos`, `npm run soak`.
+ * Needs root (network namespaces, nftables, tmpfs); see lab/README.md.
+ */
+import yargs from 'yargs'
+import { hideBin } from 'yargs/helpers'
+import { preflight } from './net/preflight.js'
+import { cleanupLeftovers } from './net/cleanup.js'
+import { destroyAllClusters } from './cluster.js'
+import { mdnsScenario } from './scenarios/mdns.js'
+
+let interrupted = false
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (interrupted) process.exit(130)
+    interrupted = true
+    console.error(`lab: ${signal}, cleaning up`)
+    void destroyAllClusters().finally(() => process.exit(130))
+  })
+}
+
+async function scenario (run: () => Promise<boolean>): Promise<void> {
+  await preflight()
+  let ok = false
+  try {
+    ok = await run()
+  } catch (err: any) {
+    console.error(`lab: ${err?.stack ?? err}`)
+  } finally {
+    await destroyAllClusters()
+  }
+  process.exit(ok ? 0 : 1)
+}
+
+await yargs(hideBin(process.argv))
+  .scriptName('lab')
+  .command('cleanup', 'remove leftover lab namespaces, mounts, processes and data', {}, async () => {
+    const removed = await cleanupLeftovers()
+    for (const line of removed) console.log(`removed ${line}`)
+    console.log(`lab cleanup: ${removed.length} leftover(s) removed`)
+  })
+  .command('mdns', 'two peers with no bootstrap find each other by mDNS on the lab LAN and sync', {}, async () => {
+    await scenario(mdnsScenario)
+  })
+  .demandCommand(1)
+  .strict()
+  .parseAsync()
