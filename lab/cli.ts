@@ -8,6 +8,7 @@ import { preflight } from './net/preflight.js'
 import { cleanupLeftovers } from './net/cleanup.js'
 import { destroyAllClusters } from './cluster.js'
 import { mdnsScenario } from './scenarios/mdns.js'
+import { skewScenario } from './scenarios/skew.js'
 
 let interrupted = false
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -41,6 +42,9 @@ await yargs(hideBin(process.argv))
   })
   .command('mdns', 'two peers with no bootstrap find each other by mDNS on the lab LAN and sync', {}, async () => {
     await scenario(mdnsScenario)
+  })
+  .command('skew', 'peers 2 h behind and 2 h ahead (libfaketime) converge both ways and are told', {}, async () => {
+    await scenario(skewScenario)
   })
   .demandCommand(1)
   .strict()
