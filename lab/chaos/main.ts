@@ -55,7 +55,7 @@ try {
   cluster = await Cluster.start({
     name: `chaos${process.pid}`,
     peers: plan.skews.map(skewSeconds => ({ skewSeconds })),
-    onStderr: argv.verbose ? (i, line) => { console.error(`[h${i}] ${line}`) } : undefined
+    onStderr: argv.verbose ? (i, line) => { if (!line.includes('ExperimentalWarning')) console.error(`[h${i}] ${line}`) } : undefined
   })
   console.log(`chaos: cluster up in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
   for (const run of runs) {
@@ -69,7 +69,7 @@ try {
     crashes += result.crashes.length
     const line = `run ${run} (${seed}:${run}): ${result.acks} acked edits by h${schedule.writers.join(',h')}, ` +
       `${schedule.faults.length} faults, converged ${result.verdict.converged ? `${result.convergeMs} ms after heal` : 'NO'}, ` +
-      `${(result.totalMs / 1000).toFixed(1)} s`
+      `${(result.totalMs / 1000).toFixed(1)} s` + (argv.verbose ? ` [phases ms: ${result.phases.join(' ')}]` : '')
     console.log(line)
     if (bad) {
       console.log(`  FAILED: replay with: npm run chaos -- --replay ${seed}:${run} --peers ${argv.peers}`)

@@ -20,6 +20,8 @@ export interface RunResult {
   /** Time from heal to convergence (or the bound, when it did not converge). */
   convergeMs: number
   totalMs: number
+  /** Where the time went: open, faults+edits, heal+restarts, converge, close (ms). */
+  phases: number[]
 }
 
 async function readStates (cluster: Cluster, doc: string): Promise<Array<DocState | undefined>> {
@@ -37,8 +39,9 @@ export async function runOnce (cluster: Cluster, schedule: Schedule, options: Ru
   const doc = newDocId()
   const checker = new Checker()
   await Promise.all(cluster.peers.map(async p => { await p.open(doc) }))
+  const opened = Date.now()
 
-  const deadline = started + schedule.durationMs
+  const deadline = opened + schedule.durationMs
   let sabotaged = !options.sabotage
   const writers = schedule.writers.map(async (w, n) => {
     const peer = cluster.peers[w]
@@ -60,11 +63,12 @@ export async function runOnce (cluster: Cluster, schedule: Schedule, options: Ru
 
   const faults = (async () => {
     for (const fault of schedule.faults) {
-      await sleep(started + fault.at - Date.now())
+      await sleep(opened + fault.at - Date.now())
       await applyFault(cluster, fault)
     }
   })()
   await Promise.all([...writers, faults])
+  const faulted = Date.now()
 
   // Heal: open every firewall, plug every cable, restart whatever is down, reopen the document.
   await cluster.heal()
@@ -79,12 +83,15 @@ export async function runOnce (cluster: Cluster, schedule: Schedule, options: Ru
   }, options.convergeMs, 150)
   const convergeMs = Date.now() - healed
   const verdict = checker.judge(await readStates(cluster, doc))
+  const judged = Date.now()
   await Promise.allSettled(cluster.peers.map(async p => { await p.close(doc) }))
+  const end = Date.now()
   return {
+    phases: [opened - started, faulted - opened, healed - faulted, judged - healed, end - judged],
     verdict,
     acks: checker.acks.length,
     crashes: cluster.crashes().slice(crashesBefore),
     convergeMs,
-    totalMs: Date.now() - started
+    totalMs: end - started
   }
 }

@@ -1,10 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
-import { fileURLToPath } from 'node:url'
 import type { Host } from '../net/lan.js'
+import { buildDriver } from './build.js'
 import type { Ack, DocState, DriverConfig, DriverEvent, Request, Response, Stats } from './protocol.js'
 
-const DRIVER = fileURLToPath(new URL('./driver.ts', import.meta.url))
 const LIBFAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1'
 
 type Pending = { resolve: (v: any) => void, reject: (e: Error) => void }
@@ -58,7 +57,8 @@ export class PeerProcess {
       env.FAKETIME_DONT_FAKE_MONOTONIC = '1'
       env.FAKETIME_DONT_RESET = '1'
     }
-    const args = ['netns', 'exec', host.ns, process.execPath, '--import', 'tsx', DRIVER, JSON.stringify(config)]
+    const driver = await buildDriver()
+    const args = ['netns', 'exec', host.ns, process.execPath, '--enable-source-maps', driver, JSON.stringify(config)]
     // `ip netns exec` execs node in place: the child's pid is node's pid.
     const child = spawn('ip', args, { env, stdio: ['pipe', 'pipe', 'pipe'] })
     this.child = child
