@@ -9,6 +9,7 @@ import { cleanupLeftovers } from './net/cleanup.js'
 import { destroyAllClusters } from './cluster.js'
 import { mdnsScenario } from './scenarios/mdns.js'
 import { skewScenario } from './scenarios/skew.js'
+import { diskFullScenario } from './scenarios/disk-full.js'
 
 let interrupted = false
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -45,6 +46,9 @@ await yargs(hideBin(process.argv))
   })
   .command('skew', 'peers 2 h behind and 2 h ahead (libfaketime) converge both ways and are told', {}, async () => {
     await scenario(skewScenario)
+  })
+  .command('disk-full', 'a writer on a 2 MiB tmpfs: unsaved edits are not acknowledged, acknowledged ones survive', {}, async () => {
+    await scenario(diskFullScenario)
   })
   .demandCommand(1)
   .strict()
