@@ -58,7 +58,7 @@ export class PeerProcess {
       env.FAKETIME_DONT_RESET = '1'
     }
     const driver = await buildDriver()
-    const args = ['netns', 'exec', host.ns, process.execPath, '--enable-source-maps', driver, JSON.stringify(config)]
+    const args = ['netns', 'exec', host.ns, process.execPath, '--enable-source-maps', '--expose-gc', driver, JSON.stringify(config)]
     // `ip netns exec` execs node in place: the child's pid is node's pid.
     const child = spawn('ip', args, { env, stdio: ['pipe', 'pipe', 'pipe'] })
     this.child = child
