@@ -135,7 +135,7 @@ export class Cluster {
 
   async destroy (): Promise<void> {
     if (!active.delete(this)) return
-    await Promise.allSettled(this.peers.map(async p => { await p.stop(5_000) }))
+    await Promise.allSettled(this.peers.map(async p => { await p.stop(2_000) }))
     for (const dir of this.mounts) await unmount(dir)
     await this.lan.destroy()
     await rm(this.root, { recursive: true, force: true })

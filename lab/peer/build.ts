@@ -1,9 +1,10 @@
+import { rmSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 
 const SOURCE = fileURLToPath(new URL('./driver.ts', import.meta.url))
-/** Inside the checkout so that the bundle resolves the packages in node_modules. */
-export const DRIVER_BUNDLE = fileURLToPath(new URL('../.build/driver.mjs', import.meta.url))
+/** Inside the checkout so that the bundle resolves the packages in node_modules; one per lab process. */
+const DRIVER_BUNDLE = fileURLToPath(new URL(`../.build/driver-${process.pid}.mjs`, import.meta.url))
 
 let built: Promise<string> | undefined
 
@@ -23,6 +24,9 @@ export async function buildDriver (): Promise<string> {
     sourcemap: 'inline',
     outfile: DRIVER_BUNDLE,
     logLevel: 'warning'
-  }).then(() => DRIVER_BUNDLE)
+  }).then(() => {
+    process.once('exit', () => { rmSync(DRIVER_BUNDLE, { force: true }) })
+    return DRIVER_BUNDLE
+  })
   return await built
 }
