@@ -33,6 +33,10 @@ export async function skewScenario (): Promise<boolean> {
     // The slow peer sees the others' stamps far ahead at once; the fast one learns from the
     // others' beacons (sent a second or two after they apply its edit) that they are far behind.
     await poll(() => told(slow, 'ahead') && told(fast, 'behind'), 20_000)
+    // The fast peer's own user sees its edits confirmed by the others (before: `unconfirmed` stuck).
+    const confirmed = await poll(async () => (await fast.state(doc)).unconfirmed === 0, 20_000)
+    console.log(`skew: the fast peer's edits ${confirmed ? 'are confirmed (unconfirmed = 0)' : 'stay UNCONFIRMED'}`)
+    ok &&= confirmed
     for (const p of cluster.peers) {
       const skews = p.events.filter(e => e.event === 'skew')
       const counters = (await p.stats()).counters.weft_clock_skew_total ?? {}
