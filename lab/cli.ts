@@ -47,7 +47,7 @@ await yargs(hideBin(process.argv))
   .command('skew', 'peers 2 h behind and 2 h ahead (libfaketime) converge both ways and are told', {}, async () => {
     await scenario(skewScenario)
   })
-  .command('disk-full', 'a writer on a 2 MiB tmpfs: unsaved edits are not acknowledged, acknowledged ones survive', {}, async () => {
+  .command('disk-full', 'a writer on a 2 MiB tmpfs: unsaved edits unacknowledged, acked ones kept', {}, async () => {
     await scenario(diskFullScenario)
   })
   .demandCommand(1)

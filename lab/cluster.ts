@@ -105,7 +105,8 @@ export class Cluster {
     const spec = this.options.peers[i]
     const bootstrap = spec.bootstrap === false
       ? []
-      : this.peers.filter((p, j) => j !== i && p.peerId !== '').map(p => `/ip4/${p.options.host.ip}/tcp/${PEER_PORT}/p2p/${p.peerId}`)
+      : this.peers.filter((p, j) => j !== i && p.peerId !== '')
+        .map(p => `/ip4/${p.options.host.ip}/tcp/${PEER_PORT}/p2p/${p.peerId}`)
     peer.options.config.bootstrap = bootstrap
     await peer.start()
   }

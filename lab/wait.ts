@@ -1,5 +1,7 @@
 /** Polls `check` until it holds or `timeoutMs` passes; returns whether it held. */
-export async function poll (check: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 200): Promise<boolean> {
+export async function poll (
+  check: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 200
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     try {

@@ -5,7 +5,7 @@ import { rawPeer, signedEnvelope, frame, textUpdate } from './support/raw-peer.j
 import { METRIC, docTopic, packHlc, type ClockSkewEvent } from '../src/index.js'
 
 describe('clock skew: a stamp far ahead is merged, clamped and reported, never refused', () => {
-  test('an envelope stamped 2 h ahead is applied; the HLC stays within maxClockDriftMs; the app is told', { timeout: 60_000 }, async () => {
+  test('an envelope stamped 2 h ahead is applied, counted and reported to the app', { timeout: 60_000 }, async () => {
     const peers = new Peers()
     const { node: raw, key } = await rawPeer()
     try {
@@ -15,9 +15,11 @@ describe('clock skew: a stamp far ahead is merged, clamped and reported, never r
       const topic = docTopic(handle.id)
       raw.services.pubsub.subscribe(topic)
       await raw.dial(w.libp2p.getMultiaddrs()[0])
-      await waitFor('the raw peer sees w on the topic', () => raw.services.pubsub.getSubscribers(topic).some(p => p.equals(w.libp2p.peerId)))
+      const seesW = (): boolean => raw.services.pubsub.getSubscribers(topic).some(p => p.equals(w.libp2p.peerId))
+      await waitFor('the raw peer sees w on the topic', seesW)
       const future = packHlc({ wall: Date.now() + 2 * 3_600_000, logical: 0 })
-      await raw.services.pubsub.publish(topic, frame(signedEnvelope(key, handle.id, 1, textUpdate('from the future'), future)))
+      const envelope = signedEnvelope(key, handle.id, 1, textUpdate('from the future'), future)
+      await raw.services.pubsub.publish(topic, frame(envelope))
       await waitFor('the future-stamped edit is merged', () => text(handle) === 'from the future')
       assert.equal(w.metrics.counters()[METRIC.clockSkew]?.ahead, 1)
       assert.equal(events.length, 1)

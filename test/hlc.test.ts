@@ -102,7 +102,8 @@ describe('hybrid logical clock', () => {
 
   test('observeFresh reports a fresh stamp far behind (our clock may be the fast one)', () => {
     const events: ClockSkewEvent[] = []
-    const clock = new HybridLogicalClock({ physicalNow: () => 7_200_000, maxDriftMs: 60_000, onSkew: e => events.push(e) })
+    const onSkew = (e: ClockSkewEvent): void => { events.push(e) }
+    const clock = new HybridLogicalClock({ physicalNow: () => 7_200_000, maxDriftMs: 60_000, onSkew })
     clock.observeFresh({ wall: 7_200_000 - 60_000, logical: 0 })
     assert.equal(events.length, 0)
     clock.observeFresh({ wall: 0, logical: 0 })

@@ -15,10 +15,12 @@ function labAvailable (): boolean {
     return false
   }
 }
-const skip = labAvailable() ? false : process.env.WEFT_REQUIRE_LAB === '1' ? false : 'needs root and network namespaces (lab/README.md)'
+const skip = labAvailable() || process.env.WEFT_REQUIRE_LAB === '1'
+  ? false
+  : 'needs root and network namespaces (lab/README.md)'
 
 describe('network lab: real processes in their own network namespaces', { skip }, () => {
-  test('mDNS: two peers with no bootstrap list find each other on the lab LAN and sync both ways', { timeout: 60_000 }, async () => {
+  test('mDNS: two peers with no bootstrap list find each other on the lab LAN', { timeout: 60_000 }, async () => {
     try {
       assert.equal(await mdnsScenario(), true)
     } finally {
@@ -26,7 +28,7 @@ describe('network lab: real processes in their own network namespaces', { skip }
     }
   })
 
-  test('clock skew: peers 2 h behind and 2 h ahead converge both ways and are told on their own side', { timeout: 60_000 }, async () => {
+  test('clock skew: peers 2 h behind and ahead converge both ways and are told', { timeout: 60_000 }, async () => {
     try {
       assert.equal(await skewScenario(), true)
     } finally {

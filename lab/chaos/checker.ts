@@ -44,7 +44,8 @@ export class Checker {
     readable.forEach((s, i) => {
       if (first !== undefined && key(s) !== key(first)) {
         converged = false
-        details.push(`h${states.indexOf(s)} differs from h${states.indexOf(first)}: sv ${sorted(s.sv)} vs ${sorted(first.sv)}`)
+        const which = `h${states.indexOf(s)} differs from h${states.indexOf(first)}`
+        details.push(`${which}: sv ${sorted(s.sv)} vs ${sorted(first.sv)}`)
       }
       void i
     })

@@ -17,7 +17,11 @@ const argv = await yargs(hideBin(process.argv))
   .option('peers', { type: 'string', default: '5-10', describe: 'peer count or range (picked from the seed)' })
   .option('replay', { type: 'string', describe: 'replay one run: <seed>:<run> as printed by a failing run' })
   .option('converge-ms', { type: 'number', default: 30_000, describe: 'bound for convergence after the faults heal' })
-  .option('sabotage', { type: 'boolean', default: false, describe: 'checker self-test: acknowledge one edit per run that never leaves its writer' })
+  .option('sabotage', {
+    type: 'boolean',
+    default: false,
+    describe: 'checker self-test: acknowledge one edit per run that never leaves its writer'
+  })
   .option('verbose', { type: 'boolean', default: false })
   .strict()
   .parseAsync()
@@ -29,7 +33,9 @@ if (argv.replay !== undefined) {
   seed = argv.replay.slice(0, at)
   runs = [Number(argv.replay.slice(at + 1))]
 }
-const [minPeers, maxPeers] = argv.peers.includes('-') ? argv.peers.split('-').map(Number) : [Number(argv.peers), Number(argv.peers)]
+const [minPeers, maxPeers] = argv.peers.includes('-')
+  ? argv.peers.split('-').map(Number)
+  : [Number(argv.peers), Number(argv.peers)]
 
 let interrupted = false
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -55,7 +61,9 @@ try {
   cluster = await Cluster.start({
     name: `chaos${process.pid}`,
     peers: plan.skews.map(skewSeconds => ({ skewSeconds })),
-    onStderr: argv.verbose ? (i, line) => { if (!line.includes('ExperimentalWarning')) console.error(`[h${i}] ${line}`) } : undefined
+    onStderr: argv.verbose
+      ? (i, line) => { if (!line.includes('ExperimentalWarning')) console.error(`[h${i}] ${line}`) }
+      : undefined
   })
   console.log(`chaos: cluster up in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
   for (const run of runs) {
@@ -68,12 +76,14 @@ try {
     lost += result.verdict.lost.length
     crashes += result.crashes.length
     const line = `run ${run} (${seed}:${run}): ${result.acks} acked edits by h${schedule.writers.join(',h')}, ` +
-      `${schedule.faults.length} faults, converged ${result.verdict.converged ? `${result.convergeMs} ms after heal` : 'NO'}, ` +
+      `${schedule.faults.length} faults, ` +
+      `converged ${result.verdict.converged ? `${result.convergeMs} ms after heal` : 'NO'}, ` +
       `${(result.totalMs / 1000).toFixed(1)} s` + (argv.verbose ? ` [phases ms: ${result.phases.join(' ')}]` : '')
     console.log(line)
     if (bad) {
       console.log(`  FAILED: replay with: npm run chaos -- --replay ${seed}:${run} --peers ${argv.peers}`)
-      console.log(`  schedule: ${schedule.faults.map(describeFault).join('; ') || 'no faults'}; edit gap ${schedule.editGapMs} ms, heal at ${schedule.durationMs} ms`)
+      console.log(`  schedule: ${schedule.faults.map(describeFault).join('; ') || 'no faults'}; ` +
+        `edit gap ${schedule.editGapMs} ms, heal at ${schedule.durationMs} ms`)
       for (const d of result.verdict.details) console.log(`  ${d}`)
       for (const c of result.crashes) console.log(`  crash: ${c}`)
     }
@@ -87,6 +97,7 @@ try {
   await destroyAllClusters()
 }
 const total = (Date.now() - t0) / 1000
-console.log(`chaos: ${done} runs in ${total.toFixed(1)} s (${done > 0 ? (runTime / done / 1000).toFixed(1) : '-'} s per run, cluster start included in the total)`)
+const perRun = done > 0 ? (runTime / done / 1000).toFixed(1) : '-'
+console.log(`chaos: ${done} runs in ${total.toFixed(1)} s (${perRun} s per run, cluster start included in the total)`)
 console.log(`chaos: ${done} runs, ${divergent} divergent, ${lost} acknowledged edits lost, ${crashes} crashes`)
 process.exit(divergent === 0 && lost === 0 && crashes === 0 && done === runs.length ? 0 : 1)

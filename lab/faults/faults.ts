@@ -13,7 +13,9 @@ export async function applyFault (cluster: Cluster, fault: Fault): Promise<void>
       // a's packets to b are dropped on the way out of a, and (symmetric) b's on the way out of b.
       for (const i of fault.a) await cluster.setFirewall(i, fw => { for (const ip of ips(fault.b)) fw.dropTo.add(ip) })
       if (!fault.oneWay) {
-        for (const i of fault.b) await cluster.setFirewall(i, fw => { for (const ip of ips(fault.a)) fw.dropTo.add(ip) })
+        for (const i of fault.b) {
+          await cluster.setFirewall(i, fw => { for (const ip of ips(fault.a)) fw.dropTo.add(ip) })
+        }
       }
       return
     }

@@ -51,7 +51,9 @@ export class Lan {
     }
     await run('ip', ['netns', 'add', host.ns])
     // Both ends are created inside lab namespaces: the switch end stays in the switch namespace.
-    await run('ip', ['-n', this.switchNs, 'link', 'add', host.switchPort, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', host.ns])
+    const port = host.switchPort
+    const sw = this.switchNs
+    await run('ip', ['-n', sw, 'link', 'add', port, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', host.ns])
     await run('ip', ['-n', this.switchNs, 'link', 'set', host.switchPort, 'master', 'br0', 'up'])
     await run('ip', ['-n', host.ns, 'link', 'set', 'lo', 'up'])
     await run('ip', ['-n', host.ns, 'addr', 'add', `${host.ip}/24`, 'dev', 'eth0'])

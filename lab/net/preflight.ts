@@ -13,7 +13,8 @@ export async function preflight (): Promise<void> {
   if (process.platform !== 'linux') fail('needs Linux network namespaces')
   if (process.getuid?.() !== 0) fail('needs root (ip netns, nftables, tmpfs mounts)')
   for (const tool of ['ip', 'nft']) {
-    if (!await tryRun('sh', ['-c', `command -v ${tool}`])) fail(`'${tool}' is not installed (apt-get install iproute2 nftables)`)
+    const found = await tryRun('sh', ['-c', `command -v ${tool}`])
+    if (!found) fail(`'${tool}' is not installed (apt-get install iproute2 nftables)`)
   }
   const probe = `${LAB_PREFIX}probe-${process.pid}`
   try {

@@ -47,7 +47,8 @@ const handle = (doc: string): DocHandle => {
 function state (h: DocHandle): DocState {
   const sv: Record<string, number> = {}
   for (const [client, clock] of Y.decodeStateVector(Y.encodeStateVector(h.doc))) sv[String(client)] = clock
-  return { sv, text: h.doc.getText('text').toString(), map: h.doc.getMap('map').toJSON(), vv: h.versionVector, unconfirmed: h.unconfirmed }
+  const text = h.doc.getText('text').toString()
+  return { sv, text, map: h.doc.getMap('map').toJSON(), vv: h.versionVector, unconfirmed: h.unconfirmed }
 }
 
 function stats (): Stats {

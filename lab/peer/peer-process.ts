@@ -58,7 +58,8 @@ export class PeerProcess {
       env.FAKETIME_DONT_RESET = '1'
     }
     const driver = await buildDriver()
-    const args = ['netns', 'exec', host.ns, process.execPath, '--enable-source-maps', '--expose-gc', driver, JSON.stringify(config)]
+    const node = [process.execPath, '--enable-source-maps', '--expose-gc', driver, JSON.stringify(config)]
+    const args = ['netns', 'exec', host.ns, ...node]
     // `ip netns exec` execs node in place: the child's pid is node's pid.
     const child = spawn('ip', args, { env, stdio: ['pipe', 'pipe', 'pipe'] })
     this.child = child
@@ -78,11 +79,13 @@ export class PeerProcess {
       this.readyWaiter = undefined
       if (!this.expectedExit) {
         const fatal = this.events.filter(e => e.event === 'fatal').map(e => (e as { error: string }).error).pop()
-        this.crashes.push(`h${host.index} exited with ${signal ?? code}: ${fatal ?? this.stderrTail.slice(-5).join(' | ')}`)
+        const why = fatal ?? this.stderrTail.slice(-5).join(' | ')
+        this.crashes.push(`h${host.index} exited with ${signal ?? code}: ${why}`)
       }
     })
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => { reject(new Error(`peer h${host.index} not ready in ${timeoutMs} ms`)) }, timeoutMs)
+      const late = new Error(`peer h${host.index} not ready in ${timeoutMs} ms`)
+      const timer = setTimeout(() => { reject(late) }, timeoutMs)
       this.readyWaiter = {
         resolve: () => { clearTimeout(timer); resolve() },
         reject: (e) => { clearTimeout(timer); reject(e) }

@@ -7,7 +7,8 @@ import { poll } from '../wait.js'
  * mDNS (multicast on the lab bridge only) and sync a document both ways.
  */
 export async function mdnsScenario (): Promise<boolean> {
-  const cluster = await Cluster.start({ name: `mdns${process.pid}`, peers: [{ mdns: true, bootstrap: false }, { mdns: true, bootstrap: false }] })
+  const lanOnly = { mdns: true, bootstrap: false }
+  const cluster = await Cluster.start({ name: `mdns${process.pid}`, peers: [lanOnly, lanOnly] })
   try {
     const [a, b] = cluster.peers
     const doc = newDocId()
@@ -18,10 +19,11 @@ export async function mdnsScenario (): Promise<boolean> {
     await b.edit(doc, 'map', 'from-b', false)
     const ok = await poll(async () => {
       const [sa, sb] = [await a.state(doc), await b.state(doc)]
-      return sa.text === '[from a]' && sb.text === '[from a]' && sa.map['from-b'] === 'from-b' && sb.map['from-b'] === 'from-b'
+      return [sa, sb].every(s => s.text === '[from a]' && s.map['from-b'] === 'from-b')
     }, 30_000)
     const stats = await a.stats()
-    console.log(`mdns: ${ok ? 'found each other and synced both ways' : 'FAILED to sync'} in ${Date.now() - started} ms ` +
+    const outcome = ok ? 'found each other and synced both ways' : 'FAILED to sync'
+    console.log(`mdns: ${outcome} in ${Date.now() - started} ms ` +
       `(a has ${stats.connections} connection(s), no bootstrap list)`)
     return ok && cluster.crashes().length === 0
   } finally {

@@ -29,7 +29,8 @@ export async function skewScenario (): Promise<boolean> {
     }, 30_000)
     let ok = converged
     console.log(`skew: ${converged ? 'all three converged, both ways' : 'NOT converged'}`)
-    const told = (p: PeerProcess, direction: string): boolean => p.events.some(e => e.event === 'skew' && e.direction === direction)
+    const told = (p: PeerProcess, direction: string): boolean =>
+      p.events.some(e => e.event === 'skew' && e.direction === direction)
     // The slow peer sees the others' stamps far ahead at once; the fast one learns from the
     // others' beacons (sent a second or two after they apply its edit) that they are far behind.
     await poll(() => told(slow, 'ahead') && told(fast, 'behind'), 20_000)
@@ -40,8 +41,10 @@ export async function skewScenario (): Promise<boolean> {
     for (const p of cluster.peers) {
       const skews = p.events.filter(e => e.event === 'skew')
       const counters = (await p.stats()).counters.weft_clock_skew_total ?? {}
-      console.log(`skew: ${names.get(p)}: told ${JSON.stringify(skews.map(e => e.event === 'skew' ? `${e.direction} ${Math.round(e.offsetMs / 60_000)} min` : ''))}, ` +
-        `weft_clock_skew_total ${JSON.stringify(counters)}, dropped ${JSON.stringify((await p.stats()).counters.weft_dropped_total ?? {})}`)
+      const said = skews.map(e => e.event === 'skew' ? `${e.direction} ${Math.round(e.offsetMs / 60_000)} min` : '')
+      const dropped = (await p.stats()).counters.weft_dropped_total ?? {}
+      console.log(`skew: ${names.get(p)}: told ${JSON.stringify(said)}, ` +
+        `weft_clock_skew_total ${JSON.stringify(counters)}, dropped ${JSON.stringify(dropped)}`)
     }
     if (!told(slow, 'ahead')) { ok = false; console.log('skew: the slow peer was not told') }
     if (!told(fast, 'behind')) { ok = false; console.log('skew: the fast peer was not told') }

@@ -74,7 +74,8 @@ async function period (churnVictim: number): Promise<void> {
   })()
   await Promise.all([...writers, churn])
   await poll(async () => checker.settled(await Promise.all(cluster.peers.map(async p => await p.state(doc)))), 30_000)
-  const verdict = checker.judge(await Promise.all(cluster.peers.map(async p => await p.state(doc).catch(() => undefined))))
+  const finals = await Promise.all(cluster.peers.map(async p => await p.state(doc).catch(() => undefined)))
+  const verdict = checker.judge(finals)
   rolls++
   acksTotal += checker.acks.length
   lostTotal += verdict.lost.length
@@ -86,8 +87,10 @@ async function period (churnVictim: number): Promise<void> {
 const sampler = setInterval(() => {
   void Promise.all(cluster.peers.map(async p => await p.stats().catch(() => undefined))).then(stats => {
     samples.push({ t: (Date.now() - t0) / 60_000, stats })
-    const s = stats.slice(0, 3).map(x => x === undefined ? '-' : `${x.heapMB.toFixed(1)}/${x.rssMB.toFixed(0)}MB fd${x.fds} h${x.resources}`)
-    console.log(`soak ${((Date.now() - t0) / 1000).toFixed(0)}s: steady peers heap/rss ${s.join(' | ')}; rolls ${rolls}, acks ${acksTotal}`)
+    const s = stats.slice(0, 3)
+      .map(x => x === undefined ? '-' : `${x.heapMB.toFixed(1)}/${x.rssMB.toFixed(0)}MB fd${x.fds} h${x.resources}`)
+    const at = ((Date.now() - t0) / 1000).toFixed(0)
+    console.log(`soak ${at}s: steady peers heap/rss ${s.join(' | ')}; rolls ${rolls}, acks ${acksTotal}`)
   })
 }, argv['sample-s'] * 1000)
 
@@ -105,7 +108,8 @@ const per = (pick: (s: Stats) => number): number[] => STEADY.map(i =>
 const fmt = (xs: number[]): string => xs.map(x => x.toFixed(2)).join(', ')
 const first = samples[0]?.stats
 const last = samples[samples.length - 1]?.stats
-console.log(`soak: ${argv.minutes} min, ${PEERS} peers, churn every ${argv['churn-s']} s, ${rolls} documents, ${acksTotal} acknowledged edits`)
+console.log(`soak: ${argv.minutes} min, ${PEERS} peers, churn every ${argv['churn-s']} s, ` +
+  `${rolls} documents, ${acksTotal} acknowledged edits`)
 console.log(`soak: heap slope MB/min (peers ${STEADY.join(',')}): ${fmt(per(s => s.heapMB))}`)
 console.log(`soak: rss slope MB/min (peers ${STEADY.join(',')}): ${fmt(per(s => s.rssMB))}`)
 console.log(`soak: fds first->last: ${STEADY.map(i => `${first?.[i]?.fds}->${last?.[i]?.fds}`).join(', ')}; ` +
@@ -113,6 +117,7 @@ console.log(`soak: fds first->last: ${STEADY.map(i => `${first?.[i]?.fds}->${las
   `connections last: ${STEADY.map(i => last?.[i]?.connections).join(', ')}`)
 const crashes = cluster.crashes()
 for (const c of crashes) console.log(`soak: crash: ${c.slice(0, 300)}`)
-console.log(`soak: ${rolls} documents, ${divergentRolls} divergent, ${lostTotal} acknowledged edits lost, ${crashes.length} crashes`)
+console.log(`soak: ${rolls} documents, ${divergentRolls} divergent, ${lostTotal} acknowledged edits lost, ` +
+  `${crashes.length} crashes`)
 await destroyAllClusters()
 process.exit(divergentRolls === 0 && lostTotal === 0 && crashes.length === 0 ? 0 : 1)
