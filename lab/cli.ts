@@ -7,19 +7,12 @@ import { hideBin } from 'yargs/helpers'
 import { preflight } from './net/preflight.js'
 import { cleanupLeftovers } from './net/cleanup.js'
 import { destroyAllClusters } from './cluster.js'
+import { installTeardown } from './teardown.js'
 import { mdnsScenario } from './scenarios/mdns.js'
 import { skewScenario } from './scenarios/skew.js'
 import { diskFullScenario } from './scenarios/disk-full.js'
 
-let interrupted = false
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (interrupted) process.exit(130)
-    interrupted = true
-    console.error(`lab: ${signal}, cleaning up`)
-    void destroyAllClusters().finally(() => process.exit(130))
-  })
-}
+installTeardown('lab')
 
 async function scenario (run: () => Promise<boolean>): Promise<void> {
   await preflight()

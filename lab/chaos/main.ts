@@ -9,6 +9,7 @@ import { preflight } from '../net/preflight.js'
 import { Cluster, destroyAllClusters } from '../cluster.js'
 import { makeSchedule, planCluster, describeFault } from './schedule.js'
 import { runOnce } from './runner.js'
+import { installTeardown } from '../teardown.js'
 
 const argv = await yargs(hideBin(process.argv))
   .scriptName('chaos')
@@ -37,15 +38,7 @@ const [minPeers, maxPeers] = argv.peers.includes('-')
   ? argv.peers.split('-').map(Number)
   : [Number(argv.peers), Number(argv.peers)]
 
-let interrupted = false
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (interrupted) process.exit(130)
-    interrupted = true
-    console.error(`chaos: ${signal}, cleaning up`)
-    void destroyAllClusters().finally(() => process.exit(130))
-  })
-}
+const teardown = installTeardown('chaos')
 
 await preflight()
 const plan = planCluster(seed, minPeers, maxPeers)
@@ -87,7 +80,7 @@ try {
       for (const d of result.verdict.details) console.log(`  ${d}`)
       for (const c of result.crashes) console.log(`  crash: ${c}`)
     }
-    if (interrupted) break
+    if (teardown.interrupted()) break
   }
 } catch (err: any) {
   console.error(`chaos: lab failure: ${err?.stack ?? err}`)

@@ -64,6 +64,8 @@ export class PeerProcess {
     const child = spawn('ip', args, { env, stdio: ['pipe', 'pipe', 'pipe'] })
     this.child = child
     this.expectedExit = false
+    // Writing to a peer that just died must fail its request, not the controller.
+    child.stdin!.on('error', () => {})
     createInterface({ input: child.stdout! }).on('line', line => { this.onLine(line) })
     createInterface({ input: child.stderr! }).on('line', line => {
       this.stderrTail.push(line)

@@ -13,6 +13,7 @@ import { Cluster, destroyAllClusters } from '../cluster.js'
 import { Checker } from '../chaos/checker.js'
 import { poll, sleep } from '../wait.js'
 import { slope } from './slope.js'
+import { installTeardown } from '../teardown.js'
 import type { Stats } from '../peer/protocol.js'
 
 const argv = await yargs(hideBin(process.argv))
@@ -24,9 +25,7 @@ const argv = await yargs(hideBin(process.argv))
   .strict()
   .parseAsync()
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => { void destroyAllClusters().finally(() => process.exit(130)) })
-}
+installTeardown('soak')
 
 await preflight()
 const PEERS = 5
