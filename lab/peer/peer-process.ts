@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import type { Host } from '../net/lan.js'
 import { buildDriver } from './build.js'
@@ -51,6 +52,8 @@ export class PeerProcess {
     const { host, config, skewSeconds } = this.options
     const env: NodeJS.ProcessEnv = { ...process.env }
     if (skewSeconds !== undefined && skewSeconds !== 0) {
+      // Without the library the preload would fail quietly and the peer run on true time.
+      if (!existsSync(LIBFAKETIME)) throw new Error(`clock skew needs ${LIBFAKETIME} (apt-get install faketime)`)
       // libfaketime preloaded directly (not the `faketime` wrapper, which forks): SIGKILL hits node itself.
       env.LD_PRELOAD = LIBFAKETIME
       env.FAKETIME = `${skewSeconds > 0 ? '+' : ''}${skewSeconds}s`
