@@ -48,7 +48,7 @@ export class PeerProcess {
   }
 
   /** Spawns the driver and resolves when its weft instance is listening. */
-  async start (timeoutMs = 30_000): Promise<void> {
+  async start (timeoutMs = 60_000): Promise<void> {
     const { host, config, skewSeconds } = this.options
     const env: NodeJS.ProcessEnv = { ...process.env }
     if (skewSeconds !== undefined && skewSeconds !== 0) {
@@ -89,8 +89,12 @@ export class PeerProcess {
       }
     })
     await new Promise<void>((resolve, reject) => {
-      const late = new Error(`peer h${host.index} not ready in ${timeoutMs} ms`)
-      const timer = setTimeout(() => { reject(late) }, timeoutMs)
+      const timer = setTimeout(() => {
+        // A peer that never came up is stopped, so it cannot linger half-started.
+        this.expectedExit = true
+        child.kill('SIGKILL')
+        reject(new Error(`peer h${host.index} not ready in ${timeoutMs} ms: ${this.stderrTail.slice(-3).join(' | ')}`))
+      }, timeoutMs)
       this.readyWaiter = {
         resolve: () => { clearTimeout(timer); resolve() },
         reject: (e) => { clearTimeout(timer); reject(e) }

@@ -40,6 +40,7 @@ let rolls = 0
 let divergentRolls = 0
 let lostTotal = 0
 let acksTotal = 0
+const restartFailures: string[] = []
 
 /**
  * One document per churn period: writers edit it, a churn hits, then it is checked
@@ -49,6 +50,10 @@ let acksTotal = 0
 async function period (churnVictim: number): Promise<void> {
   const doc = newDocId()
   const checker = new Checker()
+  // A peer whose restart failed gets another chance at each new document.
+  for (let i = 0; i < cluster.peers.length; i++) {
+    if (!cluster.peers[i].alive) await cluster.startPeer(i).catch(() => {})
+  }
   await Promise.all(cluster.peers.map(async p => { if (p.alive) await p.open(doc) }))
   const periodEnd = Math.min(Date.now() + argv['churn-s'] * 1000, endAt)
   const writers = cluster.peers.map(async (peer, w) => {
@@ -68,8 +73,13 @@ async function period (churnVictim: number): Promise<void> {
     const victim = cluster.peers[churnVictim]
     await victim.kill()
     await sleep(2_000)
-    await cluster.startPeer(churnVictim)
-    await victim.open(doc)
+    try {
+      await cluster.startPeer(churnVictim)
+      await victim.open(doc)
+    } catch (err: any) {
+      restartFailures.push(String(err?.message ?? err))
+      console.log(`soak: restart of h${churnVictim} failed: ${err?.message ?? err}`)
+    }
   })()
   await Promise.all([...writers, churn])
   await poll(async () => checker.settled(await Promise.all(cluster.peers.map(async p => await p.state(doc)))), 30_000)
@@ -114,7 +124,7 @@ console.log(`soak: rss slope MB/min (peers ${STEADY.join(',')}): ${fmt(per(s => 
 console.log(`soak: fds first->last: ${STEADY.map(i => `${first?.[i]?.fds}->${last?.[i]?.fds}`).join(', ')}; ` +
   `active handles first->last: ${STEADY.map(i => `${first?.[i]?.resources}->${last?.[i]?.resources}`).join(', ')}; ` +
   `connections last: ${STEADY.map(i => last?.[i]?.connections).join(', ')}`)
-const crashes = cluster.crashes()
+const crashes = [...cluster.crashes(), ...restartFailures]
 for (const c of crashes) console.log(`soak: crash: ${c.slice(0, 300)}`)
 console.log(`soak: ${rolls} documents, ${divergentRolls} divergent, ${lostTotal} acknowledged edits lost, ` +
   `${crashes.length} crashes`)
