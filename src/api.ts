@@ -5,8 +5,8 @@
  */
 export { isValidDocId, newDocId, DOC_ID_PATTERN } from './doc-id.js'
 export { DocAdoptionError } from './engine.js'
-export { HybridLogicalClock, ClockDriftError, compareHlc, packHlc, unpackHlc } from './clock/hlc.js'
-export type { HlcStamp, HybridLogicalClockOptions } from './clock/hlc.js'
+export { HybridLogicalClock, compareHlc, packHlc, unpackHlc } from './clock/hlc.js'
+export type { ClockSkewEvent, HlcStamp, HybridLogicalClockOptions } from './clock/hlc.js'
 export { REMOTE_ORIGIN } from './replica/replica.js'
 export { DEFAULTS, PROTOCOL } from './defaults.js'
 export { METRIC } from './metrics/metrics.js'

@@ -6,6 +6,7 @@ import { ObservableV2 } from 'lib0/observable'
 import type { Awareness } from 'y-protocols/awareness'
 import type { PeerId, PeerInfo } from '@libp2p/interface'
 import { HybridLogicalClock } from './clock/hlc.js'
+import { skewReporter } from './clock/skew-report.js'
 import { Store } from './store/store.js'
 import { Signer, loadOrCreatePeerKey } from './identity/peer-key.js'
 import { Replica, type AdoptedDoc, type ReplicaContext } from './replica/replica.js'
@@ -173,7 +174,8 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
     try {
       const privateKey = await loadOrCreatePeerKey(store)
       const signer = new Signer(privateKey, platform.ed25519)
-      const clock = new HybridLogicalClock({ maxDriftMs: options.maxClockDriftMs })
+      const onSkew = skewReporter({ count: d => metrics.inc(METRIC.clockSkew, d), listener: options.onClockSkew })
+      const clock = new HybridLogicalClock({ maxDriftMs: options.maxClockDriftMs, onSkew })
       const libp2p = await createNode(options, platform, privateKey)
       const engine = new Engine(libp2p, store, signer, clock, metrics, options, platform)
       await engine.start()

@@ -26,8 +26,10 @@ export interface WeftOptions {
     /** 'server' answers DHT queries (needed on loopback/LAN and for always-on peers); 'client' only asks. Default 'server'. */
     mode?: 'server' | 'client'
   }
-  /** Remote HLC stamps further ahead than this are refused. Default 60 000 ms. */
+  /** Remote HLC stamps further ahead than this are merged but move our clock only this far ahead. Default 60 000 ms. */
   maxClockDriftMs?: number
+  /** Called for each remote stamp more than `maxClockDriftMs` ahead or (beacons) behind ours. Also counted (`weft_clock_skew_total`) and warned once per direction on the console. */
+  onClockSkew?: (event: import('./clock/hlc.js').ClockSkewEvent) => void
   /** Extra wait before a batch of local edits is sealed; 0 seals on the next tick. Default 0. */
   batchWindowMs?: number
   /** Least time between two envelopes of one document from this peer; edits in between are merged into the next. Default 5 ms. */

@@ -58,6 +58,7 @@ export const METRIC = {
   presenceDropped: 'weft_presence_dropped_total',
   dhtQueries: 'weft_dht_queries_total',
   headsExchanges: 'weft_heads_exchanges_total',
+  clockSkew: 'weft_clock_skew_total',
   documentsOpen: 'weft_documents_open',
   documentsServed: 'weft_documents_served',
   documentsDormant: 'weft_documents_dormant',
@@ -100,6 +101,11 @@ export const METRIC_INFO: Record<MetricName, MetricInfo> = {
   [METRIC.dhtProvides]: { type: 'counter', label: 'result', help: 'DHT provider records published, by result.' },
   [METRIC.dhtProvidersFound]: { type: 'counter', help: 'Providers found in the DHT.' },
   [METRIC.storeErrors]: { type: 'counter', help: 'Storage errors.' },
+  [METRIC.clockSkew]: {
+    type: 'counter',
+    label: 'direction',
+    help: 'Remote clock stamps more than maxClockDriftMs away from ours, by direction (merged, never refused).'
+  },
   [METRIC.presenceDropped]: {
     type: 'counter',
     label: 'reason',

@@ -149,8 +149,7 @@ export class Gossip {
     } catch (err) {
       const reason = err instanceof WireError ? err.reason : 'malformed'
       log('refused gossip on %s: %s', docId, (err as Error)?.message ?? err)
-      // A clock that runs ahead is not malice: ignore without a penalty, sync fetches it later.
-      return { refuse: reason, result: reason === 'clock-drift' ? 'ignore' : 'reject' }
+      return { refuse: reason, result: 'reject' }
     }
   }
 

@@ -14,7 +14,7 @@ export const MAX_VECTOR_ENTRIES = 10_000
 /** Why a message was dropped: the label of the `weft_dropped_total` counter. */
 export type DropReason =
   | 'oversized' | 'malformed' | 'bad-version' | 'wrong-document' | 'bad-author'
-  | 'bad-signature' | 'bad-update' | 'clock-drift' | 'rate-limited' | 'unknown-document'
+  | 'bad-signature' | 'bad-update' | 'rate-limited' | 'unknown-document'
   | 'sync-failed'
 
 export class WireError extends Error {
