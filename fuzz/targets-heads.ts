@@ -25,7 +25,9 @@ function seeds (): Uint8Array[] {
       same: false,
       entries: heads.map(h => ({ ...h, vectorHash: h.vectorHash as Uint8Array<ArrayBuffer> }))
     }),
-    HeadsReply.encode({ version: WIRE_VERSION, same: false, entries: [{ docId: docIds[0], vectorHash: encoder.encode('x') }] })
+    HeadsReply.encode({
+      version: WIRE_VERSION, same: false, entries: [{ docId: docIds[0], vectorHash: encoder.encode('x') }]
+    })
   ]
 }
 
@@ -40,7 +42,8 @@ function compare (reply: HeadsReply): void {
   const theirs = new Map(reply.entries.map(e => [e.docId, e.vectorHash]))
   for (const h of heads) {
     const other = theirs.get(h.docId)
-    if (other !== undefined) void (other.byteLength === h.vectorHash.byteLength && other.every((x, i) => x === h.vectorHash[i]))
+    if (other === undefined) continue
+    void (other.byteLength === h.vectorHash.byteLength && other.every((x, i) => x === h.vectorHash[i]))
   }
 }
 

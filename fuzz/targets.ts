@@ -6,7 +6,8 @@ import { headsTarget } from './targets-heads.js'
 import type { Target } from './target.js'
 
 export const TARGET_NAMES = [
-  'envelope', 'checkpoint', 'beacon', 'gossip-frame', 'sync-request', 'sync-response', 'heads', 'presence', 'admin', 'config'
+  'envelope', 'checkpoint', 'beacon', 'gossip-frame', 'sync-request', 'sync-response', 'heads', 'presence',
+  'admin', 'config'
 ]
 
 /** Every target, over one shared fixture (keys, replicas, seed corpora). */
