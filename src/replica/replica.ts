@@ -51,6 +51,8 @@ export interface ReplicaEvents {
 export interface SyncAnswer {
   envelopes: Uint8Array[]
   checkpoint?: Checkpoint
+  /** With a checkpoint: the authors' own envelopes at the heads it claims (see `ingestCheckpoint`). */
+  heads?: Uint8Array[]
 }
 
 /**
@@ -88,6 +90,12 @@ export class Replica extends ObservableV2<ReplicaEvents> {
   /** Envelopes waiting above a gap in their author's sequence: author -> seq -> envelope. */
   private readonly held = new Map<string, Map<number, { envelope: Envelope, bytes: Uint8Array }>>()
   private heldCount = 0
+  /**
+   * Seqs the vector covers only on a checkpoint signer's word (the author signed the head, not
+   * these): author -> [from, to]. A real envelope in that range is applied, never dropped as a
+   * duplicate, so a checkpoint that omitted content cannot hide it for good.
+   */
+  private readonly vouched = new Map<string, { from: number, to: number }>()
 
   private constructor (readonly docId: string, private readonly ctx: ReplicaContext, adopted?: AdoptedDoc) {
     super()
@@ -216,8 +224,15 @@ export class Replica extends ObservableV2<ReplicaEvents> {
 
   // ---- remote data -------------------------------------------------------
 
+  /** True when nothing new can come from `(author, seq)`: false for seqs only a checkpoint vouched for. */
   has (author: string, seq: number): boolean {
+    if (this.isVouched(author, seq)) return false
     return this.vv.has(author, seq) || (this.held.get(author)?.has(seq) ?? false)
+  }
+
+  private isVouched (author: string, seq: number): boolean {
+    const range = this.vouched.get(author)
+    return range !== undefined && seq >= range.from && seq <= range.to
   }
 
   /** True while some author's envelopes wait above a gap. */
@@ -237,6 +252,7 @@ export class Replica extends ObservableV2<ReplicaEvents> {
    */
   ingest (envelope: Envelope, bytes: Uint8Array): 'applied' | 'duplicate' | 'held' {
     const author = authorHex(envelope.author)
+    if (this.isVouched(author, envelope.seq)) return this.applyVouched(author, envelope, bytes)
     if (this.has(author, envelope.seq)) {
       this.ctx.metrics.inc(METRIC.envelopesDuplicate)
       return 'duplicate'
@@ -260,6 +276,27 @@ export class Replica extends ObservableV2<ReplicaEvents> {
     void this.ctx.store.appendEnvelope(this.docId, author, envelope.seq, bytes)
     this.ctx.metrics.inc(METRIC.envelopesIn)
     this.noteNewEnvelope(envelope.payload.byteLength)
+  }
+
+  /**
+   * The author's own envelope for a seq a checkpoint vouched for: apply it (Yjs ignores what it
+   * already holds) and keep it, so it can be served. If it changes the document, the checkpoint
+   * had omitted it: counted, and the content is now here anyway.
+   */
+  private applyVouched (author: string, envelope: Envelope, bytes: Uint8Array): 'applied' | 'duplicate' {
+    let changed = false
+    const onUpdate = (): void => { changed = true }
+    this.doc.on('update', onUpdate)
+    try {
+      Y.applyUpdate(this.doc, envelope.payload, this.remoteOrigin)
+    } finally {
+      this.doc.off('update', onUpdate)
+    }
+    void this.ctx.store.appendEnvelope(this.docId, author, envelope.seq, bytes)
+    if (!changed) return 'duplicate'
+    this.ctx.metrics.inc(METRIC.dropped, 'checkpoint-omission')
+    log('envelope %s/%d changed the document after a checkpoint vouched for it', author.slice(0, 8), envelope.seq)
+    return 'applied'
   }
 
   private hold (author: string, envelope: Envelope, bytes: Uint8Array): void {
@@ -292,14 +329,46 @@ export class Replica extends ObservableV2<ReplicaEvents> {
     if (byAuthor.size === 0) this.held.delete(author)
   }
 
-  /** Applies a validated merged update that stands for every envelope up to its vector. */
-  async ingestCheckpoint (checkpoint: Checkpoint): Promise<'applied' | 'duplicate'> {
-    const covers = vectorFromWire(checkpoint.vv)
-    if (!this.vv.isBehind(covers)) return 'duplicate'
+  /**
+   * Applies a validated merged update, and raises the vector only where its authors vouch for it.
+   * The signer's claim "this stands for A up to s" moves `vv[A]` only with A's own validated
+   * envelope at s among `heads`, and only if that envelope integrates right after the update
+   * (Yjs keeps each client's structs contiguous, so a head whose structs stay pending proves the
+   * update omitted A's earlier content). Unproven claims are ignored: the content is applied,
+   * the vector stays, and A's envelopes are pulled as usual.
+   */
+  async ingestCheckpoint (checkpoint: Checkpoint, heads: Envelope[] = []): Promise<'applied' | 'duplicate'> {
+    const claims = vectorFromWire(checkpoint.vv)
+    if (!this.vv.isBehind(claims)) return 'duplicate'
     Y.applyUpdate(this.doc, checkpoint.update, this.remoteOrigin)
-    this.vv.raiseTo(covers)
+    const proven = new Map<string, Envelope>()
+    for (const head of heads) {
+      const author = authorHex(head.author)
+      if (claims.get(author) === head.seq && head.seq > this.vv.get(author)) proven.set(author, head)
+    }
+    let raised = 0
+    for (const [author, claim] of claims) {
+      if (claim <= this.vv.get(author)) continue
+      const head = proven.get(author)
+      if (head === undefined) {
+        this.ctx.metrics.inc(METRIC.dropped, 'unproven-head')
+        continue
+      }
+      Y.applyUpdate(this.doc, head.payload, this.remoteOrigin)
+      if (!integrated(this.doc, head.payload)) {
+        this.ctx.metrics.inc(METRIC.dropped, 'checkpoint-omission')
+        log('checkpoint for %s omits content before %s/%d', this.docId, author.slice(0, 8), head.seq)
+        continue
+      }
+      const from = this.vv.get(author) + 1
+      if (from < head.seq) this.vouched.set(author, { from: Math.min(from, this.vouched.get(author)?.from ?? from), to: head.seq - 1 })
+      this.vv.raiseTo([[author, head.seq]])
+      void this.ctx.store.appendEnvelope(this.docId, author, head.seq, Envelope.encode(head))
+      raised++
+    }
+    if (raised === 0) return 'duplicate'
     for (const author of [...this.held.keys()]) this.releaseHeld(author)
-    const mine = covers.get(this.ctx.signer.author) ?? 0
+    const mine = this.vv.get(this.ctx.signer.author)
     if (mine > this.localSeq) this.localSeq = mine
     // The envelopes it covers are not stored here, so the state must be: write our own
     // checkpoint. Not awaited: until it lands, the vector on disk does not cover the merged
@@ -314,6 +383,12 @@ export class Replica extends ObservableV2<ReplicaEvents> {
     const missing = this.vv.missingFrom(remote)
     const count = countRanges(missing)
     if (count === 0) return { envelopes: [] }
+    const withHeads = async (checkpoint: Checkpoint): Promise<SyncAnswer> => {
+      // The authors' own signatures for what the checkpoint claims: without them it moves no vector.
+      const heads: Uint8Array[] = []
+      for (const range of missing) heads.push(...await this.ctx.store.envelopeRange(this.docId, range.author, range.to, range.to))
+      return { envelopes: [], checkpoint, heads }
+    }
     if (count <= this.ctx.options.maxEnvelopesPerSync) {
       const envelopes: Uint8Array[] = []
       for (const range of missing) {
@@ -327,17 +402,22 @@ export class Replica extends ObservableV2<ReplicaEvents> {
         // Batched envelopes of single keystrokes can weigh ten times the merged diff:
         // send the authors' own envelopes only while they cost about what the diff does.
         const checkpoint = this.makeCheckpoint(remoteStateVector)
-        return bytes <= checkpoint.update.byteLength * ENVELOPE_OVERHEAD_ALLOWED + 1024 ? { envelopes } : { envelopes: [], checkpoint }
+        return bytes <= checkpoint.update.byteLength * ENVELOPE_OVERHEAD_ALLOWED + 1024 ? { envelopes } : await withHeads(checkpoint)
       }
     }
     // A large gap (or one whose envelopes were compacted away) travels as one merged
     // update: about what the Yjs diff costs, not one signed envelope per edit.
-    return { envelopes: [], checkpoint: this.makeCheckpoint(remoteStateVector) }
+    return await withHeads(this.makeCheckpoint(remoteStateVector))
   }
 
   /** A remote peer is known to hold our envelopes up to `seq`. */
   confirm (seq: number): void {
     if (seq <= this.confirmedSeq) return
+    // Nobody can hold a seq this peer never wrote: such a claim is a lie, not a partial truth.
+    if (seq > this.localSeq) {
+      this.ctx.metrics.inc(METRIC.dropped, 'false-confirmation')
+      return
+    }
     this.confirmedSeq = Math.min(seq, this.localSeq)
     this.emit('delivery', [this.unconfirmed])
   }
@@ -413,6 +493,14 @@ export class Replica extends ObservableV2<ReplicaEvents> {
     // the next time it is opened).
     if (this.ownsDoc) this.doc.destroy()
   }
+}
+
+/** True when every struct of `update` is in `doc` (none waits in Yjs's pending set for missing history). */
+function integrated (doc: Y.Doc, update: Uint8Array): boolean {
+  const { to } = Y.parseUpdateMeta(update)
+  const state = Y.decodeStateVector(Y.encodeStateVector(doc))
+  for (const [client, end] of to) if ((state.get(client) ?? 0) < end) return false
+  return true
 }
 
 /** An update with no structs and an empty delete set (what a diff of equal docs encodes to). */

@@ -3,7 +3,7 @@ import { lpStream, RateLimiter } from '@libp2p/utils'
 import { logger } from '@libp2p/logger'
 import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
 import {
-  SyncRequest, SyncResponse, WIRE_VERSION, WireError,
+  SyncRequest, SyncResponse, WIRE_VERSION, WireError, type Envelope,
   decodeEnvelope, decodeSyncRequest, decodeSyncResponse
 } from '../wire/codec.js'
 import { vectorFromWire } from '../replica/version-vector.js'
@@ -88,7 +88,8 @@ export class PullProtocol {
     if (response.checkpoint != null) {
       try {
         this.ctx.verifier.clock.receive(validateCheckpoint(response.checkpoint, replica.docId, this.ctx.verifier))
-        result.checkpoint = (await replica.ingestCheckpoint(response.checkpoint)) === 'applied'
+        const heads = this.validHeads(response.heads, replica.docId, peer)
+        result.checkpoint = (await replica.ingestCheckpoint(response.checkpoint, heads)) === 'applied'
       } catch (err) {
         result.dropped++
         this.dropped(err, peer, 'checkpoint')
@@ -107,6 +108,21 @@ export class PullProtocol {
     replica.confirm(result.remote.get(replica.author) ?? 0)
     log('pulled %s from %p: %d envelopes, checkpoint %s, %d bytes, %d dropped', replica.docId, peer, result.envelopes, result.checkpoint, result.bytes, result.dropped)
     return result
+  }
+
+  /** The authors' own envelopes that vouch for a checkpoint's heads; invalid ones are dropped. */
+  private validHeads (heads: Uint8Array[], docId: string, peer: PeerId): Envelope[] {
+    const valid: Envelope[] = []
+    for (const bytes of heads) {
+      try {
+        const envelope = decodeEnvelope(bytes, this.ctx.maxSyncResponseBytes)
+        validateEnvelope(envelope, docId, this.ctx.verifier)
+        valid.push(envelope)
+      } catch (err) {
+        this.dropped(err, peer, 'checkpoint head')
+      }
+    }
+    return valid
   }
 
   private dropped (err: unknown, peer: PeerId, what: string): void {
@@ -135,13 +151,13 @@ export class PullProtocol {
       const replica = this.ctx.replicaFor(request.docId)
       let response: SyncResponse
       if (replica === undefined) {
-        response = { version: WIRE_VERSION, docId: request.docId, envelopes: [], vv: [], error: 'unknown document' }
+        response = { version: WIRE_VERSION, docId: request.docId, envelopes: [], vv: [], error: 'unknown document', heads: [] }
         this.ctx.metrics.inc(METRIC.dropped, 'unknown-document')
       } else {
         const answer = await replica.answer(vectorFromWire(request.vv), request.stateVector)
         // The vector we send back confirms delivery to the requester: only what is durable.
         await replica.flush()
-        response = { version: WIRE_VERSION, docId: request.docId, envelopes: answer.envelopes as Array<Uint8Array<ArrayBuffer>>, checkpoint: answer.checkpoint, vv: replica.vv.toWire(), error: '' }
+        response = { version: WIRE_VERSION, docId: request.docId, envelopes: answer.envelopes as Array<Uint8Array<ArrayBuffer>>, checkpoint: answer.checkpoint, vv: replica.vv.toWire(), error: '', heads: (answer.heads ?? []) as Array<Uint8Array<ArrayBuffer>> }
       }
       const bytes = SyncResponse.encode(response)
       await lp.write(bytes, options)

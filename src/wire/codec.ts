@@ -13,7 +13,7 @@ export const MAX_VECTOR_ENTRIES = 10_000
 export type DropReason =
   | 'oversized' | 'malformed' | 'bad-version' | 'wrong-document' | 'bad-author'
   | 'bad-signature' | 'bad-update' | 'clock-drift' | 'rate-limited' | 'unknown-document'
-  | 'sync-failed'
+  | 'sync-failed' | 'unproven-head' | 'checkpoint-omission' | 'false-confirmation'
 
 export class WireError extends Error {
   override name = 'WireError'
@@ -49,7 +49,7 @@ export function decodeSyncRequest (bytes: Uint8Array | Uint8ArrayList, maxBytes:
 }
 
 export function decodeSyncResponse (bytes: Uint8Array | Uint8ArrayList, maxBytes: number): SyncResponse {
-  return decodeWith('sync response', bytes, maxBytes, () => SyncResponse.decode(bytes, { limits: { ...vectorLimits, checkpoint: vectorLimits } }))
+  return decodeWith('sync response', bytes, maxBytes, () => SyncResponse.decode(bytes, { limits: { ...vectorLimits, heads: MAX_VECTOR_ENTRIES, checkpoint: vectorLimits } }))
 }
 
 export function decodeCheckpoint (bytes: Uint8Array, maxBytes: number): Checkpoint {

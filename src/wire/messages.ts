@@ -1203,6 +1203,7 @@ export interface SyncResponse {
   checkpoint?: Checkpoint
   vv: VersionEntry[]
   error: string
+  heads: Uint8Array<ArrayBuffer>[]
 }
 
 export namespace SyncResponse {
@@ -1249,6 +1250,13 @@ export namespace SyncResponse {
           w.string(obj.error)
         }
 
+        if (obj.heads != null && obj.heads.length > 0) {
+          for (const value of obj.heads) {
+            w.uint32(58)
+            w.bytes(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -1258,7 +1266,8 @@ export namespace SyncResponse {
           docId: '',
           envelopes: [],
           vv: [],
-          error: ''
+          error: '',
+          heads: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1303,6 +1312,14 @@ export namespace SyncResponse {
               obj.error = reader.string()
               break
             }
+            case 7: {
+              if (opts.limits?.heads != null && obj.heads.length === opts.limits.heads) {
+                throw new MaxLengthError('Decode error - repeated field "heads" had too many elements')
+              }
+
+              obj.heads.push(reader.bytes())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1314,7 +1331,8 @@ export namespace SyncResponse {
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
           envelopes: 0,
-          vv: 0
+          vv: 0,
+          heads: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1382,6 +1400,21 @@ export namespace SyncResponse {
                 field: `${prefix}.error`,
                 value: reader.string()
               }
+              break
+            }
+            case 7: {
+              if (opts.limits?.heads != null && obj.heads === opts.limits.heads) {
+                throw new MaxLengthError('Streaming decode error - repeated field "heads" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.heads[]`,
+                index: obj.heads,
+                value: reader.bytes()
+              }
+
+              obj.heads++
+
               break
             }
             default: {
@@ -1471,6 +1504,12 @@ export namespace SyncResponse {
     value: string
   }
 
+  export interface SyncResponseHeadsFieldEvent {
+    field: '$.heads[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<SyncResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, SyncResponse.codec())
   }
@@ -1479,7 +1518,7 @@ export namespace SyncResponse {
     return decodeMessage(buf, SyncResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncResponse>): Generator<SyncResponseVersionFieldEvent | SyncResponseDocIdFieldEvent | SyncResponseEnvelopesFieldEvent | SyncResponseCheckpointVersionFieldEvent | SyncResponseCheckpointDocIdFieldEvent | SyncResponseCheckpointVvAuthorFieldEvent | SyncResponseCheckpointVvSeqFieldEvent | SyncResponseCheckpointHlcFieldEvent | SyncResponseCheckpointUpdateFieldEvent | SyncResponseCheckpointSignerFieldEvent | SyncResponseCheckpointSignatureFieldEvent | SyncResponseVvAuthorFieldEvent | SyncResponseVvSeqFieldEvent | SyncResponseErrorFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncResponse>): Generator<SyncResponseVersionFieldEvent | SyncResponseDocIdFieldEvent | SyncResponseEnvelopesFieldEvent | SyncResponseCheckpointVersionFieldEvent | SyncResponseCheckpointDocIdFieldEvent | SyncResponseCheckpointVvAuthorFieldEvent | SyncResponseCheckpointVvSeqFieldEvent | SyncResponseCheckpointHlcFieldEvent | SyncResponseCheckpointUpdateFieldEvent | SyncResponseCheckpointSignerFieldEvent | SyncResponseCheckpointSignatureFieldEvent | SyncResponseVvAuthorFieldEvent | SyncResponseVvSeqFieldEvent | SyncResponseErrorFieldEvent | SyncResponseHeadsFieldEvent> {
     return streamMessage(buf, SyncResponse.codec(), opts)
   }
 }
