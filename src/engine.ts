@@ -27,8 +27,11 @@ import { METRIC, Metrics } from './metrics/metrics.js'
 import { DEFAULTS, PROTOCOL, TUNING } from './defaults.js'
 import { DOC_ID_SYNTAX, isValidDocId, newDocId } from './doc-id.js'
 import type { Platform } from './platform/platform.js'
-import type { DocSnapshot, OpenOptions, PeerInfoSnapshot, Weft, WeftEvents, WeftOptions } from './types.js'
+import type { CreateOptions, DocSnapshot, OpenOptions, PeerInfoSnapshot, Weft, WeftEvents, WeftOptions } from './types.js'
 import type { Beacon } from './wire/codec.js'
+import { attachAccess, createPrivateDoc, redeemWhenReady } from './trust/engine-glue.js'
+import { parseLink } from './trust/link.js'
+import { authorHex } from './replica/version-vector.js'
 
 const log = logger('weft:engine')
 
@@ -179,8 +182,18 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
 
   // ---- documents ---------------------------------------------------------
 
-  async create (options: OpenOptions = {}): Promise<Handle> {
-    return await this.open(newDocId(), options)
+  async create (options: CreateOptions = {}): Promise<Handle> {
+    const id = options.access === 'private' ? await createPrivateDoc(this.store, this.signer) : newDocId()
+    return await this.open(id, options)
+  }
+
+  async join (link: string, options: OpenOptions & { signal?: AbortSignal } = {}): Promise<Handle> {
+    const { docId, peers } = parseLink(link)
+    if (peers.length > 0) await this.dial(peers, { signal: options.signal }).catch(() => false)
+    const handle = await this.open(docId, options)
+    const entry = this.docs.get(docId)
+    if (entry !== undefined) await redeemWhenReady(entry.replica, link, options.signal ?? AbortSignal.timeout(30_000))
+    return handle
   }
 
   async open (id: string, options: OpenOptions = {}): Promise<Handle> {
@@ -210,6 +223,7 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
 
   private async load (id: string, adopted: AdoptedDoc | undefined): Promise<void> {
     const replica = await Replica.load(id, this.replicaContext, adopted)
+    await attachAccess(replica, this.store, this.signer, op => { void this.gossip.publishControl(id, op) })
     const sync = new DocSync({
       replica: replicaView(replica),
       subscribers: () => this.gossip.subscribers(id),
@@ -232,9 +246,13 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
     this.gossip.join(id, {
       replica,
       onEnvelope: (from, result) => { sync.receive({ type: 'envelope', from, result }) },
-      onBeacon: (beacon, from) => { sync.receive({ type: 'beacon', from: this.beaconSource(beacon, from), vector: vectorFromWire(beacon.vv) }) }
+      onBeacon: (beacon, from) => {
+        // Private documents: a non-member's beacon neither confirms our edits nor steers repair.
+        if (replica.access?.isMember(authorHex(beacon.signer)) === false) return
+        sync.receive({ type: 'beacon', from: this.beaconSource(beacon, from), vector: vectorFromWire(beacon.vv) })
+      }
     })
-    this.docs.set(id, { replica, sync, leases: new Set(), unloading: false })
+    this.docs.set(id, { replica, sync, leases: new Set(), unloading: false, addresses: () => this.multiaddrs })
     if (this.options.relayPresence ?? DEFAULTS.relayPresence) this.relays.documentLoaded(id)
     await this.rendezvous.join(id)
     sync.start()

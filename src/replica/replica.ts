@@ -7,6 +7,7 @@ import { VersionVector, authorHex, countRanges, vectorFromWire } from './version
 import { METRIC, type Metrics } from '../metrics/metrics.js'
 import type { Store } from '../store/store.js'
 import type { Signer } from '../identity/peer-key.js'
+import type { DocAccess } from '../trust/doc-access.js'
 
 const log = logger('weft:replica')
 const EMPTY = new Uint8Array(0)
@@ -73,6 +74,8 @@ export class Replica extends ObservableV2<ReplicaEvents> {
   readonly vv = new VersionVector()
   /** Origin of every update this replica applies from the network. */
   readonly remoteOrigin: unknown
+  /** Private documents: who may write, sign checkpoints and confirm (set by the engine at load). */
+  access: DocAccess | undefined
   private readonly ownsDoc: boolean
   private localSeq = 0
   /** Highest local seq some other peer is known to hold (from its beacons and sync requests). */
@@ -378,8 +381,11 @@ export class Replica extends ObservableV2<ReplicaEvents> {
   }
 
   /** What a peer at `remote` (with Yjs state vector `remoteStateVector`) lacks. */
-  async answer (remote: ReadonlyMap<string, number>, remoteStateVector: Uint8Array): Promise<SyncAnswer> {
-    this.confirm(remote.get(this.ctx.signer.author) ?? 0)
+  async answer (remote: ReadonlyMap<string, number>, remoteStateVector: Uint8Array, requester?: string): Promise<SyncAnswer> {
+    // The requester is authenticated by the connection (Noise); in a private document only members confirm.
+    if (this.access === undefined || (requester !== undefined && this.access.isMember(requester))) {
+      this.confirm(remote.get(this.ctx.signer.author) ?? 0)
+    }
     const missing = this.vv.missingFrom(remote)
     const count = countRanges(missing)
     if (count === 0) return { envelopes: [] }

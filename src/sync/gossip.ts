@@ -9,6 +9,7 @@ import { METRIC, type Metrics } from '../metrics/metrics.js'
 import type { Replica } from '../replica/replica.js'
 import { PROTOCOL, TUNING } from '../defaults.js'
 import { TopicGate, type PubSubLike, type PubSubMessage, type Verdict } from './topic-gate.js'
+import { checkWrite } from '../trust/policy.js'
 
 const log = logger('weft:gossip')
 
@@ -109,6 +110,10 @@ export class Gossip {
     await this.publish(envelope.docId, GossipFrame.encode({ envelope }))
   }
 
+  async publishControl (docId: string, op: Uint8Array): Promise<void> {
+    await this.publish(docId, GossipFrame.encode({ control: op as Uint8Array<ArrayBuffer> }))
+  }
+
   async publishBeacon (beacon: Beacon): Promise<void> {
     await this.publish(beacon.docId, GossipFrame.encode({ beacon }))
     this.ctx.metrics.inc(METRIC.beaconsOut)
@@ -142,6 +147,11 @@ export class Gossip {
           return { refuse: 'duplicate', result: 'ignore' }
         }
         this.ctx.verifier.clock.receive(validateEnvelope(envelope, docId, this.ctx.verifier))
+        checkWrite(member.replica.access, envelope)
+      } else if (frame.control != null) {
+        // Taken here, in the validator: an op is self-authenticating, and envelopes behind it need it.
+        if (member.replica.access === undefined) throw new WireError('malformed', 'control op on an open document')
+        if (!member.replica.access.receive(frame.control)) return { refuse: 'duplicate', result: 'ignore' }
       } else if (frame.beacon != null) {
         this.ctx.verifier.clock.receive(validateBeacon(frame.beacon, docId, this.ctx.verifier))
       }

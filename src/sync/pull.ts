@@ -11,6 +11,8 @@ import { validateCheckpoint, validateEnvelope, type Verifier } from './validate.
 import { METRIC, type Metrics } from '../metrics/metrics.js'
 import type { Replica } from '../replica/replica.js'
 import { PROTOCOL } from '../defaults.js'
+import { checkCheckpointSigner, checkWrite } from '../trust/policy.js'
+import { authorHex } from '../replica/version-vector.js'
 
 const log = logger('weft:sync')
 
@@ -85,10 +87,21 @@ export class PullProtocol {
     if (response.error !== '') throw new Error(`peer refused sync of ${replica.docId}: ${response.error}`)
     if (response.docId !== replica.docId) throw new WireError('wrong-document', `sync reply is for ${response.docId.slice(0, 40)}`)
     const result: PullResult = { envelopes: 0, checkpoint: false, bytes: raw.byteLength, dropped: 0, remote: vectorFromWire(response.vv) }
+    // Control ops first: the envelopes below are judged by the ACL they make.
+    const access = replica.access
+    for (const bytes of access === undefined ? [] : response.control) {
+      try {
+        access?.receive(bytes)
+      } catch (err) {
+        result.dropped++
+        this.dropped(err, peer, 'control op')
+      }
+    }
     if (response.checkpoint != null) {
       try {
         this.ctx.verifier.clock.receive(validateCheckpoint(response.checkpoint, replica.docId, this.ctx.verifier))
-        const heads = this.validHeads(response.heads, replica.docId, peer)
+        checkCheckpointSigner(replica.access, response.checkpoint.signer)
+        const heads = this.validHeads(response.heads, replica, peer)
         result.checkpoint = (await replica.ingestCheckpoint(response.checkpoint, heads)) === 'applied'
       } catch (err) {
         result.dropped++
@@ -99,6 +112,7 @@ export class PullProtocol {
       try {
         const envelope = decodeEnvelope(bytes, this.ctx.maxSyncResponseBytes)
         this.ctx.verifier.clock.receive(validateEnvelope(envelope, replica.docId, this.ctx.verifier))
+        checkWrite(replica.access, envelope)
         if (replica.ingest(envelope, bytes) === 'applied') result.envelopes++
       } catch (err) {
         result.dropped++
@@ -111,12 +125,13 @@ export class PullProtocol {
   }
 
   /** The authors' own envelopes that vouch for a checkpoint's heads; invalid ones are dropped. */
-  private validHeads (heads: Uint8Array[], docId: string, peer: PeerId): Envelope[] {
+  private validHeads (heads: Uint8Array[], replica: Replica, peer: PeerId): Envelope[] {
     const valid: Envelope[] = []
     for (const bytes of heads) {
       try {
         const envelope = decodeEnvelope(bytes, this.ctx.maxSyncResponseBytes)
-        validateEnvelope(envelope, docId, this.ctx.verifier)
+        validateEnvelope(envelope, replica.docId, this.ctx.verifier)
+        checkWrite(replica.access, envelope)
         valid.push(envelope)
       } catch (err) {
         this.dropped(err, peer, 'checkpoint head')
@@ -151,13 +166,14 @@ export class PullProtocol {
       const replica = this.ctx.replicaFor(request.docId)
       let response: SyncResponse
       if (replica === undefined) {
-        response = { version: WIRE_VERSION, docId: request.docId, envelopes: [], vv: [], error: 'unknown document', heads: [] }
+        response = { version: WIRE_VERSION, docId: request.docId, envelopes: [], vv: [], error: 'unknown document', heads: [], control: [] }
         this.ctx.metrics.inc(METRIC.dropped, 'unknown-document')
       } else {
-        const answer = await replica.answer(vectorFromWire(request.vv), request.stateVector)
+        const requester = peer.publicKey?.type === 'Ed25519' ? authorHex(peer.publicKey.raw) : undefined
+        const answer = await replica.answer(vectorFromWire(request.vv), request.stateVector, requester)
         // The vector we send back confirms delivery to the requester: only what is durable.
         await replica.flush()
-        response = { version: WIRE_VERSION, docId: request.docId, envelopes: answer.envelopes as Array<Uint8Array<ArrayBuffer>>, checkpoint: answer.checkpoint, vv: replica.vv.toWire(), error: '', heads: (answer.heads ?? []) as Array<Uint8Array<ArrayBuffer>> }
+        response = { version: WIRE_VERSION, docId: request.docId, envelopes: answer.envelopes as Array<Uint8Array<ArrayBuffer>>, checkpoint: answer.checkpoint, vv: replica.vv.toWire(), error: '', heads: (answer.heads ?? []) as Array<Uint8Array<ArrayBuffer>>, control: (replica.access?.encodedOps() ?? []) as Array<Uint8Array<ArrayBuffer>> }
       }
       const bytes = SyncResponse.encode(response)
       await lp.write(bytes, options)

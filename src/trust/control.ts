@@ -1,26 +1,26 @@
 /** Builders for control ops: what `weft.create`, `invite`, `join` and `revoke` append to a document. */
-import { ed25519 } from '@noble/curves/ed25519.js'
 import { packHlc } from '../clock/hlc.js'
 import { Role, type ControlOp, type Grant, type Invite, type Redeem, type Revoke, type Witness } from '../wire/trust.js'
-import { DOMAIN, controlOpId, redeemProofBytes, signAs, signControlOp } from './signed.js'
+import { DOMAIN, controlOpId, redeemProofBytes, seedKey, signAs, signControlOp, type SigningKey } from './signed.js'
 
 export const CONTROL_VERSION = 1
 const EMPTY = new Uint8Array(0) as Uint8Array<ArrayBuffer>
 
 export type Body = { grant: Grant } | { revoke: Revoke } | { invite: Invite } | { redeem: Redeem } | { witness: Witness }
 
-/** Signs `body` as the holder of `seed`, at its control seq `cseq`. */
-export function controlOp (doc: Uint8Array, seed: Uint8Array, cseq: number, body: Body, wall = Date.now()): ControlOp {
+/** Signs `body` as `key` (a raw seed or the peer's signer), at its control seq `cseq`. */
+export function controlOp (doc: Uint8Array, key: SigningKey | Uint8Array, cseq: number, body: Body, wall = Date.now()): ControlOp {
+  const signer = key instanceof Uint8Array ? seedKey(key) : key
   const op: ControlOp = {
     version: CONTROL_VERSION,
     doc: doc as Uint8Array<ArrayBuffer>,
-    author: ed25519.getPublicKey(seed) as Uint8Array<ArrayBuffer>,
+    author: signer.publicKey as Uint8Array<ArrayBuffer>,
     cseq,
     hlc: packHlc({ wall, logical: 0 }),
     ...body,
     signature: EMPTY
   }
-  return signControlOp(op, seed)
+  return signControlOp(op, signer)
 }
 
 const b = (x: Uint8Array): Uint8Array<ArrayBuffer> => x as Uint8Array<ArrayBuffer>
@@ -38,7 +38,7 @@ export const witness = (subject: Uint8Array, seq: number): Body => ({ witness: {
 /** A joiner's Redeem: the invite key vouches for the joiner's own key. */
 export function redeem (doc: Uint8Array, inviteOp: ControlOp, inviteSeed: Uint8Array, joiner: Uint8Array, anchor = 0): Body {
   const inviteId = controlOpId(inviteOp)
-  const inviteSignature = signAs(inviteSeed, DOMAIN.redeem, redeemProofBytes(doc, inviteId, joiner))
+  const inviteSignature = signAs(seedKey(inviteSeed), DOMAIN.redeem, redeemProofBytes(doc, inviteId, joiner))
   return { redeem: { invite: b(inviteId), inviteSignature: b(inviteSignature), anchor } }
 }
 

@@ -18,9 +18,18 @@ export const DOMAIN = {
 const EMPTY = new Uint8Array(0)
 const tagged = (domain: string, bytes: Uint8Array): Uint8Array => concatBytes(utf8ToBytes(domain), bytes)
 
-/** Signs with a raw 32-byte ed25519 seed (a document root key, an invite key or a peer key). */
-export function signAs (seed: Uint8Array, domain: string, bytes: Uint8Array): Uint8Array {
-  return ed25519.sign(tagged(domain, bytes), seed)
+/** Whatever can sign: a raw seed (document root or invite key) or the peer's `Signer`. */
+export interface SigningKey {
+  readonly publicKey: Uint8Array
+  sign: (bytes: Uint8Array) => Uint8Array
+}
+
+export function seedKey (seed: Uint8Array): SigningKey {
+  return { publicKey: ed25519.getPublicKey(seed), sign: bytes => ed25519.sign(bytes, seed) }
+}
+
+export function signAs (key: SigningKey, domain: string, bytes: Uint8Array): Uint8Array {
+  return key.sign(tagged(domain, bytes))
 }
 
 export function verifyAs (publicKey: Uint8Array, domain: string, bytes: Uint8Array, signature: Uint8Array): boolean {
@@ -41,8 +50,8 @@ export function controlOpId (op: ControlOp): Uint8Array {
   return sha256(tagged(DOMAIN.controlId, controlSigningBytes(op)))
 }
 
-export function signControlOp (op: ControlOp, seed: Uint8Array): ControlOp {
-  return { ...op, signature: signAs(seed, DOMAIN.control, controlSigningBytes(op)) as Uint8Array<ArrayBuffer> }
+export function signControlOp (op: ControlOp, key: SigningKey): ControlOp {
+  return { ...op, signature: signAs(key, DOMAIN.control, controlSigningBytes(op)) as Uint8Array<ArrayBuffer> }
 }
 
 export function verifyControlOp (op: ControlOp): boolean {

@@ -13,7 +13,7 @@ export const MAX_VECTOR_ENTRIES = 10_000
 export type DropReason =
   | 'oversized' | 'malformed' | 'bad-version' | 'wrong-document' | 'bad-author'
   | 'bad-signature' | 'bad-update' | 'clock-drift' | 'rate-limited' | 'unknown-document'
-  | 'sync-failed' | 'unproven-head' | 'checkpoint-omission' | 'false-confirmation'
+  | 'sync-failed' | 'unproven-head' | 'checkpoint-omission' | 'false-confirmation' | 'unauthorized'
 
 export class WireError extends Error {
   override name = 'WireError'
@@ -36,7 +36,8 @@ function decodeWith<T> (what: string, bytes: Uint8Array | Uint8ArrayList, maxByt
 
 export function decodeFrame (bytes: Uint8Array, maxBytes: number): GossipFrame {
   const frame = decodeWith('gossip frame', bytes, maxBytes, () => GossipFrame.decode(bytes, { limits: { beacon: vectorLimits } }))
-  if ((frame.envelope == null) === (frame.beacon == null)) throw new WireError('malformed', 'gossip frame must carry exactly one of envelope, beacon')
+  const carried = [frame.envelope, frame.beacon, frame.control].filter(f => f != null).length
+  if (carried !== 1) throw new WireError('malformed', 'gossip frame must carry exactly one of envelope, beacon, control')
   return frame
 }
 
@@ -49,7 +50,7 @@ export function decodeSyncRequest (bytes: Uint8Array | Uint8ArrayList, maxBytes:
 }
 
 export function decodeSyncResponse (bytes: Uint8Array | Uint8ArrayList, maxBytes: number): SyncResponse {
-  return decodeWith('sync response', bytes, maxBytes, () => SyncResponse.decode(bytes, { limits: { ...vectorLimits, heads: MAX_VECTOR_ENTRIES, checkpoint: vectorLimits } }))
+  return decodeWith('sync response', bytes, maxBytes, () => SyncResponse.decode(bytes, { limits: { ...vectorLimits, heads: MAX_VECTOR_ENTRIES, control: MAX_VECTOR_ENTRIES, checkpoint: vectorLimits } }))
 }
 
 export function decodeCheckpoint (bytes: Uint8Array, maxBytes: number): Checkpoint {

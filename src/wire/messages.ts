@@ -836,6 +836,7 @@ export namespace Beacon {
 export interface GossipFrame {
   envelope?: Envelope
   beacon?: Beacon
+  control?: Uint8Array<ArrayBuffer>
 }
 
 export namespace GossipFrame {
@@ -856,6 +857,11 @@ export namespace GossipFrame {
         if (obj.beacon != null) {
           w.uint32(18)
           Beacon.codec().encode(obj.beacon, w)
+        }
+
+        if (obj.control != null) {
+          w.uint32(26)
+          w.bytes(obj.control)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -880,6 +886,10 @@ export namespace GossipFrame {
               obj.beacon = Beacon.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.beacon
               })
+              break
+            }
+            case 3: {
+              obj.control = reader.bytes()
               break
             }
             default: {
@@ -909,6 +919,13 @@ export namespace GossipFrame {
                 limits: opts.limits?.beacon
               })
 
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.control`,
+                value: reader.bytes()
+              }
               break
             }
             default: {
@@ -995,6 +1012,11 @@ export namespace GossipFrame {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface GossipFrameControlFieldEvent {
+    field: '$.control'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<GossipFrame>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, GossipFrame.codec())
   }
@@ -1003,7 +1025,7 @@ export namespace GossipFrame {
     return decodeMessage(buf, GossipFrame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GossipFrame>): Generator<GossipFrameEnvelopeVersionFieldEvent | GossipFrameEnvelopeDocIdFieldEvent | GossipFrameEnvelopeAuthorFieldEvent | GossipFrameEnvelopeSeqFieldEvent | GossipFrameEnvelopeHlcFieldEvent | GossipFrameEnvelopePayloadFieldEvent | GossipFrameEnvelopeSignatureFieldEvent | GossipFrameBeaconVersionFieldEvent | GossipFrameBeaconDocIdFieldEvent | GossipFrameBeaconSignerFieldEvent | GossipFrameBeaconHlcFieldEvent | GossipFrameBeaconVvAuthorFieldEvent | GossipFrameBeaconVvSeqFieldEvent | GossipFrameBeaconSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GossipFrame>): Generator<GossipFrameEnvelopeVersionFieldEvent | GossipFrameEnvelopeDocIdFieldEvent | GossipFrameEnvelopeAuthorFieldEvent | GossipFrameEnvelopeSeqFieldEvent | GossipFrameEnvelopeHlcFieldEvent | GossipFrameEnvelopePayloadFieldEvent | GossipFrameEnvelopeSignatureFieldEvent | GossipFrameBeaconVersionFieldEvent | GossipFrameBeaconDocIdFieldEvent | GossipFrameBeaconSignerFieldEvent | GossipFrameBeaconHlcFieldEvent | GossipFrameBeaconVvAuthorFieldEvent | GossipFrameBeaconVvSeqFieldEvent | GossipFrameBeaconSignatureFieldEvent | GossipFrameControlFieldEvent> {
     return streamMessage(buf, GossipFrame.codec(), opts)
   }
 }
@@ -1204,6 +1226,7 @@ export interface SyncResponse {
   vv: VersionEntry[]
   error: string
   heads: Uint8Array<ArrayBuffer>[]
+  control: Uint8Array<ArrayBuffer>[]
 }
 
 export namespace SyncResponse {
@@ -1257,6 +1280,13 @@ export namespace SyncResponse {
           }
         }
 
+        if (obj.control != null && obj.control.length > 0) {
+          for (const value of obj.control) {
+            w.uint32(66)
+            w.bytes(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -1267,7 +1297,8 @@ export namespace SyncResponse {
           envelopes: [],
           vv: [],
           error: '',
-          heads: []
+          heads: [],
+          control: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1320,6 +1351,14 @@ export namespace SyncResponse {
               obj.heads.push(reader.bytes())
               break
             }
+            case 8: {
+              if (opts.limits?.control != null && obj.control.length === opts.limits.control) {
+                throw new MaxLengthError('Decode error - repeated field "control" had too many elements')
+              }
+
+              obj.control.push(reader.bytes())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1332,7 +1371,8 @@ export namespace SyncResponse {
         const obj = {
           envelopes: 0,
           vv: 0,
-          heads: 0
+          heads: 0,
+          control: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1414,6 +1454,21 @@ export namespace SyncResponse {
               }
 
               obj.heads++
+
+              break
+            }
+            case 8: {
+              if (opts.limits?.control != null && obj.control === opts.limits.control) {
+                throw new MaxLengthError('Streaming decode error - repeated field "control" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.control[]`,
+                index: obj.control,
+                value: reader.bytes()
+              }
+
+              obj.control++
 
               break
             }
@@ -1510,6 +1565,12 @@ export namespace SyncResponse {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface SyncResponseControlFieldEvent {
+    field: '$.control[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<SyncResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, SyncResponse.codec())
   }
@@ -1518,7 +1579,7 @@ export namespace SyncResponse {
     return decodeMessage(buf, SyncResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncResponse>): Generator<SyncResponseVersionFieldEvent | SyncResponseDocIdFieldEvent | SyncResponseEnvelopesFieldEvent | SyncResponseCheckpointVersionFieldEvent | SyncResponseCheckpointDocIdFieldEvent | SyncResponseCheckpointVvAuthorFieldEvent | SyncResponseCheckpointVvSeqFieldEvent | SyncResponseCheckpointHlcFieldEvent | SyncResponseCheckpointUpdateFieldEvent | SyncResponseCheckpointSignerFieldEvent | SyncResponseCheckpointSignatureFieldEvent | SyncResponseVvAuthorFieldEvent | SyncResponseVvSeqFieldEvent | SyncResponseErrorFieldEvent | SyncResponseHeadsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncResponse>): Generator<SyncResponseVersionFieldEvent | SyncResponseDocIdFieldEvent | SyncResponseEnvelopesFieldEvent | SyncResponseCheckpointVersionFieldEvent | SyncResponseCheckpointDocIdFieldEvent | SyncResponseCheckpointVvAuthorFieldEvent | SyncResponseCheckpointVvSeqFieldEvent | SyncResponseCheckpointHlcFieldEvent | SyncResponseCheckpointUpdateFieldEvent | SyncResponseCheckpointSignerFieldEvent | SyncResponseCheckpointSignatureFieldEvent | SyncResponseVvAuthorFieldEvent | SyncResponseVvSeqFieldEvent | SyncResponseErrorFieldEvent | SyncResponseHeadsFieldEvent | SyncResponseControlFieldEvent> {
     return streamMessage(buf, SyncResponse.codec(), opts)
   }
 }

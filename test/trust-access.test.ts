@@ -1,0 +1,94 @@
+import { describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { Peers, text, waitFor } from './support/peers.js'
+import { rawPeer, signedEnvelope, frame, textUpdate } from './support/raw-peer.js'
+import { METRIC, type Weft } from '../src/index.js'
+import { docTopic } from '../src/sync/gossip.js'
+import type { DocHandle } from '../src/types.js'
+
+const dropped = (w: Weft, reason: string): number => w.metrics.counters()[METRIC.dropped]?.[reason] ?? 0
+const score = (w: Weft, peer: string): number =>
+  (w.libp2p.services.pubsub as unknown as { getScore: (peer: string) => number }).getScore(peer)
+const authorOf = (h: DocHandle, before: Record<string, number>): string => {
+  const mine = Object.keys(h.versionVector).find(k => !(k in before))
+  if (mine === undefined) throw new Error('no new author in the vector')
+  return mine
+}
+
+describe('private documents: write access held in the document', () => {
+  test('in a 6-peer mesh, an outsider\'s and a reader\'s writes are rejected by every peer; a revoked writer\'s later ones too', { timeout: 180_000 }, async () => {
+    const peers = new Peers()
+    const { node: outsider, key: outsiderKey } = await rawPeer()
+    try {
+      const owner = await peers.start()
+      const doc = await owner.create({ access: 'private' })
+      assert.equal(doc.id.length, 52)
+      assert.equal(doc.access, 'admin')
+      doc.doc.getText('text').insert(0, 'owner;')
+      await doc.flush()
+
+      const roles = ['writer', 'writer', 'reader', 'reader'] as const
+      const members: Weft[] = []
+      const handles: DocHandle[] = [doc]
+      for (const role of roles) {
+        const link = doc.invite({ role })
+        assert.match(link, new RegExp(`^weft://${doc.id}\\?peer=.+#${role[0]}\\.[a-z2-7]+$`))
+        const w = await peers.start()
+        const h = await w.join(link, { signal: AbortSignal.timeout(30_000) })
+        members.push(w)
+        handles.push(h)
+      }
+      const everyone = [owner, ...members]
+      // A full mesh: every member dials every other.
+      for (const w of members) await w.dial(everyone.filter(o => o !== w).map(o => o.multiaddrs[0]))
+      await waitFor('every peer knows all five members', () => handles.every(h => h.members().length === 5), 30_000)
+      assert.deepEqual(handles.map(h => h.access), ['admin', 'writer', 'writer', 'reader', 'reader'])
+      await waitFor('every peer holds the owner\'s text', () => handles.every(h => text(h).includes('owner;')))
+
+      // A writer's edit reaches everyone (the positive control).
+      handles[1].doc.getText('text').insert(0, 'W1;')
+      await waitFor('the writer\'s edit reaches every peer', () => handles.every(h => text(h).includes('W1;')))
+
+      // The outsider knows the id, connects to every peer, and publishes a correctly signed envelope.
+      const topic = docTopic(doc.id)
+      outsider.services.pubsub.subscribe(topic)
+      for (const w of everyone) await outsider.dial(w.libp2p.getMultiaddrs()[0])
+      await waitFor('the outsider sees every peer on the topic', () => outsider.services.pubsub.getSubscribers(topic).length === everyone.length)
+      const before = everyone.map(w => dropped(w, 'unauthorized'))
+      await outsider.services.pubsub.publish(topic, frame(signedEnvelope(outsiderKey, doc.id, 1, textUpdate('OUTSIDER'))))
+      await waitFor('every peer rejected the outsider', () => everyone.every((w, i) => dropped(w, 'unauthorized') > before[i]))
+      // gossipsub caches scores for a heartbeat: poll until each peer's penalty shows.
+      await waitFor('every peer scores the outsider below zero', () => everyone.every(w => score(w, outsider.peerId.toString()) < 0), 3_000, 10)
+      for (const [i, h] of handles.entries()) assert.ok(!text(h).includes('OUTSIDER'), `peer ${i} does not hold the outsider's text`)
+
+      // A reader's edit stays local: every other peer rejects it.
+      const readerBefore = everyone.map(w => dropped(w, 'unauthorized'))
+      handles[3].doc.getText('text').insert(0, 'READER;')
+      await handles[3].flush()
+      await waitFor('the other peers rejected the reader\'s envelope', () =>
+        everyone.every((w, i) => i === 3 || dropped(w, 'unauthorized') > readerBefore[i]))
+      for (const [i, h] of handles.entries()) if (i !== 3) assert.ok(!text(h).includes('READER;'), `peer ${i} holds no reader text`)
+
+      // Revocation: W2's edits before it stay everywhere; its later ones are rejected everywhere.
+      const vvBefore = { ...doc.versionVector }
+      handles[2].doc.getText('text').insert(0, 'W2-before;')
+      await waitFor('W2\'s edit reaches every peer', () => handles.every(h => text(h).includes('W2-before;')))
+      const w2 = authorOf(handles[2], vvBefore)
+      doc.revoke(w2)
+      await waitFor('every peer sees the revocation', () => handles.every(h => !h.members().some(m => m.key === w2)))
+      assert.equal(handles[2].access, 'none')
+      const revokedBefore = everyone.map(w => dropped(w, 'unauthorized'))
+      handles[2].doc.getText('text').insert(0, 'W2-after;')
+      await handles[2].flush()
+      await waitFor('every other peer rejected the revoked writer', () =>
+        everyone.every((w, i) => i === 2 || dropped(w, 'unauthorized') > revokedBefore[i]))
+      for (const [i, h] of handles.entries()) {
+        assert.ok(text(h).includes('W2-before;'), `peer ${i} keeps what W2 wrote before its revocation`)
+        if (i !== 2) assert.ok(!text(h).includes('W2-after;'), `peer ${i} holds nothing W2 wrote after it`)
+      }
+    } finally {
+      await outsider.stop()
+      await peers.cleanup()
+    }
+  })
+})
