@@ -1,5 +1,6 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
+import type { PeerId } from '@libp2p/interface'
 import { Peers, text, waitFor } from './support/peers.js'
 import { rawPeer, signedEnvelope, frame, textUpdate } from './support/raw-peer.js'
 import { METRIC, type Weft } from '../src/index.js'
@@ -88,6 +89,62 @@ describe('private documents: write access held in the document', () => {
       }
     } finally {
       await outsider.stop()
+      await peers.cleanup()
+    }
+  })
+
+  test('writes concurrent with a revocation, under a partition: the revoker\'s cutoff plus a writer\'s witness, the same everywhere', { timeout: 180_000 }, async () => {
+    const peers = new Peers()
+    const blocked = new Set<string>()
+    // A real partition: the connection gaters refuse every dial and inbound connection between the sides.
+    const gater = {
+      denyDialPeer: async (peer: PeerId) => blocked.has(peer.toString()),
+      denyInboundEncryptedConnection: async (peer: PeerId) => blocked.has(peer.toString())
+    }
+    try {
+      const owner = await peers.start({ network: { connectionGater: gater } })
+      const ho = await owner.create({ access: 'private' })
+      ho.doc.getText('text').insert(0, 'start;')
+      await ho.flush()
+      const p = await peers.start()
+      const hp = await p.join(ho.invite({ role: 'writer' }), { signal: AbortSignal.timeout(30_000) })
+      const w = await peers.start()
+      const hw = await w.join(ho.invite({ role: 'writer' }), { signal: AbortSignal.timeout(30_000) })
+      await w.dial(p.multiaddrs[0])
+      const all = [ho, hp, hw]
+      await waitFor('everyone knows the three members', () => all.every(h => h.members().length === 3), 30_000)
+      const before = { ...hw.versionVector }
+      hw.doc.getText('text').insert(0, 'W-early;')
+      await waitFor('W\'s early edit reaches everyone', () => all.every(h => text(h).includes('W-early;')))
+      const wKey = authorOf(hw, before)
+
+      // Partition: the owner alone on one side, P and W on the other.
+      blocked.add(p.peerId); blocked.add(w.peerId)
+      await owner.libp2p.hangUp(p.libp2p.peerId)
+      await owner.libp2p.hangUp(w.libp2p.peerId)
+      await waitFor('partitioned', () => owner.connectedPeers().length === 0)
+      ho.revoke(wKey) // cutoff: the W seq the owner holds
+      hw.doc.getText('text').insert(0, 'W-concurrent;')
+      await waitFor('P applies W\'s concurrent edit before it learns of the revocation', () => text(hp).includes('W-concurrent;'))
+      assert.ok(!text(ho).includes('W-concurrent;'))
+
+      // Heal: P learns of the revocation, witnesses what it had applied, and the owner accepts it.
+      blocked.clear()
+      await p.dial(owner.multiaddrs[0])
+      await w.dial(owner.multiaddrs[0])
+      await waitFor('P sees the revocation', () => !hp.members().some(m => m.key === wKey), 30_000)
+      await waitFor('the owner converges on the witnessed concurrent edit', () => text(ho) === text(hp), 30_000)
+      assert.ok(text(ho).includes('W-concurrent;'))
+      await waitFor('W learns it was revoked', () => hw.access === 'none', 20_000)
+
+      // After the revocation is known everywhere, W's edits are rejected by everyone.
+      const rejected = [owner, p].map(x => dropped(x, 'unauthorized'))
+      hw.doc.getText('text').insert(0, 'W-after;')
+      await hw.flush()
+      await waitFor('owner and P reject W\'s later edit', () => [owner, p].every((x, i) => dropped(x, 'unauthorized') > rejected[i]))
+      assert.ok(!text(ho).includes('W-after;') && !text(hp).includes('W-after;'))
+      assert.equal(text(ho), text(hp), 'owner and P hold the same document')
+    } finally {
       await peers.cleanup()
     }
   })

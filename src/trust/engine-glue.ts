@@ -3,12 +3,13 @@
  * lines: creating a document key, attaching a document's access state to its replica, and
  * turning a link into a membership.
  */
-import { toString as toHex } from 'uint8arrays'
+import { fromString as fromHex, toString as toHex } from 'uint8arrays'
 import { ControlOp } from '../wire/trust.js'
 import type { Store } from '../store/store.js'
 import type { Replica } from '../replica/replica.js'
 import { DocAccess } from './doc-access.js'
 import { controlOpId, type SigningKey } from './signed.js'
+import { witness as witnessBody } from './control.js'
 import { isPrivateDocId, newDocKey } from './keys.js'
 
 /** Makes a document key, keeps its root seed, and writes the genesis op making `me` its admin. */
@@ -26,7 +27,20 @@ export async function attachAccess (replica: Replica, store: Store, me: SigningK
   if (!isPrivateDocId(replica.docId)) return
   const access = await DocAccess.load(replica.docId, store, me)
   access.on('issued', publish)
+  access.on('access', () => { witness(replica, access) })
   replica.access = access
+}
+
+/**
+ * The concurrent-write rule, this peer's part: a writer that learns of a revocation after it had
+ * applied the revoked key's envelopes beyond the cutoff says so with a Witness op, which extends
+ * the cutoff everywhere to what it applied, so no replica has to un-apply honest real-time content.
+ */
+function witness (replica: Replica, access: DocAccess): void {
+  if (access.role !== 'writer' && access.role !== 'admin') return
+  for (const [author, seq] of replica.vv.entries()) {
+    if (author !== replica.author && seq > 0 && !access.canWrite(author, seq)) access.issue(witnessBody(fromHex(author, 'base16'), seq))
+  }
 }
 
 /** Redeems `link` once its Invite op has arrived (by sync or gossip). */
