@@ -2,8 +2,14 @@ import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { PeerId } from '@libp2p/interface'
 import { Peers, text, waitFor } from './support/peers.js'
+import { lpStream } from '@libp2p/utils'
 import { rawPeer, signedEnvelope, frame, textUpdate } from './support/raw-peer.js'
-import { METRIC, type Weft } from '../src/index.js'
+import { Checkpoint, Envelope, SyncResponse, WIRE_VERSION, checkpointSigningBytes } from '../src/wire/codec.js'
+import { nodeEd25519 } from '../src/identity/ed25519-node.js'
+import { packHlc } from '../src/clock/hlc.js'
+import { grant, revoke, Role } from '../src/trust/control.js'
+import type { Replica } from '../src/replica/replica.js'
+import { METRIC, PROTOCOL, type Weft } from '../src/index.js'
 import { docTopic } from '../src/sync/gossip.js'
 import type { DocHandle } from '../src/types.js'
 
@@ -145,6 +151,64 @@ describe('private documents: write access held in the document', () => {
       assert.ok(!text(ho).includes('W-after;') && !text(hp).includes('W-after;'))
       assert.equal(text(ho), text(hp), 'owner and P hold the same document')
     } finally {
+      await peers.cleanup()
+    }
+  })
+
+  test('checkpoints from a reader or a revoked writer are rejected, whatever they claim', { timeout: 120_000 }, async () => {
+    const peers = new Peers()
+    const { node: hostile, key } = await rawPeer()
+    try {
+      const owner = await peers.start()
+      const ho = await owner.create({ access: 'private' })
+      ho.doc.getText('text').insert(0, 'owner;')
+      await ho.flush()
+      // The test reaches into the owner's access state to grant the raw peer's key directly.
+      const access = (ho as unknown as { loaded: { replica: Replica } }).loaded.replica.access!
+      const me = key.publicKey.raw
+      access.issue(grant(me, Role.READER))
+      let signerRole = 'reader'
+      let served = 0
+      await hostile.handle(PROTOCOL.sync, async (stream) => {
+        const lp = lpStream(stream)
+        await lp.read()
+        // Its own two envelopes, merged into a checkpoint it signs, with its own head as proof.
+        const envelopes = [1, 2].map(seq => signedEnvelope(key, ho.id, seq, textUpdate(`FORGED-${signerRole}-${seq};`, 7000 + seq)))
+        const checkpoint: Checkpoint = {
+          version: WIRE_VERSION, docId: ho.id, vv: [{ author: me as Uint8Array<ArrayBuffer>, seq: 2 }],
+          hlc: packHlc({ wall: Date.now(), logical: 0 }),
+          update: textUpdate(`FORGED-${signerRole}-1;FORGED-${signerRole}-2;`, 7001) as Uint8Array<ArrayBuffer>,
+          signer: me as Uint8Array<ArrayBuffer>, signature: new Uint8Array(0)
+        }
+        checkpoint.signature = nodeEd25519.sign(key.raw.subarray(0, 32), me, checkpointSigningBytes(checkpoint)) as Uint8Array<ArrayBuffer>
+        await lp.write(SyncResponse.encode({
+          version: WIRE_VERSION, docId: ho.id, envelopes: [], checkpoint, heads: [Envelope.encode(envelopes[1])],
+          vv: [{ author: me as Uint8Array<ArrayBuffer>, seq: 2 }], error: '', control: []
+        }))
+        await stream.close()
+        served++
+      })
+      hostile.services.pubsub.subscribe(docTopic(ho.id))
+      await hostile.dial(owner.libp2p.getMultiaddrs()[0])
+      await waitFor('the owner pulled from the reader', () => served > 0)
+      await waitFor('the reader\'s checkpoint is rejected', () => dropped(owner, 'unauthorized') >= 1)
+      assert.ok(!text(ho).includes('FORGED'), 'nothing of the reader\'s checkpoint reached the document')
+
+      // Now a writer, then revoked at seq 0: its checkpoint is refused the same way.
+      access.issue(grant(me, Role.WRITER))
+      access.issue(revoke(me, 0, 0))
+      signerRole = 'revoked'
+      const was = dropped(owner, 'unauthorized')
+      const pulled = served
+      await hostile.hangUp(owner.libp2p.peerId)
+      await hostile.dial(owner.libp2p.getMultiaddrs()[0])
+      await waitFor('the owner pulled again', () => served > pulled)
+      await waitFor('the revoked writer\'s checkpoint is rejected', () => dropped(owner, 'unauthorized') > was)
+      assert.ok(!text(ho).includes('FORGED'))
+      assert.equal(text(ho), 'owner;')
+      assert.equal(Object.keys(ho.versionVector).length, 1, 'no vector entry for the hostile key')
+    } finally {
+      await hostile.stop()
       await peers.cleanup()
     }
   })
