@@ -5,7 +5,7 @@ import { lpStream } from '@libp2p/utils'
 import * as Y from 'yjs'
 import type { Ed25519PrivateKey } from '@libp2p/interface'
 import { Peers, text, waitFor } from './support/peers.js'
-import { rawPeer, signedEnvelope, frame } from './support/raw-peer.js'
+import { rawPeer, signedEnvelope, frame, textUpdate } from './support/raw-peer.js'
 import { METRIC, PROTOCOL, packHlc, type Weft } from '../src/index.js'
 import { docTopic } from '../src/sync/gossip.js'
 import {
@@ -14,6 +14,7 @@ import {
 } from '../src/wire/codec.js'
 import { nodeEd25519 } from '../src/identity/ed25519-node.js'
 import { authorHex } from '../src/replica/version-vector.js'
+import { verifyForkProof } from '../src/trust/fork.js'
 
 const dropped = (w: Weft, reason: string): number => w.metrics.counters()[METRIC.dropped]?.[reason] ?? 0
 const sign = (key: Ed25519PrivateKey, bytes: Uint8Array): Uint8Array<ArrayBuffer> =>
@@ -160,6 +161,39 @@ describe('delivery confirmations count only when they can be true', () => {
       const honest = await peers.start({ bootstrap: [w.multiaddrs[0]] })
       await honest.open(handle.id)
       await waitFor('a real holder confirms', () => handle.unconfirmed === 0)
+    } finally {
+      await raw.stop()
+      await peers.cleanup()
+    }
+  })
+})
+
+describe('equivocation is detected and proven', () => {
+  test('two different envelopes signed for one (author, seq) yield a fork proof anyone can check', { timeout: 60_000 }, async () => {
+    const peers = new Peers()
+    const { node: raw, key } = await rawPeer()
+    try {
+      const w = await peers.start()
+      const handle = await w.create()
+      const forks: Array<{ a: Uint8Array, b: Uint8Array }> = []
+      ;(handle as unknown as { loaded: { replica: { on: (e: 'fork', f: (p: { a: Uint8Array, b: Uint8Array }) => void) => void } } })
+        .loaded.replica.on('fork', proof => { forks.push(proof) })
+      const topic = docTopic(handle.id)
+      raw.services.pubsub.subscribe(topic)
+      await raw.dial(w.libp2p.getMultiaddrs()[0])
+      await waitFor('the raw peer sees w on the topic', () => raw.services.pubsub.getSubscribers(topic).some(p => p.equals(w.libp2p.peerId)))
+      await raw.services.pubsub.publish(topic, frame(signedEnvelope(key, handle.id, 1, textUpdate('first', 11))))
+      await waitFor('w applies the first version', () => text(handle) === 'first')
+      await raw.services.pubsub.publish(topic, frame(signedEnvelope(key, handle.id, 1, textUpdate('second', 12))))
+      await waitFor('w proves the fork', () => forks.length === 1)
+      assert.ok(verifyForkProof(forks[0], nodeEd25519), 'the proof checks out with the author key alone')
+      assert.equal(dropped(w, 'equivocation'), 1)
+      assert.equal(text(handle), 'first', 'the second version was not applied')
+      // A "proof" made of one envelope twice, or of a tampered copy, does not check.
+      assert.ok(!verifyForkProof({ a: forks[0].a, b: forks[0].a }, nodeEd25519))
+      const tampered = Envelope.decode(forks[0].b)
+      tampered.payload = textUpdate('third', 13) as Uint8Array<ArrayBuffer>
+      assert.ok(!verifyForkProof({ a: forks[0].a, b: Envelope.encode(tampered) }, nodeEd25519))
     } finally {
       await raw.stop()
       await peers.cleanup()

@@ -47,6 +47,8 @@ export interface ReplicaEvents {
   delivery: (unconfirmed: number) => void
   /** Envelopes arrived above a gap in some author's log. */
   gap: () => void
+  /** An author signed two different envelopes for one seq: the pair proves it (src/trust/fork.ts). */
+  fork: (proof: { a: Uint8Array, b: Uint8Array }) => void
 }
 
 export interface SyncAnswer {
@@ -99,6 +101,8 @@ export class Replica extends ObservableV2<ReplicaEvents> {
    * duplicate, so a checkpoint that omitted content cannot hide it for good.
    */
   private readonly vouched = new Map<string, { from: number, to: number }>()
+  /** Signatures of recent envelopes per author (seq -> hex), to spot an author signing two versions of one seq. */
+  private readonly recentSignatures = new Map<string, Map<number, string>>()
 
   private constructor (readonly docId: string, private readonly ctx: ReplicaContext, adopted?: AdoptedDoc) {
     super()
@@ -208,6 +212,7 @@ export class Replica extends ObservableV2<ReplicaEvents> {
     envelope.signature = signer.sign(envelopeSigningBytes(envelope)) as Uint8Array<ArrayBuffer>
     const bytes = Envelope.encode(envelope)
     this.vv.add(signer.author, envelope.seq)
+    this.remember(signer.author, envelope)
     // Durable before it is published: an edit is acknowledged once it is on disk here.
     await store.appendEnvelope(this.docId, signer.author, envelope.seq, bytes)
     await store.flush()
@@ -257,7 +262,8 @@ export class Replica extends ObservableV2<ReplicaEvents> {
     const author = authorHex(envelope.author)
     if (this.isVouched(author, envelope.seq)) return this.applyVouched(author, envelope, bytes)
     if (this.has(author, envelope.seq)) {
-      this.ctx.metrics.inc(METRIC.envelopesDuplicate)
+      if (this.differsFromHeld(envelope)) this.reportFork(envelope, bytes)
+      else this.ctx.metrics.inc(METRIC.envelopesDuplicate)
       return 'duplicate'
     }
     if (envelope.seq !== this.vv.get(author) + 1) {
@@ -269,7 +275,35 @@ export class Replica extends ObservableV2<ReplicaEvents> {
     return 'applied'
   }
 
+  private remember (author: string, envelope: Envelope): void {
+    let byAuthor = this.recentSignatures.get(author)
+    if (byAuthor === undefined) this.recentSignatures.set(author, byAuthor = new Map())
+    byAuthor.set(envelope.seq, authorHex(envelope.signature))
+    // Bounded like the envelopes kept behind a checkpoint; older forks are left to the store's copy.
+    if (byAuthor.size > this.ctx.options.retainAfterCheckpoint) byAuthor.delete(byAuthor.keys().next().value as number)
+  }
+
+  /** True when `envelope` is not the one held for its (author, seq) (cheap: no signature check). */
+  differsFromHeld (envelope: Envelope): boolean {
+    const held = this.recentSignatures.get(authorHex(envelope.author))?.get(envelope.seq)
+    return held !== undefined && held !== authorHex(envelope.signature)
+  }
+
+  /**
+   * `envelope`, validly signed, differs from the held one: equivocation. The proof (both
+   * encodings) is emitted as 'fork' once the held copy is read back from the store.
+   */
+  reportFork (envelope: Envelope, bytes: Uint8Array): void {
+    const author = authorHex(envelope.author)
+    this.ctx.metrics.inc(METRIC.dropped, 'equivocation')
+    log('author %s signed two envelopes for seq %d of %s', author.slice(0, 8), envelope.seq, this.docId)
+    void this.ctx.store.envelopeRange(this.docId, author, envelope.seq, envelope.seq).then(([a]) => {
+      if (a !== undefined) this.emit('fork', [{ a, b: bytes }])
+    }, () => {})
+  }
+
   private apply (author: string, envelope: Envelope, bytes: Uint8Array): void {
+    this.remember(author, envelope)
     Y.applyUpdate(this.doc, envelope.payload, this.remoteOrigin)
     this.vv.add(author, envelope.seq)
     // Our own envelope coming back (a restored backup of this identity): never reuse its seq.

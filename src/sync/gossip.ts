@@ -2,7 +2,7 @@ import type { GossipSub } from '@libp2p/gossipsub'
 import { createTopicScoreParams, type TopicScoreParams } from '@libp2p/gossipsub/score'
 import { logger } from '@libp2p/logger'
 import type { PeerId } from '@libp2p/interface'
-import { Envelope, GossipFrame, WireError, decodeFrame, type Beacon } from '../wire/codec.js'
+import { Envelope, GossipFrame, WireError, decodeFrame, envelopeSigningBytes, type Beacon } from '../wire/codec.js'
 import { authorHex } from '../replica/version-vector.js'
 import { validateBeacon, validateEnvelope, type Verifier } from './validate.js'
 import { METRIC, type Metrics } from '../metrics/metrics.js'
@@ -142,6 +142,13 @@ export class Gossip {
         const envelope = frame.envelope
         const wellFormed = Number.isSafeInteger(envelope.seq) && envelope.author.byteLength === 32
         if (wellFormed && member.replica.has(authorHex(envelope.author), envelope.seq)) {
+          // A second, different envelope for a held seq: if its author really signed it, that is a fork.
+          const ed = this.ctx.verifier.ed25519
+          if (member.replica.differsFromHeld(envelope) && ed.verify(envelope.author, envelopeSigningBytes(envelope), envelope.signature)) {
+            // Counted and proven there; ignored, not rejected: a relay that saw this version first is not at fault.
+            member.replica.reportFork(envelope, Envelope.encode(envelope))
+            return { refuse: 'duplicate', result: 'ignore' }
+          }
           // Already held (it came by another path): nothing wrong, nothing to forward.
           this.ctx.metrics.inc(METRIC.envelopesDuplicate)
           return { refuse: 'duplicate', result: 'ignore' }
