@@ -29,7 +29,7 @@ import { DOC_ID_SYNTAX, isValidDocId, newDocId } from './doc-id.js'
 import type { Platform } from './platform/platform.js'
 import type { CreateOptions, DocSnapshot, OpenOptions, PeerInfoSnapshot, Weft, WeftEvents, WeftOptions } from './types.js'
 import type { Beacon } from './wire/codec.js'
-import { attachAccess, createPrivateDoc, redeemWhenReady } from './trust/engine-glue.js'
+import { attachAccess, createPrivateDoc, loadAccess, redeemWhenReady } from './trust/engine-glue.js'
 import { parseLink } from './trust/link.js'
 import { authorHex } from './replica/version-vector.js'
 
@@ -222,8 +222,8 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
   }
 
   private async load (id: string, adopted: AdoptedDoc | undefined): Promise<void> {
-    const replica = await Replica.load(id, this.replicaContext, adopted)
-    await attachAccess(replica, this.store, this.signer, op => { void this.gossip.publishControl(id, op) })
+    const replica = await Replica.load(id, this.replicaContext, adopted, await loadAccess(id, this.store, this.signer))
+    attachAccess(replica, op => { void this.gossip.publishControl(id, op) })
     const sync = new DocSync({
       replica: replicaView(replica),
       subscribers: () => this.gossip.subscribers(id),

@@ -8,6 +8,7 @@ import { METRIC, type Metrics } from '../metrics/metrics.js'
 import type { Store } from '../store/store.js'
 import type { Signer } from '../identity/peer-key.js'
 import type { DocAccess } from '../trust/doc-access.js'
+import { Kind } from '../trust/aead.js'
 
 const log = logger('weft:replica')
 const EMPTY = new Uint8Array(0)
@@ -118,15 +119,16 @@ export class Replica extends ObservableV2<ReplicaEvents> {
    * doc already held beyond the store (edits made before it was opened, or while it
    * was not) is sealed as one local envelope, so exactly one copy lives in memory.
    */
-  static async load (docId: string, ctx: ReplicaContext, adopted?: AdoptedDoc): Promise<Replica> {
+  static async load (docId: string, ctx: ReplicaContext, adopted?: AdoptedDoc, access?: DocAccess): Promise<Replica> {
     const replica = new Replica(docId, ctx, adopted)
+    replica.access = access
     const appState = adopted !== undefined && adopted.doc.store.clients.size > 0 ? Y.encodeStateAsUpdate(adopted.doc) : undefined
     const me = ctx.signer.author
     const updates: Uint8Array[] = []
     const checkpointBytes = await ctx.store.getCheckpoint(docId)
     if (checkpointBytes !== undefined) {
       const checkpoint = decodeCheckpoint(checkpointBytes, Infinity)
-      updates.push(checkpoint.update)
+      updates.push(replica.plainCheckpoint(checkpoint))
       replica.vv.raiseTo(vectorFromWire(checkpoint.vv))
     }
     let ownHighest = replica.vv.get(me)
@@ -134,8 +136,9 @@ export class Replica extends ObservableV2<ReplicaEvents> {
       if (author === me) ownHighest = Math.max(ownHighest, seq)
       // Stored envelopes are contiguous per author; anything else is left for sync to refetch.
       if (seq !== replica.vv.get(author) + 1) continue
-      const payload = Envelope.decode(bytes).payload
-      updates.push(payload)
+      const envelope = Envelope.decode(bytes)
+      const payload = envelope.payload
+      updates.push(replica.plain(envelope))
       replica.vv.add(author, seq)
       replica.sinceCheckpoint++
       replica.bytesSinceCheckpoint += payload.byteLength
@@ -196,6 +199,11 @@ export class Replica extends ObservableV2<ReplicaEvents> {
   private readonly seal = async (): Promise<void> => {
     this.sealScheduled = false
     if (this.pendingUpdates.length === 0) return
+    if (this.access !== undefined && this.access.epochs.currentId === undefined) {
+      // No content key yet (a joiner before its first box): edits wait here, never leave in clear.
+      setTimeout(() => { this.scheduleSeal() }, 100)
+      return
+    }
     this.lastSealAt = Date.now()
     const updates = this.pendingUpdates
     this.pendingUpdates = []
@@ -208,6 +216,10 @@ export class Replica extends ObservableV2<ReplicaEvents> {
       hlc: packHlc(clock.now()),
       payload: (updates.length === 1 ? updates[0] : Y.mergeUpdates(updates)) as Uint8Array<ArrayBuffer>,
       signature: EMPTY
+    }
+    if (this.access !== undefined) {
+      // Encrypt-then-sign: blind replicas check authorship and access without the key.
+      envelope.payload = this.access.encrypt(Kind.payload, envelope.payload, binding(envelope.author, envelope.seq)) as Uint8Array<ArrayBuffer>
     }
     envelope.signature = signer.sign(envelopeSigningBytes(envelope)) as Uint8Array<ArrayBuffer>
     const bytes = Envelope.encode(envelope)
@@ -302,9 +314,29 @@ export class Replica extends ObservableV2<ReplicaEvents> {
     }, () => {})
   }
 
+  /**
+   * The Yjs update an envelope carries: decrypted in a private document. A valid writer's envelope
+   * that does not decrypt or parse counts as applied and empty (every key holder reaches the same
+   * verdict, thanks to key commitment), so that author's later envelopes are not stalled.
+   */
+  plain (envelope: Envelope): Uint8Array {
+    if (this.access === undefined) return envelope.payload
+    const update = this.access.decrypt(Kind.payload, envelope.payload, binding(envelope.author, envelope.seq))
+    if (update !== undefined && parses(update)) return update
+    this.ctx.metrics.inc(METRIC.dropped, 'bad-update')
+    return EMPTY_UPDATE
+  }
+
+  plainCheckpoint (checkpoint: Checkpoint): Uint8Array {
+    if (this.access === undefined) return checkpoint.update
+    const update = this.access.decrypt(Kind.checkpoint, checkpoint.update, checkpoint.signer)
+    if (update === undefined || !parses(update)) throw new Error('checkpoint does not decrypt')
+    return update
+  }
+
   private apply (author: string, envelope: Envelope, bytes: Uint8Array): void {
     this.remember(author, envelope)
-    Y.applyUpdate(this.doc, envelope.payload, this.remoteOrigin)
+    Y.applyUpdate(this.doc, this.plain(envelope), this.remoteOrigin)
     this.vv.add(author, envelope.seq)
     // Our own envelope coming back (a restored backup of this identity): never reuse its seq.
     if (author === this.ctx.signer.author && envelope.seq > this.localSeq) this.localSeq = envelope.seq
@@ -325,7 +357,7 @@ export class Replica extends ObservableV2<ReplicaEvents> {
     const onUpdate = (): void => { changed = true }
     this.doc.on('update', onUpdate)
     try {
-      Y.applyUpdate(this.doc, envelope.payload, this.remoteOrigin)
+      Y.applyUpdate(this.doc, this.plain(envelope), this.remoteOrigin)
     } finally {
       this.doc.off('update', onUpdate)
     }
@@ -377,7 +409,7 @@ export class Replica extends ObservableV2<ReplicaEvents> {
   async ingestCheckpoint (checkpoint: Checkpoint, heads: Envelope[] = []): Promise<'applied' | 'duplicate'> {
     const claims = vectorFromWire(checkpoint.vv)
     if (!this.vv.isBehind(claims)) return 'duplicate'
-    Y.applyUpdate(this.doc, checkpoint.update, this.remoteOrigin)
+    Y.applyUpdate(this.doc, this.plainCheckpoint(checkpoint), this.remoteOrigin)
     const proven = new Map<string, Envelope>()
     for (const head of heads) {
       const author = authorHex(head.author)
@@ -391,8 +423,9 @@ export class Replica extends ObservableV2<ReplicaEvents> {
         this.ctx.metrics.inc(METRIC.dropped, 'unproven-head')
         continue
       }
-      Y.applyUpdate(this.doc, head.payload, this.remoteOrigin)
-      if (!integrated(this.doc, head.payload)) {
+      const headUpdate = this.plain(head)
+      Y.applyUpdate(this.doc, headUpdate, this.remoteOrigin)
+      if (!integrated(this.doc, headUpdate)) {
         this.ctx.metrics.inc(METRIC.dropped, 'checkpoint-omission')
         log('checkpoint for %s omits content before %s/%d', this.docId, author.slice(0, 8), head.seq)
         continue
@@ -480,6 +513,10 @@ export class Replica extends ObservableV2<ReplicaEvents> {
       signer: this.ctx.signer.publicKey as Uint8Array<ArrayBuffer>,
       signature: EMPTY
     }
+    if (this.access !== undefined) {
+      const sealed = this.access.encrypt(Kind.checkpoint, update, checkpoint.signer)
+      if (sealed !== undefined) checkpoint.update = sealed as Uint8Array<ArrayBuffer>
+    }
     checkpoint.signature = this.ctx.signer.sign(checkpointSigningBytes(checkpoint)) as Uint8Array<ArrayBuffer>
     return checkpoint
   }
@@ -541,6 +578,25 @@ function integrated (doc: Y.Doc, update: Uint8Array): boolean {
   const state = Y.decodeStateVector(Y.encodeStateVector(doc))
   for (const [client, end] of to) if ((state.get(client) ?? 0) < end) return false
   return true
+}
+
+const EMPTY_UPDATE = new Uint8Array([0, 0])
+
+/** What a private document's ciphertext is bound to besides its epoch: the author and seq. */
+function binding (author: Uint8Array, seq: number): Uint8Array {
+  const out = new Uint8Array(40)
+  out.set(author, 0)
+  new DataView(out.buffer).setBigUint64(32, BigInt(seq))
+  return out
+}
+
+function parses (update: Uint8Array): boolean {
+  try {
+    Y.decodeUpdate(update)
+    return true
+  } catch {
+    return false
+  }
 }
 
 /** An update with no structs and an empty delete set (what a diff of equal docs encodes to). */

@@ -9,7 +9,7 @@ import { METRIC, type Metrics } from '../metrics/metrics.js'
 import type { Replica } from '../replica/replica.js'
 import { PROTOCOL, TUNING } from '../defaults.js'
 import { TopicGate, type PubSubLike, type PubSubMessage, type Verdict } from './topic-gate.js'
-import { checkWrite } from '../trust/policy.js'
+import { checkReadable, checkWrite } from '../trust/policy.js'
 
 const log = logger('weft:gossip')
 
@@ -155,6 +155,7 @@ export class Gossip {
         }
         this.ctx.verifier.clock.receive(validateEnvelope(envelope, docId, this.ctx.verifier))
         checkWrite(member.replica.access, envelope)
+        checkReadable(member.replica.access, envelope)
       } else if (frame.control != null) {
         // Taken here, in the validator: an op is self-authenticating, and envelopes behind it need it.
         if (member.replica.access === undefined) throw new WireError('malformed', 'control op on an open document')
@@ -167,7 +168,8 @@ export class Gossip {
       const reason = err instanceof WireError ? err.reason : 'malformed'
       log('refused gossip on %s: %s', docId, (err as Error)?.message ?? err)
       // A clock that runs ahead is not malice: ignore without a penalty, sync fetches it later.
-      return { refuse: reason, result: reason === 'clock-drift' ? 'ignore' : 'reject' }
+      // So is an envelope under a key not here yet (it comes with the next control ops).
+      return { refuse: reason, result: reason === 'clock-drift' || reason === 'no-key' ? 'ignore' : 'reject' }
     }
   }
 

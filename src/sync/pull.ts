@@ -11,7 +11,7 @@ import { validateCheckpoint, validateEnvelope, type Verifier } from './validate.
 import { METRIC, type Metrics } from '../metrics/metrics.js'
 import type { Replica } from '../replica/replica.js'
 import { PROTOCOL } from '../defaults.js'
-import { checkCheckpointSigner, checkWrite } from '../trust/policy.js'
+import { checkCheckpointSigner, checkReadable, checkWrite } from '../trust/policy.js'
 import { authorHex } from '../replica/version-vector.js'
 
 const log = logger('weft:sync')
@@ -113,6 +113,7 @@ export class PullProtocol {
         const envelope = decodeEnvelope(bytes, this.ctx.maxSyncResponseBytes)
         this.ctx.verifier.clock.receive(validateEnvelope(envelope, replica.docId, this.ctx.verifier))
         checkWrite(replica.access, envelope)
+        checkReadable(replica.access, envelope)
         if (replica.ingest(envelope, bytes) === 'applied') result.envelopes++
       } catch (err) {
         result.dropped++
@@ -132,6 +133,7 @@ export class PullProtocol {
         const envelope = decodeEnvelope(bytes, this.ctx.maxSyncResponseBytes)
         validateEnvelope(envelope, replica.docId, this.ctx.verifier)
         checkWrite(replica.access, envelope)
+        checkReadable(replica.access, envelope)
         valid.push(envelope)
       } catch (err) {
         this.dropped(err, peer, 'checkpoint head')

@@ -53,8 +53,10 @@ export interface AclView {
   /** Checkpoints are content: only a current writer or admin may sign one. */
   canSignCheckpoint: (author: string) => boolean
   members: () => Member[]
-  /** Open invites (their keys, hex) and the role each grants. */
-  invites: () => Array<{ key: string, id: string, role: RoleName }>
+  /** Open invites (their keys, hex), the role each grants, and the ids of valid Redeems of it. */
+  invites: () => Array<{ key: string, id: string, role: RoleName, redeemedBy: string[] }>
+  /** Ids (hex) of the ops issued with authority: root's, and admins' inside their windows (Invites, Rotates...). */
+  issued: ReadonlySet<string>
 }
 
 // Signature checks dominate evaluation, and the ACL is re-evaluated as ops arrive: each op object
@@ -81,7 +83,7 @@ function redeemProofValid (doc: Uint8Array, op: ControlOp, invitePub: Uint8Array
 }
 
 function body (op: ControlOp): number {
-  return [op.grant, op.revoke, op.invite, op.redeem, op.witness].filter(b => b != null).length
+  return [op.grant, op.revoke, op.invite, op.redeem, op.witness, op.rotate].filter(b => b != null).length
 }
 
 /** Evaluates the ACL of the document `doc` from a set of control ops (invalid ones are ignored). */
@@ -108,7 +110,7 @@ export function evaluateAcl (doc: Uint8Array, ops: Iterable<ControlOp>): AclView
     const { grant, invite } = e.op
     if (grant != null) return grant.role !== Role.ADMIN && grant.role !== Role.NONE
     if (invite != null) return invite.role !== Role.ADMIN && invite.role !== Role.NONE
-    return e.op.revoke != null
+    return e.op.revoke != null || e.op.rotate != null
   })
   const revokes = issued.filter(e => e.op.revoke != null)
 
@@ -122,6 +124,7 @@ export function evaluateAcl (doc: Uint8Array, ops: Iterable<ControlOp>): AclView
   }
   const invites = new Map<string, Entry>()
   for (const e of issued) if (e.op.invite != null && e.op.invite.invitePub.byteLength === 32) invites.set(e.id, e)
+  const redeemed = new Map<string, string[]>()
   const inviteRevokes = (invitePub: string): Entry[] => revokes.filter(r => hex(r.op.revoke!.subject) === invitePub)
   for (const e of entries) {
     const r = e.op.redeem
@@ -131,6 +134,8 @@ export function evaluateAcl (doc: Uint8Array, ops: Iterable<ControlOp>): AclView
     if (!redeemProofValid(doc, e.op, invite.invitePub)) continue
     if (inviteRevokes(hex(invite.invitePub)).some(rv => !rv.op.revoke!.redemptions.some(id => hex(id) === e.id))) continue
     grants.push({ subject: e.author, role: invite.role, anchor: r.anchor, supersedes: [] })
+    const inviteId = hex(r.invite)
+    redeemed.set(inviteId, [...(redeemed.get(inviteId) ?? []), e.id].sort())
   }
   const member = windowsFromGrants(grants, revokes)
 
@@ -162,11 +167,11 @@ export function evaluateAcl (doc: Uint8Array, ops: Iterable<ControlOp>): AclView
     const keys = new Set([...admin.keys(), ...member.keys()])
     return [...keys].map(key => ({ key, role: roleOf(key) })).filter(m => m.role !== 'none').sort((a, b) => a.key < b.key ? -1 : 1)
   }
-  const openInvites = (): Array<{ key: string, id: string, role: RoleName }> => [...invites.values()]
+  const openInvites = (): Array<{ key: string, id: string, role: RoleName, redeemedBy: string[] }> => [...invites.values()]
     .filter(e => inviteRevokes(hex(e.op.invite!.invitePub)).length === 0)
-    .map(e => ({ key: hex(e.op.invite!.invitePub), id: e.id, role: NAME[e.op.invite!.role] }))
+    .map(e => ({ key: hex(e.op.invite!.invitePub), id: e.id, role: NAME[e.op.invite!.role], redeemedBy: redeemed.get(e.id) ?? [] }))
     .sort((a, b) => a.id < b.id ? -1 : 1)
-  return { roleOf, canWrite, canSignCheckpoint, members, invites: openInvites }
+  return { roleOf, canWrite, canSignCheckpoint, members, invites: openInvites, issued: new Set(issued.map(e => e.id)) }
 }
 
 function windowsFrom (grantOps: Entry[], revokes: Entry[]): Map<string, Window[]> {

@@ -19,7 +19,7 @@ export const COMMIT_BYTES = 32
 export interface Sealed { nonce: Uint8Array, commit: Uint8Array, ciphertext: Uint8Array }
 
 /** What a message is (envelope payload, checkpoint, presence, key box): part of every subkey's label. */
-export enum Kind { payload = 1, checkpoint = 2, presence = 3, keybox = 4 }
+export enum Kind { payload = 1, checkpoint = 2, presence = 3, keybox = 4, wrap = 5 }
 
 function subkeys (key: Uint8Array, nonce: Uint8Array, kind: Kind, context: Uint8Array): { aeadKey: Uint8Array, commit: Uint8Array } {
   const okm = hkdf(sha256, key, nonce, concatBytes(utf8ToBytes('weft/msg/v1'), Uint8Array.of(kind), context), 64)

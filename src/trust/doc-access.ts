@@ -4,7 +4,7 @@
  */
 import { ObservableV2 } from 'lib0/observable'
 import { fromString as fromHex, toString as toHex } from 'uint8arrays'
-import { ControlOp } from '../wire/trust.js'
+import { ControlOp, type KeyBox } from '../wire/trust.js'
 import { WireError } from '../wire/codec.js'
 import type { Store } from '../store/store.js'
 import { evaluateAcl, type AclView, type Member, type RoleName } from './acl.js'
@@ -13,6 +13,15 @@ import { controlOpId, seedKey, verifyControlOp, type SigningKey } from './signed
 import { docPublicKey } from './keys.js'
 import { formatLink, inviteKey, newLinkSecret, parseLink, type LinkRole } from './link.js'
 import type { AccessPolicy } from './policy.js'
+import { Epochs } from './epochs.js'
+import { openKey } from './keybox.js'
+import type { Kind } from './aead.js'
+import { rotate } from './control.js'
+
+/** The peer's key as the trust layer needs it: to sign ops and to open boxes sealed to it. */
+export interface PeerKey extends SigningKey {
+  withSeed: <T>(fn: (seed: Uint8Array) => T) => T
+}
 
 const hex = (b: Uint8Array): string => toHex(b, 'base16')
 const MAX_CONTROL_BYTES = 64 * 1024
@@ -30,19 +39,78 @@ export class DocAccess extends ObservableV2<DocAccessEvents> implements AccessPo
   private acl: AclView
   private readonly doc: Uint8Array
   private readonly me: string
+  readonly epochs: Epochs
+  /** Invite keys this peer redeemed in this session: their boxes open until an admin boxes to us directly. */
+  private readonly inviteSeeds: Uint8Array[] = []
 
-  private constructor (readonly docId: string, private readonly store: Store, private readonly signer: SigningKey) {
+  private constructor (readonly docId: string, private readonly store: Store, private readonly signer: PeerKey) {
     super()
     this.doc = docPublicKey(docId)
     this.me = hex(signer.publicKey)
     this.acl = evaluateAcl(this.doc, [])
+    this.epochs = new Epochs(this.doc)
   }
 
-  static async load (docId: string, store: Store, signer: SigningKey): Promise<DocAccess> {
+  static async load (docId: string, store: Store, signer: PeerKey): Promise<DocAccess> {
     const access = new DocAccess(docId, store, signer)
     for (const bytes of await store.controlOps(docId)) access.addDecoded(ControlOp.decode(bytes), false)
     access.acl = evaluateAcl(access.doc, access.ops.values())
+    access.refreshKeys()
     return access
+  }
+
+  private rotates (): Map<string, ControlOp> {
+    const out = new Map<string, ControlOp>()
+    for (const [id, op] of this.ops) if (op.rotate != null && this.acl.issued.has(id)) out.set(id, op)
+    return out
+  }
+
+  private refreshKeys (): void {
+    const invites = [...this.ops].filter(([id, op]) => op.invite != null && this.acl.issued.has(id)).map(([, op]) => op)
+    this.epochs.refresh(this.rotates(), invites, box => {
+      const mine = this.signer.withSeed(seed => openKey(box, seed, this.doc))
+      if (mine !== undefined) return mine
+      for (const seed of this.inviteSeeds) {
+        const opened = openKey(box, seed, this.doc)
+        if (opened !== undefined) return opened
+      }
+      return undefined
+    })
+  }
+
+  /**
+   * Admins keep the current epoch's recipients equal to the members who may read: a join gives the
+   * newcomer its own box, a removal a key the removed member never sees.
+   */
+  maybeRotate (): void {
+    if (this.role !== 'admin' && this.role !== 'root') return
+    // Links are single-use: once redeemed, the invite key is revoked (keeping that redemption), so
+    // the link's secret, wherever it was pasted, opens no later epoch.
+    for (const inv of this.acl.invites()) {
+      if (inv.redeemedBy.length > 0) this.issue(revoke(fromHex(inv.key, 'base16'), 0, 0, inv.redeemedBy.map(id => fromHex(id, 'base16'))))
+    }
+    const readers = this.acl.members().filter(m => m.role === 'admin' || m.role === 'writer' || m.role === 'reader').map(m => m.key)
+    const current = this.epochs.recipients(this.rotates())
+    const invitees = this.acl.invites().filter(i => i.role !== 'pinner').map(i => i.key)
+    const stale = this.epochs.currentId === undefined || readers.some(k => !current.has(k)) ||
+      [...current].some(k => !readers.includes(k) && !invitees.includes(k))
+    if (!stale) return
+    const body = this.epochs.nextRotate([...readers, ...invitees].map(k => fromHex(k, 'base16')))
+    this.issue(rotate(body.number, body.boxes, body.previous))
+  }
+
+  encrypt (kind: Kind, plaintext: Uint8Array, binding: Uint8Array): Uint8Array | undefined {
+    return this.epochs.encrypt(kind, plaintext, binding)
+  }
+
+  decrypt (kind: Kind, bytes: Uint8Array, binding: Uint8Array): Uint8Array | undefined {
+    return this.epochs.decrypt(kind, bytes, binding)
+  }
+
+  /** False while this peer lacks the key of the epoch `bytes` names (it may still arrive). */
+  canRead (bytes: Uint8Array): boolean {
+    const epoch = this.epochs.epochOf(bytes)
+    return epoch !== undefined && this.epochs.has(epoch)
   }
 
   /** The creator's first op: the root key makes this peer the document's admin. */
@@ -94,6 +162,7 @@ export class DocAccess extends ObservableV2<DocAccessEvents> implements AccessPo
       const before = this.role
       const members = JSON.stringify(this.acl.members())
       this.acl = evaluateAcl(this.doc, this.ops.values())
+      this.refreshKeys()
       if (before !== this.role || members !== JSON.stringify(this.acl.members())) this.emit('access', [this.role])
     }
     return true
@@ -115,7 +184,10 @@ export class DocAccess extends ObservableV2<DocAccessEvents> implements AccessPo
   invite (role: LinkRole, peers: string[]): string {
     if (this.role !== 'admin' && this.role !== 'root') throw new Error(`only an admin can invite (this peer is ${this.role})`)
     const secret = newLinkSecret()
-    this.issue(invite(inviteKey(secret, this.docId).publicKey, ROLE[role]))
+    const key = inviteKey(secret, this.docId).publicKey
+    // Pinners store ciphertext and never get a content key.
+    const { boxes, epoch } = role === 'pinner' ? { boxes: [], epoch: new Uint8Array(0) as Uint8Array } : this.epochs.boxCurrent(key)
+    this.issue(invite(key, ROLE[role], boxes as KeyBox[], epoch))
     return formatLink({ docId: this.docId, role, secret, peers })
   }
 
@@ -126,6 +198,8 @@ export class DocAccess extends ObservableV2<DocAccessEvents> implements AccessPo
     const key = inviteKey(secret, this.docId)
     const inviteOp = [...this.ops.values()].find(op => op.invite != null && hex(op.invite.invitePub) === hex(key.publicKey))
     if (inviteOp === undefined) return false
+    this.inviteSeeds.push(key.seed)
+    this.refreshKeys()
     this.issue(redeem(this.doc, inviteOp, key.seed, this.signer.publicKey, anchor))
     return true
   }

@@ -7,7 +7,7 @@ import { fromString as fromHex, toString as toHex } from 'uint8arrays'
 import { ControlOp } from '../wire/trust.js'
 import type { Store } from '../store/store.js'
 import type { Replica } from '../replica/replica.js'
-import { DocAccess } from './doc-access.js'
+import { DocAccess, type PeerKey } from './doc-access.js'
 import { controlOpId, type SigningKey } from './signed.js'
 import { witness as witnessBody } from './control.js'
 import { isPrivateDocId, newDocKey } from './keys.js'
@@ -22,13 +22,22 @@ export async function createPrivateDoc (store: Store, me: SigningKey): Promise<s
   return key.id
 }
 
-/** Private documents get their access state; ops this peer issues are published with `publish`. */
-export async function attachAccess (replica: Replica, store: Store, me: SigningKey, publish: (op: Uint8Array) => void): Promise<void> {
-  if (!isPrivateDocId(replica.docId)) return
-  const access = await DocAccess.load(replica.docId, store, me)
+/** Private documents get their access state, before their replica loads (stored content is ciphertext). */
+export async function loadAccess (docId: string, store: Store, me: PeerKey): Promise<DocAccess | undefined> {
+  if (!isPrivateDocId(docId)) return undefined
+  return await DocAccess.load(docId, store, me)
+}
+
+/** Wires a loaded document's access state: ops this peer issues are published with `publish`. */
+export function attachAccess (replica: Replica, publish: (op: Uint8Array) => void): void {
+  const access = replica.access
+  if (access === undefined) return
   access.on('issued', publish)
-  access.on('access', () => { witness(replica, access) })
-  replica.access = access
+  access.on('access', () => {
+    witness(replica, access)
+    access.maybeRotate()
+  })
+  access.maybeRotate()
 }
 
 /**

@@ -10,9 +10,9 @@ import { ed25519, x25519 } from '@noble/curves/ed25519.js'
 import { hkdf } from '@noble/hashes/hkdf.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js'
-import { Kind, open, seal, type Sealed } from './aead.js'
+import { Kind, open, seal } from './aead.js'
 
-export interface KeyBox extends Sealed { recipient: Uint8Array, ephemeral: Uint8Array }
+export interface KeyBox { recipient: Uint8Array, ephemeral: Uint8Array, nonce: Uint8Array, commit: Uint8Array, sealed: Uint8Array }
 
 function kek (shared: Uint8Array, ephemeral: Uint8Array, recipientX: Uint8Array, doc: Uint8Array): Uint8Array {
   if (shared.every(b => b === 0)) throw new Error('low-order X25519 point')
@@ -27,7 +27,8 @@ export function sealKey (epochKey: Uint8Array, recipient: Uint8Array, doc: Uint8
   const eph = x25519.utils.randomSecretKey()
   const ephemeral = x25519.getPublicKey(eph)
   const key = kek(x25519.getSharedSecret(eph, recipientX), ephemeral, recipientX, doc)
-  return { recipient, ephemeral, ...seal(key, Kind.keybox, doc, epochKey, aad(doc, recipient)) }
+  const { nonce, commit, ciphertext } = seal(key, Kind.keybox, doc, epochKey, aad(doc, recipient))
+  return { recipient, ephemeral, nonce, commit, sealed: ciphertext }
 }
 
 /** Opens a box with the recipient's 32-byte ed25519 seed; undefined if it is not for this key or was altered. */
@@ -37,7 +38,7 @@ export function openKey (box: KeyBox, seed: Uint8Array, doc: Uint8Array): Uint8A
   const recipientX = ed25519.utils.toMontgomery(publicKey)
   try {
     const key = kek(x25519.getSharedSecret(ed25519.utils.toMontgomerySecret(seed), box.ephemeral), box.ephemeral, recipientX, doc)
-    return open(key, Kind.keybox, doc, box, aad(doc, box.recipient))
+    return open(key, Kind.keybox, doc, { nonce: box.nonce, commit: box.commit, ciphertext: box.sealed }, aad(doc, box.recipient))
   } catch {
     return undefined
   }

@@ -21,6 +21,11 @@ export function checkWrite (policy: AccessPolicy | undefined, envelope: Envelope
   }
 }
 
+/** A private document's envelope under an epoch whose key has not arrived (yet): not applied, not a fault. */
+export function checkReadable (access: { canRead: (payload: Uint8Array) => boolean } | undefined, envelope: Envelope): void {
+  if (access !== undefined && !access.canRead(envelope.payload)) throw new WireError('no-key', 'no key for this envelope\'s epoch (yet)')
+}
+
 export function checkCheckpointSigner (policy: AccessPolicy | undefined, signer: Uint8Array): void {
   if (policy === undefined) return
   if (!policy.canSignCheckpoint(authorHex(signer))) throw new WireError('unauthorized', 'checkpoint signer is not an active writer')

@@ -382,6 +382,8 @@ export namespace Revoke {
 export interface Invite {
   invitePub: Uint8Array<ArrayBuffer>
   role: Role
+  boxes: KeyBox[]
+  epoch: Uint8Array<ArrayBuffer>
 }
 
 export namespace Invite {
@@ -404,13 +406,27 @@ export namespace Invite {
           Role.codec().encode(obj.role, w)
         }
 
+        if (obj.boxes != null && obj.boxes.length > 0) {
+          for (const value of obj.boxes) {
+            w.uint32(26)
+            KeyBox.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.epoch != null && obj.epoch.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.epoch)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
           invitePub: uint8ArrayAlloc(0),
-          role: Role.NONE
+          role: Role.NONE,
+          boxes: [],
+          epoch: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -427,6 +443,20 @@ export namespace Invite {
               obj.role = Role.codec().decode(reader)
               break
             }
+            case 3: {
+              if (opts.limits?.boxes != null && obj.boxes.length === opts.limits.boxes) {
+                throw new MaxLengthError('Decode error - repeated field "boxes" had too many elements')
+              }
+
+              obj.boxes.push(KeyBox.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.boxes$
+              }))
+              break
+            }
+            case 4: {
+              obj.epoch = reader.bytes()
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -436,6 +466,10 @@ export namespace Invite {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          boxes: 0
+        }
+
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
@@ -453,6 +487,31 @@ export namespace Invite {
               yield {
                 field: `${prefix}.role`,
                 value: Role.codec().decode(reader)
+              }
+              break
+            }
+            case 3: {
+              if (opts.limits?.boxes != null && obj.boxes === opts.limits.boxes) {
+                throw new MaxLengthError('Streaming decode error - repeated field "boxes" had too many elements')
+              }
+
+              for (const evt of KeyBox.codec().stream(reader, reader.uint32(), `${prefix}.boxes[]`, {
+                limits: opts.limits?.boxes$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.boxes
+                }
+              }
+
+              obj.boxes++
+
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.epoch`,
+                value: reader.bytes()
               }
               break
             }
@@ -478,6 +537,41 @@ export namespace Invite {
     value: Role
   }
 
+  export interface InviteBoxesRecipientFieldEvent {
+    field: '$.boxes[].recipient'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface InviteBoxesEphemeralFieldEvent {
+    field: '$.boxes[].ephemeral'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface InviteBoxesNonceFieldEvent {
+    field: '$.boxes[].nonce'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface InviteBoxesCommitFieldEvent {
+    field: '$.boxes[].commit'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface InviteBoxesSealedFieldEvent {
+    field: '$.boxes[].sealed'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface InviteEpochFieldEvent {
+    field: '$.epoch'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<Invite>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Invite.codec())
   }
@@ -486,8 +580,569 @@ export namespace Invite {
     return decodeMessage(buf, Invite.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Invite>): Generator<InviteInvitePubFieldEvent | InviteRoleFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Invite>): Generator<InviteInvitePubFieldEvent | InviteRoleFieldEvent | InviteBoxesRecipientFieldEvent | InviteBoxesEphemeralFieldEvent | InviteBoxesNonceFieldEvent | InviteBoxesCommitFieldEvent | InviteBoxesSealedFieldEvent | InviteEpochFieldEvent> {
     return streamMessage(buf, Invite.codec(), opts)
+  }
+}
+
+export interface KeyBox {
+  recipient: Uint8Array<ArrayBuffer>
+  ephemeral: Uint8Array<ArrayBuffer>
+  nonce: Uint8Array<ArrayBuffer>
+  commit: Uint8Array<ArrayBuffer>
+  sealed: Uint8Array<ArrayBuffer>
+}
+
+export namespace KeyBox {
+  let _codec: Codec<KeyBox>
+
+  export const codec = (): Codec<KeyBox> => {
+    if (_codec == null) {
+      _codec = message<KeyBox>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.recipient != null && obj.recipient.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.recipient)
+        }
+
+        if ((obj.ephemeral != null && obj.ephemeral.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.ephemeral)
+        }
+
+        if ((obj.nonce != null && obj.nonce.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.nonce)
+        }
+
+        if ((obj.commit != null && obj.commit.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.commit)
+        }
+
+        if ((obj.sealed != null && obj.sealed.byteLength > 0)) {
+          w.uint32(42)
+          w.bytes(obj.sealed)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          recipient: uint8ArrayAlloc(0),
+          ephemeral: uint8ArrayAlloc(0),
+          nonce: uint8ArrayAlloc(0),
+          commit: uint8ArrayAlloc(0),
+          sealed: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.recipient = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.ephemeral = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.nonce = reader.bytes()
+              break
+            }
+            case 4: {
+              obj.commit = reader.bytes()
+              break
+            }
+            case 5: {
+              obj.sealed = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.recipient`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.ephemeral`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.nonce`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.commit`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.sealed`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface KeyBoxRecipientFieldEvent {
+    field: '$.recipient'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface KeyBoxEphemeralFieldEvent {
+    field: '$.ephemeral'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface KeyBoxNonceFieldEvent {
+    field: '$.nonce'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface KeyBoxCommitFieldEvent {
+    field: '$.commit'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface KeyBoxSealedFieldEvent {
+    field: '$.sealed'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<KeyBox>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, KeyBox.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<KeyBox>): KeyBox {
+    return decodeMessage(buf, KeyBox.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<KeyBox>): Generator<KeyBoxRecipientFieldEvent | KeyBoxEphemeralFieldEvent | KeyBoxNonceFieldEvent | KeyBoxCommitFieldEvent | KeyBoxSealedFieldEvent> {
+    return streamMessage(buf, KeyBox.codec(), opts)
+  }
+}
+
+export interface WrappedKey {
+  epoch: Uint8Array<ArrayBuffer>
+  nonce: Uint8Array<ArrayBuffer>
+  commit: Uint8Array<ArrayBuffer>
+  sealed: Uint8Array<ArrayBuffer>
+}
+
+export namespace WrappedKey {
+  let _codec: Codec<WrappedKey>
+
+  export const codec = (): Codec<WrappedKey> => {
+    if (_codec == null) {
+      _codec = message<WrappedKey>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.epoch != null && obj.epoch.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.epoch)
+        }
+
+        if ((obj.nonce != null && obj.nonce.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.nonce)
+        }
+
+        if ((obj.commit != null && obj.commit.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.commit)
+        }
+
+        if ((obj.sealed != null && obj.sealed.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.sealed)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          epoch: uint8ArrayAlloc(0),
+          nonce: uint8ArrayAlloc(0),
+          commit: uint8ArrayAlloc(0),
+          sealed: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.epoch = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.nonce = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.commit = reader.bytes()
+              break
+            }
+            case 4: {
+              obj.sealed = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.epoch`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.nonce`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.commit`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.sealed`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface WrappedKeyEpochFieldEvent {
+    field: '$.epoch'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface WrappedKeyNonceFieldEvent {
+    field: '$.nonce'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface WrappedKeyCommitFieldEvent {
+    field: '$.commit'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface WrappedKeySealedFieldEvent {
+    field: '$.sealed'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<WrappedKey>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, WrappedKey.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<WrappedKey>): WrappedKey {
+    return decodeMessage(buf, WrappedKey.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<WrappedKey>): Generator<WrappedKeyEpochFieldEvent | WrappedKeyNonceFieldEvent | WrappedKeyCommitFieldEvent | WrappedKeySealedFieldEvent> {
+    return streamMessage(buf, WrappedKey.codec(), opts)
+  }
+}
+
+export interface Rotate {
+  number: number
+  boxes: KeyBox[]
+  previous: WrappedKey[]
+}
+
+export namespace Rotate {
+  let _codec: Codec<Rotate>
+
+  export const codec = (): Codec<Rotate> => {
+    if (_codec == null) {
+      _codec = message<Rotate>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.number != null && obj.number !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.number)
+        }
+
+        if (obj.boxes != null && obj.boxes.length > 0) {
+          for (const value of obj.boxes) {
+            w.uint32(18)
+            KeyBox.codec().encode(value, w)
+          }
+        }
+
+        if (obj.previous != null && obj.previous.length > 0) {
+          for (const value of obj.previous) {
+            w.uint32(26)
+            WrappedKey.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          number: 0,
+          boxes: [],
+          previous: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.number = reader.uint32()
+              break
+            }
+            case 2: {
+              if (opts.limits?.boxes != null && obj.boxes.length === opts.limits.boxes) {
+                throw new MaxLengthError('Decode error - repeated field "boxes" had too many elements')
+              }
+
+              obj.boxes.push(KeyBox.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.boxes$
+              }))
+              break
+            }
+            case 3: {
+              if (opts.limits?.previous != null && obj.previous.length === opts.limits.previous) {
+                throw new MaxLengthError('Decode error - repeated field "previous" had too many elements')
+              }
+
+              obj.previous.push(WrappedKey.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.previous$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          boxes: 0,
+          previous: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.number`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.boxes != null && obj.boxes === opts.limits.boxes) {
+                throw new MaxLengthError('Streaming decode error - repeated field "boxes" had too many elements')
+              }
+
+              for (const evt of KeyBox.codec().stream(reader, reader.uint32(), `${prefix}.boxes[]`, {
+                limits: opts.limits?.boxes$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.boxes
+                }
+              }
+
+              obj.boxes++
+
+              break
+            }
+            case 3: {
+              if (opts.limits?.previous != null && obj.previous === opts.limits.previous) {
+                throw new MaxLengthError('Streaming decode error - repeated field "previous" had too many elements')
+              }
+
+              for (const evt of WrappedKey.codec().stream(reader, reader.uint32(), `${prefix}.previous[]`, {
+                limits: opts.limits?.previous$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.previous
+                }
+              }
+
+              obj.previous++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface RotateNumberFieldEvent {
+    field: '$.number'
+    value: number
+  }
+
+  export interface RotateBoxesRecipientFieldEvent {
+    field: '$.boxes[].recipient'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface RotateBoxesEphemeralFieldEvent {
+    field: '$.boxes[].ephemeral'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface RotateBoxesNonceFieldEvent {
+    field: '$.boxes[].nonce'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface RotateBoxesCommitFieldEvent {
+    field: '$.boxes[].commit'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface RotateBoxesSealedFieldEvent {
+    field: '$.boxes[].sealed'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface RotatePreviousEpochFieldEvent {
+    field: '$.previous[].epoch'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface RotatePreviousNonceFieldEvent {
+    field: '$.previous[].nonce'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface RotatePreviousCommitFieldEvent {
+    field: '$.previous[].commit'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface RotatePreviousSealedFieldEvent {
+    field: '$.previous[].sealed'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export function encode (obj: Partial<Rotate>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Rotate.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Rotate>): Rotate {
+    return decodeMessage(buf, Rotate.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Rotate>): Generator<RotateNumberFieldEvent | RotateBoxesRecipientFieldEvent | RotateBoxesEphemeralFieldEvent | RotateBoxesNonceFieldEvent | RotateBoxesCommitFieldEvent | RotateBoxesSealedFieldEvent | RotatePreviousEpochFieldEvent | RotatePreviousNonceFieldEvent | RotatePreviousCommitFieldEvent | RotatePreviousSealedFieldEvent> {
+    return streamMessage(buf, Rotate.codec(), opts)
   }
 }
 
@@ -749,6 +1404,7 @@ export interface ControlOp {
   invite?: Invite
   redeem?: Redeem
   witness?: Witness
+  rotate?: Rotate
   signature: Uint8Array<ArrayBuffer>
 }
 
@@ -810,6 +1466,11 @@ export namespace ControlOp {
         if (obj.witness != null) {
           w.uint32(114)
           Witness.codec().encode(obj.witness, w)
+        }
+
+        if (obj.rotate != null) {
+          w.uint32(122)
+          Rotate.codec().encode(obj.rotate, w)
         }
 
         if ((obj.signature != null && obj.signature.byteLength > 0)) {
@@ -883,6 +1544,12 @@ export namespace ControlOp {
             case 14: {
               obj.witness = Witness.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.witness
+              })
+              break
+            }
+            case 15: {
+              obj.rotate = Rotate.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.rotate
               })
               break
             }
@@ -971,6 +1638,13 @@ export namespace ControlOp {
             case 14: {
               yield * Witness.codec().stream(reader, reader.uint32(), `${prefix}.witness`, {
                 limits: opts.limits?.witness
+              })
+
+              break
+            }
+            case 15: {
+              yield * Rotate.codec().stream(reader, reader.uint32(), `${prefix}.rotate`, {
+                limits: opts.limits?.rotate
               })
 
               break
@@ -1071,6 +1745,41 @@ export namespace ControlOp {
     value: Role
   }
 
+  export interface ControlOpInviteBoxesRecipientFieldEvent {
+    field: '$.invite.boxes[].recipient'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ControlOpInviteBoxesEphemeralFieldEvent {
+    field: '$.invite.boxes[].ephemeral'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ControlOpInviteBoxesNonceFieldEvent {
+    field: '$.invite.boxes[].nonce'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ControlOpInviteBoxesCommitFieldEvent {
+    field: '$.invite.boxes[].commit'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ControlOpInviteBoxesSealedFieldEvent {
+    field: '$.invite.boxes[].sealed'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ControlOpInviteEpochFieldEvent {
+    field: '$.invite.epoch'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export interface ControlOpRedeemInviteFieldEvent {
     field: '$.redeem.invite'
     value: Uint8Array<ArrayBuffer>
@@ -1096,6 +1805,65 @@ export namespace ControlOp {
     value: number
   }
 
+  export interface ControlOpRotateNumberFieldEvent {
+    field: '$.rotate.number'
+    value: number
+  }
+
+  export interface ControlOpRotateBoxesRecipientFieldEvent {
+    field: '$.rotate.boxes[].recipient'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ControlOpRotateBoxesEphemeralFieldEvent {
+    field: '$.rotate.boxes[].ephemeral'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ControlOpRotateBoxesNonceFieldEvent {
+    field: '$.rotate.boxes[].nonce'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ControlOpRotateBoxesCommitFieldEvent {
+    field: '$.rotate.boxes[].commit'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ControlOpRotateBoxesSealedFieldEvent {
+    field: '$.rotate.boxes[].sealed'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ControlOpRotatePreviousEpochFieldEvent {
+    field: '$.rotate.previous[].epoch'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ControlOpRotatePreviousNonceFieldEvent {
+    field: '$.rotate.previous[].nonce'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ControlOpRotatePreviousCommitFieldEvent {
+    field: '$.rotate.previous[].commit'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ControlOpRotatePreviousSealedFieldEvent {
+    field: '$.rotate.previous[].sealed'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
   export interface ControlOpSignatureFieldEvent {
     field: '$.signature'
     value: Uint8Array<ArrayBuffer>
@@ -1109,7 +1877,7 @@ export namespace ControlOp {
     return decodeMessage(buf, ControlOp.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ControlOp>): Generator<ControlOpVersionFieldEvent | ControlOpDocFieldEvent | ControlOpAuthorFieldEvent | ControlOpCseqFieldEvent | ControlOpHlcFieldEvent | ControlOpGrantSubjectFieldEvent | ControlOpGrantRoleFieldEvent | ControlOpGrantAnchorFieldEvent | ControlOpGrantSupersedesFieldEvent | ControlOpRevokeSubjectFieldEvent | ControlOpRevokeContentCutoffFieldEvent | ControlOpRevokeControlCutoffFieldEvent | ControlOpRevokeRedemptionsFieldEvent | ControlOpInviteInvitePubFieldEvent | ControlOpInviteRoleFieldEvent | ControlOpRedeemInviteFieldEvent | ControlOpRedeemInviteSignatureFieldEvent | ControlOpRedeemAnchorFieldEvent | ControlOpWitnessSubjectFieldEvent | ControlOpWitnessSeqFieldEvent | ControlOpSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ControlOp>): Generator<ControlOpVersionFieldEvent | ControlOpDocFieldEvent | ControlOpAuthorFieldEvent | ControlOpCseqFieldEvent | ControlOpHlcFieldEvent | ControlOpGrantSubjectFieldEvent | ControlOpGrantRoleFieldEvent | ControlOpGrantAnchorFieldEvent | ControlOpGrantSupersedesFieldEvent | ControlOpRevokeSubjectFieldEvent | ControlOpRevokeContentCutoffFieldEvent | ControlOpRevokeControlCutoffFieldEvent | ControlOpRevokeRedemptionsFieldEvent | ControlOpInviteInvitePubFieldEvent | ControlOpInviteRoleFieldEvent | ControlOpInviteBoxesRecipientFieldEvent | ControlOpInviteBoxesEphemeralFieldEvent | ControlOpInviteBoxesNonceFieldEvent | ControlOpInviteBoxesCommitFieldEvent | ControlOpInviteBoxesSealedFieldEvent | ControlOpInviteEpochFieldEvent | ControlOpRedeemInviteFieldEvent | ControlOpRedeemInviteSignatureFieldEvent | ControlOpRedeemAnchorFieldEvent | ControlOpWitnessSubjectFieldEvent | ControlOpWitnessSeqFieldEvent | ControlOpRotateNumberFieldEvent | ControlOpRotateBoxesRecipientFieldEvent | ControlOpRotateBoxesEphemeralFieldEvent | ControlOpRotateBoxesNonceFieldEvent | ControlOpRotateBoxesCommitFieldEvent | ControlOpRotateBoxesSealedFieldEvent | ControlOpRotatePreviousEpochFieldEvent | ControlOpRotatePreviousNonceFieldEvent | ControlOpRotatePreviousCommitFieldEvent | ControlOpRotatePreviousSealedFieldEvent | ControlOpSignatureFieldEvent> {
     return streamMessage(buf, ControlOp.codec(), opts)
   }
 }
