@@ -4,7 +4,8 @@ import type { PeerId } from '@libp2p/interface'
 import { Peers, text, waitFor } from './support/peers.js'
 import { lpStream } from '@libp2p/utils'
 import { rawPeer, signedEnvelope, frame, textUpdate } from './support/raw-peer.js'
-import { Checkpoint, Envelope, SyncResponse, WIRE_VERSION, checkpointSigningBytes } from '../src/wire/codec.js'
+import * as Y from 'yjs'
+import { Beacon, Checkpoint, Envelope, GossipFrame, SyncRequest, SyncResponse, WIRE_VERSION, beaconSigningBytes, checkpointSigningBytes } from '../src/wire/codec.js'
 import { nodeEd25519 } from '../src/identity/ed25519-node.js'
 import { packHlc } from '../src/clock/hlc.js'
 import { grant, revoke, Role } from '../src/trust/control.js'
@@ -209,6 +210,49 @@ describe('private documents: write access held in the document', () => {
       assert.equal(Object.keys(ho.versionVector).length, 1, 'no vector entry for the hostile key')
     } finally {
       await hostile.stop()
+      await peers.cleanup()
+    }
+  })
+
+  test('confirmations from non-members, even plausible ones, do not change unconfirmed', { timeout: 60_000 }, async () => {
+    const peers = new Peers()
+    const { node: raw, key } = await rawPeer()
+    try {
+      const w = await peers.start()
+      const h = await w.create({ access: 'private' })
+      for (const s of ['a', 'b']) {
+        h.doc.getText('text').insert(0, s)
+        await h.flush()
+      }
+      const unconfirmed = h.unconfirmed
+      assert.ok(unconfirmed >= 2)
+      const me = Object.keys(h.versionVector)[0]
+      // A claim that could be true (exactly our seq), from a peer that is not a member.
+      const claim = [{ author: Uint8Array.from(Buffer.from(me, 'hex')) as Uint8Array<ArrayBuffer>, seq: h.versionVector[me] }]
+      await raw.dial(w.libp2p.getMultiaddrs()[0])
+      const stream = await raw.dialProtocol(w.libp2p.peerId, PROTOCOL.sync)
+      const lp = lpStream(stream)
+      await lp.write(SyncRequest.encode({ version: WIRE_VERSION, docId: h.id, vv: claim, stateVector: Y.encodeStateVector(new Y.Doc()) as Uint8Array<ArrayBuffer> }))
+      const reply = SyncResponse.decode(await lp.read())
+      await stream.close()
+      assert.equal(reply.error, '')
+      const topic = docTopic(h.id)
+      raw.services.pubsub.subscribe(topic)
+      await waitFor('the raw peer sees w on the topic', () => raw.services.pubsub.getSubscribers(topic).some(p => p.equals(w.libp2p.peerId)))
+      const beacon: Beacon = { version: WIRE_VERSION, docId: h.id, signer: key.publicKey.raw as Uint8Array<ArrayBuffer>, hlc: packHlc({ wall: Date.now(), logical: 0 }), vv: claim, signature: new Uint8Array(0) }
+      beacon.signature = nodeEd25519.sign(key.raw.subarray(0, 32), key.publicKey.raw, beaconSigningBytes(beacon)) as Uint8Array<ArrayBuffer>
+      const beaconsIn = (): number => w.metrics.counters()[METRIC.beaconsIn]?.[''] ?? 0
+      const seen = beaconsIn()
+      await raw.services.pubsub.publish(topic, GossipFrame.encode({ beacon }))
+      await waitFor('w took the beacon in', () => beaconsIn() > seen)
+      assert.equal(h.unconfirmed, unconfirmed, 'neither the request nor the beacon of a non-member confirmed anything')
+
+      // A member that really holds the edits does confirm them.
+      const member = await peers.start()
+      await member.join(h.invite({ role: 'reader' }), { signal: AbortSignal.timeout(30_000) })
+      await waitFor('a member\'s confirmation counts', () => h.unconfirmed === 0, 30_000)
+    } finally {
+      await raw.stop()
       await peers.cleanup()
     }
   })
