@@ -126,8 +126,9 @@ export class Replica extends ObservableV2<ReplicaEvents> {
     const me = ctx.signer.author
     const updates: Uint8Array[] = []
     const checkpointBytes = await ctx.store.getCheckpoint(docId)
-    if (checkpointBytes !== undefined) {
-      const checkpoint = decodeCheckpoint(checkpointBytes, Infinity)
+    const checkpoint = checkpointBytes === undefined ? undefined : decodeCheckpoint(checkpointBytes, Infinity)
+    // A private document's checkpoint under a key not opened (yet) is left for sync to replace.
+    if (checkpoint !== undefined && (access === undefined || access.canRead(checkpoint.update))) {
       updates.push(replica.plainCheckpoint(checkpoint))
       replica.vv.raiseTo(vectorFromWire(checkpoint.vv))
     }
@@ -137,6 +138,8 @@ export class Replica extends ObservableV2<ReplicaEvents> {
       // Stored envelopes are contiguous per author; anything else is left for sync to refetch.
       if (seq !== replica.vv.get(author) + 1) continue
       const envelope = Envelope.decode(bytes)
+      // Without its epoch's key the chain stops here: applying it as empty would lose it for good.
+      if (access !== undefined && !access.canRead(envelope.payload)) continue
       const payload = envelope.payload
       updates.push(replica.plain(envelope))
       replica.vv.add(author, seq)
