@@ -27,7 +27,9 @@ import { METRIC, Metrics } from './metrics/metrics.js'
 import { DEFAULTS, PROTOCOL, TUNING } from './defaults.js'
 import { DOC_ID_SYNTAX, isValidDocId, newDocId } from './doc-id.js'
 import type { Platform } from './platform/platform.js'
-import type { CreateOptions, DocSnapshot, OpenOptions, PeerInfoSnapshot, Weft, WeftEvents, WeftOptions } from './types.js'
+import type {
+  CreateOptions, DocSnapshot, OpenOptions, PeerInfoSnapshot, Weft, WeftEvents, WeftOptions
+} from './types.js'
 import type { Beacon } from './wire/codec.js'
 import { attachAccess, createPrivateDoc, loadAccess, redeemWhenReady } from './trust/engine-glue.js'
 import { parseLink } from './trust/link.js'

@@ -45,7 +45,9 @@ export class Handle extends ObservableV2<HandleEvents> implements DocHandle {
 
   invite (options: { role: 'reader' | 'writer' | 'pinner' }): string {
     const access = this.loaded.replica.access
-    if (access === undefined) throw new Error('invite links are for private documents; an open document\'s id is its link')
+    if (access === undefined) {
+      throw new Error('invite links are for private documents; an open document\'s id is its link')
+    }
     return access.invite(options.role, this.loaded.addresses?.() ?? [])
   }
 

@@ -222,7 +222,8 @@ export class Replica extends ObservableV2<ReplicaEvents> {
     }
     if (this.access !== undefined) {
       // Encrypt-then-sign: blind replicas check authorship and access without the key.
-      envelope.payload = this.access.encrypt(Kind.payload, envelope.payload, binding(envelope.author, envelope.seq)) as Uint8Array<ArrayBuffer>
+      const sealed = this.access.encrypt(Kind.payload, envelope.payload, binding(envelope.author, envelope.seq))
+      envelope.payload = sealed as Uint8Array<ArrayBuffer>
     }
     envelope.signature = signer.sign(envelopeSigningBytes(envelope)) as Uint8Array<ArrayBuffer>
     const bytes = Envelope.encode(envelope)
@@ -434,7 +435,8 @@ export class Replica extends ObservableV2<ReplicaEvents> {
         continue
       }
       const from = this.vv.get(author) + 1
-      if (from < head.seq) this.vouched.set(author, { from: Math.min(from, this.vouched.get(author)?.from ?? from), to: head.seq - 1 })
+      const earlier = this.vouched.get(author)?.from ?? from
+      if (from < head.seq) this.vouched.set(author, { from: Math.min(from, earlier), to: head.seq - 1 })
       this.vv.raiseTo([[author, head.seq]])
       void this.ctx.store.appendEnvelope(this.docId, author, head.seq, Envelope.encode(head))
       raised++
@@ -451,7 +453,9 @@ export class Replica extends ObservableV2<ReplicaEvents> {
   }
 
   /** What a peer at `remote` (with Yjs state vector `remoteStateVector`) lacks. */
-  async answer (remote: ReadonlyMap<string, number>, remoteStateVector: Uint8Array, requester?: string): Promise<SyncAnswer> {
+  async answer (
+    remote: ReadonlyMap<string, number>, remoteStateVector: Uint8Array, requester?: string
+  ): Promise<SyncAnswer> {
     // The requester is authenticated by the connection (Noise); in a private document only members confirm.
     if (this.access === undefined || (requester !== undefined && this.access.isMember(requester))) {
       this.confirm(remote.get(this.ctx.signer.author) ?? 0)
@@ -462,7 +466,7 @@ export class Replica extends ObservableV2<ReplicaEvents> {
     const withHeads = async (checkpoint: Checkpoint): Promise<SyncAnswer> => {
       // The authors' own signatures for what the checkpoint claims: without them it moves no vector.
       const heads: Uint8Array[] = []
-      for (const range of missing) heads.push(...await this.ctx.store.envelopeRange(this.docId, range.author, range.to, range.to))
+      for (const { author, to } of missing) heads.push(...await this.ctx.store.envelopeRange(this.docId, author, to, to))
       return { envelopes: [], checkpoint, heads }
     }
     if (count <= this.ctx.options.maxEnvelopesPerSync) {
@@ -478,7 +482,8 @@ export class Replica extends ObservableV2<ReplicaEvents> {
         // Batched envelopes of single keystrokes can weigh ten times the merged diff:
         // send the authors' own envelopes only while they cost about what the diff does.
         const checkpoint = this.makeCheckpoint(remoteStateVector)
-        return bytes <= checkpoint.update.byteLength * ENVELOPE_OVERHEAD_ALLOWED + 1024 ? { envelopes } : await withHeads(checkpoint)
+        if (bytes <= checkpoint.update.byteLength * ENVELOPE_OVERHEAD_ALLOWED + 1024) return { envelopes }
+        return await withHeads(checkpoint)
       }
     }
     // A large gap (or one whose envelopes were compacted away) travels as one merged

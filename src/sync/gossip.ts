@@ -144,7 +144,8 @@ export class Gossip {
         if (wellFormed && member.replica.has(authorHex(envelope.author), envelope.seq)) {
           // A second, different envelope for a held seq: if its author really signed it, that is a fork.
           const ed = this.ctx.verifier.ed25519
-          if (member.replica.differsFromHeld(envelope) && ed.verify(envelope.author, envelopeSigningBytes(envelope), envelope.signature)) {
+          const signed = (): boolean => ed.verify(envelope.author, envelopeSigningBytes(envelope), envelope.signature)
+          if (member.replica.differsFromHeld(envelope) && signed()) {
             // Counted and proven there; ignored, not rejected: a relay that saw this version first is not at fault.
             member.replica.reportFork(envelope, Envelope.encode(envelope))
             return { refuse: 'duplicate', result: 'ignore' }

@@ -168,14 +168,27 @@ export class PullProtocol {
       const replica = this.ctx.replicaFor(request.docId)
       let response: SyncResponse
       if (replica === undefined) {
-        response = { version: WIRE_VERSION, docId: request.docId, envelopes: [], vv: [], error: 'unknown document', heads: [], control: [] }
+        response = {
+          version: WIRE_VERSION, docId: request.docId, envelopes: [], vv: [], error: 'unknown document', heads: [], control: []
+        }
         this.ctx.metrics.inc(METRIC.dropped, 'unknown-document')
       } else {
         const requester = peer.publicKey?.type === 'Ed25519' ? authorHex(peer.publicKey.raw) : undefined
         const answer = await replica.answer(vectorFromWire(request.vv), request.stateVector, requester)
         // The vector we send back confirms delivery to the requester: only what is durable.
         await replica.flush()
-        response = { version: WIRE_VERSION, docId: request.docId, envelopes: answer.envelopes as Array<Uint8Array<ArrayBuffer>>, checkpoint: answer.checkpoint, vv: replica.vv.toWire(), error: '', heads: (answer.heads ?? []) as Array<Uint8Array<ArrayBuffer>>, control: (replica.access?.encodedOps() ?? []) as Array<Uint8Array<ArrayBuffer>> }
+        type Bytes = Array<Uint8Array<ArrayBuffer>>
+        response = {
+          version: WIRE_VERSION,
+          docId: request.docId,
+          envelopes: answer.envelopes as Bytes,
+          checkpoint: answer.checkpoint,
+          vv: replica.vv.toWire(),
+          error: '',
+          heads: (answer.heads ?? []) as Bytes,
+          // Private documents: every control op, so the requester judges what follows by the same ACL.
+          control: (replica.access?.encodedOps() ?? []) as Bytes
+        }
       }
       const bytes = SyncResponse.encode(response)
       await lp.write(bytes, options)

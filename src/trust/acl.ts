@@ -26,8 +26,12 @@ import { DOMAIN, controlOpId, redeemProofBytes, verifyAs, verifyControlOp } from
 
 export type RoleName = 'root' | 'admin' | 'writer' | 'reader' | 'pinner' | 'none'
 
-const RANK: Record<Role, number> = { [Role.NONE]: 0, [Role.PINNER]: 1, [Role.READER]: 2, [Role.WRITER]: 3, [Role.ADMIN]: 4 }
-const NAME: Record<Role, RoleName> = { [Role.NONE]: 'none', [Role.PINNER]: 'pinner', [Role.READER]: 'reader', [Role.WRITER]: 'writer', [Role.ADMIN]: 'admin' }
+const RANK: Record<Role, number> = {
+  [Role.NONE]: 0, [Role.PINNER]: 1, [Role.READER]: 2, [Role.WRITER]: 3, [Role.ADMIN]: 4
+}
+const NAME: Record<Role, RoleName> = {
+  [Role.NONE]: 'none', [Role.PINNER]: 'pinner', [Role.READER]: 'reader', [Role.WRITER]: 'writer', [Role.ADMIN]: 'admin'
+}
 const hex = (b: Uint8Array): string => toHex(b, 'base16')
 
 interface Window {
@@ -45,6 +49,8 @@ interface Entry { op: ControlOp, id: string, author: string }
 
 export interface Member { key: string, role: RoleName }
 
+export interface OpenInvite { key: string, id: string, role: RoleName, redeemedBy: string[] }
+
 export interface AclView {
   /** The strongest role `key` holds now (revoked grants excluded). */
   roleOf: (key: string) => RoleName
@@ -54,7 +60,7 @@ export interface AclView {
   canSignCheckpoint: (author: string) => boolean
   members: () => Member[]
   /** Open invites (their keys, hex), the role each grants, and the ids of valid Redeems of it. */
-  invites: () => Array<{ key: string, id: string, role: RoleName, redeemedBy: string[] }>
+  invites: () => OpenInvite[]
   /** Ids (hex) of the ops issued with authority: root's, and admins' inside their windows (Invites, Rotates...). */
   issued: ReadonlySet<string>
 }
@@ -77,7 +83,8 @@ function redeemProofValid (doc: Uint8Array, op: ControlOp, invitePub: Uint8Array
   let valid = byInvite.get(key)
   if (valid === undefined) {
     const r = op.redeem!
-    byInvite.set(key, valid = verifyAs(invitePub, DOMAIN.redeem, redeemProofBytes(doc, r.invite, op.author), r.inviteSignature))
+    valid = verifyAs(invitePub, DOMAIN.redeem, redeemProofBytes(doc, r.invite, op.author), r.inviteSignature)
+    byInvite.set(key, valid)
   }
   return valid
 }
@@ -115,7 +122,7 @@ export function evaluateAcl (doc: Uint8Array, ops: Iterable<ControlOp>): AclView
   const revokes = issued.filter(e => e.op.revoke != null)
 
   // 3. Member grants: issued grants, plus redemptions of valid, unrevoked invites.
-  const grants: Array<{ subject: string, role: Role, anchor: number, supersedes: string[] }> = []
+  const grants: GrantOf[] = []
   for (const e of issued) {
     const g = e.op.grant
     if (g != null && g.role !== Role.ADMIN && g.role !== Role.NONE && g.subject.byteLength === 32) {
@@ -132,7 +139,8 @@ export function evaluateAcl (doc: Uint8Array, ops: Iterable<ControlOp>): AclView
     const invite = invites.get(hex(r.invite))?.op.invite
     if (invite == null) continue
     if (!redeemProofValid(doc, e.op, invite.invitePub)) continue
-    if (inviteRevokes(hex(invite.invitePub)).some(rv => !rv.op.revoke!.redemptions.some(id => hex(id) === e.id))) continue
+    const kept = (rv: Entry): boolean => rv.op.revoke!.redemptions.some(id => hex(id) === e.id)
+    if (inviteRevokes(hex(invite.invitePub)).some(rv => !kept(rv))) continue
     grants.push({ subject: e.author, role: invite.role, anchor: r.anchor, supersedes: [] })
     const inviteId = hex(r.invite)
     redeemed.set(inviteId, [...(redeemed.get(inviteId) ?? []), e.id].sort())
@@ -142,7 +150,8 @@ export function evaluateAcl (doc: Uint8Array, ops: Iterable<ControlOp>): AclView
   // 4. Witnesses from active writers extend revoked windows of others (never strict here).
   const witnessed = new Map<string, number>()
   const writerAt = (key: string, cseq: number): boolean =>
-    adminAt(key, cseq) || (member.get(key) ?? []).some(w => RANK[w.role] >= RANK[Role.WRITER] && cseq <= w.controlCutoff)
+    adminAt(key, cseq) ||
+    (member.get(key) ?? []).some(w => RANK[w.role] >= RANK[Role.WRITER] && cseq <= w.controlCutoff)
   for (const e of entries) {
     const w = e.op.witness
     if (w == null || !writerAt(e.author, e.op.cseq) || hex(w.subject) === e.author) continue
@@ -165,22 +174,31 @@ export function evaluateAcl (doc: Uint8Array, ops: Iterable<ControlOp>): AclView
   const canSignCheckpoint = (author: string): boolean => roleOf(author) === 'admin' || roleOf(author) === 'writer'
   const members = (): Member[] => {
     const keys = new Set([...admin.keys(), ...member.keys()])
-    return [...keys].map(key => ({ key, role: roleOf(key) })).filter(m => m.role !== 'none').sort((a, b) => a.key < b.key ? -1 : 1)
+    return [...keys].map(key => ({ key, role: roleOf(key) }))
+      .filter(m => m.role !== 'none')
+      .sort((a, b) => a.key < b.key ? -1 : 1)
   }
-  const openInvites = (): Array<{ key: string, id: string, role: RoleName, redeemedBy: string[] }> => [...invites.values()]
+  const openInvites = (): OpenInvite[] => [...invites.values()]
     .filter(e => inviteRevokes(hex(e.op.invite!.invitePub)).length === 0)
-    .map(e => ({ key: hex(e.op.invite!.invitePub), id: e.id, role: NAME[e.op.invite!.role], redeemedBy: redeemed.get(e.id) ?? [] }))
+    .map(e => ({
+      key: hex(e.op.invite!.invitePub), id: e.id, role: NAME[e.op.invite!.role], redeemedBy: redeemed.get(e.id) ?? []
+    }))
     .sort((a, b) => a.id < b.id ? -1 : 1)
   return { roleOf, canWrite, canSignCheckpoint, members, invites: openInvites, issued: new Set(issued.map(e => e.id)) }
 }
 
 function windowsFrom (grantOps: Entry[], revokes: Entry[]): Map<string, Window[]> {
   return windowsFromGrants(grantOps.map(e => ({
-    subject: hex(e.op.grant!.subject), role: e.op.grant!.role, anchor: e.op.grant!.anchor, supersedes: e.op.grant!.supersedes.map(hex)
+    subject: hex(e.op.grant!.subject),
+    role: e.op.grant!.role,
+    anchor: e.op.grant!.anchor,
+    supersedes: e.op.grant!.supersedes.map(hex)
   })), revokes)
 }
 
-function windowsFromGrants (grants: Array<{ subject: string, role: Role, anchor: number, supersedes: string[] }>, revokes: Entry[]): Map<string, Window[]> {
+interface GrantOf { subject: string, role: Role, anchor: number, supersedes: string[] }
+
+function windowsFromGrants (grants: GrantOf[], revokes: Entry[]): Map<string, Window[]> {
   const out = new Map<string, Window[]>()
   for (const g of grants) {
     const against = revokes.filter(r => hex(r.op.revoke!.subject) === g.subject)
@@ -188,7 +206,9 @@ function windowsFromGrants (grants: Array<{ subject: string, role: Role, anchor:
     const survived = against.filter(r => g.supersedes.includes(r.id))
     if (survived.some(r => g.anchor < r.op.revoke!.contentCutoff)) continue
     const ending = against.filter(r => !g.supersedes.includes(r.id))
-    const window: Window = { role: g.role, anchor: g.anchor, revoked: ending.length > 0, contentCutoff: Infinity, controlCutoff: Infinity }
+    const window: Window = {
+      role: g.role, anchor: g.anchor, revoked: ending.length > 0, contentCutoff: Infinity, controlCutoff: Infinity
+    }
     if (window.revoked) {
       window.contentCutoff = Math.max(...ending.map(r => r.op.revoke!.contentCutoff))
       window.controlCutoff = Math.max(...ending.map(r => r.op.revoke!.controlCutoff))

@@ -21,7 +21,9 @@ export interface Sealed { nonce: Uint8Array, commit: Uint8Array, ciphertext: Uin
 /** What a message is (envelope payload, checkpoint, presence, key box): part of every subkey's label. */
 export enum Kind { payload = 1, checkpoint = 2, presence = 3, keybox = 4, wrap = 5 }
 
-function subkeys (key: Uint8Array, nonce: Uint8Array, kind: Kind, context: Uint8Array): { aeadKey: Uint8Array, commit: Uint8Array } {
+type Subkeys = { aeadKey: Uint8Array, commit: Uint8Array }
+
+function subkeys (key: Uint8Array, nonce: Uint8Array, kind: Kind, context: Uint8Array): Subkeys {
   const okm = hkdf(sha256, key, nonce, concatBytes(utf8ToBytes('weft/msg/v1'), Uint8Array.of(kind), context), 64)
   return { aeadKey: okm.subarray(0, 32), commit: okm.subarray(32) }
 }
@@ -34,14 +36,18 @@ function constantTimeEqual (a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /** Encrypts `plaintext` under a 32-byte `key`; `context` (e.g. the document key) and `aad` are bound. */
-export function seal (key: Uint8Array, kind: Kind, context: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Sealed {
+export function seal (
+  key: Uint8Array, kind: Kind, context: Uint8Array, plaintext: Uint8Array, aad: Uint8Array
+): Sealed {
   const nonce = randomBytes(NONCE_BYTES)
   const { aeadKey, commit } = subkeys(key, nonce, kind, context)
   return { nonce, commit: commit.slice(), ciphertext: xchacha20poly1305(aeadKey, nonce, aad).encrypt(plaintext) }
 }
 
 /** Decrypts, or returns undefined for a wrong key, a wrong commitment, or tampered bytes or AAD. */
-export function open (key: Uint8Array, kind: Kind, context: Uint8Array, sealed: Sealed, aad: Uint8Array): Uint8Array | undefined {
+export function open (
+  key: Uint8Array, kind: Kind, context: Uint8Array, sealed: Sealed, aad: Uint8Array
+): Uint8Array | undefined {
   if (sealed.nonce.byteLength !== NONCE_BYTES || sealed.commit.byteLength !== COMMIT_BYTES) return undefined
   const { aeadKey, commit } = subkeys(key, sealed.nonce, kind, context)
   if (!constantTimeEqual(commit, sealed.commit)) return undefined

@@ -87,9 +87,12 @@ export class DocAccess extends ObservableV2<DocAccessEvents> implements AccessPo
     // Links are single-use: once redeemed, the invite key is revoked (keeping that redemption), so
     // the link's secret, wherever it was pasted, opens no later epoch.
     for (const inv of this.acl.invites()) {
-      if (inv.redeemedBy.length > 0) this.issue(revoke(fromHex(inv.key, 'base16'), 0, 0, inv.redeemedBy.map(id => fromHex(id, 'base16'))))
+      if (inv.redeemedBy.length === 0) continue
+      this.issue(revoke(fromHex(inv.key, 'base16'), 0, 0, inv.redeemedBy.map(id => fromHex(id, 'base16'))))
     }
-    const readers = this.acl.members().filter(m => m.role === 'admin' || m.role === 'writer' || m.role === 'reader').map(m => m.key)
+    const readers = this.acl.members()
+      .filter(m => m.role === 'admin' || m.role === 'writer' || m.role === 'reader')
+      .map(m => m.key)
     const current = this.epochs.recipients(this.rotates())
     const invitees = this.acl.invites().filter(i => i.role !== 'pinner').map(i => i.key)
     const stale = this.epochs.currentId === undefined || readers.some(k => !current.has(k)) ||
@@ -141,7 +144,8 @@ export class DocAccess extends ObservableV2<DocAccessEvents> implements AccessPo
     if (hex(op.doc) !== hex(this.doc)) throw new WireError('wrong-document', 'control op for another document')
     if (!verifyControlOp(op)) throw new WireError('bad-signature', 'control op signature does not verify')
     const author = hex(op.author)
-    if (author !== hex(this.doc) && op.redeem == null && this.acl.roleOf(author) === 'none' && !this.knownAuthor(author)) {
+    const standing = author === hex(this.doc) || op.redeem != null || this.acl.roleOf(author) !== 'none' || this.knownAuthor(author)
+    if (!standing) {
       throw new WireError('unauthorized', 'control op from a key with no role')
     }
     return this.addDecoded(op, true)
@@ -182,11 +186,15 @@ export class DocAccess extends ObservableV2<DocAccessEvents> implements AccessPo
 
   /** An invite link for `role`: an Invite op for a fresh key, and the secret in the link's fragment. */
   invite (role: LinkRole, peers: string[]): string {
-    if (this.role !== 'admin' && this.role !== 'root') throw new Error(`only an admin can invite (this peer is ${this.role})`)
+    if (this.role !== 'admin' && this.role !== 'root') {
+      throw new Error(`only an admin can invite (this peer is ${this.role})`)
+    }
     const secret = newLinkSecret()
     const key = inviteKey(secret, this.docId).publicKey
     // Pinners store ciphertext and never get a content key.
-    const { boxes, epoch } = role === 'pinner' ? { boxes: [], epoch: new Uint8Array(0) as Uint8Array } : this.epochs.boxCurrent(key)
+    const { boxes, epoch } = role === 'pinner'
+      ? { boxes: [], epoch: new Uint8Array(0) as Uint8Array }
+      : this.epochs.boxCurrent(key)
     this.issue(invite(key, ROLE[role], boxes as KeyBox[], epoch))
     return formatLink({ docId: this.docId, role, secret, peers })
   }
@@ -196,7 +204,8 @@ export class DocAccess extends ObservableV2<DocAccessEvents> implements AccessPo
     const { secret } = parseLink(link)
     if (secret === undefined || this.role !== 'none') return this.role !== 'none'
     const key = inviteKey(secret, this.docId)
-    const inviteOp = [...this.ops.values()].find(op => op.invite != null && hex(op.invite.invitePub) === hex(key.publicKey))
+    const wanted = hex(key.publicKey)
+    const inviteOp = [...this.ops.values()].find(op => op.invite != null && hex(op.invite.invitePub) === wanted)
     if (inviteOp === undefined) return false
     this.inviteSeeds.push(key.seed)
     this.refreshKeys()
@@ -206,7 +215,9 @@ export class DocAccess extends ObservableV2<DocAccessEvents> implements AccessPo
 
   /** Revokes `member` (hex key) at the last seq of it this peer holds. */
   revoke (member: string, contentCutoff: number): void {
-    if (this.role !== 'admin' && this.role !== 'root') throw new Error(`only an admin can revoke (this peer is ${this.role})`)
+    if (this.role !== 'admin' && this.role !== 'root') {
+      throw new Error(`only an admin can revoke (this peer is ${this.role})`)
+    }
     let controlCutoff = 0
     for (const op of this.ops.values()) if (hex(op.author) === member) controlCutoff = Math.max(controlCutoff, op.cseq)
     this.issue(revoke(fromHex(member, 'base16'), contentCutoff, controlCutoff))

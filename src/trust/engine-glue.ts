@@ -48,7 +48,8 @@ export function attachAccess (replica: Replica, publish: (op: Uint8Array) => voi
 function witness (replica: Replica, access: DocAccess): void {
   if (access.role !== 'writer' && access.role !== 'admin') return
   for (const [author, seq] of replica.vv.entries()) {
-    if (author !== replica.author && seq > 0 && !access.canWrite(author, seq)) access.issue(witnessBody(fromHex(author, 'base16'), seq))
+    if (author === replica.author || seq === 0 || access.canWrite(author, seq)) continue
+    access.issue(witnessBody(fromHex(author, 'base16'), seq))
   }
 }
 

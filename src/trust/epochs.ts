@@ -55,17 +55,19 @@ export class Epochs {
         for (const w of op.rotate!.previous) {
           const older = hex(w.epoch)
           if (this.keys.has(older)) continue
-          const opened = open(key, Kind.wrap, this.doc, { nonce: w.nonce, commit: w.commit, ciphertext: w.sealed }, w.epoch)
+          const sealed = { nonce: w.nonce, commit: w.commit, ciphertext: w.sealed }
+          const opened = open(key, Kind.wrap, this.doc, sealed, w.epoch)
           if (opened !== undefined) { this.keys.set(older, opened); progress = true }
         }
       }
     }
-    this.current = undefined
+    let best: { id: string, number: number } | undefined
     for (const [id, op] of rotates) {
       if (!this.keys.has(id)) continue
       const n = op.rotate!.number
-      if (this.current === undefined || n > this.current.number || (n === this.current.number && id < this.current.id)) this.current = { id, number: n }
+      if (best === undefined || n > best.number || (n === best.number && id < best.id)) best = { id, number: n }
     }
+    this.current = best
   }
 
   /** The body of a new Rotate: a fresh key for `recipients`, every key held wrapped under it. */
@@ -87,7 +89,9 @@ export class Epochs {
     if (this.current === undefined) return { boxes: [], epoch: new Uint8Array(0) }
     const x = sealKey(this.keys.get(this.current.id)!, recipient, this.doc)
     return {
-      boxes: [{ recipient: b(x.recipient), ephemeral: b(x.ephemeral), nonce: b(x.nonce), commit: b(x.commit), sealed: b(x.sealed) }],
+      boxes: [{
+        recipient: b(x.recipient), ephemeral: b(x.ephemeral), nonce: b(x.nonce), commit: b(x.commit), sealed: b(x.sealed)
+      }],
       epoch: fromHex(this.current.id, 'base16')
     }
   }

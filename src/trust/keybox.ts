@@ -12,14 +12,21 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js'
 import { Kind, open, seal } from './aead.js'
 
-export interface KeyBox { recipient: Uint8Array, ephemeral: Uint8Array, nonce: Uint8Array, commit: Uint8Array, sealed: Uint8Array }
+export interface KeyBox {
+  recipient: Uint8Array
+  ephemeral: Uint8Array
+  nonce: Uint8Array
+  commit: Uint8Array
+  sealed: Uint8Array
+}
 
 function kek (shared: Uint8Array, ephemeral: Uint8Array, recipientX: Uint8Array, doc: Uint8Array): Uint8Array {
   if (shared.every(b => b === 0)) throw new Error('low-order X25519 point')
   return hkdf(sha256, shared, concatBytes(ephemeral, recipientX), concatBytes(utf8ToBytes('weft/keybox/v1'), doc), 32)
 }
 
-const aad = (doc: Uint8Array, recipient: Uint8Array): Uint8Array => concatBytes(utf8ToBytes('weft/keybox/v1'), doc, recipient)
+const aad = (doc: Uint8Array, recipient: Uint8Array): Uint8Array =>
+  concatBytes(utf8ToBytes('weft/keybox/v1'), doc, recipient)
 
 /** Seals `epochKey` so that only the holder of `recipient`'s ed25519 secret can open it. */
 export function sealKey (epochKey: Uint8Array, recipient: Uint8Array, doc: Uint8Array): KeyBox {
@@ -37,8 +44,10 @@ export function openKey (box: KeyBox, seed: Uint8Array, doc: Uint8Array): Uint8A
   if (!publicKey.every((b, i) => b === box.recipient[i])) return undefined
   const recipientX = ed25519.utils.toMontgomery(publicKey)
   try {
-    const key = kek(x25519.getSharedSecret(ed25519.utils.toMontgomerySecret(seed), box.ephemeral), box.ephemeral, recipientX, doc)
-    return open(key, Kind.keybox, doc, { nonce: box.nonce, commit: box.commit, ciphertext: box.sealed }, aad(doc, box.recipient))
+    const shared = x25519.getSharedSecret(ed25519.utils.toMontgomerySecret(seed), box.ephemeral)
+    const key = kek(shared, box.ephemeral, recipientX, doc)
+    const sealed = { nonce: box.nonce, commit: box.commit, ciphertext: box.sealed }
+    return open(key, Kind.keybox, doc, sealed, aad(doc, box.recipient))
   } catch {
     return undefined
   }

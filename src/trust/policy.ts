@@ -17,16 +17,21 @@ export interface AccessPolicy {
 export function checkWrite (policy: AccessPolicy | undefined, envelope: Envelope): void {
   if (policy === undefined) return
   if (!policy.canWrite(authorHex(envelope.author), envelope.seq)) {
-    throw new WireError('unauthorized', `author ${authorHex(envelope.author).slice(0, 8)} may not write seq ${envelope.seq}`)
+    const who = authorHex(envelope.author).slice(0, 8)
+    throw new WireError('unauthorized', `author ${who} may not write seq ${envelope.seq}`)
   }
 }
 
 /** A private document's envelope under an epoch whose key has not arrived (yet): not applied, not a fault. */
 export function checkReadable (access: { canRead: (payload: Uint8Array) => boolean } | undefined, envelope: Envelope): void {
-  if (access !== undefined && !access.canRead(envelope.payload)) throw new WireError('no-key', 'no key for this envelope\'s epoch (yet)')
+  if (access !== undefined && !access.canRead(envelope.payload)) {
+    throw new WireError('no-key', 'no key for this envelope\'s epoch (yet)')
+  }
 }
 
 export function checkCheckpointSigner (policy: AccessPolicy | undefined, signer: Uint8Array): void {
   if (policy === undefined) return
-  if (!policy.canSignCheckpoint(authorHex(signer))) throw new WireError('unauthorized', 'checkpoint signer is not an active writer')
+  if (!policy.canSignCheckpoint(authorHex(signer))) {
+    throw new WireError('unauthorized', 'checkpoint signer is not an active writer')
+  }
 }
