@@ -10,7 +10,7 @@ import { nodeEd25519 } from '../src/identity/ed25519-node.js'
 import { packHlc } from '../src/clock/hlc.js'
 import { grant, revoke, Role } from '../src/trust/control.js'
 import type { Replica } from '../src/replica/replica.js'
-import { METRIC, PROTOCOL, type Weft } from '../src/index.js'
+import { METRIC, PROTOCOL, WeftProvider, type Weft } from '../src/index.js'
 import { docTopic } from '../src/sync/gossip.js'
 import type { DocHandle } from '../src/types.js'
 
@@ -253,6 +253,34 @@ describe('private documents: write access held in the document', () => {
       await waitFor('a member\'s confirmation counts', () => h.unconfirmed === 0, 30_000)
     } finally {
       await raw.stop()
+      await peers.cleanup()
+    }
+  })
+})
+
+describe('WeftProvider on a private document', () => {
+  test('works unchanged: an app-owned Y.Doc of a member syncs both ways', { timeout: 90_000 }, async () => {
+    const peers = new Peers()
+    const providers: WeftProvider[] = []
+    try {
+      const a = await peers.start()
+      const b = await peers.start()
+      const ha = await a.create({ access: 'private' })
+      const hb = await b.join(ha.invite({ role: 'writer' }), { signal: AbortSignal.timeout(30_000) })
+      await hb.close()
+      const docA = new Y.Doc()
+      const docB = new Y.Doc()
+      const pa = new WeftProvider(ha.id, docA, { weft: a })
+      const pb = new WeftProvider(ha.id, docB, { weft: b })
+      providers.push(pa, pb)
+      await ha.close()
+      docA.getText('text').insert(0, 'from A;')
+      await waitFor('B sees A\'s edit', () => docB.getText('text').toString().includes('from A;'))
+      docB.getText('text').insert(0, 'from B;')
+      await waitFor('A sees B\'s edit', () => docA.getText('text').toString().includes('from B;'))
+      await waitFor('A\'s edits are confirmed', () => pa.unconfirmed === 0)
+    } finally {
+      await Promise.allSettled(providers.map(async p => { await p.destroy() }))
       await peers.cleanup()
     }
   })
