@@ -23,6 +23,9 @@ export { DEFAULT_AWARENESS_LIMITS } from './presence/gate.js'
 export type { AwarenessLimits, AwarenessDropReason } from './presence/gate.js'
 export type { WeftServices, WeftLibp2p } from './net/libp2p-node.js'
 export type {
-  DocHandle, DocSnapshot, HandleEvents, OpenOptions, PeerInfoSnapshot, SyncStatus,
+  AccessRole, CreateOptions, DocHandle, DocMember, DocSnapshot, HandleEvents, OpenOptions, PeerInfoSnapshot, SyncStatus,
   Weft, WeftEvents, WeftMetrics, WeftOptions
 } from './types.js'
+export { parseLink, formatLink, LinkError } from './trust/link.js'
+export type { Link, LinkRole } from './trust/link.js'
+export { isPrivateDocId } from './trust/keys.js'

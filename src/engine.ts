@@ -31,9 +31,15 @@ import { METRIC, Metrics } from './metrics/metrics.js'
 import { DEFAULTS, PROTOCOL, TUNING } from './defaults.js'
 import { DOC_ID_SYNTAX, isValidDocId, newDocId } from './doc-id.js'
 import type { Platform } from './platform/platform.js'
-import type { DocSnapshot, OpenOptions, PeerInfoSnapshot, Weft, WeftEvents, WeftOptions } from './types.js'
+import type {
+  CreateOptions, DocSnapshot, OpenOptions, PeerInfoSnapshot, Weft, WeftEvents, WeftOptions
+} from './types.js'
 import type { Beacon } from './wire/codec.js'
 import { validateOptions } from './options.js'
+import { attachAccess, createPrivateDoc, loadAccess, redeemWhenReady } from './trust/engine-glue.js'
+import { parseLink } from './trust/link.js'
+import { isPrivateDocId } from './trust/keys.js'
+import { authorHex } from './replica/version-vector.js'
 
 const log = logger('weft:engine')
 
@@ -214,9 +220,19 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
 
   // ---- documents ---------------------------------------------------------
 
-  async create (options: OpenOptions = {}): Promise<Handle> {
+  async create (options: CreateOptions = {}): Promise<Handle> {
     if (this.stopping !== undefined) throw new Error('weft is stopped')
-    return await this.open(newDocId(), options)
+    const id = options.access === 'private' ? await createPrivateDoc(this.store, this.signer) : newDocId()
+    return await this.open(id, options)
+  }
+
+  async join (link: string, options: OpenOptions & { signal?: AbortSignal } = {}): Promise<Handle> {
+    const { docId, peers } = parseLink(link)
+    if (peers.length > 0) await this.dial(peers, { signal: options.signal }).catch(() => false)
+    const handle = await this.open(docId, options)
+    const entry = this.docs.get(docId)
+    if (entry !== undefined) await redeemWhenReady(entry.replica, link, options.signal ?? AbortSignal.timeout(30_000))
+    return handle
   }
 
   async open (id: string, options: OpenOptions = {}): Promise<Handle> {
@@ -260,7 +276,8 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
   }
 
   private async load (id: string, adopted: AdoptedDoc | undefined): Promise<void> {
-    const replica = await Replica.load(id, this.replicaContext, adopted)
+    const replica = await Replica.load(id, this.replicaContext, adopted, await loadAccess(id, this.store, this.signer))
+    attachAccess(replica, op => { void this.gossip.publishControl(id, op) })
     const sync = new DocSync({
       replica: replicaView(replica),
       subscribers: () => this.gossip.subscribers(id),
@@ -274,7 +291,9 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
       repairDelayMs: TUNING.repairDelayMs,
       repairFanout: TUNING.repairFanout
     })
-    const entry: DocEntry = { replica, sync, leases: new Set(), unloading: false, lastActivity: Date.now() }
+    const entry: DocEntry = {
+      replica, sync, leases: new Set(), unloading: false, lastActivity: Date.now(), addresses: () => this.multiaddrs
+    }
     replica.on('sealed', (_bytes, envelope) => {
       void this.gossip.publishEnvelope(envelope)
       this.touch(entry)
@@ -294,7 +313,11 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
 
   /** Routes a document's gossip to whichever form it has now: loaded, or dormant in the store. */
   private topicMember (id: string): TopicMember {
+    const engine = this
     return {
+      get access () { return engine.docs.get(id)?.replica.access },
+      differsFromHeld: envelope => this.docs.get(id)?.replica.differsFromHeld(envelope) ?? false,
+      reportFork: (envelope, bytes) => { this.docs.get(id)?.replica.reportFork(envelope, bytes) },
       has: (author, seq) =>
         this.docs.get(id)?.replica.has(author, seq) ?? this.dormant.get(id)?.has(author, seq) ?? false,
       onEnvelope: (envelope, bytes, from) => {
@@ -305,6 +328,8 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
         })
       },
       onBeacon: (beacon, from) => {
+        // Private documents: a non-member's beacon neither confirms our edits nor steers repair.
+        if (this.docs.get(id)?.replica.access?.isMember(authorHex(beacon.signer)) === false) return
         const vector = vectorFromWire(beacon.vv)
         // A dormant document wakes only for a beacon that shows something it lacks.
         const dormant = this.dormant.get(id)
@@ -345,7 +370,8 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
   /** A served document nobody holds goes dormant once it has been idle for `unloadIdleAfterMs`. */
   private scheduleIdleCheck (entry: DocEntry): void {
     const after = this.options.unloadIdleAfterMs ?? DEFAULTS.unloadIdleAfterMs
-    if (!Number.isFinite(after) || entry.idleTimer !== undefined) return
+    // A dormant form knows no access rules: private documents stay loaded while served.
+    if (!Number.isFinite(after) || entry.idleTimer !== undefined || entry.replica.access !== undefined) return
     const wait = Math.max(0, entry.lastActivity + after - Date.now())
     entry.idleTimer = setTimeout(() => {
       entry.idleTimer = undefined
@@ -410,6 +436,11 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
     }
     await this.transitions.get(id)?.catch(() => {})
     if (this.docs.has(id) || this.dormant.has(id) || !this.served.has(id)) return
+    if (isPrivateDocId(id)) {
+      // Checked against its access rules, so loaded (see scheduleIdleCheck).
+      await this.loaded(id, undefined, entry => { this.scheduleIdleCheck(entry) })
+      return
+    }
     const dormant = await DormantReplica.open(id, this.replicaContext)
     if (this.docs.has(id) || this.dormant.has(id) || !this.served.has(id) || this.stopping !== undefined) return
     await this.store.markDocument(id)

@@ -89,6 +89,8 @@ export interface HandleEvents {
   peers: (peers: string[]) => void
   /** Local changes not yet seen in any other peer's version vector changed (see `unconfirmed`). */
   delivery: (unconfirmed: number) => void
+  /** Private documents: the members or this peer's role changed (the new role). */
+  access: (role: AccessRole) => void
 }
 
 export interface DocHandle extends ObservableV2<HandleEvents> {
@@ -105,6 +107,14 @@ export interface DocHandle extends ObservableV2<HandleEvents> {
   readonly unconfirmed: number
   /** True once this handle was closed (by `close()`, `weft.forget()` or `weft.stop()`). */
   readonly closed: boolean
+  /** This peer's role ('writer' for open documents). */
+  readonly access: AccessRole
+  /** Members of a private document (empty for open documents). */
+  members (): DocMember[]
+  /** A `weft://` link granting `role` in a private document (admins only); the secret is in its fragment. */
+  invite (options: { role: 'reader' | 'writer' | 'pinner' }): string
+  /** Ends a member's access (admins only); its envelopes after the last one this peer holds are rejected everywhere. */
+  revoke (member: string): void
   /** Resolves once caught up with at least one peer holding the document. */
   whenSynced (options?: { signal?: AbortSignal }): Promise<void>
   /** Seals pending local edits and resolves once they are durable in the local store (acknowledged). */
@@ -126,6 +136,21 @@ export interface OpenOptions {
   /** Origin of the remote updates applied to an adopted doc (default: `REMOTE_ORIGIN`). */
   origin?: unknown
 }
+
+export interface CreateOptions extends OpenOptions {
+  /**
+   * 'open' (default): a 26-character id; whoever knows it may read and write. 'private': a
+   * document key pair, a 52-character id, and write access held in the document as signed
+   * control ops; share it with `handle.invite()`.
+   */
+  access?: 'open' | 'private'
+}
+
+/** A member of a private document: its key (hex, the peer's author key) and role. */
+export interface DocMember { key: string, role: AccessRole }
+
+/** This peer's standing in a document. Open documents: always 'writer'. */
+export type AccessRole = 'root' | 'admin' | 'writer' | 'reader' | 'pinner' | 'none'
 
 export interface WeftEvents {
   /** The set of connected peers changed. */
@@ -155,7 +180,9 @@ export interface Weft extends ObservableV2<WeftEvents> {
   readonly libp2p: Libp2p<WeftServices>
   readonly metrics: WeftMetrics
   /** A new document with a fresh id. */
-  create (options?: OpenOptions): Promise<DocHandle>
+  create (options?: CreateOptions): Promise<DocHandle>
+  /** Opens the document of a `weft://` link, dials the peers it names, and redeems its invite. */
+  join (link: string, options?: OpenOptions & { signal?: AbortSignal }): Promise<DocHandle>
   /**
    * Opens a document by id: from the local store, from the network, or both. Each call returns
    * its own handle (a lease) on the one copy in memory; close each handle you open.

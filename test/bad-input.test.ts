@@ -119,7 +119,7 @@ describe('bad input is dropped with a reason and a counter, never a crash or a c
       await raw.handle(PROTOCOL.sync, async (stream) => {
         const lp = lpStream(stream)
         await lp.read()
-        await lp.write(SyncResponse.encode({ version: WIRE_VERSION, docId: handle.id, envelopes: [Envelope.encode(forged), randomBytes(40) as unknown as Uint8Array<ArrayBuffer>], checkpoint, vv: [], error: '' }))
+        await lp.write(SyncResponse.encode({ version: WIRE_VERSION, docId: handle.id, envelopes: [Envelope.encode(forged), randomBytes(40) as unknown as Uint8Array<ArrayBuffer>], checkpoint, vv: [], error: '', heads: [] }))
         await stream.close()
         served++
       })

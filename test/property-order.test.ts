@@ -62,7 +62,10 @@ async function receiver (): Promise<{ replica: Replica, metrics: Metrics, delive
   gossip.join(DOC, {
     has: (author, seq) => r.has(author, seq),
     onEnvelope: (envelope, bytes) => { r.ingest(envelope, bytes) },
-    onBeacon: () => {}
+    onBeacon: () => {},
+    access: undefined,
+    differsFromHeld: envelope => r.differsFromHeld(envelope),
+    reportFork: () => {}
   })
   const from = await sender
   const topic = docTopic(DOC)

@@ -300,6 +300,10 @@ class FakeHandle extends ObservableV2<HandleEvents> implements DocHandle {
   peers: string[] = []
   versionVector = {}
   unconfirmed = 0
+  access = 'writer' as const
+  members (): [] { return [] }
+  invite (): string { throw new Error('not in this fake') }
+  revoke (): void {}
   closes = 0
   get closed (): boolean { return this.closes > 0 }
   constructor (readonly id: string, readonly doc: Y.Doc) { super() }

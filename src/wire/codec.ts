@@ -15,7 +15,8 @@ export const MAX_VECTOR_ENTRIES = 10_000
 export type DropReason =
   | 'oversized' | 'malformed' | 'bad-version' | 'wrong-document' | 'bad-author'
   | 'bad-signature' | 'bad-update' | 'rate-limited' | 'unknown-document'
-  | 'sync-failed'
+  | 'sync-failed' | 'unproven-head' | 'checkpoint-omission' | 'false-confirmation' | 'unauthorized' | 'equivocation'
+  | 'no-key'
 
 export class WireError extends Error {
   override name = 'WireError'
@@ -38,7 +39,8 @@ function decodeWith<T> (what: string, bytes: Uint8Array | Uint8ArrayList, maxByt
 
 export function decodeFrame (bytes: Uint8Array, maxBytes: number): GossipFrame {
   const frame = decodeWith('gossip frame', bytes, maxBytes, () => GossipFrame.decode(bytes, { limits: { beacon: vectorLimits } }))
-  if ((frame.envelope == null) === (frame.beacon == null)) throw new WireError('malformed', 'gossip frame must carry exactly one of envelope, beacon')
+  const carried = [frame.envelope, frame.beacon, frame.control].filter(f => f != null).length
+  if (carried !== 1) throw new WireError('malformed', 'gossip frame must carry exactly one of envelope, beacon, control')
   return frame
 }
 
@@ -51,7 +53,7 @@ export function decodeSyncRequest (bytes: Uint8Array | Uint8ArrayList, maxBytes:
 }
 
 export function decodeSyncResponse (bytes: Uint8Array | Uint8ArrayList, maxBytes: number): SyncResponse {
-  return decodeWith('sync response', bytes, maxBytes, () => SyncResponse.decode(bytes, { limits: { ...vectorLimits, checkpoint: vectorLimits } }))
+  return decodeWith('sync response', bytes, maxBytes, () => SyncResponse.decode(bytes, { limits: { ...vectorLimits, heads: MAX_VECTOR_ENTRIES, control: MAX_VECTOR_ENTRIES, checkpoint: vectorLimits } }))
 }
 
 /** Most documents one heads reply may list. */
