@@ -239,8 +239,15 @@ describe('private documents: write access held in the document', () => {
       const topic = docTopic(h.id)
       raw.services.pubsub.subscribe(topic)
       await waitFor('the raw peer sees w on the topic', () => raw.services.pubsub.getSubscribers(topic).some(p => p.equals(w.libp2p.peerId)))
-      const beacon: Beacon = { version: WIRE_VERSION, docId: h.id, signer: key.publicKey.raw as Uint8Array<ArrayBuffer>, hlc: packHlc({ wall: Date.now(), logical: 0 }), vv: claim, signature: new Uint8Array(0) }
-      beacon.signature = nodeEd25519.sign(key.raw.subarray(0, 32), key.publicKey.raw, beaconSigningBytes(beacon)) as Uint8Array<ArrayBuffer>
+      // Each one freshly stamped: gossipsub drops a re-publish of identical bytes as a duplicate.
+      const freshBeacon = (): Beacon => {
+        const signer = key.publicKey.raw as Uint8Array<ArrayBuffer>
+        const hlc = packHlc({ wall: Date.now(), logical: 0 })
+        const beacon: Beacon = { version: WIRE_VERSION, docId: h.id, signer, hlc, vv: claim, signature: new Uint8Array(0) }
+        const signature = nodeEd25519.sign(key.raw.subarray(0, 32), key.publicKey.raw, beaconSigningBytes(beacon))
+        beacon.signature = signature as Uint8Array<ArrayBuffer>
+        return beacon
+      }
       const beaconsIn = (): number => w.metrics.counters()[METRIC.beaconsIn]?.[''] ?? 0
       const seen = beaconsIn()
       // Re-sent until taken in: the first publish can go out before gossipsub lists w for the topic.
@@ -249,7 +256,7 @@ describe('private documents: write access held in the document', () => {
         if (beaconsIn() > seen) return true
         if (Date.now() - lastSent > 1_000) {
           lastSent = Date.now()
-          await raw.services.pubsub.publish(topic, GossipFrame.encode({ beacon })).catch(() => {})
+          await raw.services.pubsub.publish(topic, GossipFrame.encode({ beacon: freshBeacon() })).catch(() => {})
         }
         return false
       })
