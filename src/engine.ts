@@ -143,7 +143,8 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
         type: 'pull-finished',
         peer,
         ok: result !== undefined,
-        applied: result !== undefined && (result.envelopes > 0 || result.checkpoint)
+        applied: result !== undefined && (result.envelopes > 0 || result.checkpoint),
+        remote: result?.remote
       })
     })
     this.dialer = new Dialer(libp2p, metrics)

@@ -8,6 +8,7 @@ export const LOOPBACK: WeftOptions = {
   listen: ['/ip4/127.0.0.1/tcp/0'],
   mdns: false,
   beaconIntervalMs: 2_000,
+  headsIntervalMs: 5_000,
   discoveryIntervalMs: 5_000,
   network: { inboundConnectionThreshold: 1_000, ipColocationFactorWeight: 0, gossipHeartbeatMs: 200 }
 }
