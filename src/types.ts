@@ -12,7 +12,10 @@ export type SyncStatus = 'offline' | 'connecting' | 'syncing' | 'synced'
 export interface WeftOptions {
   /** LevelDB directory for envelopes, version vectors and the peer identity. Omitted: in memory, nothing persisted. */
   dataDir?: string
-  /** Multiaddrs to listen on. Default `['/ip4/0.0.0.0/tcp/0']`. `/ws` and `/memory/<name>` addresses enable those transports. */
+  /**
+   * Multiaddrs to listen on. Default `['/ip4/0.0.0.0/tcp/0']`.
+   * `/ws` and `/memory/<name>` addresses enable those transports.
+   */
   listen?: string[]
   /** Addresses to announce instead of the listen addresses (a public IP behind a port forward). */
   announce?: string[]
@@ -23,16 +26,25 @@ export interface WeftOptions {
   dht?: {
     /** Kademlia protocol id; peers with different ids never see each other. Default `/weft/kad/1.0.0`. */
     protocol?: string
-    /** 'server' answers DHT queries (needed on loopback/LAN and for always-on peers); 'client' only asks. Default 'server'. */
+    /**
+     * 'server' answers DHT queries (needed on loopback/LAN and for always-on peers); 'client' only asks.
+     * Default 'server'.
+     */
     mode?: 'server' | 'client'
   }
   /** Remote HLC stamps further ahead than this are merged but move our clock only this far ahead. Default 60 000 ms. */
   maxClockDriftMs?: number
-  /** Called for each remote stamp more than `maxClockDriftMs` ahead or (beacons) behind ours. Also counted (`weft_clock_skew_total`) and warned once per direction on the console. */
+  /**
+   * Called for each remote stamp more than `maxClockDriftMs` ahead or (beacons) behind ours.
+   * Also counted (`weft_clock_skew_total`) and warned once per direction on the console.
+   */
   onClockSkew?: (event: import('./clock/hlc.js').ClockSkewEvent) => void
   /** Extra wait before a batch of local edits is sealed; 0 seals on the next tick. Default 0. */
   batchWindowMs?: number
-  /** Least time between two envelopes of one document from this peer; edits in between are merged into the next. Default 5 ms. */
+  /**
+   * Least time between two envelopes of one document from this peer; edits in between are merged into the next.
+   * Default 5 ms.
+   */
   minSealIntervalMs?: number
   /** How often an open document whose version vector changed announces it (heads beacon). Default 10 000 ms. */
   beaconIntervalMs?: number

@@ -90,8 +90,10 @@ async function forgedCheckpointScenario (forge: Forgery, expectDrop: string): Pr
     h.services.pubsub.subscribe(topic)
     await h.dial(v.libp2p.getMultiaddrs()[0])
     await waitFor('v pulled from the hostile peer', () => served > 0)
-    await waitFor('v applied A\'s first three envelopes', () => (handle.versionVector[authorHex(aKey.publicKey.raw)] ?? 0) >= 3)
-    await waitFor('h sees v on the topic', () => h.services.pubsub.getSubscribers(topic).some(p => p.equals(v.libp2p.peerId)))
+    await waitFor('v applied A\'s first three envelopes',
+      () => (handle.versionVector[authorHex(aKey.publicKey.raw)] ?? 0) >= 3)
+    await waitFor('h sees v on the topic',
+      () => h.services.pubsub.getSubscribers(topic).some(p => p.equals(v.libp2p.peerId)))
     for (const e of envelopes.slice(3)) await h.services.pubsub.publish(topic, frame(e))
     await waitFor('v holds all of A\'s content', () => text(handle) === edits.final, 10_000)
     assert.equal(handle.versionVector[authorHex(aKey.publicKey.raw)], 8)
@@ -103,16 +105,21 @@ async function forgedCheckpointScenario (forge: Forgery, expectDrop: string): Pr
 }
 
 describe('checkpoint trust: a vector entry rises only on its author\'s own signature', () => {
-  test('a checkpoint signed by another peer claiming an author\'s seqs does not raise that author\'s entry', { timeout: 60_000 }, async () => {
+  test('a checkpoint signed by another peer claiming an author\'s seqs ' +
+    'does not raise that author\'s entry', { timeout: 60_000 }, async () => {
     // The update holds A's first three edits only; no head envelope from A backs the claim.
     await forgedCheckpointScenario(a => ({ update: Y.encodeStateAsUpdate(a.docs[2]), heads: [] }), 'unproven-head')
   })
 
-  test('a checkpoint that carries A\'s real head but omits A\'s earlier content is caught', { timeout: 60_000 }, async () => {
-    await forgedCheckpointScenario((a, envelopes) => ({ update: Y.encodeStateAsUpdate(a.docs[2]), heads: [envelopes[7]] }), 'checkpoint-omission')
+  test('a checkpoint that carries A\'s real head but omits A\'s earlier content ' +
+    'is caught', { timeout: 60_000 }, async () => {
+    await forgedCheckpointScenario(
+      (a, envelopes) => ({ update: Y.encodeStateAsUpdate(a.docs[2]), heads: [envelopes[7]] }),
+      'checkpoint-omission')
   })
 
-  test('a real envelope is never dropped as a duplicate because a checkpoint claimed its number', { timeout: 60_000 }, async () => {
+  test('a real envelope is never dropped as a duplicate ' +
+    'because a checkpoint claimed its number', { timeout: 60_000 }, async () => {
     // Everything but edit 5 (another clientID, so the head spot-check cannot see the hole):
     // the vector rises to 8 on A's head, and the real envelope 5 must still be applied when it comes.
     await forgedCheckpointScenario((a, envelopes) => {
@@ -124,7 +131,8 @@ describe('checkpoint trust: a vector entry rises only on its author\'s own signa
 })
 
 describe('delivery confirmations count only when they can be true', () => {
-  test('a sync request or a signed beacon claiming seq 1000 does not change unconfirmed', { timeout: 60_000 }, async () => {
+  test('a sync request or a signed beacon claiming seq 1000 ' +
+    'does not change unconfirmed', { timeout: 60_000 }, async () => {
     const peers = new Peers()
     const { node: raw, key } = await rawPeer()
     try {
@@ -141,7 +149,12 @@ describe('delivery confirmations count only when they can be true', () => {
       await raw.dial(w.libp2p.getMultiaddrs()[0])
       const stream = await raw.dialProtocol(w.libp2p.peerId, PROTOCOL.sync)
       const lp = lpStream(stream)
-      await lp.write(SyncRequest.encode({ version: WIRE_VERSION, docId: handle.id, vv: claim, stateVector: Y.encodeStateVector(new Y.Doc()) as Uint8Array<ArrayBuffer> }))
+      await lp.write(SyncRequest.encode({
+        version: WIRE_VERSION,
+        docId: handle.id,
+        vv: claim,
+        stateVector: Y.encodeStateVector(new Y.Doc()) as Uint8Array<ArrayBuffer>
+      }))
       const reply = SyncResponse.decode(await lp.read())
       await stream.close()
       assert.equal(reply.error, '', 'the request was served')
@@ -150,7 +163,8 @@ describe('delivery confirmations count only when they can be true', () => {
 
       const topic = docTopic(handle.id)
       raw.services.pubsub.subscribe(topic)
-      await waitFor('the raw peer sees w on the topic', () => raw.services.pubsub.getSubscribers(topic).some(p => p.equals(w.libp2p.peerId)))
+      await waitFor('the raw peer sees w on the topic', () =>
+        raw.services.pubsub.getSubscribers(topic).some(p => p.equals(w.libp2p.peerId)))
       // Re-sent until counted: the first publish can go out before gossipsub lists w for the topic.
       // Each one freshly stamped: gossipsub drops a re-publish of identical bytes as a duplicate.
       let lastSent = 0
@@ -181,19 +195,23 @@ describe('delivery confirmations count only when they can be true', () => {
 })
 
 describe('equivocation is detected and proven', () => {
-  test('two different envelopes signed for one (author, seq) yield a fork proof anyone can check', { timeout: 60_000 }, async () => {
+  test('two different envelopes signed for one (author, seq) ' +
+    'yield a fork proof anyone can check', { timeout: 60_000 }, async () => {
     const peers = new Peers()
     const { node: raw, key } = await rawPeer()
     try {
       const w = await peers.start()
       const handle = await w.create()
       const forks: Array<{ a: Uint8Array, b: Uint8Array }> = []
-      ;(handle as unknown as { loaded: { replica: { on: (e: 'fork', f: (p: { a: Uint8Array, b: Uint8Array }) => void) => void } } })
+      ;(handle as unknown as {
+        loaded: { replica: { on: (e: 'fork', f: (p: { a: Uint8Array, b: Uint8Array }) => void) => void } }
+      })
         .loaded.replica.on('fork', proof => { forks.push(proof) })
       const topic = docTopic(handle.id)
       raw.services.pubsub.subscribe(topic)
       await raw.dial(w.libp2p.getMultiaddrs()[0])
-      await waitFor('the raw peer sees w on the topic', () => raw.services.pubsub.getSubscribers(topic).some(p => p.equals(w.libp2p.peerId)))
+      await waitFor('the raw peer sees w on the topic',
+        () => raw.services.pubsub.getSubscribers(topic).some(p => p.equals(w.libp2p.peerId)))
       await raw.services.pubsub.publish(topic, frame(signedEnvelope(key, handle.id, 1, textUpdate('first', 11))))
       await waitFor('w applies the first version', () => text(handle) === 'first')
       await raw.services.pubsub.publish(topic, frame(signedEnvelope(key, handle.id, 1, textUpdate('second', 12))))

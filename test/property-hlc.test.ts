@@ -24,7 +24,11 @@ test('stamps only grow, receive() orders after both inputs, and drift stays boun
     let physical = BASE
     let maxPhysical = physical
     let reported = 0
-    const clock = new HybridLogicalClock({ physicalNow: () => physical, maxDriftMs: MAX_DRIFT, onSkew: () => { reported++ } })
+    const clock = new HybridLogicalClock({
+      physicalNow: () => physical,
+      maxDriftMs: MAX_DRIFT,
+      onSkew: () => { reported++ }
+    })
     let last: HlcStamp | undefined
     for (const s of steps) {
       physical = Math.max(0, physical + s.clockMove)

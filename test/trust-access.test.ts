@@ -5,7 +5,10 @@ import { Peers, text, waitFor } from './support/peers.js'
 import { lpStream } from '@libp2p/utils'
 import { rawPeer, signedEnvelope, frame, textUpdate } from './support/raw-peer.js'
 import * as Y from 'yjs'
-import { Beacon, Checkpoint, Envelope, GossipFrame, SyncRequest, SyncResponse, WIRE_VERSION, beaconSigningBytes, checkpointSigningBytes } from '../src/wire/codec.js'
+import {
+  Beacon, Checkpoint, Envelope, GossipFrame, SyncRequest, SyncResponse, WIRE_VERSION, beaconSigningBytes,
+  checkpointSigningBytes
+} from '../src/wire/codec.js'
 import { nodeEd25519 } from '../src/identity/ed25519-node.js'
 import { packHlc } from '../src/clock/hlc.js'
 import { grant, revoke, Role } from '../src/trust/control.js'
@@ -24,7 +27,8 @@ const authorOf = (h: DocHandle, before: Record<string, number>): string => {
 }
 
 describe('private documents: write access held in the document', () => {
-  test('in a 6-peer mesh, an outsider\'s and a reader\'s writes are rejected by every peer; a revoked writer\'s later ones too', { timeout: 180_000 }, async () => {
+  test('in a 6-peer mesh, an outsider\'s and a reader\'s writes are rejected by every peer; ' +
+    'a revoked writer\'s later ones too', { timeout: 180_000 }, async () => {
     const peers = new Peers()
     const { node: outsider, key: outsiderKey } = await rawPeer()
     try {
@@ -61,13 +65,19 @@ describe('private documents: write access held in the document', () => {
       const topic = docTopic(doc.id)
       outsider.services.pubsub.subscribe(topic)
       for (const w of everyone) await outsider.dial(w.libp2p.getMultiaddrs()[0])
-      await waitFor('the outsider sees every peer on the topic', () => outsider.services.pubsub.getSubscribers(topic).length === everyone.length)
+      await waitFor('the outsider sees every peer on the topic',
+        () => outsider.services.pubsub.getSubscribers(topic).length === everyone.length)
       const before = everyone.map(w => dropped(w, 'unauthorized'))
-      await outsider.services.pubsub.publish(topic, frame(signedEnvelope(outsiderKey, doc.id, 1, textUpdate('OUTSIDER'))))
-      await waitFor('every peer rejected the outsider', () => everyone.every((w, i) => dropped(w, 'unauthorized') > before[i]))
+      await outsider.services.pubsub.publish(topic,
+        frame(signedEnvelope(outsiderKey, doc.id, 1, textUpdate('OUTSIDER'))))
+      await waitFor('every peer rejected the outsider',
+        () => everyone.every((w, i) => dropped(w, 'unauthorized') > before[i]))
       // gossipsub caches scores for a heartbeat: poll until each peer's penalty shows.
-      await waitFor('every peer scores the outsider below zero', () => everyone.every(w => score(w, outsider.peerId.toString()) < 0), 3_000, 10)
-      for (const [i, h] of handles.entries()) assert.ok(!text(h).includes('OUTSIDER'), `peer ${i} does not hold the outsider's text`)
+      await waitFor('every peer scores the outsider below zero',
+        () => everyone.every(w => score(w, outsider.peerId.toString()) < 0), 3_000, 10)
+      for (const [i, h] of handles.entries()) {
+        assert.ok(!text(h).includes('OUTSIDER'), `peer ${i} does not hold the outsider's text`)
+      }
 
       // A reader's edit stays local: every other peer rejects it.
       const readerBefore = everyone.map(w => dropped(w, 'unauthorized'))
@@ -75,7 +85,9 @@ describe('private documents: write access held in the document', () => {
       await handles[3].flush()
       await waitFor('the other peers rejected the reader\'s envelope', () =>
         everyone.every((w, i) => i === 3 || dropped(w, 'unauthorized') > readerBefore[i]))
-      for (const [i, h] of handles.entries()) if (i !== 3) assert.ok(!text(h).includes('READER;'), `peer ${i} holds no reader text`)
+      for (const [i, h] of handles.entries()) {
+        if (i !== 3) assert.ok(!text(h).includes('READER;'), `peer ${i} holds no reader text`)
+      }
 
       // Revocation: W2's edits before it stay everywhere; its later ones are rejected everywhere.
       const vvBefore = { ...doc.versionVector }
@@ -100,7 +112,8 @@ describe('private documents: write access held in the document', () => {
     }
   })
 
-  test('writes concurrent with a revocation, under a partition: the revoker\'s cutoff plus a writer\'s witness, the same everywhere', { timeout: 180_000 }, async () => {
+  test('writes concurrent with a revocation, under a partition: the revoker\'s cutoff plus a writer\'s witness, ' +
+    'the same everywhere', { timeout: 180_000 }, async () => {
     const peers = new Peers()
     const blocked = new Set<string>()
     // A real partition: the connection gaters refuse every dial and inbound connection between the sides.
@@ -132,7 +145,8 @@ describe('private documents: write access held in the document', () => {
       await waitFor('partitioned', () => owner.connectedPeers().length === 0)
       ho.revoke(wKey) // cutoff: the W seq the owner holds
       hw.doc.getText('text').insert(0, 'W-concurrent;')
-      await waitFor('P applies W\'s concurrent edit before it learns of the revocation', () => text(hp).includes('W-concurrent;'))
+      await waitFor('P applies W\'s concurrent edit before it learns of the revocation',
+        () => text(hp).includes('W-concurrent;'))
       assert.ok(!text(ho).includes('W-concurrent;'))
 
       // Heal: P learns of the revocation, witnesses what it had applied, and the owner accepts it.
@@ -148,7 +162,8 @@ describe('private documents: write access held in the document', () => {
       const rejected = [owner, p].map(x => dropped(x, 'unauthorized'))
       hw.doc.getText('text').insert(0, 'W-after;')
       await hw.flush()
-      await waitFor('owner and P reject W\'s later edit', () => [owner, p].every((x, i) => dropped(x, 'unauthorized') > rejected[i]))
+      await waitFor('owner and P reject W\'s later edit',
+        () => [owner, p].every((x, i) => dropped(x, 'unauthorized') > rejected[i]))
       assert.ok(!text(ho).includes('W-after;') && !text(hp).includes('W-after;'))
       assert.equal(text(ho), text(hp), 'owner and P hold the same document')
     } finally {
@@ -156,7 +171,8 @@ describe('private documents: write access held in the document', () => {
     }
   })
 
-  test('checkpoints from a reader or a revoked writer are rejected, whatever they claim', { timeout: 120_000 }, async () => {
+  test('checkpoints from a reader or a revoked writer are rejected, ' +
+    'whatever they claim', { timeout: 120_000 }, async () => {
     const peers = new Peers()
     const { node: hostile, key } = await rawPeer()
     try {
@@ -174,17 +190,28 @@ describe('private documents: write access held in the document', () => {
         const lp = lpStream(stream)
         await lp.read()
         // Its own two envelopes, merged into a checkpoint it signs, with its own head as proof.
-        const envelopes = [1, 2].map(seq => signedEnvelope(key, ho.id, seq, textUpdate(`FORGED-${signerRole}-${seq};`, 7000 + seq)))
+        const envelopes = [1, 2].map(
+          seq => signedEnvelope(key, ho.id, seq, textUpdate(`FORGED-${signerRole}-${seq};`, 7000 + seq)))
         const checkpoint: Checkpoint = {
-          version: WIRE_VERSION, docId: ho.id, vv: [{ author: me as Uint8Array<ArrayBuffer>, seq: 2 }],
+          version: WIRE_VERSION,
+          docId: ho.id,
+          vv: [{ author: me as Uint8Array<ArrayBuffer>, seq: 2 }],
           hlc: packHlc({ wall: Date.now(), logical: 0 }),
           update: textUpdate(`FORGED-${signerRole}-1;FORGED-${signerRole}-2;`, 7001) as Uint8Array<ArrayBuffer>,
-          signer: me as Uint8Array<ArrayBuffer>, signature: new Uint8Array(0)
+          signer: me as Uint8Array<ArrayBuffer>,
+          signature: new Uint8Array(0)
         }
-        checkpoint.signature = nodeEd25519.sign(key.raw.subarray(0, 32), me, checkpointSigningBytes(checkpoint)) as Uint8Array<ArrayBuffer>
+        checkpoint.signature = nodeEd25519.sign(
+          key.raw.subarray(0, 32), me, checkpointSigningBytes(checkpoint)) as Uint8Array<ArrayBuffer>
         await lp.write(SyncResponse.encode({
-          version: WIRE_VERSION, docId: ho.id, envelopes: [], checkpoint, heads: [Envelope.encode(envelopes[1])],
-          vv: [{ author: me as Uint8Array<ArrayBuffer>, seq: 2 }], error: '', control: []
+          version: WIRE_VERSION,
+          docId: ho.id,
+          envelopes: [],
+          checkpoint,
+          heads: [Envelope.encode(envelopes[1])],
+          vv: [{ author: me as Uint8Array<ArrayBuffer>, seq: 2 }],
+          error: '',
+          control: []
         }))
         await stream.close()
         served++
@@ -214,7 +241,8 @@ describe('private documents: write access held in the document', () => {
     }
   })
 
-  test('confirmations from non-members, even plausible ones, do not change unconfirmed', { timeout: 60_000 }, async () => {
+  test('confirmations from non-members, even plausible ones, ' +
+    'do not change unconfirmed', { timeout: 60_000 }, async () => {
     const peers = new Peers()
     const { node: raw, key } = await rawPeer()
     try {
@@ -228,22 +256,33 @@ describe('private documents: write access held in the document', () => {
       assert.ok(unconfirmed >= 2)
       const me = Object.keys(h.versionVector)[0]
       // A claim that could be true (exactly our seq), from a peer that is not a member.
-      const claim = [{ author: Uint8Array.from(Buffer.from(me, 'hex')) as Uint8Array<ArrayBuffer>, seq: h.versionVector[me] }]
+      const claim = [{
+        author: Uint8Array.from(Buffer.from(me, 'hex')) as Uint8Array<ArrayBuffer>,
+        seq: h.versionVector[me]
+      }]
       await raw.dial(w.libp2p.getMultiaddrs()[0])
       const stream = await raw.dialProtocol(w.libp2p.peerId, PROTOCOL.sync)
       const lp = lpStream(stream)
-      await lp.write(SyncRequest.encode({ version: WIRE_VERSION, docId: h.id, vv: claim, stateVector: Y.encodeStateVector(new Y.Doc()) as Uint8Array<ArrayBuffer> }))
+      await lp.write(SyncRequest.encode({
+        version: WIRE_VERSION,
+        docId: h.id,
+        vv: claim,
+        stateVector: Y.encodeStateVector(new Y.Doc()) as Uint8Array<ArrayBuffer>
+      }))
       const reply = SyncResponse.decode(await lp.read())
       await stream.close()
       assert.equal(reply.error, '')
       const topic = docTopic(h.id)
       raw.services.pubsub.subscribe(topic)
-      await waitFor('the raw peer sees w on the topic', () => raw.services.pubsub.getSubscribers(topic).some(p => p.equals(w.libp2p.peerId)))
+      await waitFor('the raw peer sees w on the topic', () =>
+        raw.services.pubsub.getSubscribers(topic).some(p => p.equals(w.libp2p.peerId)))
       // Each one freshly stamped: gossipsub drops a re-publish of identical bytes as a duplicate.
       const freshBeacon = (): Beacon => {
         const signer = key.publicKey.raw as Uint8Array<ArrayBuffer>
         const hlc = packHlc({ wall: Date.now(), logical: 0 })
-        const beacon: Beacon = { version: WIRE_VERSION, docId: h.id, signer, hlc, vv: claim, signature: new Uint8Array(0) }
+        const beacon: Beacon = {
+          version: WIRE_VERSION, docId: h.id, signer, hlc, vv: claim, signature: new Uint8Array(0)
+        }
         const signature = nodeEd25519.sign(key.raw.subarray(0, 32), key.publicKey.raw, beaconSigningBytes(beacon))
         beacon.signature = signature as Uint8Array<ArrayBuffer>
         return beacon

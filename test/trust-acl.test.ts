@@ -86,31 +86,38 @@ describe('the ACL, a pure function of the set of control ops', () => {
     const { doc, admin, genesis } = setup()
     const writer = new Who(doc)
     const op = admin.op(grant(writer.pub, Role.WRITER))
-    const tampered = { ...op, grant: { ...op.grant!, role: Role.WRITER, subject: new Who(doc).pub as Uint8Array<ArrayBuffer> } }
+    const tampered = {
+      ...op,
+      grant: { ...op.grant!, role: Role.WRITER, subject: new Who(doc).pub as Uint8Array<ArrayBuffer> }
+    }
     const other = setup()
     const elsewhere = other.admin.op(grant(writer.pub, Role.WRITER))
     const acl = evaluateAcl(doc, [...genesis, tampered, elsewhere])
     assert.equal(acl.roleOf(writer.key), 'none')
   })
 
-  test('revocation: the revoker\'s cutoff, extended by a witness from another active writer, never by the subject itself', () => {
+  test('revocation: the revoker\'s cutoff, extended by a witness from another active writer, ' +
+    'never by the subject itself', () => {
     const { doc, admin, genesis } = setup()
     const w1 = new Who(doc)
     const w2 = new Who(doc)
-    const base = [...genesis, admin.op(grant(w1.pub, Role.WRITER)), admin.op(grant(w2.pub, Role.WRITER)), admin.op(revoke(w1.pub, 5, 0))]
+    const base = [...genesis, admin.op(grant(w1.pub, Role.WRITER)), admin.op(grant(w2.pub, Role.WRITER)),
+      admin.op(revoke(w1.pub, 5, 0))]
     let acl = evaluateAcl(doc, base)
     assert.equal(acl.roleOf(w1.key), 'none')
     assert.ok(acl.canWrite(w1.key, 5) && !acl.canWrite(w1.key, 6), 'valid up to the cutoff the revoker saw')
     acl = evaluateAcl(doc, [...base, w1.op(witness(w1.pub, 9))])
     assert.ok(!acl.canWrite(w1.key, 6), 'the revoked key cannot witness for itself')
     acl = evaluateAcl(doc, [...base, w2.op(witness(w1.pub, 8))])
-    assert.ok(acl.canWrite(w1.key, 8) && !acl.canWrite(w1.key, 9), 'a witness extends the cutoff to what it had applied')
+    assert.ok(acl.canWrite(w1.key, 8) && !acl.canWrite(w1.key, 9),
+      'a witness extends the cutoff to what it had applied')
     // Two admins revoking concurrently with different views: the higher cutoff counts.
     acl = evaluateAcl(doc, [...base, admin.op(revoke(w1.pub, 7, 0))])
     assert.ok(acl.canWrite(w1.key, 7) && !acl.canWrite(w1.key, 8))
   })
 
-  test('a revoked admin\'s ops up to its control cutoff stand, later ones do not; a re-admission must name the revoke', () => {
+  test('a revoked admin\'s ops up to its control cutoff stand, later ones do not; ' +
+    'a re-admission must name the revoke', () => {
     const { doc, root, admin, genesis } = setup()
     const a = new Who(doc)
     const b = new Who(doc)
@@ -130,7 +137,8 @@ describe('the ACL, a pure function of the set of control ops', () => {
     ops.push(root.op(grant(a.pub, Role.WRITER, 10, [controlOpId(revokeA)])))
     acl = evaluateAcl(doc, ops)
     assert.equal(acl.roleOf(a.key), 'writer')
-    assert.ok(acl.canWrite(a.key, 3) && !acl.canWrite(a.key, 6) && acl.canWrite(a.key, 11), 'the seqs between cutoff and anchor stay void')
+    assert.ok(acl.canWrite(a.key, 3) && !acl.canWrite(a.key, 6) && acl.canWrite(a.key, 11),
+      'the seqs between cutoff and anchor stay void')
   })
 
   test('invites: redeemed with the link\'s key; a revoked invite keeps only the redemptions its revoker listed', () => {
@@ -151,7 +159,8 @@ describe('the ACL, a pure function of the set of control ops', () => {
     assert.equal(acl.roleOf(late.key), 'writer')
     assert.equal(acl.roleOf(thief.key), 'none')
     assert.equal(acl.invites().length, 1)
-    acl = evaluateAcl(doc, [...genesis, inv, rEarly, rLate, admin.op(revoke(ik.publicKey, 0, 0, [controlOpId(rEarly)]))])
+    acl = evaluateAcl(doc, [...genesis, inv, rEarly, rLate,
+      admin.op(revoke(ik.publicKey, 0, 0, [controlOpId(rEarly)]))])
     assert.equal(acl.roleOf(early.key), 'writer', 'a redemption the revoker had seen stays')
     assert.equal(acl.roleOf(late.key), 'none', 'a redemption concurrent with the revoke loses')
     assert.equal(acl.invites().length, 0)

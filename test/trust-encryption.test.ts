@@ -13,7 +13,8 @@ const dropped = (w: Weft, reason: string): number => w.metrics.counters()[METRIC
 async function scan (dataDir: string, marker: string): Promise<string[]> {
   const found: string[] = []
   const needle = Buffer.from(marker)
-  const db = new ClassicLevel<string, Uint8Array>(join(dataDir, 'store'), { keyEncoding: 'utf8', valueEncoding: 'view' })
+  const db = new ClassicLevel<string, Uint8Array>(join(dataDir, 'store'),
+    { keyEncoding: 'utf8', valueEncoding: 'view' })
   await db.open()
   let entries = 0
   for await (const [key, value] of db.iterator()) {
@@ -35,7 +36,8 @@ async function scan (dataDir: string, marker: string): Promise<string[]> {
 }
 
 describe('private documents are end-to-end encrypted', () => {
-  test('stores hold ciphertext only, a peer without the key learns nothing, a removed member cannot read new edits, a newcomer reads history', { timeout: 180_000 }, async () => {
+  test('stores hold ciphertext only, a peer without the key learns nothing, ' +
+    'a removed member cannot read new edits, a newcomer reads history', { timeout: 180_000 }, async () => {
     const peers = new Peers()
     try {
       const ownerDir = await peers.tempDir()
@@ -60,7 +62,8 @@ describe('private documents are end-to-end encrypted', () => {
       assert.equal(text(hx), '', 'the outsider holds no content')
 
       // Removal rotates the key: the removed reader gets none of what follows.
-      const readerKey = Object.keys(ho.members().reduce<Record<string, string>>((o, m) => ({ ...o, [m.key]: m.role }), {}))
+      const readerKey = Object.keys(
+        ho.members().reduce<Record<string, string>>((o, m) => ({ ...o, [m.key]: m.role }), {}))
         .find(k => ho.members().find(m => m.key === k)?.role === 'reader')
       assert.ok(readerKey !== undefined)
       const noKeyBefore = dropped(reader, 'no-key')
@@ -68,7 +71,8 @@ describe('private documents are end-to-end encrypted', () => {
       await waitFor('the reader sees its removal', () => hr.access === 'none')
       ho.doc.getText('text').insert(0, 'MARKER-after-removal;')
       await ho.flush()
-      await waitFor('the removed reader received the new edit and could not read it', () => dropped(reader, 'no-key') > noKeyBefore)
+      await waitFor('the removed reader received the new edit and could not read it',
+        () => dropped(reader, 'no-key') > noKeyBefore)
       assert.ok(!text(hr).includes('MARKER-after-removal;'))
 
       // A newcomer invited after the rotation reads the whole history, older epochs included.
@@ -93,7 +97,8 @@ describe('private documents are end-to-end encrypted', () => {
     }
   })
 
-  test('a private document survives a restart: its stored ciphertext decrypts with the member\'s own key box', { timeout: 60_000 }, async () => {
+  test('a private document survives a restart: ' +
+    'its stored ciphertext decrypts with the member\'s own key box', { timeout: 60_000 }, async () => {
     const peers = new Peers()
     try {
       const dir = await peers.tempDir()

@@ -63,7 +63,9 @@ export async function answerSync (
   const withHeads = async (checkpoint: Checkpoint): Promise<SyncAnswer> => {
     // The authors' own signatures for what the checkpoint claims: without them it moves no vector.
     const heads: Uint8Array[] = []
-    for (const { author, to } of missing) heads.push(...await source.ctx.store.envelopeRange(source.docId, author, to, to))
+    for (const { author, to } of missing) {
+      heads.push(...await source.ctx.store.envelopeRange(source.docId, author, to, to))
+    }
     return { envelopes: [], checkpoint, heads }
   }
   if (count <= source.ctx.options.maxEnvelopesPerSync) {

@@ -2,7 +2,7 @@ import * as Y from 'yjs'
 import { ObservableV2 } from 'lib0/observable'
 import { logger } from '@libp2p/logger'
 import { packHlc, type HybridLogicalClock } from '../clock/hlc.js'
-import { Checkpoint, Envelope, WIRE_VERSION, checkpointSigningBytes, decodeCheckpoint, envelopeSigningBytes } from '../wire/codec.js'
+import { Checkpoint, Envelope, WIRE_VERSION, decodeCheckpoint, envelopeSigningBytes } from '../wire/codec.js'
 import { VersionVector, authorHex, vectorFromWire } from './version-vector.js'
 import { answerSync, signCheckpoint, type AnswerSource, type SyncAnswer } from './answer.js'
 import { METRIC, type Metrics } from '../metrics/metrics.js'
@@ -114,7 +114,9 @@ export class Replica extends ObservableV2<ReplicaEvents> {
   static async load (docId: string, ctx: ReplicaContext, adopted?: AdoptedDoc, access?: DocAccess): Promise<Replica> {
     const replica = new Replica(docId, ctx, adopted)
     replica.access = access
-    const appState = adopted !== undefined && adopted.doc.store.clients.size > 0 ? Y.encodeStateAsUpdate(adopted.doc) : undefined
+    const appState = adopted !== undefined && adopted.doc.store.clients.size > 0
+      ? Y.encodeStateAsUpdate(adopted.doc)
+      : undefined
     const me = ctx.signer.author
     const updates: Uint8Array[] = []
     const checkpointBytes = await ctx.store.getCheckpoint(docId)
@@ -142,7 +144,9 @@ export class Replica extends ObservableV2<ReplicaEvents> {
     // measured faster than merging the updates first (95 ms vs 172 ms for 1.7 MB + 1,000).
     if (updates.length > 0) {
       const origin = replica.remoteOrigin
-      Y.transact(replica.doc, () => { for (const update of updates) Y.applyUpdate(replica.doc, update, origin) }, origin)
+      Y.transact(replica.doc, () => {
+        for (const update of updates) Y.applyUpdate(replica.doc, update, origin)
+      }, origin)
     }
     replica.localSeq = ownHighest
     if (appState !== undefined) {
@@ -441,7 +445,9 @@ export class Replica extends ObservableV2<ReplicaEvents> {
     // The envelopes it covers are not stored here, so the state must be: write our own
     // checkpoint. Not awaited: until it lands, the vector on disk does not cover the merged
     // envelopes, so a crash only means fetching them again.
-    this.checkpointing = this.writeCheckpoint().catch(err => { log.error('checkpoint of %s failed: %e', this.docId, err) })
+    this.checkpointing = this.writeCheckpoint().catch(err => {
+      log.error('checkpoint of %s failed: %e', this.docId, err)
+    })
     return 'applied'
   }
 
@@ -519,7 +525,9 @@ export class Replica extends ObservableV2<ReplicaEvents> {
     if (this.checkpointDue() && this.checkpointTimer === undefined && !this.closed) {
       // Deferred so that a burst of edits finishes before the doc is encoded.
       this.checkpointTimer = setTimeout(() => {
-        this.checkpointing = this.writeCheckpoint().catch(err => { log.error('checkpoint of %s failed: %e', this.docId, err) })
+        this.checkpointing = this.writeCheckpoint().catch(err => {
+          log.error('checkpoint of %s failed: %e', this.docId, err)
+        })
       }, 250)
     }
   }

@@ -37,7 +37,6 @@ export interface GossipContext {
   maxEnvelopeBytes: number
 }
 
-
 /**
  * Scoring for a document topic. Only invalid messages count against a peer:
  * a quiet document is normal, so the delivery-rate terms (which would punish

@@ -40,7 +40,9 @@ export interface SyncResponder {
   /** Private documents: the access state whose control ops go first in every reply. */
   readonly access?: { encodedOps: () => Uint8Array[] }
   /** `requester`: the requester's key (hex), as the connection authenticated it. */
-  answer: (remote: ReadonlyMap<string, number>, remoteStateVector: Uint8Array, requester?: string) => Promise<SyncAnswer>
+  answer: (
+    remote: ReadonlyMap<string, number>, remoteStateVector: Uint8Array, requester?: string
+  ) => Promise<SyncAnswer>
   /** Resolves once everything the answer's vector claims is durable. */
   flush: () => Promise<void>
 }
@@ -99,8 +101,16 @@ export class PullProtocol {
     this.ctx.metrics.inc(METRIC.syncBytesIn, '', raw.byteLength)
     const response = decodeSyncResponse(raw, this.ctx.maxSyncResponseBytes)
     if (response.error !== '') throw new Error(`peer refused sync of ${replica.docId}: ${response.error}`)
-    if (response.docId !== replica.docId) throw new WireError('wrong-document', `sync reply is for ${response.docId.slice(0, 40)}`)
-    const result: PullResult = { envelopes: 0, checkpoint: false, bytes: raw.byteLength, dropped: 0, remote: vectorFromWire(response.vv) }
+    if (response.docId !== replica.docId) {
+      throw new WireError('wrong-document', `sync reply is for ${response.docId.slice(0, 40)}`)
+    }
+    const result: PullResult = {
+      envelopes: 0,
+      checkpoint: false,
+      bytes: raw.byteLength,
+      dropped: 0,
+      remote: vectorFromWire(response.vv)
+    }
     // Control ops first: the envelopes below are judged by the ACL they make.
     const access = replica.access
     for (const bytes of access === undefined ? [] : response.control) {
@@ -135,7 +145,8 @@ export class PullProtocol {
       }
     }
     replica.confirm(result.remote.get(replica.author) ?? 0)
-    log('pulled %s from %p: %d envelopes, checkpoint %s, %d bytes, %d dropped', replica.docId, peer, result.envelopes, result.checkpoint, result.bytes, result.dropped)
+    log('pulled %s from %p: %d envelopes, checkpoint %s, %d bytes, %d dropped',
+      replica.docId, peer, result.envelopes, result.checkpoint, result.bytes, result.dropped)
     return result
   }
 
@@ -176,14 +187,24 @@ export class PullProtocol {
       try {
         request = decodeSyncRequest(await lp.read(options), MAX_REQUEST_BYTES)
       } catch (err) {
-        throw err instanceof WireError ? err : new WireError('malformed', `sync request unreadable: ${(err as Error).message}`)
+        throw err instanceof WireError
+          ? err
+          : new WireError('malformed', `sync request unreadable: ${(err as Error).message}`)
       }
-      if (request.version !== WIRE_VERSION) throw new WireError('bad-version', `sync request version ${request.version}`)
+      if (request.version !== WIRE_VERSION) {
+        throw new WireError('bad-version', `sync request version ${request.version}`)
+      }
       const replica = this.ctx.responderFor(request.docId)
       let response: SyncResponse
       if (replica === undefined) {
         response = {
-          version: WIRE_VERSION, docId: request.docId, envelopes: [], vv: [], error: 'unknown document', heads: [], control: []
+          version: WIRE_VERSION,
+          docId: request.docId,
+          envelopes: [],
+          vv: [],
+          error: 'unknown document',
+          heads: [],
+          control: []
         }
         this.ctx.metrics.inc(METRIC.dropped, 'unknown-document')
       } else {

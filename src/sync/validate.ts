@@ -64,9 +64,13 @@ function checkUpdate (what: string, update: Uint8Array): void {
 /** Every check an envelope must pass before it touches a replica. Throws `WireError` with the reason. */
 export function validateEnvelope (envelope: Envelope, docId: string, v: Verifier): HlcStamp {
   checkHeader('envelope', envelope, envelope.author, docId)
-  if (!Number.isSafeInteger(envelope.seq) || envelope.seq < 1) throw new WireError('malformed', `envelope seq ${envelope.seq} is not a positive integer`)
+  if (!Number.isSafeInteger(envelope.seq) || envelope.seq < 1) {
+    throw new WireError('malformed', `envelope seq ${envelope.seq} is not a positive integer`)
+  }
   const stamp = stampOf('envelope', envelope.hlc, v.clock)
-  if (!v.ed25519.verify(envelope.author, envelopeSigningBytes(envelope), envelope.signature)) throw new WireError('bad-signature', 'envelope signature does not verify')
+  if (!v.ed25519.verify(envelope.author, envelopeSigningBytes(envelope), envelope.signature)) {
+    throw new WireError('bad-signature', 'envelope signature does not verify')
+  }
   // A private document's payload is ciphertext: the replica parses it after decrypting.
   if (!isPrivateDocId(docId)) checkUpdate('envelope', envelope.payload)
   return stamp
@@ -75,7 +79,9 @@ export function validateEnvelope (envelope: Envelope, docId: string, v: Verifier
 export function validateCheckpoint (checkpoint: Checkpoint, docId: string, v: Verifier): HlcStamp {
   checkHeader('checkpoint', checkpoint, checkpoint.signer, docId)
   const stamp = stampOf('checkpoint', checkpoint.hlc, v.clock)
-  if (!v.ed25519.verify(checkpoint.signer, checkpointSigningBytes(checkpoint), checkpoint.signature)) throw new WireError('bad-signature', 'checkpoint signature does not verify')
+  if (!v.ed25519.verify(checkpoint.signer, checkpointSigningBytes(checkpoint), checkpoint.signature)) {
+    throw new WireError('bad-signature', 'checkpoint signature does not verify')
+  }
   if (!isPrivateDocId(docId)) checkUpdate('checkpoint', checkpoint.update)
   return stamp
 }
@@ -83,7 +89,9 @@ export function validateCheckpoint (checkpoint: Checkpoint, docId: string, v: Ve
 export function validateBeacon (beacon: Beacon, docId: string, v: Verifier): HlcStamp {
   checkHeader('beacon', beacon, beacon.signer, docId)
   const stamp = stampOf('beacon', beacon.hlc, v.clock)
-  if (!v.ed25519.verify(beacon.signer, beaconSigningBytes(beacon), beacon.signature)) throw new WireError('bad-signature', 'beacon signature does not verify')
+  if (!v.ed25519.verify(beacon.signer, beaconSigningBytes(beacon), beacon.signature)) {
+    throw new WireError('bad-signature', 'beacon signature does not verify')
+  }
   // A beacon is stamped when sent: far behind means one of the two clocks is off (maybe ours).
   v.clock.observeFresh(stamp)
   return stamp

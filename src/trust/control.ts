@@ -1,7 +1,8 @@
 /** Builders for control ops: what `weft.create`, `invite`, `join` and `revoke` append to a document. */
 import { packHlc } from '../clock/hlc.js'
 import {
-  Role, type ControlOp, type Grant, type Invite, type KeyBox, type Redeem, type Revoke, type Rotate, type Witness, type WrappedKey
+  Role, type ControlOp, type Grant, type Invite, type KeyBox, type Redeem, type Revoke, type Rotate, type Witness,
+  type WrappedKey
 } from '../wire/trust.js'
 import { DOMAIN, controlOpId, redeemProofBytes, seedKey, signAs, signControlOp, type SigningKey } from './signed.js'
 
@@ -9,7 +10,8 @@ export const CONTROL_VERSION = 1
 const EMPTY = new Uint8Array(0) as Uint8Array<ArrayBuffer>
 
 export type Body =
-  | { grant: Grant } | { revoke: Revoke } | { invite: Invite } | { redeem: Redeem } | { witness: Witness } | { rotate: Rotate }
+  | { grant: Grant } | { revoke: Revoke } | { invite: Invite }
+  | { redeem: Redeem } | { witness: Witness } | { rotate: Rotate }
 
 /** Signs `body` as `key` (a raw seed or the peer's signer), at its control seq `cseq`. */
 export function controlOp (

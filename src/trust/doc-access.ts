@@ -144,7 +144,8 @@ export class DocAccess extends ObservableV2<DocAccessEvents> implements AccessPo
     if (hex(op.doc) !== hex(this.doc)) throw new WireError('wrong-document', 'control op for another document')
     if (!verifyControlOp(op)) throw new WireError('bad-signature', 'control op signature does not verify')
     const author = hex(op.author)
-    const standing = author === hex(this.doc) || op.redeem != null || this.acl.roleOf(author) !== 'none' || this.knownAuthor(author)
+    const standing = author === hex(this.doc) || op.redeem != null ||
+      this.acl.roleOf(author) !== 'none' || this.knownAuthor(author)
     if (!standing) {
       throw new WireError('unauthorized', 'control op from a key with no role')
     }

@@ -90,7 +90,11 @@ export class Epochs {
     const x = sealKey(this.keys.get(this.current.id)!, recipient, this.doc)
     return {
       boxes: [{
-        recipient: b(x.recipient), ephemeral: b(x.ephemeral), nonce: b(x.nonce), commit: b(x.commit), sealed: b(x.sealed)
+        recipient: b(x.recipient),
+        ephemeral: b(x.ephemeral),
+        nonce: b(x.nonce),
+        commit: b(x.commit),
+        sealed: b(x.sealed)
       }],
       epoch: fromHex(this.current.id, 'base16')
     }

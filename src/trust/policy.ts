@@ -23,7 +23,9 @@ export function checkWrite (policy: AccessPolicy | undefined, envelope: Envelope
 }
 
 /** A private document's envelope under an epoch whose key has not arrived (yet): not applied, not a fault. */
-export function checkReadable (access: { canRead: (payload: Uint8Array) => boolean } | undefined, envelope: Envelope): void {
+export function checkReadable (
+  access: { canRead: (payload: Uint8Array) => boolean } | undefined, envelope: Envelope
+): void {
   if (access !== undefined && !access.canRead(envelope.payload)) {
     throw new WireError('no-key', 'no key for this envelope\'s epoch (yet)')
   }
