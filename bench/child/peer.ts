@@ -62,6 +62,22 @@ const commands: Record<string, (args: any) => Promise<unknown>> = {
     if (a.all === true && synced < hs.length) throw new Error(`${synced}/${hs.length} documents synced within ${a.timeoutMs ?? 30_000} ms`)
     return { opened: hs.length, synced }
   },
+  /** One character appended to every open handle of these documents, then flushed (wakes a served peer's copy). */
+  async 'weft-edit' (a: { ids: string[] }) {
+    const want = new Set(a.ids)
+    const hs = weftHandles.filter(h => want.has(h.id) && !h.closed)
+    for (const h of hs) h.doc.getText(TEXT).insert(0, 'x')
+    await Promise.all(hs.map(async h => { await h.flush() }))
+    return hs.length
+  },
+  /** Closes this process's handles (leases) on these documents. */
+  async 'weft-close' (a: { ids: string[] }) {
+    const want = new Set(a.ids)
+    const hs = weftHandles.filter(h => want.has(h.id))
+    await Promise.all(hs.map(async h => { await h.close() }))
+    weftHandles.splice(0, weftHandles.length, ...weftHandles.filter(h => !want.has(h.id)))
+    return hs.length
+  },
   async 'mesh-start' () {
     mesh = await createMeshNode('tcp')
     return { addrs: mesh.getMultiaddrs().map(m => m.toString()), peerId: mesh.peerId.toString() }
@@ -103,7 +119,8 @@ const commands: Record<string, (args: any) => Promise<unknown>> = {
   async cpu () { const u = process.cpuUsage(); return (u.user + u.system) / 1000 },
   async heap () { await fullGc(); return heapUsed() },
   async stop () {
-    for (const h of weftHandles) await h.close().catch(() => {})
+    // every handle is its own lease: release them all (in parallel: many documents unload at once)
+    await Promise.allSettled(weftHandles.map(async h => { await h.close() }))
     await weft?.stop()
     if (weftDir !== undefined) removeDir(weftDir)
     for (const p of meshPeers) p.detach()

@@ -5,6 +5,7 @@ import type { ThroughputRow } from '../scenarios/throughput.js'
 import type { CatchupRow } from '../scenarios/catchup.js'
 import type { ColdStartRow } from '../scenarios/coldstart.js'
 import type { ManyDocsRow } from '../scenarios/manydocs.js'
+import type { StoredDocsRow, ServedDocsRow } from '../scenarios/stored-docs.js'
 import type { DhtRow } from '../scenarios/dht.js'
 import type { SkipNote } from '../scenarios/context.js'
 import type { TargetResult } from './targets.js'
@@ -24,7 +25,18 @@ export interface BenchResults {
   catchup: CatchupRow[]
   coldStart?: ColdStartRow
   manyDocs: ManyDocsRow[]
-  dht?: DhtRow
+  /** weft only: D documents opened out of S stored (after a restart). */
+  storedDocs?: StoredDocsRow
+  /** weft only: a daemon-like peer serving D stored documents without handles. */
+  servedDocs?: ServedDocsRow
+  /** One row per DHT network size (older files hold a single object here; see normalizeResults). */
+  dht: DhtRow[]
   targets: TargetResult[]
   skipped: SkipNote[]
+}
+
+/** Reads a results file written by an older version of the runner into the current shape. */
+export function normalizeResults (r: any): BenchResults {
+  const dht = r.dht === undefined || r.dht === null ? [] : Array.isArray(r.dht) ? r.dht : [r.dht]
+  return { ...r, dht, manyDocs: r.manyDocs ?? [], skipped: r.skipped ?? [] }
 }

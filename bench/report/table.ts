@@ -1,7 +1,58 @@
 /** Renders the results as markdown: printed to stdout and written to bench/results/latest.md. */
 import type { BenchResults } from './results.js'
 import type { LatencyRow } from '../scenarios/latency.js'
+import type { TargetResult } from './targets.js'
+import type { DhtRow } from '../scenarios/dht.js'
 import { ms, ratio, int, kib, pct, mdTable } from './format.js'
+
+/** A target's value in its unit. */
+function targetValue (t: TargetResult, x: number | null): string {
+  if (x === null) return 'n/a'
+  switch (t.unit) {
+    case 'ms': return ms(x)
+    case '%': return pct(x)
+    case 'B/doc': return kib(x)
+    default: return int(x)
+  }
+}
+
+function targetsSection (targets: TargetResult[]): string {
+  return mdTable(['area', 'target', 'weft', 'reference', 'ratio', 'limit', 'result'],
+    targets.map(t => [
+      t.area,
+      t.target,
+      targetValue(t, t.weft),
+      targetValue(t, t.reference),
+      t.ratio === null ? 'n/a' : `${t.ratio.toFixed(2)}x`,
+      `${t.atLeast === true ? '>=' : t.strict === true ? '<' : '<='} ${t.limit}x`,
+      t.pass === null
+        ? `not measured${t.note !== undefined && t.note !== 'not measured' ? ` (${t.note.replace(/^not measured: /, '')})` : ''}`
+        : `${t.pass ? '**pass**' : '**MISS**'}${t.pass === false && t.note !== undefined ? ` (${t.note})` : ''}`
+    ]))
+}
+
+/** Engine counters that moved during an idle window, short names, largest first. */
+function activity (a: Record<string, number> | undefined): string {
+  if (a === undefined) return 'n/a'
+  const e = Object.entries(a).sort((x, y) => y[1] - x[1])
+  if (e.length === 0) return 'none'
+  return e.slice(0, 8).map(([k, v]) => `${k.replace(/^weft_/, '').replace(/_total$/, '')} ${int(v)}`).join(', ')
+}
+
+function dhtSection (d: DhtRow): string {
+  const never = (x: number | null): string => x === null ? 'never' : ms(x)
+  return [
+    `**${d.peers} peers**: routing tables ${d.routingTableMin}..; mean ${d.routingTableMean.toFixed(1)}; network up in ` +
+      `${(d.networkSetupMs / 1000).toFixed(1)} s; provider record stored ${ms(d.provideMs)} ms after create(); ` +
+      `${d.succeeded ?? 'n/a'}/${d.trials.length} newcomers synced; p50 providers found ${ms(d.providersFound.p50)} ms, ` +
+      `synced ${ms(d.synced.p50)} ms.`,
+    '',
+    mdTable(['trial', 'bootstrap peer', 'node start ms', 'providers found ms', 'first replicating peer ms', 'synced ms'],
+      d.trials.map((t, i) => [String(i + 1), `#${t.bootstrapPeer}`, ms(t.startNodeMs), never(t.providersFoundMs),
+        never(t.firstPeerMs), never(t.syncedMs)])),
+    ''
+  ].join('\n')
+}
 
 function latencySection (rows: LatencyRow[]): string {
   const groups = [...new Set(rows.map(r => r.group))]
@@ -40,10 +91,9 @@ export function renderMarkdown (r: BenchResults): string {
 
   s.push('## Targets')
   s.push('')
-  s.push(mdTable(['target', 'weft', 'reference', 'ratio', 'limit', 'result'],
-    r.targets.map(t => [t.target, t.unit === 'edits/s' || t.unit === 'B' ? int(t.weft) : ms(t.weft), t.unit === 'edits/s' || t.unit === 'B' ? int(t.reference) : ms(t.reference),
-      t.ratio === null ? 'n/a' : `${t.ratio.toFixed(2)}x`, `${t.atLeast === true ? '>=' : '<='} ${t.limit}x`,
-      t.pass === null ? `not measured${t.note !== undefined && t.note !== 'not measured' ? ` (${t.note})` : ''}` : t.pass ? '**pass**' : '**MISS**'])))
+  s.push('Ratios within this run; `< 1x` of a fixed reference (the DHT rows) means under that many ms.')
+  s.push('')
+  s.push(targetsSection(r.targets))
   s.push('')
 
   if (r.latency.length > 0) {
@@ -99,17 +149,63 @@ export function renderMarkdown (r: BenchResults): string {
     s.push(mdTable(['system', 'documents', 'heap/doc local', 'heap/doc replicated', 'idle CPU local', 'idle CPU replicated', 'partner idle CPU', 'replicated docs', 'open time ms', 'replicate time ms'],
       r.manyDocs.map(d => [d.system, int(d.docs), kib(d.local.heapPerDocBytes), kib(d.replicated.heapPerDocBytes), pct(d.local.idleCpuPercent), pct(d.replicated.idleCpuPercent), pct(d.replicated.partnerIdleCpuPercent), `${d.replicatedDocs}/${d.docs}`, ms(d.local.ms), ms(d.replicated.ms)])))
     s.push('')
+    const w = r.manyDocs.find(d => d.system === 'weft')
+    if (w?.local.activity !== undefined) {
+      s.push(`weft counters that moved during the idle windows (${(w.idleWindowMs / 1000).toFixed(1)} s): ` +
+        `local: ${activity(w.local.activity)}; replicated: ${activity(w.replicated.activity)}.`)
+      s.push('')
+    }
   }
 
-  if (r.dht !== undefined) {
-    const d = r.dht
+  if (r.storedDocs !== undefined) {
+    const d = r.storedDocs
+    s.push(`### ${int(d.opened)} of ${int(d.stored)} stored documents (weft)`)
+    s.push('')
+    s.push(`${int(d.stored)} documents created and closed on a peer with no neighbours (${ms(d.createMs)} ms), the node ` +
+      `restarted on that LevelDB (${ms(d.restartMs)} ms; ${int(d.storedFound)} documents listed), a partner connected ` +
+      `(not replicating them), then ${int(d.opened)} opened (open() in batches of 50). Heap growth per opened document ` +
+      'after a forced GC; idle CPU as above.')
+    s.push('')
+    s.push(mdTable(['stored', 'opened', 'open time ms', 'heap/doc', 'idle CPU', 'partner idle CPU', 'gauges after'],
+      [[int(d.stored), int(d.opened), ms(d.openMs), kib(d.heapPerDocBytes), pct(d.idleCpuPercent), pct(d.partnerIdleCpuPercent),
+        `open ${d.gauges.open}, served ${d.gauges.served}, dormant ${d.gauges.dormant}`]]))
+    s.push('')
+    s.push(`Counters that moved during the idle window: ${activity(d.idleActivity)}.`)
+    s.push('')
+  }
+
+  if (r.servedDocs !== undefined) {
+    const d = r.servedDocs
+    const after = d.gaugesAfterServe
+    const end = d.gaugesAfterIdle
+    s.push(`### Daemon-like peer: ${int(d.docs)} served documents, no handles (weft)`)
+    s.push('')
+    s.push(`The peer restarts on the store with \`unloadIdleAfterMs: ${d.unloadIdleAfterMs}\` and calls \`weft.serve(id)\` ` +
+      `for ${int(d.docs)} stored documents (${ms(d.serveMs)} ms). A partner (child process) opens all of them ` +
+      `(${d.partnerSynced}/${d.docs} synced in ${ms(d.partnerSyncMs)} ms, from the served copies) and appends one ` +
+      `character to each (${d.partnerEdits} edits), which wakes them here; then the peer sits idle. Heap per served ` +
+      `document after a forced GC, over the node before serve(); idle CPU over ${(d.idleWindowMs / 1000).toFixed(1)} s ` +
+      `once every document was dormant again (or the bound passed). A sample of ${d.sampleChecked} is reopened at the end: ` +
+      `${d.sampleWithEdit} hold the partner's edit.`)
+    s.push('')
+    s.push(mdTable(['documents', 'after serve(): open / dormant', 'heap/doc after serve()', 'peak loaded (woken)',
+      'all dormant again after ms', 'after the idle window: open / dormant', 'heap/doc after idle', 'idle CPU', 'partner idle CPU'],
+    [[int(d.docs), `${after.open} / ${after.dormant}`, kib(d.heapPerDocServedBytes), int(d.peakOpen),
+      d.allDormantMs === null ? 'not within the bound' : ms(d.allDormantMs), `${end.open} / ${end.dormant}`,
+      kib(d.heapPerDocAfterIdleBytes), pct(d.idleCpuPercent), pct(d.partnerIdleCpuPercent)]]))
+    s.push('')
+    s.push(`First document woken ${d.firstWakeMs === null ? 'never (within 10 s)' : `${ms(d.firstWakeMs)} ms`} after the ` +
+      `partner's edits were flushed there. Counters that moved during the idle window: ${activity(d.idleActivity)}.`)
+    s.push('')
+  }
+
+  if (r.dht.length > 0) {
     s.push('## DHT rendezvous')
     s.push('')
-    s.push(`${d.peers} weft peers on TCP loopback (routing tables ${d.routingTableMin}..; mean ${d.routingTableMean.toFixed(1)}), provider record stored ${ms(d.provideMs)} ms after create(). A newcomer knowing one bootstrap address opens the document; times from its createWeft():`)
+    s.push('weft peers on TCP loopback in one process, each bootstrapped from peer 0; the last one creates and provides a ' +
+      'document. A newcomer knowing one bootstrap address (a peer without the document) opens it; times from its createWeft():')
     s.push('')
-    s.push(mdTable(['trial', 'bootstrap peer', 'node start ms', 'providers found ms', 'first replicating peer ms', 'synced ms'],
-      d.trials.map((t, i) => [String(i + 1), `#${t.bootstrapPeer}`, ms(t.startNodeMs), t.providersFoundMs === null ? 'never' : ms(t.providersFoundMs), t.firstPeerMs === null ? 'never' : ms(t.firstPeerMs), t.syncedMs === null ? 'never' : ms(t.syncedMs)])))
-    s.push('')
+    for (const d of r.dht) s.push(dhtSection(d))
   }
 
   if (r.skipped.length > 0) {

@@ -30,6 +30,8 @@ export interface DhtRow {
   routingTableMean: number
   provideMs: number
   trials: DhtTrial[]
+  /** Newcomers that found the provider and synced within the 30 s bound. */
+  succeeded: number
   providersFound: Summary
   synced: Summary
 }
@@ -97,11 +99,12 @@ export async function runDht (ctx: ScenarioContext, peers: number, trials: numbe
         routingTableMean: sizes.reduce((a, b) => a + b, 0) / sizes.length,
         provideMs,
         trials: results,
+        succeeded: results.filter(r => r.providersFoundMs !== null && r.syncedMs !== null).length,
         providersFound: summarize(results.map(r => r.providersFoundMs ?? Number.POSITIVE_INFINITY)),
         synced: summarize(results.map(r => r.syncedMs ?? Number.POSITIVE_INFINITY))
       }
       return { row, skipped: [] }
-    })(), ctx.quick ? 45_000 : 180_000, 'dht scenario')
+    })(), ctx.quick ? 45_000 : 120_000 + peers * 1_000, `dht scenario (${peers} peers)`)
   } catch (err) {
     log(`dht: failed: ${errMsg(err)}`)
     return { skipped: [{ scenario: 'dht', system: 'weft', n: peers, reason: errMsg(err) }] }
