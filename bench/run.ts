@@ -35,7 +35,14 @@ import { EXTRA_DIALS } from './baselines/gossip-mesh.js'
 const SCENARIOS = ['latency', 'multiprocess', 'throughput', 'catchup', 'coldstart', 'manydocs', 'dht'] as const
 type Scenario = typeof SCENARIOS[number]
 
-interface Args { quick: boolean, only: Scenario[], systems: SystemName[], write: boolean, ns?: number[], dhtPeers?: number[] }
+interface Args {
+  quick: boolean
+  only: Scenario[]
+  systems: SystemName[]
+  write: boolean
+  ns?: number[]
+  dhtPeers?: number[]
+}
 
 function parseArgs (argv: string[]): Args {
   const get = (name: string): string | undefined => argv.find(a => a.startsWith(`--${name}=`))?.split('=')[1]
@@ -108,7 +115,10 @@ async function main (): Promise<void> {
   const ctx: ScenarioContext = { quick: args.quick, systems: args.systems }
   // quick mode: a scenario whose usual cost would end the run past this point is skipped (and says so)
   const quickDeadlineMs = 115_000
-  const quickCostMs: Record<Scenario, number> = { latency: 25_000, throughput: 25_000, catchup: 4_000, coldstart: 4_000, multiprocess: 18_000, manydocs: 30_000, dht: 10_000 }
+  const quickCostMs: Record<Scenario, number> = {
+    latency: 25_000, throughput: 25_000, catchup: 4_000, coldstart: 4_000, multiprocess: 18_000, manydocs: 30_000,
+    dht: 10_000
+  }
   const results: Omit<BenchResults, 'targets'> = {
     meta: {
       timestamp,
@@ -154,14 +164,16 @@ async function main (): Promise<void> {
       const r = await runMultiprocess(ctx, z.multiprocess.n, z.multiprocess.edits)
       results.latency.push(...r.rows); results.skipped.push(...r.skipped)
     }],
-    ['manydocs', `${z.manyDocs} documents on one peer; weft: ${z.storedDocs.opened} of ${z.storedDocs.stored} stored documents opened, ` +
-      `${z.storedDocs.served} served (unloadIdleAfterMs ${z.storedDocs.unloadIdleAfterMs})`, async () => {
+    ['manydocs', `${z.manyDocs} documents on one peer; weft: ${z.storedDocs.opened} of ${z.storedDocs.stored} ` +
+      `stored documents opened, ${z.storedDocs.served} served (unloadIdleAfterMs ${z.storedDocs.unloadIdleAfterMs})`,
+    async () => {
       const r = await runManyDocs(ctx, z.manyDocs)
       results.manyDocs.push(...r.rows); results.skipped.push(...r.skipped)
       const s = await runStoredDocs(ctx, z.storedDocs)
       results.storedDocs = s.stored; results.servedDocs = s.served; results.skipped.push(...s.skipped)
     }],
-    ['dht', `DHT rendezvous in ${z.dht.map(d => `a ${d.peers}-peer network (${d.trials} newcomers)`).join(' and ')}`, async () => {
+    ['dht', `DHT rendezvous in ${z.dht.map(d => `a ${d.peers}-peer network (${d.trials} newcomers)`).join(' and ')}`,
+      async () => {
       for (const d of z.dht) {
         const r = await runDht(ctx, d.peers, d.trials)
         if (r.row !== undefined) results.dht.push(r.row)

@@ -26,7 +26,9 @@ function targetsSection (targets: TargetResult[]): string {
       t.ratio === null ? 'n/a' : `${t.ratio.toFixed(2)}x`,
       `${t.atLeast === true ? '>=' : t.strict === true ? '<' : '<='} ${t.limit}x`,
       t.pass === null
-        ? `not measured${t.note !== undefined && t.note !== 'not measured' ? ` (${t.note.replace(/^not measured: /, '')})` : ''}`
+        ? `not measured${t.note !== undefined && t.note !== 'not measured'
+          ? ` (${t.note.replace(/^not measured: /, '')})`
+          : ''}`
         : `${t.pass ? '**pass**' : '**MISS**'}${t.pass === false && t.note !== undefined ? ` (${t.note})` : ''}`
     ]))
 }
@@ -42,12 +44,14 @@ function activity (a: Record<string, number> | undefined): string {
 function dhtSection (d: DhtRow): string {
   const never = (x: number | null): string => x === null ? 'never' : ms(x)
   return [
-    `**${d.peers} peers**: routing tables ${d.routingTableMin}..; mean ${d.routingTableMean.toFixed(1)}; network up in ` +
-      `${(d.networkSetupMs / 1000).toFixed(1)} s; provider record stored ${ms(d.provideMs)} ms after create(); ` +
-      `${d.succeeded ?? 'n/a'}/${d.trials.length} newcomers synced; p50 providers found ${ms(d.providersFound.p50)} ms, ` +
+    `**${d.peers} peers**: routing tables ${d.routingTableMin}..; mean ${d.routingTableMean.toFixed(1)}; ` +
+      `network up in ${(d.networkSetupMs / 1000).toFixed(1)} s; provider record stored ${ms(d.provideMs)} ms ` +
+      `after create(); ${d.succeeded ?? 'n/a'}/${d.trials.length} newcomers synced; p50: provider record found ` +
+      `${ms(d.providersFound.p50)} ms, a holder known (record or replicating peer) ${ms(d.holderFound?.p50)} ms, ` +
       `synced ${ms(d.synced.p50)} ms.`,
     '',
-    mdTable(['trial', 'bootstrap peer', 'node start ms', 'providers found ms', 'first replicating peer ms', 'synced ms'],
+    mdTable(['trial', 'bootstrap peer', 'node start ms', 'provider record found ms', 'first replicating peer ms',
+      'synced ms'],
       d.trials.map((t, i) => [String(i + 1), `#${t.bootstrapPeer}`, ms(t.startNodeMs), never(t.providersFoundMs),
         never(t.firstPeerMs), never(t.syncedMs)])),
     ''
@@ -161,13 +165,14 @@ export function renderMarkdown (r: BenchResults): string {
     const d = r.storedDocs
     s.push(`### ${int(d.opened)} of ${int(d.stored)} stored documents (weft)`)
     s.push('')
-    s.push(`${int(d.stored)} documents created and closed on a peer with no neighbours (${ms(d.createMs)} ms), the node ` +
-      `restarted on that LevelDB (${ms(d.restartMs)} ms; ${int(d.storedFound)} documents listed), a partner connected ` +
-      `(not replicating them), then ${int(d.opened)} opened (open() in batches of 50). Heap growth per opened document ` +
-      'after a forced GC; idle CPU as above.')
+    s.push(`${int(d.stored)} documents created and closed on a peer with no neighbours (${ms(d.createMs)} ms), ` +
+      `the node restarted on that LevelDB (${ms(d.restartMs)} ms; ${int(d.storedFound)} documents listed), ` +
+      `a partner connected (not replicating them), then ${int(d.opened)} opened (open() in batches of 50). ` +
+      'Heap growth per opened document after a forced GC; idle CPU as above.')
     s.push('')
     s.push(mdTable(['stored', 'opened', 'open time ms', 'heap/doc', 'idle CPU', 'partner idle CPU', 'gauges after'],
-      [[int(d.stored), int(d.opened), ms(d.openMs), kib(d.heapPerDocBytes), pct(d.idleCpuPercent), pct(d.partnerIdleCpuPercent),
+      [[int(d.stored), int(d.opened), ms(d.openMs), kib(d.heapPerDocBytes), pct(d.idleCpuPercent),
+        pct(d.partnerIdleCpuPercent),
         `open ${d.gauges.open}, served ${d.gauges.served}, dormant ${d.gauges.dormant}`]]))
     s.push('')
     s.push(`Counters that moved during the idle window: ${activity(d.idleActivity)}.`)
@@ -180,21 +185,25 @@ export function renderMarkdown (r: BenchResults): string {
     const end = d.gaugesAfterIdle
     s.push(`### Daemon-like peer: ${int(d.docs)} served documents, no handles (weft)`)
     s.push('')
-    s.push(`The peer restarts on the store with \`unloadIdleAfterMs: ${d.unloadIdleAfterMs}\` and calls \`weft.serve(id)\` ` +
+    s.push(`The peer restarts on the store with \`unloadIdleAfterMs: ${d.unloadIdleAfterMs}\` and calls ` +
+      '`weft.serve(id)` ' +
       `for ${int(d.docs)} stored documents (${ms(d.serveMs)} ms). A partner (child process) opens all of them ` +
       `(${d.partnerSynced}/${d.docs} synced in ${ms(d.partnerSyncMs)} ms, from the served copies) and appends one ` +
       `character to each (${d.partnerEdits} edits), which wakes them here; then the peer sits idle. Heap per served ` +
-      `document after a forced GC, over the node before serve(); idle CPU over ${(d.idleWindowMs / 1000).toFixed(1)} s ` +
-      `once every document was dormant again (or the bound passed). A sample of ${d.sampleChecked} is reopened at the end: ` +
+      'document after a forced GC, over the node before serve(); idle CPU over ' +
+      `${(d.idleWindowMs / 1000).toFixed(1)} s once every document was dormant again (or the bound passed). ` +
+      `A sample of ${d.sampleChecked} is reopened at the end: ` +
       `${d.sampleWithEdit} hold the partner's edit.`)
     s.push('')
     s.push(mdTable(['documents', 'after serve(): open / dormant', 'heap/doc after serve()', 'peak loaded (woken)',
-      'all dormant again after ms', 'after the idle window: open / dormant', 'heap/doc after idle', 'idle CPU', 'partner idle CPU'],
+      'all dormant again after ms', 'after the idle window: open / dormant', 'heap/doc after idle', 'idle CPU',
+      'partner idle CPU'],
     [[int(d.docs), `${after.open} / ${after.dormant}`, kib(d.heapPerDocServedBytes), int(d.peakOpen),
       d.allDormantMs === null ? 'not within the bound' : ms(d.allDormantMs), `${end.open} / ${end.dormant}`,
       kib(d.heapPerDocAfterIdleBytes), pct(d.idleCpuPercent), pct(d.partnerIdleCpuPercent)]]))
     s.push('')
-    s.push(`First document woken ${d.firstWakeMs === null ? 'never (within 10 s)' : `${ms(d.firstWakeMs)} ms`} after the ` +
+    const wake = d.firstWakeMs === null ? 'never (within 10 s)' : `${ms(d.firstWakeMs)} ms`
+    s.push(`First document woken ${wake} after the ` +
       `partner's edits were flushed there. Counters that moved during the idle window: ${activity(d.idleActivity)}.`)
     s.push('')
   }
@@ -202,8 +211,9 @@ export function renderMarkdown (r: BenchResults): string {
   if (r.dht.length > 0) {
     s.push('## DHT rendezvous')
     s.push('')
-    s.push('weft peers on TCP loopback in one process, each bootstrapped from peer 0; the last one creates and provides a ' +
-      'document. A newcomer knowing one bootstrap address (a peer without the document) opens it; times from its createWeft():')
+    s.push('weft peers on TCP loopback in one process, each bootstrapped from peer 0; the last one creates and ' +
+      'provides a document. A newcomer knowing one bootstrap address (a peer without the document) opens it; ' +
+      'times from its createWeft():')
     s.push('')
     for (const d of r.dht) s.push(dhtSection(d))
   }

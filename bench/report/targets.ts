@@ -42,13 +42,13 @@ function judge (t: TargetSpec): TargetResult {
 type Results = Omit<BenchResults, 'targets'>
 
 const findLat = (r: Results, system: string, n: number, transport: Transport = 'tcp'): LatencyRow | undefined =>
-  r.latency.find(x => x.system === system && x.n === n && x.processes === 'single' && x.group === `${n}|${transport}|single`)
+  r.latency.find(x => x.system === system && x.processes === 'single' && x.group === `${n}|${transport}|single`)
 
 /** Skip-note names of each scenario: its own, and the runner's (a scenario skipped or crashed as a whole). */
 const SCENARIO_NAMES: Record<string, string[]> = {
   latency: ['latency'],
   multiprocess: ['latency (multi-process)', 'multiprocess'],
-  manydocs: ['manydocs', 'manydocs'],
+  manydocs: ['many documents', 'manydocs'],
   throughput: ['throughput'],
   catchup: ['catch-up', 'catchup'],
   coldstart: ['cold start', 'coldstart'],
@@ -58,14 +58,18 @@ const SCENARIO_NAMES: Record<string, string[]> = {
 /** Why a scenario (or one system's part of it) produced no row, from the run's skip notes. */
 function why (r: Results, scenario: string, system?: string, n?: number): string | undefined {
   const names = SCENARIO_NAMES[scenario] ?? [scenario]
-  const k = r.skipped.find(s => names.includes(s.scenario) && (system === undefined || s.system === system) && (n === undefined || s.n === n))
-  return k === undefined ? undefined : `${k.system !== undefined ? `${k.system}: ` : ''}${k.reason}`.slice(0, 300)
+  const k = r.skipped.find(s => names.includes(s.scenario) && (system === undefined || s.system === system) &&
+    (n === undefined || s.n === n))
+  if (k === undefined) return undefined
+  const who = k.system !== undefined && !k.reason.startsWith(`${k.system}:`) ? `${k.system}: ` : ''
+  return `${who}${k.reason}`.slice(0, 300)
 }
 
 /** Note for a target whose rows are missing: the recorded reason, else "not run". */
 function missing (r: Results, found: boolean, scenario: string, system?: string, n?: number): string | undefined {
   if (found) return undefined
-  return `not measured: ${why(r, scenario, system, n) ?? why(r, scenario, undefined, n) ?? why(r, scenario) ?? 'not run in this run'}`
+  const reason = why(r, scenario, system, n) ?? why(r, scenario, undefined, n) ?? why(r, scenario)
+  return `not measured: ${reason ?? 'not run in this run'}`
 }
 
 /** Propagation p50/p99 (and optionally CPU per delivered edit) of weft against the bare mesh. */
@@ -125,12 +129,13 @@ function manyDocsTargets (r: Results): TargetResult[] {
   const w = r.manyDocs.find(d => d.system === 'weft')
   const y = r.manyDocs.find(d => d.system === 'y-websocket')
   const m = r.manyDocs.find(d => d.system === 'mesh')
-  const d = w?.docs ?? y?.docs ?? m?.docs ?? 1000
+  const d = w?.docs ?? y?.docs ?? m?.docs ?? 'D'
   const noteY = missing(r, w !== undefined && y !== undefined, 'manydocs', w === undefined ? 'weft' : 'y-websocket')
   const noteM = missing(r, w !== undefined && m !== undefined, 'manydocs', w === undefined ? 'weft' : 'mesh')
   const t = (id: string, target: string, weft: number | undefined, reference: number | undefined, limit: number,
     unit: string, note: string | undefined, atLeast?: boolean): TargetResult =>
-    judge({ id: `manydocs.${id}`, area, target, weft: weft ?? null, reference: reference ?? null, limit, unit, note, atLeast })
+    judge({ id: `manydocs.${id}`, area, target, weft: weft ?? null, reference: reference ?? null, limit, unit, note,
+      atLeast })
   return [
     t('idle_cpu.local', `idle CPU, ${d} documents open (local) <= 2x y-websocket`,
       w?.local.idleCpuPercent, y?.local.idleCpuPercent, 2, '%', noteY),
@@ -139,7 +144,8 @@ function manyDocsTargets (r: Results): TargetResult[] {
     t('replicated', `documents replicated with the partner: all ${d}`,
       w?.replicatedDocs, w?.docs, 1, 'docs', missing(r, w !== undefined, 'manydocs', 'weft'), true),
     t('open_ms', `time to open ${d} documents <= 2x bare mesh`, w?.local.ms, m?.local.ms, 2, 'ms', noteM),
-    t('replicate_ms', `time to replicate ${d} documents <= 2x bare mesh`, w?.replicated.ms, m?.replicated.ms, 2, 'ms', noteM),
+    t('replicate_ms', `time to replicate ${d} documents <= 2x bare mesh`, w?.replicated.ms, m?.replicated.ms, 2, 'ms',
+      noteM),
     t('heap.local', 'heap per document (local) <= 1.5x y-websocket',
       w?.local.heapPerDocBytes, y?.local.heapPerDocBytes, 1.5, 'B/doc', noteY),
     t('heap.replicated', 'heap per document (replicated) <= 1.5x y-websocket',
@@ -164,7 +170,9 @@ function n100Targets (r: Results): TargetResult[] {
     limit: 1,
     atLeast: true,
     unit: 'peers',
-    note: failed !== undefined ? `failed to start: ${failed}` : w === undefined ? missing(r, false, 'latency', 'weft', 100) : undefined
+    note: failed !== undefined
+      ? `failed to start: ${failed}`
+      : w === undefined ? missing(r, false, 'latency', 'weft', 100) : undefined
   })
   return [
     // a start that failed without saying how far it got is still a miss
@@ -186,8 +194,8 @@ function dhtTargets (r: Results): TargetResult[] {
     out.push(judge({
       ...base,
       id: `dht.p${peers}.found_p50`,
-      target: `newcomer finds the provider, p50 < 1 s (${peers} peers)`,
-      weft: d === undefined ? null : d.providersFound.p50,
+      target: `newcomer finds a holder (provider record or replicating peer), p50 < 1 s (${peers} peers)`,
+      weft: d === undefined ? null : (d.holderFound ?? d.providersFound).p50,
       reference: 1000,
       strict: true
     }))
@@ -202,7 +210,7 @@ function dhtTargets (r: Results): TargetResult[] {
     out.push(judge({
       ...base,
       id: `dht.p${peers}.succeeded`,
-      target: `every newcomer finds the provider and syncs (${peers} peers)`,
+      target: `every newcomer finds a holder and syncs (${peers} peers)`,
       weft: d?.succeeded ?? null,
       reference: d?.trials.length ?? null,
       atLeast: true,
@@ -228,7 +236,9 @@ function regressionTargets (r: Results): TargetResult[] {
       limit: 6,
       atLeast: true,
       unit: 'edits/s',
-      note: missing(r, tp('weft') !== null && tp('y-websocket') !== null, 'throughput')
+      note: tp('y-websocket') === 0
+        ? 'y-websocket passed no step of the rate ladder (reference 0)'
+        : missing(r, tp('weft') !== null && tp('y-websocket') !== null, 'throughput')
     }),
     judge({
       id: 'catchup.bytes',

@@ -173,7 +173,13 @@ export async function idleCpu (partner: ChildPeer, windowMs: number, w?: Weft): 
 }
 
 function phase (heapGrowth: number, idle: IdleSample, ms: number, docs: number): PhaseNumbers {
-  return { heapPerDocBytes: heapGrowth / docs, idleCpuPercent: idle.self, partnerIdleCpuPercent: idle.partner, ms, activity: idle.activity }
+  return {
+    heapPerDocBytes: heapGrowth / docs,
+    idleCpuPercent: idle.self,
+    partnerIdleCpuPercent: idle.partner,
+    ms,
+    activity: idle.activity
+  }
 }
 
 async function runOne (system: SystemName, docs: number, idleWindowMs: number, replicateBoundMs: number): Promise<ManyDocsRow> {
@@ -197,7 +203,9 @@ async function runOne (system: SystemName, docs: number, idleWindowMs: number, r
     await sleep(500)
     await fullGc()
     const heapRepl = heapUsed()
-    const idleRepl = await profileWindow(system, `manydocs idle ${docs}`, async () => await idleCpu(partner, idleWindowMs, d?.weft))
+    const weft = d.weft
+    const idleRepl = await profileWindow(system, `manydocs idle ${docs}`,
+      async () => await idleCpu(partner, idleWindowMs, weft))
     return {
       system,
       docs,

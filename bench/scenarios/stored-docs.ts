@@ -98,7 +98,8 @@ async function inBatches<T, R> (items: T[], width: number, fn: (x: T) => Promise
   return out
 }
 
-async function storedCase (dir: string, stored: number, opened: number, idleMs: number): Promise<{ row: StoredDocsRow, ids: string[] }> {
+async function storedCase (dir: string, stored: number, opened: number,
+  idleMs: number): Promise<{ row: StoredDocsRow, ids: string[] }> {
   const createWeft = await loadWeft()
   let w = await createWeft(weftOptions('tcp', { dataDir: dir }))
   const ids: string[] = []
@@ -155,7 +156,8 @@ async function storedCase (dir: string, stored: number, opened: number, idleMs: 
   }
 }
 
-async function servedCase (dir: string, ids: string[], unloadIdleAfterMs: number, idleMs: number, syncBoundMs: number): Promise<ServedDocsRow> {
+async function servedCase (dir: string, ids: string[], unloadIdleAfterMs: number, idleMs: number,
+  syncBoundMs: number): Promise<ServedDocsRow> {
   const createWeft = await loadWeft()
   const docs = ids.length
   const w = await createWeft(weftOptions('tcp', { dataDir: dir, unloadIdleAfterMs }))
@@ -183,7 +185,8 @@ async function servedCase (dir: string, ids: string[], unloadIdleAfterMs: number
     let firstWakeMs: number | null = null
     try {
       t0 = performance.now()
-      const r = await partner.call<{ synced: number }>('weft-open', { ids, sync: true, timeoutMs: syncBoundMs }, syncBoundMs + 30_000)
+      const open = { ids, sync: true, timeoutMs: syncBoundMs }
+      const r = await partner.call<{ synced: number }>('weft-open', open, syncBoundMs + 30_000)
       partnerSynced = r.synced
       partnerSyncMs = performance.now() - t0
       partnerEdits = await partner.call<number>('weft-edit', { ids }, 60_000)
@@ -200,9 +203,10 @@ async function servedCase (dir: string, ids: string[], unloadIdleAfterMs: number
     } finally {
       clearInterval(poll)
     }
-    log(`served documents: partner synced ${partnerSynced}/${docs} in ${partnerSyncMs.toFixed(0)} ms, edited ${partnerEdits}; ` +
-      `peak loaded ${peakOpen}, first wake ${firstWakeMs === null ? 'never' : `${(firstWakeMs as number).toFixed(0)} ms`}, ` +
-      `all dormant ${allDormantMs === null ? 'never' : `${(allDormantMs as number).toFixed(0)} ms`} after the edits`)
+    const when = (x: number | null): string => x === null ? 'never' : `${x.toFixed(0)} ms`
+    log(`served documents: partner synced ${partnerSynced}/${docs} in ${partnerSyncMs.toFixed(0)} ms, ` +
+      `edited ${partnerEdits}; peak loaded ${peakOpen}, first wake ${when(firstWakeMs)}, ` +
+      `all dormant ${when(allDormantMs)} after the edits`)
     await fullGc()
     const idle = await idleCpu(partner, idleMs, w)
     const gaugesAfterIdle = gaugesOf(w)
@@ -243,7 +247,8 @@ async function servedCase (dir: string, ids: string[], unloadIdleAfterMs: number
 
 export interface StoredDocsPlan { stored: number, opened: number, served: number, unloadIdleAfterMs: number }
 
-export async function runStoredDocs (ctx: ScenarioContext, plan: StoredDocsPlan): Promise<{ stored?: StoredDocsRow, served?: ServedDocsRow, skipped: SkipNote[] }> {
+export async function runStoredDocs (ctx: ScenarioContext,
+  plan: StoredDocsPlan): Promise<{ stored?: StoredDocsRow, served?: ServedDocsRow, skipped: SkipNote[] }> {
   if (!ctx.systems.includes('weft')) return { skipped: [] }
   const skipped: SkipNote[] = []
   const idleMs = ctx.quick ? 1500 : 12_000
@@ -254,7 +259,8 @@ export async function runStoredDocs (ctx: ScenarioContext, plan: StoredDocsPlan)
     let ids: string[] = []
     try {
       log(`stored documents: creating ${plan.stored}, then opening ${plan.opened} after a restart`)
-      const r = await withTimeout(storedCase(dir, plan.stored, plan.opened, idleMs), ctx.quick ? 60_000 : 300_000, 'stored documents')
+      const r = await withTimeout(storedCase(dir, plan.stored, plan.opened, idleMs), ctx.quick ? 60_000 : 300_000,
+        'stored documents')
       stored = r.row
       ids = r.ids
       log(`stored documents: opened ${plan.opened} of ${plan.stored} in ${stored.openMs.toFixed(0)} ms, ` +
@@ -265,16 +271,19 @@ export async function runStoredDocs (ctx: ScenarioContext, plan: StoredDocsPlan)
     }
     if (ids.length >= plan.served) {
       try {
-        served = await withTimeout(servedCase(dir, ids.slice(0, plan.served), plan.unloadIdleAfterMs, idleMs, ctx.quick ? 10_000 : 60_000),
-          ctx.quick ? 60_000 : 240_000, 'served documents')
+        const syncBoundMs = ctx.quick ? 10_000 : 60_000
+        const serving = servedCase(dir, ids.slice(0, plan.served), plan.unloadIdleAfterMs, idleMs, syncBoundMs)
+        served = await withTimeout(serving, ctx.quick ? 60_000 : 240_000, 'served documents')
         log(`served documents: ${served.dormantAfterIdle}/${served.docs} dormant after the idle window, ` +
-          `${(served.heapPerDocAfterIdleBytes / 1024).toFixed(1)} KiB heap/doc, idle CPU ${served.idleCpuPercent.toFixed(2)} %`)
+          `${(served.heapPerDocAfterIdleBytes / 1024).toFixed(1)} KiB heap/doc, ` +
+          `idle CPU ${served.idleCpuPercent.toFixed(2)} %`)
       } catch (err) {
         skipped.push({ scenario: 'served documents', system: 'weft', n: plan.served, reason: errMsg(err) })
         log(`served documents: failed: ${errMsg(err)}`)
       }
     } else {
-      skipped.push({ scenario: 'served documents', system: 'weft', n: plan.served, reason: 'no store of documents to serve (the stored-documents case failed)' })
+      const reason = 'no store of documents to serve (the stored-documents case failed)'
+      skipped.push({ scenario: 'served documents', system: 'weft', n: plan.served, reason })
     }
   } finally {
     removeDir(dir)
