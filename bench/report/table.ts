@@ -50,10 +50,11 @@ function dhtSection (d: DhtRow): string {
       `${ms(d.providersFound.p50)} ms, a holder known (record or replicating peer) ${ms(d.holderFound?.p50)} ms, ` +
       `synced ${ms(d.synced.p50)} ms.`,
     '',
-    mdTable(['trial', 'bootstrap peer', 'node start ms', 'provider record found ms', 'first replicating peer ms',
-      'synced ms'],
-      d.trials.map((t, i) => [String(i + 1), `#${t.bootstrapPeer}`, ms(t.startNodeMs), never(t.providersFoundMs),
-        never(t.firstPeerMs), never(t.syncedMs)])),
+    mdTable(['trial', 'bootstrap peer', 'node start ms', 'first connection ms', 'connections at open()',
+      'provider record found ms', 'first replicating peer ms', 'synced ms', 'DHT queries'],
+      d.trials.map((t, i) => [String(i + 1), `#${t.bootstrapPeer}`, ms(t.startNodeMs),
+        t.firstConnectionMs === undefined ? 'n/a' : never(t.firstConnectionMs), int(t.connectionsAtOpen),
+        never(t.providersFoundMs), never(t.firstPeerMs), never(t.syncedMs), int(t.dhtQueries)])),
     ''
   ].join('\n')
 }

@@ -21,6 +21,11 @@ export interface DhtTrial {
   firstPeerMs: number | null
   /** From createWeft() until whenSynced resolved. */
   syncedMs: number | null
+  /** Connections the newcomer had when open() was called, and from createWeft() until its first one, ms. */
+  connectionsAtOpen?: number
+  firstConnectionMs?: number | null
+  /** The newcomer's DHT queries (weft_dht_queries_total) by the end of the trial. */
+  dhtQueries?: number
 }
 
 export interface DhtRow {
@@ -87,7 +92,21 @@ export async function runDht (ctx: ScenarioContext, peers: number, trials: numbe
         const s0 = performance.now()
         const newcomer = await createWeft(weftOptions('tcp', { bootstrap: [net[bootstrapPeer].multiaddrs[0]] }))
         const startNodeMs = performance.now() - s0
-        const trial: DhtTrial = { bootstrapPeer, startNodeMs, providersFoundMs: null, firstPeerMs: null, syncedMs: null }
+        const trial: DhtTrial = {
+          bootstrapPeer,
+          startNodeMs,
+          providersFoundMs: null,
+          firstPeerMs: null,
+          syncedMs: null,
+          connectionsAtOpen: newcomer.connectedPeers().length,
+          firstConnectionMs: null
+        }
+        const connected = (): void => {
+          if (trial.firstConnectionMs !== null || newcomer.connectedPeers().length === 0) return
+          trial.firstConnectionMs = performance.now() - s0
+        }
+        connected()
+        newcomer.on('connections', connected)
         try {
           const nh = await newcomer.open(h.id)
           const synced = nh.whenSynced({ signal: AbortSignal.timeout(30_000) }).then(() => { trial.syncedMs = performance.now() - s0 })
@@ -98,6 +117,8 @@ export async function runDht (ctx: ScenarioContext, peers: number, trials: numbe
           }, 30_000, 'newcomer finding the provider', 1).catch(err => { log(`dht trial ${t}: ${errMsg(err)}`) })
           await synced.catch(err => { log(`dht trial ${t}: whenSynced: ${errMsg(err)}`) })
         } finally {
+          trial.dhtQueries = counter(newcomer, 'weft_dht_queries_total')
+          newcomer.off('connections', connected)
           await newcomer.stop()
         }
         results.push(trial)
