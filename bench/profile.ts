@@ -24,10 +24,16 @@ if (analyze !== undefined) {
   mkdirSync(dir, { recursive: true })
   const runArgs = rest.length > 0 ? rest : ['--quick', '--only=latency', '--n=10']
   const before = Date.now()
-  const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./run.ts', import.meta.url)), `--systems=${system}`, '--no-write', ...runArgs],
-    { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, BENCH_PROFILE_DIR: dir, BENCH_PROFILE_SYSTEM: system } })
+  const runTs = fileURLToPath(new URL('./run.ts', import.meta.url))
+  const r = spawnSync(process.execPath, ['--import', 'tsx', runTs, `--systems=${system}`, '--no-write', ...runArgs], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, BENCH_PROFILE_DIR: dir, BENCH_PROFILE_SYSTEM: system }
+  })
   if (r.status !== 0) console.error(`run.ts exited with ${String(r.status)}`)
-  files = readdirSync(dir).filter(f => f.endsWith('.window.cpuprofile')).map(f => join(dir, f)).filter(f => statSync(f).mtimeMs >= before)
+  files = readdirSync(dir)
+    .filter(f => f.endsWith('.window.cpuprofile'))
+    .map(f => join(dir, f))
+    .filter(f => statSync(f).mtimeMs >= before)
   if (files.length === 0) throw new Error('no profile written (did the scenario reach its measurement window?)')
 }
 for (const f of files) console.log(renderProfile(analyzeProfile(JSON.parse(readFileSync(f, 'utf8'))), f) + '\n')

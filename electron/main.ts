@@ -31,7 +31,12 @@ async function main (): Promise<void> {
     minWidth: 640,
     minHeight: 400,
     title: 'weft notes',
-    webPreferences: { preload: join(here, 'preload.cjs'), contextIsolation: true, sandbox: true, nodeIntegration: false }
+    webPreferences: {
+      preload: join(here, 'preload.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false
+    }
   })
   const disconnect = connectNotesIpc(ipcMain, win.webContents, service)
   // The window only ever shows the bundled page: links open in the browser, navigation is refused.

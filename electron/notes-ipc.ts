@@ -8,7 +8,11 @@ import { NOTES_CALL_CHANNEL, NOTES_EVENT_CHANNEL } from '../demo/notes/shared/br
  * shared dispatcher (which validates them), service events go to its renderer.
  * Calls from any other web contents are refused. Returns the undo function.
  */
-export function connectNotesIpc (ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>, contents: WebContents, service: NotesService): () => void {
+export function connectNotesIpc (
+  ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>,
+  contents: WebContents,
+  service: NotesService
+): () => void {
   ipcMain.handle(NOTES_CALL_CHANNEL, async (event: IpcMainInvokeEvent, method: unknown, args: unknown) => {
     if (event.sender !== contents) throw new Error('not the notes window')
     return await dispatchNotesCall(service, method, args)

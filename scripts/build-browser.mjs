@@ -29,7 +29,10 @@ const nodeBuiltinsGuard = {
 
 /**
  * Bundles `entry` for browsers. `write: false` returns the code in memory.
- * @param {{ entry: string, outfile?: string, write?: boolean, minify?: boolean, sourcemap?: boolean | 'inline', external?: string[] }} options
+ * @param {{
+ *   entry: string, outfile?: string, write?: boolean, minify?: boolean,
+ *   sourcemap?: boolean | 'inline', external?: string[]
+ * }} options
  * @returns {Promise<{ code: string, bytes: number, ms: number }>}
  */
 export async function bundle ({ entry, outfile, write = false, minify = false, sourcemap = false, external = [] }) {
@@ -55,7 +58,9 @@ export async function bundle ({ entry, outfile, write = false, minify = false, s
     plugins: [nodeBuiltinsGuard]
   })
   const file = result.outputFiles?.find(f => f.path.endsWith('.js'))
-  const bytes = Object.entries(result.metafile.outputs).filter(([path]) => path.endsWith('.js')).reduce((n, [, o]) => n + o.bytes, 0)
+  const bytes = Object.entries(result.metafile.outputs)
+    .filter(([path]) => path.endsWith('.js'))
+    .reduce((n, [, o]) => n + o.bytes, 0)
   return { code: file?.text ?? '', bytes, ms: performance.now() - t0 }
 }
 
@@ -68,6 +73,9 @@ export const SHARED_WITH_APP = ['yjs', 'y-protocols', 'y-protocols/*', 'lib0', '
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const outfile = join(root, 'dist/browser/weft.js')
-  const { bytes, ms } = await bundle({ entry: join(root, 'src/browser.ts'), outfile, write: true, minify: true, sourcemap: true, external: SHARED_WITH_APP })
-  console.log(`wrote ${outfile} (${(bytes / 1024).toFixed(0)} KiB, ${ms.toFixed(0)} ms); yjs, y-protocols and lib0 are left to the app's bundler`)
+  const { bytes, ms } = await bundle({
+    entry: join(root, 'src/browser.ts'), outfile, write: true, minify: true, sourcemap: true, external: SHARED_WITH_APP
+  })
+  console.log(`wrote ${outfile} (${(bytes / 1024).toFixed(0)} KiB, ${ms.toFixed(0)} ms); ` +
+    "yjs, y-protocols and lib0 are left to the app's bundler")
 }

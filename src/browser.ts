@@ -6,7 +6,10 @@
  *
  * ```ts
  * import { createWeft, WeftProvider } from 'weft-sync/browser'
- * const weft = await createWeft({ bootstrap: ['/dns4/sync.example.com/tcp/443/wss/p2p/12D3Koo...'], dataDir: 'my-app' })
+ * const weft = await createWeft({
+ *   bootstrap: ['/dns4/sync.example.com/tcp/443/wss/p2p/12D3Koo...'],
+ *   dataDir: 'my-app'
+ * })
  * const provider = new WeftProvider(docId, ydoc, { weft })
  * ```
  */

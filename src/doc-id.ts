@@ -5,10 +5,12 @@
  */
 import { base32 } from 'multiformats/bases/base32'
 
-export const DOC_ID_PATTERN = /^[a-z2-7]{26}$/
+// 26 characters: an open document (128 random bits). 52: a private document, the base32 of its
+// root public key (src/trust/keys.ts).
+export const DOC_ID_PATTERN = /^(?:[a-z2-7]{26}|[a-z2-7]{52})$/
 
 /** What an id looks like, for error messages. */
-export const DOC_ID_SYNTAX = '26 characters of lowercase base32 (a-z, 2-7)'
+export const DOC_ID_SYNTAX = '26 (open) or 52 (private) characters of lowercase base32 (a-z, 2-7)'
 
 export function isValidDocId (id: unknown): id is string {
   return typeof id === 'string' && DOC_ID_PATTERN.test(id)

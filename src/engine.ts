@@ -6,6 +6,7 @@ import { ObservableV2 } from 'lib0/observable'
 import type { Awareness } from 'y-protocols/awareness'
 import type { PeerId, PeerInfo } from '@libp2p/interface'
 import { HybridLogicalClock } from './clock/hlc.js'
+import { skewReporter } from './clock/skew-report.js'
 import { Store } from './store/store.js'
 import { Signer, loadOrCreatePeerKey } from './identity/peer-key.js'
 import { Replica, type AdoptedDoc, type ReplicaContext } from './replica/replica.js'
@@ -30,8 +31,15 @@ import { METRIC, Metrics } from './metrics/metrics.js'
 import { DEFAULTS, PROTOCOL, TUNING } from './defaults.js'
 import { DOC_ID_SYNTAX, isValidDocId, newDocId } from './doc-id.js'
 import type { Platform } from './platform/platform.js'
-import type { DocSnapshot, OpenOptions, PeerInfoSnapshot, Weft, WeftEvents, WeftOptions } from './types.js'
+import type {
+  CreateOptions, DocSnapshot, OpenOptions, PeerInfoSnapshot, Weft, WeftEvents, WeftOptions
+} from './types.js'
 import type { Beacon } from './wire/codec.js'
+import { validateOptions } from './options.js'
+import { attachAccess, createPrivateDoc, loadAccess, redeemWhenReady } from './trust/engine-glue.js'
+import { parseLink } from './trust/link.js'
+import { isPrivateDocId } from './trust/keys.js'
+import { authorHex } from './replica/version-vector.js'
 
 const log = logger('weft:engine')
 
@@ -41,9 +49,13 @@ export { isValidDocId, newDocId }
 export class DocAdoptionError extends Error {
   override name = 'DocAdoptionError'
   constructor (readonly docId: string) {
-    super(`document ${docId} is already open with another Y.Doc: open it without { doc }, or close the other handles first`)
+    super(`document ${docId} is already open with another Y.Doc: ` +
+      'open it without { doc }, or close the other handles first')
   }
 }
+
+/** gossipsub's 'subscription-change' event detail. */
+interface SubscriptionChange { peerId: PeerId, subscriptions: Array<{ topic: string, subscribe: boolean }> }
 
 interface DocEntry extends LoadedDoc {
   readonly leases: Set<Handle>
@@ -131,7 +143,8 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
         type: 'pull-finished',
         peer,
         ok: result !== undefined,
-        applied: result !== undefined && (result.envelopes > 0 || result.checkpoint)
+        applied: result !== undefined && (result.envelopes > 0 || result.checkpoint),
+        remote: result?.remote
       })
     })
     this.dialer = new Dialer(libp2p, metrics)
@@ -168,7 +181,8 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
     try {
       const privateKey = await loadOrCreatePeerKey(store)
       const signer = new Signer(privateKey, platform.ed25519)
-      const clock = new HybridLogicalClock({ maxDriftMs: options.maxClockDriftMs })
+      const onSkew = skewReporter({ count: d => metrics.inc(METRIC.clockSkew, d), listener: options.onClockSkew })
+      const clock = new HybridLogicalClock({ maxDriftMs: options.maxClockDriftMs, onSkew })
       const libp2p = await createNode(options, platform, privateKey)
       const engine = new Engine(libp2p, store, signer, clock, metrics, options, platform)
       await engine.start()
@@ -207,14 +221,26 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
 
   // ---- documents ---------------------------------------------------------
 
-  async create (options: OpenOptions = {}): Promise<Handle> {
+  async create (options: CreateOptions = {}): Promise<Handle> {
     if (this.stopping !== undefined) throw new Error('weft is stopped')
-    return await this.open(newDocId(), options)
+    const id = options.access === 'private' ? await createPrivateDoc(this.store, this.signer) : newDocId()
+    return await this.open(id, options)
+  }
+
+  async join (link: string, options: OpenOptions & { signal?: AbortSignal } = {}): Promise<Handle> {
+    const { docId, peers } = parseLink(link)
+    if (peers.length > 0) await this.dial(peers, { signal: options.signal }).catch(() => false)
+    const handle = await this.open(docId, options)
+    const entry = this.docs.get(docId)
+    if (entry !== undefined) await redeemWhenReady(entry.replica, link, options.signal ?? AbortSignal.timeout(30_000))
+    return handle
   }
 
   async open (id: string, options: OpenOptions = {}): Promise<Handle> {
     this.checkDocId(id)
-    const adopted: AdoptedDoc | undefined = options.doc === undefined ? undefined : { doc: options.doc, origin: options.origin }
+    const adopted: AdoptedDoc | undefined = options.doc === undefined
+      ? undefined
+      : { doc: options.doc, origin: options.origin }
     let lease: Handle | undefined
     await this.loaded(id, adopted, entry => {
       if (adopted !== undefined && entry.replica.doc !== adopted.doc) throw new DocAdoptionError(id)
@@ -251,7 +277,8 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
   }
 
   private async load (id: string, adopted: AdoptedDoc | undefined): Promise<void> {
-    const replica = await Replica.load(id, this.replicaContext, adopted)
+    const replica = await Replica.load(id, this.replicaContext, adopted, await loadAccess(id, this.store, this.signer))
+    attachAccess(replica, op => { void this.gossip.publishControl(id, op) })
     const sync = new DocSync({
       replica: replicaView(replica),
       subscribers: () => this.gossip.subscribers(id),
@@ -265,7 +292,9 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
       repairDelayMs: TUNING.repairDelayMs,
       repairFanout: TUNING.repairFanout
     })
-    const entry: DocEntry = { replica, sync, leases: new Set(), unloading: false, lastActivity: Date.now() }
+    const entry: DocEntry = {
+      replica, sync, leases: new Set(), unloading: false, lastActivity: Date.now(), addresses: () => this.multiaddrs
+    }
     replica.on('sealed', (_bytes, envelope) => {
       void this.gossip.publishEnvelope(envelope)
       this.touch(entry)
@@ -285,8 +314,13 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
 
   /** Routes a document's gossip to whichever form it has now: loaded, or dormant in the store. */
   private topicMember (id: string): TopicMember {
+    const engine = this
     return {
-      has: (author, seq) => this.docs.get(id)?.replica.has(author, seq) ?? this.dormant.get(id)?.has(author, seq) ?? false,
+      get access () { return engine.docs.get(id)?.replica.access },
+      differsFromHeld: envelope => this.docs.get(id)?.replica.differsFromHeld(envelope) ?? false,
+      reportFork: (envelope, bytes) => { this.docs.get(id)?.replica.reportFork(envelope, bytes) },
+      has: (author, seq) =>
+        this.docs.get(id)?.replica.has(author, seq) ?? this.dormant.get(id)?.has(author, seq) ?? false,
       onEnvelope: (envelope, bytes, from) => {
         void this.whenLoaded(id, entry => {
           const result = entry.replica.ingest(envelope, bytes)
@@ -295,6 +329,8 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
         })
       },
       onBeacon: (beacon, from) => {
+        // Private documents: a non-member's beacon neither confirms our edits nor steers repair.
+        if (this.docs.get(id)?.replica.access?.isMember(authorHex(beacon.signer)) === false) return
         const vector = vectorFromWire(beacon.vv)
         // A dormant document wakes only for a beacon that shows something it lacks.
         const dormant = this.dormant.get(id)
@@ -335,7 +371,8 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
   /** A served document nobody holds goes dormant once it has been idle for `unloadIdleAfterMs`. */
   private scheduleIdleCheck (entry: DocEntry): void {
     const after = this.options.unloadIdleAfterMs ?? DEFAULTS.unloadIdleAfterMs
-    if (!Number.isFinite(after) || entry.idleTimer !== undefined) return
+    // A dormant form knows no access rules: private documents stay loaded while served.
+    if (!Number.isFinite(after) || entry.idleTimer !== undefined || entry.replica.access !== undefined) return
     const wait = Math.max(0, entry.lastActivity + after - Date.now())
     entry.idleTimer = setTimeout(() => {
       entry.idleTimer = undefined
@@ -400,6 +437,11 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
     }
     await this.transitions.get(id)?.catch(() => {})
     if (this.docs.has(id) || this.dormant.has(id) || !this.served.has(id)) return
+    if (isPrivateDocId(id)) {
+      // Checked against its access rules, so loaded (see scheduleIdleCheck).
+      await this.loaded(id, undefined, entry => { this.scheduleIdleCheck(entry) })
+      return
+    }
     const dormant = await DormantReplica.open(id, this.replicaContext)
     if (this.docs.has(id) || this.dormant.has(id) || !this.served.has(id) || this.stopping !== undefined) return
     await this.store.markDocument(id)
@@ -456,9 +498,23 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
 
   docSnapshot (id: string): DocSnapshot | undefined {
     const entry = this.docs.get(id)
-    if (entry === undefined) return undefined
-    const { replica, sync } = entry
-    return { id, status: sync.currentStatus, peers: sync.currentPeers, versionVector: replica.vv.toRecord(), unconfirmed: replica.unconfirmed }
+    if (entry !== undefined) {
+      const { replica, sync } = entry
+      return {
+        id,
+        status: sync.currentStatus,
+        peers: sync.currentPeers,
+        versionVector: replica.vv.toRecord(),
+        unconfirmed: replica.unconfirmed,
+        loaded: true
+      }
+    }
+    const dormant = this.dormant.get(id)
+    if (dormant === undefined) return undefined
+    // Dormant: it was caught up when it went idle, and anything new wakes it.
+    const peers = this.gossip.subscribers(id).map(p => p.toString()).sort()
+    const status = this.libp2p.getConnections().length === 0 ? 'offline' : peers.length === 0 ? 'connecting' : 'synced'
+    return { id, status, peers, versionVector: dormant.vv.toRecord(), unconfirmed: 0, loaded: false }
   }
 
   connectedPeers (): PeerInfoSnapshot[] {
@@ -468,12 +524,37 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
     }))
   }
 
+  async peerAddresses (peerId: string): Promise<string[]> {
+    let id: PeerId
+    try {
+      id = peerIdFromString(peerId)
+    } catch (err: any) {
+      throw new TypeError(`peerAddresses: ${JSON.stringify(peerId)} is not a peer id: ${err?.message ?? err}`)
+    }
+    try {
+      const peer = await this.libp2p.peerStore.get(id)
+      return peer.addresses.map(a => a.multiaddr.toString())
+        .filter(a => !a.includes('/p2p-circuit'))
+        .map(a => a.includes('/p2p/') ? a : `${a}/p2p/${peerId}`)
+    } catch {
+      return []
+    }
+  }
+
+  async disconnect (peerId?: string): Promise<void> {
+    const connections = peerId === undefined
+      ? this.libp2p.getConnections()
+      : this.libp2p.getConnections(peerIdFromString(peerId))
+    await Promise.allSettled(connections.map(async c => { await c.close() }))
+  }
+
   // ---- presence and dialling ---------------------------------------------
 
   presence (docId: string, awareness: Awareness, limits?: Partial<AwarenessLimits>): AwarenessChannel {
-    if (!isValidDocId(docId)) throw new TypeError(`invalid document id ${JSON.stringify(docId)}: expected ${DOC_ID_SYNTAX}`)
-    if (this.stopping !== undefined) throw new Error('weft is stopped')
-    const channel = new AwarenessChannel(awareness, docId, { pubsub: this.pubsub, peerId: this.peerId, peerEvents: this.libp2p, limits })
+    this.checkDocId(docId)
+    const channel = new AwarenessChannel(awareness, docId, {
+      pubsub: this.pubsub, peerId: this.peerId, peerEvents: this.libp2p, limits
+    })
     channel.on('drop', reason => { this.metrics.inc(METRIC.presenceDropped, reason) })
     channel.start()
     return channel
@@ -505,7 +586,8 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
       attempts.push(this.dialer.dial(id, mas))
     }
     for (const ma of bare) {
-      const signal = AbortSignal.any([AbortSignal.timeout(10_000), ...(options.signal === undefined ? [] : [options.signal])])
+      const signals = [AbortSignal.timeout(10_000), ...(options.signal === undefined ? [] : [options.signal])]
+      const signal = AbortSignal.any(signals)
       attempts.push(this.libp2p.dial(ma, { signal }).then(() => true, err => {
         log('dial %s failed: %s', ma, err?.message ?? err)
         return false
@@ -521,7 +603,8 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
   private sharedWith (peer: PeerId): SharedHead[] {
     const shared: SharedHead[] = []
     const add = (id: string, vv: VersionVector): void => {
-      if (this.gossip.subscribers(id).some(p => p.equals(peer))) shared.push({ docId: id, vectorHash: vectorHash(vv.entries()) })
+      if (!this.gossip.subscribers(id).some(p => p.equals(peer))) return
+      shared.push({ docId: id, vectorHash: vectorHash(vv.entries()) })
     }
     for (const [id, entry] of this.docs) add(id, entry.replica.vv)
     for (const [id, dormant] of this.dormant) add(id, dormant.vv)
@@ -546,7 +629,7 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
     return from
   }
 
-  private readonly onSubscriptionChange = (event: CustomEvent<{ peerId: PeerId, subscriptions: Array<{ topic: string, subscribe: boolean }> }>): void => {
+  private readonly onSubscriptionChange = (event: CustomEvent<SubscriptionChange>): void => {
     const { peerId, subscriptions } = event.detail
     for (const { topic, subscribe } of subscriptions) {
       if (topic.startsWith(PROTOCOL.docTopicPrefix)) {
@@ -610,5 +693,6 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
 }
 
 export async function createEngine (options: WeftOptions, platform: Platform): Promise<Weft> {
+  validateOptions(options) // one TypeError naming the option, before anything starts
   return await Engine.create(options, platform)
 }

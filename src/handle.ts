@@ -2,12 +2,14 @@ import { ObservableV2 } from 'lib0/observable'
 import type * as Y from 'yjs'
 import type { Replica } from './replica/replica.js'
 import type { DocSync } from './sync/doc-sync.js'
-import type { DocHandle, HandleEvents, SyncStatus } from './types.js'
+import type { AccessRole, DocHandle, DocMember, HandleEvents, SyncStatus } from './types.js'
 
 /** One loaded document, shared by every lease on it. */
 export interface LoadedDoc {
   readonly replica: Replica
   readonly sync: DocSync
+  /** This peer's addresses, for the links it makes. */
+  readonly addresses?: () => string[]
 }
 
 /**
@@ -24,6 +26,7 @@ export class Handle extends ObservableV2<HandleEvents> implements DocHandle {
   constructor (private readonly loaded: LoadedDoc, private readonly release: (lease: Handle) => Promise<void>) {
     super()
     loaded.replica.on('delivery', this.onDelivery)
+    loaded.replica.access?.on('access', this.onAccess)
     loaded.sync.on('status', this.onStatus)
     loaded.sync.on('peers', this.onPeers)
     loaded.sync.on('synced', this.onSynced)
@@ -37,6 +40,24 @@ export class Handle extends ObservableV2<HandleEvents> implements DocHandle {
   get unconfirmed (): number { return this.loaded.replica.unconfirmed }
   get closed (): boolean { return this.closing !== undefined }
 
+  get access (): AccessRole { return this.loaded.replica.access?.role ?? 'writer' }
+  members (): DocMember[] { return this.loaded.replica.access?.members() ?? [] }
+
+  invite (options: { role: 'reader' | 'writer' | 'pinner' }): string {
+    const access = this.loaded.replica.access
+    if (access === undefined) {
+      throw new Error('invite links are for private documents; an open document\'s id is its link')
+    }
+    return access.invite(options.role, this.loaded.addresses?.() ?? [])
+  }
+
+  revoke (member: string): void {
+    const access = this.loaded.replica.access
+    if (access === undefined) throw new Error('open documents have no members to revoke')
+    access.revoke(member, this.loaded.replica.vv.get(member))
+  }
+
+  private readonly onAccess = (role: AccessRole): void => { this.emit('access', [role]) }
   private readonly onDelivery = (unconfirmed: number): void => { this.emit('delivery', [unconfirmed]) }
   private readonly onStatus = (status: SyncStatus): void => { this.emit('status', [status]) }
   private readonly onPeers = (peers: string[]): void => { this.emit('peers', [peers]) }
@@ -74,6 +95,7 @@ export class Handle extends ObservableV2<HandleEvents> implements DocHandle {
       for (const reject of [...this.waiters]) reject(new Error(`document ${this.id} was closed`))
       const { replica, sync } = this.loaded
       replica.off('delivery', this.onDelivery)
+      replica.access?.off('access', this.onAccess)
       sync.off('status', this.onStatus)
       sync.off('peers', this.onPeers)
       sync.off('synced', this.onSynced)

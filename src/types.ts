@@ -12,7 +12,10 @@ export type SyncStatus = 'offline' | 'connecting' | 'syncing' | 'synced'
 export interface WeftOptions {
   /** LevelDB directory for envelopes, version vectors and the peer identity. Omitted: in memory, nothing persisted. */
   dataDir?: string
-  /** Multiaddrs to listen on. Default `['/ip4/0.0.0.0/tcp/0']`. `/ws` and `/memory/<name>` addresses enable those transports. */
+  /**
+   * Multiaddrs to listen on. Default `['/ip4/0.0.0.0/tcp/0']`.
+   * `/ws` and `/memory/<name>` addresses enable those transports.
+   */
   listen?: string[]
   /** Addresses to announce instead of the listen addresses (a public IP behind a port forward). */
   announce?: string[]
@@ -23,14 +26,25 @@ export interface WeftOptions {
   dht?: {
     /** Kademlia protocol id; peers with different ids never see each other. Default `/weft/kad/1.0.0`. */
     protocol?: string
-    /** 'server' answers DHT queries (needed on loopback/LAN and for always-on peers); 'client' only asks. Default 'server'. */
+    /**
+     * 'server' answers DHT queries (needed on loopback/LAN and for always-on peers); 'client' only asks.
+     * Default 'server'.
+     */
     mode?: 'server' | 'client'
   }
-  /** Remote HLC stamps further ahead than this are refused. Default 60 000 ms. */
+  /** Remote HLC stamps further ahead than this are merged but move our clock only this far ahead. Default 60 000 ms. */
   maxClockDriftMs?: number
+  /**
+   * Called for each remote stamp more than `maxClockDriftMs` ahead or (beacons) behind ours.
+   * Also counted (`weft_clock_skew_total`) and warned once per direction on the console.
+   */
+  onClockSkew?: (event: import('./clock/hlc.js').ClockSkewEvent) => void
   /** Extra wait before a batch of local edits is sealed; 0 seals on the next tick. Default 0. */
   batchWindowMs?: number
-  /** Least time between two envelopes of one document from this peer; edits in between are merged into the next. Default 5 ms. */
+  /**
+   * Least time between two envelopes of one document from this peer; edits in between are merged into the next.
+   * Default 5 ms.
+   */
   minSealIntervalMs?: number
   /** How often an open document whose version vector changed announces it (heads beacon). Default 10 000 ms. */
   beaconIntervalMs?: number
@@ -87,6 +101,8 @@ export interface HandleEvents {
   peers: (peers: string[]) => void
   /** Local changes not yet seen in any other peer's version vector changed (see `unconfirmed`). */
   delivery: (unconfirmed: number) => void
+  /** Private documents: the members or this peer's role changed (the new role). */
+  access: (role: AccessRole) => void
 }
 
 export interface DocHandle extends ObservableV2<HandleEvents> {
@@ -103,6 +119,14 @@ export interface DocHandle extends ObservableV2<HandleEvents> {
   readonly unconfirmed: number
   /** True once this handle was closed (by `close()`, `weft.forget()` or `weft.stop()`). */
   readonly closed: boolean
+  /** This peer's role ('writer' for open documents). */
+  readonly access: AccessRole
+  /** Members of a private document (empty for open documents). */
+  members (): DocMember[]
+  /** A `weft://` link granting `role` in a private document (admins only); the secret is in its fragment. */
+  invite (options: { role: 'reader' | 'writer' | 'pinner' }): string
+  /** Ends a member's access (admins only); its envelopes after the last one this peer holds are rejected everywhere. */
+  revoke (member: string): void
   /** Resolves once caught up with at least one peer holding the document. */
   whenSynced (options?: { signal?: AbortSignal }): Promise<void>
   /** Seals pending local edits and resolves once they are durable in the local store (acknowledged). */
@@ -125,6 +149,21 @@ export interface OpenOptions {
   origin?: unknown
 }
 
+export interface CreateOptions extends OpenOptions {
+  /**
+   * 'open' (default): a 26-character id; whoever knows it may read and write. 'private': a
+   * document key pair, a 52-character id, and write access held in the document as signed
+   * control ops; share it with `handle.invite()`.
+   */
+  access?: 'open' | 'private'
+}
+
+/** A member of a private document: its key (hex, the peer's author key) and role. */
+export interface DocMember { key: string, role: AccessRole }
+
+/** This peer's standing in a document. Open documents: always 'writer'. */
+export type AccessRole = 'root' | 'admin' | 'writer' | 'reader' | 'pinner' | 'none'
+
 export interface WeftEvents {
   /** The set of connected peers changed. */
   connections: (peers: PeerInfoSnapshot[]) => void
@@ -141,6 +180,8 @@ export interface DocSnapshot {
   peers: string[]
   versionVector: Record<string, number>
   unconfirmed: number
+  /** False for a served document unloaded while idle (answering sync from the store). */
+  loaded: boolean
 }
 
 export interface Weft extends ObservableV2<WeftEvents> {
@@ -151,7 +192,9 @@ export interface Weft extends ObservableV2<WeftEvents> {
   readonly libp2p: Libp2p<WeftServices>
   readonly metrics: WeftMetrics
   /** A new document with a fresh id. */
-  create (options?: OpenOptions): Promise<DocHandle>
+  create (options?: CreateOptions): Promise<DocHandle>
+  /** Opens the document of a `weft://` link, dials the peers it names, and redeems its invite. */
+  join (link: string, options?: OpenOptions & { signal?: AbortSignal }): Promise<DocHandle>
   /**
    * Opens a document by id: from the local store, from the network, or both. Each call returns
    * its own handle (a lease) on the one copy in memory; close each handle you open.
@@ -189,6 +232,10 @@ export interface Weft extends ObservableV2<WeftEvents> {
   storedDocuments (): Promise<string[]>
   /** Peers with an open connection. */
   connectedPeers (): PeerInfoSnapshot[]
+  /** Where a known peer listens (as it announced itself), each with `/p2p/<id>`: what to dial it by later. */
+  peerAddresses (peerId: string): Promise<string[]>
+  /** Closes the connections to one peer, or to every peer (they may reconnect; a connection gater decides). */
+  disconnect (peerId?: string): Promise<void>
   docSnapshot (id: string): DocSnapshot | undefined
   stop (): Promise<void>
 }

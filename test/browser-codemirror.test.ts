@@ -42,7 +42,10 @@ describe('y-codemirror.next on a WeftProvider in headless Chromium', { skip, tim
 
       // Node peer types: the text shows up in both editors.
       ytext.insert(0, 'Hello from Node.\n')
-      for (const p of [b1, b2]) await waitFor('node text in editor', async () => (await p.call('editorText', docId)) === 'Hello from Node.\n', T)
+      for (const p of [b1, b2]) {
+        await waitFor('node text in editor', async () =>
+          (await p.call('editorText', docId)) === 'Hello from Node.\n', T)
+      }
 
       // A real user types into editor 1 with the keyboard.
       await b1.page.click('#editor-' + docId + ' .cm-content')
@@ -50,26 +53,36 @@ describe('y-codemirror.next on a WeftProvider in headless Chromium', { skip, tim
       const s = performance.now()
       await b1.page.keyboard.type('Typed in Chromium.')
       await waitFor('typed text at the Node peer', () => ytext.toString() === 'Hello from Node.\nTyped in Chromium.', T)
-      await waitFor('typed text in editor 2', async () => (await b2.call('editorText', docId)) === 'Hello from Node.\nTyped in Chromium.', T)
-      t.diagnostic(`keyboard -> editor 2 (via the Node peer): ${(performance.now() - s).toFixed(0)} ms for 18 keystrokes`)
+      await waitFor('typed text in editor 2', async () =>
+        (await b2.call('editorText', docId)) === 'Hello from Node.\nTyped in Chromium.', T)
+      const typedMs = (performance.now() - s).toFixed(0)
+      t.diagnostic(`keyboard -> editor 2 (via the Node peer): ${typedMs} ms for 18 keystrokes`)
       // The DOM of editor 2 shows it too, not just its state.
       assert.match(await b2.page.locator('.cm-content').innerText(), /Typed in Chromium\./)
 
-      // Editor 1's cursor reaches the Node peer as a y-codemirror cursor (relative positions into the shared text)...
-      await waitFor('browser 1 cursor at the node', () => [...pn.awareness.getStates().values()].some(st => st.user?.name === 'Browser 1' && st.cursor != null), T)
+      // Editor 1's cursor reaches the Node peer as a y-codemirror cursor
+      // (relative positions into the shared text)...
+      await waitFor('browser 1 cursor at the node', () => [...pn.awareness.getStates().values()]
+        .some(st => st.user?.name === 'Browser 1' && st.cursor != null), T)
       const b1State = [...pn.awareness.getStates().values()].find(st => st.user?.name === 'Browser 1')!
-      const head = Y.createAbsolutePositionFromRelativePosition(Y.createRelativePositionFromJSON(b1State.cursor.head), nodeDoc)
+      const head = Y.createAbsolutePositionFromRelativePosition(
+        Y.createRelativePositionFromJSON(b1State.cursor.head),
+        nodeDoc
+      )
       assert.equal(head?.index, ytext.length, 'browser 1 caret is at the end of what it typed')
 
       // ...and is drawn in editor 2 as a remote caret with its name.
-      await waitFor('caret of Browser 1 in editor 2', async () => (await b2.call('remoteCaretNames')).includes('Browser 1'), T)
+      await waitFor('caret of Browser 1 in editor 2', async () =>
+        (await b2.call('remoteCaretNames')).includes('Browser 1'), T)
 
       // The Node peer puts its cursor after "Hello": editors draw a caret named Node.
       pn.awareness.setLocalStateField('cursor', {
         anchor: Y.createRelativePositionFromTypeIndex(ytext, 5),
         head: Y.createRelativePositionFromTypeIndex(ytext, 5)
       })
-      for (const p of [b1, b2]) await waitFor('caret of Node in editor', async () => (await p.call('remoteCaretNames')).includes('Node'), T)
+      for (const p of [b1, b2]) {
+        await waitFor('caret of Node in editor', async () => (await p.call('remoteCaretNames')).includes('Node'), T)
+      }
 
       // Concurrent edits from all three converge in every editor.
       await Promise.all([

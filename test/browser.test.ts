@@ -47,7 +47,8 @@ describe('weft in headless Chromium', { skip, timeout: 180_000 }, () => {
 
       const t0 = Date.now()
       const { peerId } = await tp.call('start', { bootstrap: [ws] })
-      await waitFor('browser connected to the node peer', async () => (await tp.call('connectedPeers')).includes(node.peerId), T)
+      await waitFor('browser connected to the node peer', async () =>
+        (await tp.call('connectedPeers')).includes(node.peerId), T)
       t.diagnostic(`browser peer ${peerId} connected in ${Date.now() - t0} ms`)
       await tp.call('open', docId)
       await waitFor('browser has the node text', async () => (await tp.call('text', docId)) === 'node says hi. ', T)
@@ -56,7 +57,8 @@ describe('weft in headless Chromium', { skip, timeout: 180_000 }, () => {
 
       // browser -> node
       await tp.call('insert', docId, 14, 'browser says hi.')
-      await waitFor('node has the browser text', () => nodeDoc.getText('text').toString() === 'node says hi. browser says hi.', T)
+      await waitFor('node has the browser text', () =>
+        nodeDoc.getText('text').toString() === 'node says hi. browser says hi.', T)
       await waitFor('browser edit confirmed', async () => (await tp.call('state', docId)).unconfirmed === 0, T)
 
       // node -> browser, live, with latency
@@ -68,7 +70,8 @@ describe('weft in headless Chromium', { skip, timeout: 180_000 }, () => {
         samples.push(performance.now() - s)
       }
       samples.sort((a, b) => a - b)
-      t.diagnostic(`node->browser edit latency (incl. page.evaluate polling): p50 ${samples[5].toFixed(1)} ms, max ${samples[9].toFixed(1)} ms`)
+      t.diagnostic('node->browser edit latency (incl. page.evaluate polling): ' +
+        `p50 ${samples[5].toFixed(1)} ms, max ${samples[9].toFixed(1)} ms`)
 
       const state = await tp.call('state', docId)
       assert.equal(state.status, 'connected')
@@ -102,8 +105,10 @@ describe('weft in headless Chromium', { skip, timeout: 180_000 }, () => {
       await b2.call('open', docId, { name: 'Browser 2', color: '#0000aa' })
 
       const t0 = Date.now()
-      const names = async (p: typeof b1): Promise<string[]> => Object.values(await p.call('presence', docId)).map((s: any) => s?.user?.name).sort()
-      await waitFor('node sees both browsers', () => [...pn.awareness.getStates().values()].filter(s => s.user?.name?.startsWith('Browser')).length === 2, T)
+      const names = async (p: typeof b1): Promise<string[]> =>
+        Object.values(await p.call('presence', docId)).map((s: any) => s?.user?.name).sort()
+      await waitFor('node sees both browsers', () =>
+        [...pn.awareness.getStates().values()].filter(s => s.user?.name?.startsWith('Browser')).length === 2, T)
       // b1 and b2 are not connected to each other: their presence travels through the Node peer
       t.diagnostic(`node saw both browsers after ${Date.now() - t0} ms`)
       await waitFor('b1 sees Node and Browser 2', async () => (await names(b1)).join() === 'Browser 2,Node', T)
@@ -119,7 +124,8 @@ describe('weft in headless Chromium', { skip, timeout: 180_000 }, () => {
       // b2 goes away (page stops its peer): everyone else drops its presence
       await b2.call('stop')
       await waitFor('b1 no longer sees Browser 2', async () => !(await names(b1)).includes('Browser 2'), 10_000)
-      await waitFor('node no longer sees Browser 2', () => ![...pn.awareness.getStates().values()].some(s => s.user?.name === 'Browser 2'), 10_000)
+      await waitFor('node no longer sees Browser 2', () =>
+        ![...pn.awareness.getStates().values()].some(s => s.user?.name === 'Browser 2'), 10_000)
     } catch (err) {
       console.log(harness.logs.slice(-40).join('\n'))
       throw err
@@ -152,7 +158,8 @@ describe('weft in headless Chromium', { skip, timeout: 180_000 }, () => {
       const second = await tp.call('start', { bootstrap: [ws2], dataDir: 'weft-idb-test' })
       assert.equal(second.peerId, first.peerId)
       await tp.call('open', docId)
-      await waitFor('text restored from IndexedDB', async () => (await tp.call('text', docId)) === 'kept in IndexedDB', T)
+      await waitFor('text restored from IndexedDB', async () =>
+        (await tp.call('text', docId)) === 'kept in IndexedDB', T)
     } catch (err) {
       console.log(harness.logs.slice(-40).join('\n'))
       throw err
@@ -167,7 +174,13 @@ describe('weft in headless Chromium', { skip, timeout: 180_000 }, () => {
     const peers = new Peers()
     const dir = join(root, 'dist', 'browser-test')
     await mkdir(dir, { recursive: true })
-    await bundle({ entry: join(root, 'src/browser.ts'), outfile: join(dir, 'weft.js'), write: true, minify: true, external: SHARED_WITH_APP })
+    await bundle({
+      entry: join(root, 'src/browser.ts'),
+      outfile: join(dir, 'weft.js'),
+      write: true,
+      minify: true,
+      external: SHARED_WITH_APP
+    })
     // A consumer app as a user would write it: its own yjs, weft's browser build.
     await writeFile(join(dir, 'consumer.js'), [
       "import * as Y from 'yjs'",
@@ -176,7 +189,7 @@ describe('weft in headless Chromium', { skip, timeout: 180_000 }, () => {
       '  const weft = await createWeft({ bootstrap, network: { allowPrivateDials: true, gossipHeartbeatMs: 200 } })',
       '  const ydoc = new Y.Doc()',
       '  const provider = new WeftProvider(docId, ydoc, { weft })',
-      "  await provider.whenSynced({ signal: AbortSignal.timeout(20000) })",
+      '  await provider.whenSynced({ signal: AbortSignal.timeout(20000) })',
       "  const text = ydoc.getText('text').toString()",
       "  ydoc.getText('text').insert(text.length, ' + consumer')",
       '  await provider.flush()',
@@ -197,7 +210,10 @@ describe('weft in headless Chromium', { skip, timeout: 180_000 }, () => {
       handle.doc.getText('text').insert(0, 'node')
       await page.goto(harness.baseUrl + 'consumer')
       await page.waitForFunction(() => (globalThis as any).consumer != null, undefined, { timeout: 20_000 })
-      const seen = await page.evaluate(async ([b, id]) => await (globalThis as any).consumer([b], id), [ws, handle.id] as const)
+      const seen = await page.evaluate(
+        async ([b, id]) => await (globalThis as any).consumer([b], id),
+        [ws, handle.id] as const
+      )
       assert.equal(seen, 'node')
       await waitFor('consumer edit at the node', () => handle.doc.getText('text').toString() === 'node + consumer', T)
       assert.deepEqual(warnings, [], 'one yjs instance')

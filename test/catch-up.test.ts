@@ -5,10 +5,16 @@ import type { PeerId } from '@libp2p/interface'
 import { Peers, waitFor, text } from './support/peers.js'
 import { METRIC } from '../src/index.js'
 
-const counter = (peer: { metrics: { counters: () => Record<string, Record<string, number>> } }, name: string, label = ''): number =>
+const counter = (
+  peer: { metrics: { counters: () => Record<string, Record<string, number>> } },
+  name: string,
+  label = ''
+): number =>
   peer.metrics.counters()[name]?.[label] ?? 0
 
-test('a peer stopped while 1,000 edits happened catches up when it comes back, as one merged update', { timeout: 120_000 }, async () => {
+test('a peer stopped while 1,000 edits happened catches up when it comes back, as one merged update', {
+  timeout: 120_000
+}, async () => {
   const peers = new Peers()
   try {
     const a = await peers.start()
@@ -69,11 +75,16 @@ test('a small gap travels as the authors\' own envelopes', { timeout: 60_000 }, 
   }
 })
 
-test('two peers that both edited while partitioned converge both ways when the partition heals', { timeout: 90_000 }, async () => {
+test('two peers that both edited while partitioned converge both ways when the partition heals', {
+  timeout: 90_000
+}, async () => {
   const peers = new Peers()
   const blocked = new Set<string>()
   // A real partition: the connection gaters refuse every dial and inbound connection between the two.
-  const gater = { denyDialPeer: async (peer: PeerId) => blocked.has(peer.toString()), denyInboundEncryptedConnection: async (peer: PeerId) => blocked.has(peer.toString()) }
+  const gater = {
+    denyDialPeer: async (peer: PeerId) => blocked.has(peer.toString()),
+    denyInboundEncryptedConnection: async (peer: PeerId) => blocked.has(peer.toString())
+  }
   try {
     const a = await peers.start({ network: { connectionGater: gater } })
     const b = await peers.start({ bootstrap: [a.multiaddrs[0]], network: { connectionGater: gater } })
@@ -108,7 +119,9 @@ test('two peers that both edited while partitioned converge both ways when the p
   }
 })
 
-test('a few large batched envelopes still travel as the merged diff when that is much smaller', { timeout: 60_000 }, async () => {
+test('a few large batched envelopes still travel as the merged diff when that is much smaller', {
+  timeout: 60_000
+}, async () => {
   const peers = new Peers()
   try {
     const a = await peers.start()

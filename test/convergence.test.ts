@@ -20,7 +20,8 @@ test('5 peers making concurrent text and map edits end with identical documents'
   const rand = random(seed)
   try {
     const first = await peers.start()
-    const rest = await Promise.all([1, 2, 3, 4].map(async () => await peers.start({ bootstrap: [first.multiaddrs[0]] })))
+    const rest = await Promise.all([1, 2, 3, 4].map(async () =>
+      await peers.start({ bootstrap: [first.multiaddrs[0]] })))
     const all = [first, ...rest]
     const h0 = await first.create()
     const handles = [h0, ...await Promise.all(rest.map(async p => await p.open(h0.id)))]
@@ -56,12 +57,17 @@ test('5 peers making concurrent text and map edits end with identical documents'
     }
     await waitFor('all 5 documents identical', same, 60_000)
     const convergeMs = performance.now() - started
-    console.log(`# 5 peers, 20 rounds of concurrent edits converged ${convergeMs.toFixed(0)} ms after the first edit (seed ${seed})`)
+    console.log(`# 5 peers, 20 rounds of concurrent edits converged ${convergeMs.toFixed(0)} ms ` +
+      `after the first edit (seed ${seed})`)
 
     const ref = handles[0].doc
     const final = ref.getText('text').toString()
     expected.forEach((count, i) => {
-      assert.equal(final.split(String.fromCharCode(97 + i)).length - 1, count, `peer ${i}: no edit lost, no delete undone`)
+      assert.equal(
+        final.split(String.fromCharCode(97 + i)).length - 1,
+        count,
+        `peer ${i}: no edit lost, no delete undone`
+      )
     })
     for (let i = 0; i < 5; i++) assert.equal(ref.getMap('map').get(`peer${i}`), 19)
     for (const h of handles) {

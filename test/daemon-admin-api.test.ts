@@ -29,19 +29,33 @@ const backend: AdminBackend = {
     return { created }
   },
   unpin: async (id) => ({ removed: pinned.delete(id) }),
-  metrics: async () => ({ contentType: 'text/plain; version=0.0.4; charset=utf-8', body: '# HELP x y\n# TYPE x counter\nx 1\n' }),
+  metrics: async () => ({
+    contentType: 'text/plain; version=0.0.4; charset=utf-8',
+    body: '# HELP x y\n# TYPE x counter\nx 1\n'
+  }),
   isValidDocId: (id) => /^[a-z2-7]{26}$/.test(id)
 }
 
 let server: AdminServer
 let url: string
 before(async () => {
-  server = new AdminServer({ backend, token: TOKEN, host: '127.0.0.1', port: 0, maxBodyBytes: 1024, observe: (route, _m, status) => { observed.push([route, status]) } })
+  server = new AdminServer({
+    backend,
+    token: TOKEN,
+    host: '127.0.0.1',
+    port: 0,
+    maxBodyBytes: 1024,
+    observe: (route, _m, status) => { observed.push([route, status]) }
+  })
   url = (await server.listen()).url
 })
 after(async () => { await server.close() })
 
-async function call (method: string, path: string, init: { token?: string | null, body?: string, headers?: Record<string, string> } = {}): Promise<{ status: number, body: any, headers: Headers }> {
+async function call (
+  method: string,
+  path: string,
+  init: { token?: string | null, body?: string, headers?: Record<string, string> } = {}
+): Promise<{ status: number, body: any, headers: Headers }> {
   const headers: Record<string, string> = { ...init.headers }
   const token = init.token === undefined ? TOKEN : init.token
   if (token != null) headers.authorization = `Bearer ${token}`
@@ -67,7 +81,8 @@ test('requests without the token, or with a wrong one, get 401 and a JSON error'
   }
   assert.equal((await call('GET', '/status', { token: 'wrong' })).status, 401)
   assert.equal((await call('GET', '/status', { token: TOKEN + 'x' })).status, 401)
-  assert.equal((await call('GET', '/status', { token: null, headers: { authorization: `Basic ${TOKEN}` } })).status, 401)
+  const basic = await call('GET', '/status', { token: null, headers: { authorization: `Basic ${TOKEN}` } })
+  assert.equal(basic.status, 401)
   assert.equal((await call('POST', `/pins/${DOC}`, { token: null })).status, 401)
   assert.equal(pinned.size, 0, 'nothing was pinned without the token')
 })
@@ -94,7 +109,8 @@ test('POST/DELETE /pins/<id>: 201 new, 200 again, 200 unpin, 404 when not pinned
 })
 
 test('malformed doc ids get 400', async () => {
-  for (const bad of ['short', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxy1', '%E0%A4%A', '..%2F..%2Fetc', '']) {
+  const badIds = ['short', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxy1', '%E0%A4%A', '..%2F..%2Fetc', '']
+  for (const bad of badIds) {
     const r = await call('POST', `/pins/${bad}`)
     assert.equal(r.status, 400, bad)
     assert.ok(['invalid_doc_id', 'bad_request'].includes(r.body.error), bad)
@@ -128,7 +144,8 @@ test('a body over the limit gets 413 (declared or streamed); bad JSON gets 400',
   assert.equal(r.body.error, 'body_too_large')
   // Chunked, no content-length: the limit is enforced while reading.
   const status = await new Promise<number>((resolve, reject) => {
-    const req = httpRequest(`${url}/pins/${DOC}`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } }, (res) => {
+    const options = { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } }
+    const req = httpRequest(`${url}/pins/${DOC}`, options, (res) => {
       res.resume()
       resolve(res.statusCode ?? 0)
     })
@@ -161,8 +178,10 @@ test('GET /metrics answers Prometheus text', async () => {
 test('the client surfaces status codes and messages', async () => {
   const c = new AdminClient({ url, token: TOKEN })
   assert.equal((await c.status()).peerId, 'peer')
-  await assert.rejects(c.unpin('z'.repeat(26)), (err: unknown) => err instanceof AdminClientError && err.status === 404 && err.code === 'not_pinned')
-  await assert.rejects(new AdminClient({ url }).status(), (err: unknown) => err instanceof AdminClientError && err.status === 401 && /no token found/.test(err.message))
+  await assert.rejects(c.unpin('z'.repeat(26)),
+    (err: unknown) => err instanceof AdminClientError && err.status === 404 && err.code === 'not_pinned')
+  await assert.rejects(new AdminClient({ url }).status(),
+    (err: unknown) => err instanceof AdminClientError && err.status === 401 && /no token found/.test(err.message))
   const closed = new AdminServer({ backend, token: TOKEN, host: '127.0.0.1', port: 0 })
   const closedUrl = (await closed.listen()).url
   await closed.close()

@@ -19,7 +19,9 @@ after(async () => {
 test('weft --help lists the commands', async () => {
   const r = await runCli(['--help'])
   assert.equal(r.code, 0)
-  for (const cmd of ['daemon', 'status', 'peers', 'docs', 'pin <id>', 'unpin <id>', 'cat <id>']) assert.ok(r.stdout.includes(`weft ${cmd}`), cmd)
+  for (const cmd of ['daemon', 'status', 'peers', 'docs', 'pin <id>', 'unpin <id>', 'cat <id>']) {
+    assert.ok(r.stdout.includes(`weft ${cmd}`), cmd)
+  }
 })
 
 test('weft daemon --help documents every option with its default and its WEFT_ variable', async () => {
@@ -39,9 +41,12 @@ test('--print-config shows flags over WEFT_ variables over the config file', asy
   const dir = await mkdtemp(join(tmpdir(), 'weft-cli-'))
   dirs.push(dir)
   const file = join(dir, 'weft.json')
-  await writeFile(file, JSON.stringify({ dataDir: 'data', mdns: false, logFormat: 'json', admin: '127.0.0.1:9000', pin: ['aaaaaaaaaaaaaaaaaaaaaaaaaa'] }))
-  const r = await runCli(['daemon', '--config', file, '--admin', '127.0.0.1:9100', '--listen', '/ip4/127.0.0.1/tcp/1', '--listen', '/ip4/127.0.0.1/tcp/2', '--print-config'],
-    { env: { WEFT_LOG_FORMAT: 'human', WEFT_DHT_MODE: 'client' } })
+  await writeFile(file, JSON.stringify({
+    dataDir: 'data', mdns: false, logFormat: 'json', admin: '127.0.0.1:9000', pin: ['aaaaaaaaaaaaaaaaaaaaaaaaaa']
+  }))
+  const r = await runCli(['daemon', '--config', file, '--admin', '127.0.0.1:9100',
+    '--listen', '/ip4/127.0.0.1/tcp/1', '--listen', '/ip4/127.0.0.1/tcp/2', '--print-config'],
+  { env: { WEFT_LOG_FORMAT: 'human', WEFT_DHT_MODE: 'client' } })
   assert.equal(r.code, 0, r.stderr)
   const c = JSON.parse(r.stdout)
   assert.equal(c.dataDir, join(dir, 'data'))

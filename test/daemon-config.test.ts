@@ -26,7 +26,9 @@ test('defaults: ~/.weft, TCP on 7776, mDNS and DHT server on, admin on 127.0.0.1
 })
 
 test('precedence: flag > WEFT_ environment variable > config file > default', () => {
-  const file = JSON.stringify({ dataDir: 'data', mdns: false, logLevel: 'debug', 'dht-mode': 'client', listen: ['/ip4/127.0.0.1/tcp/1'] })
+  const file = JSON.stringify({
+    dataDir: 'data', mdns: false, logLevel: 'debug', 'dht-mode': 'client', listen: ['/ip4/127.0.0.1/tcp/1']
+  })
   const readFile = (p: string): string => {
     assert.equal(p, '/etc/weft/config.json')
     return file
@@ -38,14 +40,21 @@ test('precedence: flag > WEFT_ environment variable > config file > default', ()
   assert.equal(fromFile.logLevel, 'debug')
   assert.equal(fromFile.configFile, '/etc/weft/config.json')
 
-  const env = { WEFT_CONFIG: '/etc/weft/config.json', WEFT_MDNS: 'true', WEFT_LOG_LEVEL: 'warn', WEFT_LISTEN: '/ip4/127.0.0.1/tcp/2,/ip4/127.0.0.1/tcp/3' }
+  const env = {
+    WEFT_CONFIG: '/etc/weft/config.json',
+    WEFT_MDNS: 'true',
+    WEFT_LOG_LEVEL: 'warn',
+    WEFT_LISTEN: '/ip4/127.0.0.1/tcp/2,/ip4/127.0.0.1/tcp/3'
+  }
   const fromEnv = resolveDaemonConfig({ flags: {}, env, readFile, cwd: '/srv' })
   assert.equal(fromEnv.mdns, true, 'env beats file')
   assert.equal(fromEnv.logLevel, 'warn')
   assert.deepEqual(fromEnv.listen, ['/ip4/127.0.0.1/tcp/2', '/ip4/127.0.0.1/tcp/3'], 'comma-separated list in env')
   assert.equal(fromEnv.dhtMode, 'client', 'file still applies where env is silent')
 
-  const fromFlags = resolveDaemonConfig({ flags: { mdns: false, logLevel: 'error', dataDir: 'rel' }, env, readFile, cwd: '/srv' })
+  const fromFlags = resolveDaemonConfig({
+    flags: { mdns: false, logLevel: 'error', dataDir: 'rel' }, env, readFile, cwd: '/srv'
+  })
   assert.equal(fromFlags.mdns, false, 'flag beats env')
   assert.equal(fromFlags.logLevel, 'error')
   assert.equal(fromFlags.dataDir, '/srv/rel', 'relative flag paths are relative to the working directory')
@@ -53,7 +62,9 @@ test('precedence: flag > WEFT_ environment variable > config file > default', ()
 
 test('array options take repeated values, commas and spaces; ~ expands in the data dir', () => {
   assert.deepEqual(splitList(['a,b', 'c d', '']), ['a', 'b', 'c', 'd'])
-  const c = resolveDaemonConfig({ flags: { bootstrap: [BOOT], pin: [`${DOC},${DOC.replace('a', 'b')}`], dataDir: '~/x' }, env: {} })
+  const c = resolveDaemonConfig({
+    flags: { bootstrap: [BOOT], pin: [`${DOC},${DOC.replace('a', 'b')}`], dataDir: '~/x' }, env: {}
+  })
   assert.deepEqual(c.bootstrap, [BOOT])
   assert.deepEqual(c.pin, [DOC, DOC.replace('a', 'b')])
   assert.equal(c.dataDir, join(homedir(), 'x'))
@@ -75,9 +86,11 @@ test('invalid values are refused with a message naming the option', () => {
   bad({}, { WEFT_LOG_FORMAT: 'xml' }, /WEFT_LOG_FORMAT/)
   bad({ admin: 'localhost:99999' }, {}, /port/)
   bad({ shutdownTimeoutMs: 1 }, {}, /shutdown-timeout/)
-  assert.throws(() => resolveDaemonConfig({ flags: { config: '/x.json' }, env: {}, readFile: () => '{"mnds": false}' }), /unknown option "mnds"/)
-  assert.throws(() => resolveDaemonConfig({ flags: { config: '/x.json' }, env: {}, readFile: () => '{' }), /not valid JSON/)
-  assert.throws(() => resolveDaemonConfig({ flags: { config: '/x.json' }, env: {}, readFile: () => { throw new Error('ENOENT') } }), /cannot read config file/)
+  const withFile = (readFile: () => string) => () =>
+    resolveDaemonConfig({ flags: { config: '/x.json' }, env: {}, readFile })
+  assert.throws(withFile(() => '{"mnds": false}'), /unknown option "mnds"/)
+  assert.throws(withFile(() => '{'), /not valid JSON/)
+  assert.throws(withFile(() => { throw new Error('ENOENT') }), /cannot read config file/)
 })
 
 test('admin address forms: host:port, [v6]:port, port, URL, off', () => {
@@ -101,21 +114,34 @@ test('every option has a flag, an env variable, a default text and a description
     assert.ok(!flags.has(spec.flag))
     flags.add(spec.flag)
   }
-  for (const needed of ['data-dir', 'listen', 'announce', 'bootstrap', 'mdns', 'dht-protocol', 'dht-mode', 'pin', 'admin', 'log-format', 'log-level']) {
+  const neededFlags = ['data-dir', 'listen', 'announce', 'bootstrap', 'mdns', 'dht-protocol', 'dht-mode', 'pin',
+    'admin', 'log-format', 'log-level']
+  for (const needed of neededFlags) {
     assert.ok(flags.has(needed), needed)
   }
 })
 
-test('client commands find the daemon: --admin, else daemon.json in the data dir, else the default; token from flag, env or file', () => {
+test('client commands find the daemon: --admin, else daemon.json in the data dir, else the default; ' +
+  'token from flag, env or file', () => {
   const running = (dir: string): string | undefined => dir === '/d' ? 'http://127.0.0.1:4242' : undefined
   const stored = (dir: string): string | undefined => dir === '/d' ? 'file-token' : undefined
   let c = resolveClientConfig({ flags: { dataDir: '/d' }, env: {}, runningAdmin: running, storedToken: stored })
   assert.equal(c.url, 'http://127.0.0.1:4242')
   assert.equal(c.token, 'file-token')
-  c = resolveClientConfig({ flags: { dataDir: '/d', admin: '127.0.0.1:1' }, env: { WEFT_TOKEN: 'env-token' }, runningAdmin: running, storedToken: stored })
+  c = resolveClientConfig({
+    flags: { dataDir: '/d', admin: '127.0.0.1:1' },
+    env: { WEFT_TOKEN: 'env-token' },
+    runningAdmin: running,
+    storedToken: stored
+  })
   assert.equal(c.url, 'http://127.0.0.1:1')
   assert.equal(c.token, 'env-token')
-  c = resolveClientConfig({ flags: { token: 'flag-token' }, env: { WEFT_TOKEN: 'env-token', WEFT_DATA_DIR: '/other' }, runningAdmin: running, storedToken: stored })
+  c = resolveClientConfig({
+    flags: { token: 'flag-token' },
+    env: { WEFT_TOKEN: 'env-token', WEFT_DATA_DIR: '/other' },
+    runningAdmin: running,
+    storedToken: stored
+  })
   assert.equal(c.url, 'http://127.0.0.1:7777')
   assert.equal(c.token, 'flag-token')
   assert.equal(c.dataDir, '/other')
@@ -124,7 +150,8 @@ test('client commands find the daemon: --admin, else daemon.json in the data dir
 test("the CLI's doc id check agrees with the library's isValidDocId", async () => {
   const { isValidDocId: library, newDocId } = await import('../src/index.js')
   const { isValidDocId: cli } = await import('../src/daemon/doc-id.js')
-  const samples = [newDocId(), newDocId(), DOC, 'short', DOC.toUpperCase(), DOC.slice(0, 25) + '1', DOC + 'a', '', 'abcdefghijklmnopqrstuvwxy=']
+  const samples = [newDocId(), newDocId(), DOC, 'short', DOC.toUpperCase(), DOC.slice(0, 25) + '1', DOC + 'a', '',
+    'abcdefghijklmnopqrstuvwxy=']
   for (const s of samples) assert.equal(cli(s), library(s), s)
   assert.equal(cli(42), library(42))
 })

@@ -28,7 +28,9 @@ async function tmp (): Promise<string> {
 }
 
 async function libraryPeer (bootstrap: string[]): Promise<Weft> {
-  const w = await createWeft({ listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, bootstrap, network: { inboundConnectionThreshold: 1000 } })
+  const w = await createWeft({
+    listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, bootstrap, network: { inboundConnectionThreshold: 1000 }
+  })
   peers.push(w)
   return w
 }
@@ -46,7 +48,10 @@ async function metricsOf (c: AdminClient): Promise<ReturnType<typeof parsePromet
   return parsePrometheusText(await c.metrics())
 }
 
-test('a pinned document outlives its author: a newcomer that knows only the daemon gets it all; CLI, metrics, auth, SIGTERM, restart, SIGKILL', { timeout: 240_000 }, async (t) => {
+test('a pinned document outlives its author: a newcomer that knows only the daemon gets it all; ' +
+  'CLI, metrics, auth, SIGTERM, restart, SIGKILL', {
+  timeout: 240_000
+}, async (t) => {
   const dataDir = await tmp()
   let daemon = await startDaemon(loopbackArgs(dataDir))
   t.diagnostic(`start-up to ready: ${daemon.ready.startupMs} ms (reported by the daemon)`)
@@ -62,7 +67,9 @@ test('a pinned document outlives its author: a newcomer that knows only the daem
   assert.equal((await fetch(`${daemon.ready.admin}/metrics`)).status, 401)
 
   const before = await metricsOf(admin)
-  assert.ok(before.get('libp2p_data_transfer_bytes_total') != null || [...before.keys()].some(n => n.startsWith('libp2p_')), "libp2p's own metrics are there")
+  const libp2pOwn = [...before.keys()].some(n => n.startsWith('libp2p_'))
+  assert.ok(before.get('libp2p_data_transfer_bytes_total') != null || libp2pOwn,
+    "libp2p's own metrics are there")
   assert.ok(before.has('process_resident_memory_bytes'))
 
   // A library peer creates a document; the daemon pins it and replicates it.
@@ -77,7 +84,8 @@ test('a pinned document outlives its author: a newcomer that knows only the daem
 
   const pinned = await admin.pin(docId)
   assert.equal(pinned.created, true)
-  await eventually(async () => (await admin.doc(docId)).content?.body === expectedBody, 60_000, 'the daemon to hold alice\'s document')
+  await eventually(async () => (await admin.doc(docId)).content?.body === expectedBody, 60_000,
+    'the daemon to hold alice\'s document')
   const daemonDoc = await admin.doc(docId)
   assert.deepEqual(daemonDoc.content.meta, { title: 'Week-old notes' })
   assert.equal(daemonDoc.pinned, true)
@@ -85,10 +93,13 @@ test('a pinned document outlives its author: a newcomer that knows only the daem
   // Counters moved while envelopes flowed.
   const during = await metricsOf(admin)
   const moved = (name: string): number => sumOf(during, name) - sumOf(before, name)
-  assert.ok(moved('weft_envelopes_in_total') + moved('weft_sync_bytes_in_total') + moved('weft_gossip_bytes_in_total') > 0,
+  const flowed = moved('weft_envelopes_in_total') + moved('weft_sync_bytes_in_total') +
+    moved('weft_gossip_bytes_in_total')
+  assert.ok(flowed > 0,
     'envelope/sync counters moved')
   for (const [name, fam] of during) {
-    if (name.startsWith('weft_')) t.diagnostic(`${name} ${fam.samples.map(x => `${JSON.stringify(x.labels)}=${x.value}`).join(' ')}`)
+    if (!name.startsWith('weft_')) continue
+    t.diagnostic(`${name} ${fam.samples.map(x => `${JSON.stringify(x.labels)}=${x.value}`).join(' ')}`)
   }
   assert.ok(sumOf(during, 'weft_documents_open') >= 1)
   assert.ok(sumOf(during, 'weft_daemon_pinned_documents') === 1)
@@ -97,7 +108,8 @@ test('a pinned document outlives its author: a newcomer that knows only the daem
   await stopPeer(alice)
   const bob = await libraryPeer([daemon.ready.bootstrap])
   const hb = await bob.open(docId)
-  await eventually(() => hb.doc.getText('body').toString() === expectedBody, 60_000, 'bob to catch up from the daemon alone')
+  await eventually(() => hb.doc.getText('body').toString() === expectedBody, 60_000,
+    'bob to catch up from the daemon alone')
   assert.deepEqual(hb.doc.getMap('meta').toJSON(), { title: 'Week-old notes' })
 
   // weft status / weft cat / weft docs against the running daemon.
@@ -128,7 +140,8 @@ test('a pinned document outlives its author: a newcomer that knows only the daem
   const repin = await runCli(['pin', docId, '--data-dir', dataDir])
   assert.equal(repin.code, 0, repin.stderr)
   assert.match(repin.stdout, /^pinned /)
-  assert.equal((await runCli(['unpin', 'z'.repeat(26), '--data-dir', dataDir])).code, 1, 'unpinning what is not pinned fails')
+  const unpinned = await runCli(['unpin', 'z'.repeat(26), '--data-dir', dataDir])
+  assert.equal(unpinned.code, 1, 'unpinning what is not pinned fails')
 
   const noTok = await runCli(['status', '--admin', daemon.ready.admin, '--data-dir', join(dataDir, 'nowhere')])
   assert.equal(noTok.code, 1)
@@ -138,7 +151,8 @@ test('a pinned document outlives its author: a newcomer that knows only the daem
   hb.doc.getText('body').insert(0, '[bob] ')
   await hb.flush()
   const afterBob = hb.doc.getText('body').toString()
-  await eventually(async () => (await admin.doc(docId)).content?.body === afterBob, 60_000, 'the daemon to get bob\'s edit')
+  await eventually(async () => (await admin.doc(docId)).content?.body === afterBob, 60_000,
+    'the daemon to get bob\'s edit')
 
   // SIGTERM: exit 0 within a few seconds.
   const t0 = Date.now()
@@ -175,12 +189,17 @@ test('a pinned document outlives its author: a newcomer that knows only the daem
   assert.doesNotMatch(daemon.output(), / ERROR /, 'no errors logged')
 })
 
-test('pins given with WEFT_PIN are kept across restarts; --log-format json prints only JSON lines; a double SIGTERM exits', { timeout: 120_000 }, async () => {
+test('pins given with WEFT_PIN are kept across restarts; --log-format json prints only JSON lines; ' +
+  'a double SIGTERM exits', {
+  timeout: 120_000
+}, async () => {
   const dataDir = await tmp()
   const id = 'cccccccccccccccccccccccccc'
   const d = await startDaemon([...loopbackArgs(dataDir), '--log-format', 'json'], { env: { WEFT_PIN: id } })
   // JSON lines: every line the daemon printed parses.
-  for (const line of d.output().split('\n').filter(l => l.trim() !== '')) assert.doesNotThrow(() => JSON.parse(line), line)
+  for (const line of d.output().split('\n').filter(l => l.trim() !== '')) {
+    assert.doesNotThrow(() => JSON.parse(line), line)
+  }
   assert.equal(d.ready.pins, 1)
   d.proc.kill('SIGTERM')
   d.proc.kill('SIGTERM')
@@ -189,7 +208,8 @@ test('pins given with WEFT_PIN are kept across restarts; --log-format json print
   const again = await startDaemon(loopbackArgs(dataDir))
   assert.deepEqual((await clientFor(again, dataDir).pins()).pins, [id])
   // A second daemon on the same data dir refuses to start, and leaves the first one's pins alone.
-  await assert.rejects(startDaemon([...loopbackArgs(dataDir), '--pin', 'dddddddddddddddddddddddddd']), /exited \(1\) before ready[\s\S]*in use by another process/)
+  await assert.rejects(startDaemon([...loopbackArgs(dataDir), '--pin', 'dddddddddddddddddddddddddd']),
+    /exited \(1\) before ready[\s\S]*in use by another process/)
   assert.deepEqual((await clientFor(again, dataDir).pins()).pins, [id])
   again.proc.kill('SIGTERM')
   assert.equal(await again.exited(10_000), 0)

@@ -13,7 +13,8 @@ test('engine counters and gauges are exported at scrape time, with reason/kind l
     weft_dials_total: { ok: 4 }
   }
   const m = new DaemonMetrics()
-  m.attach({ counters: () => counters, gauges: () => ({ weft_documents_open: 2 }) }, () => ({ weft_daemon_pinned_documents: 5, weft_documents_open: 99 }))
+  m.attach({ counters: () => counters, gauges: () => ({ weft_documents_open: 2 }) },
+    () => ({ weft_daemon_pinned_documents: 5, weft_documents_open: 99 }))
   let fams = parsePrometheusText((await m.render()).body)
   assert.equal(fams.get('weft_envelopes_in_total')?.type, 'counter')
   assert.equal(sumOf(fams, 'weft_envelopes_in_total'), 3)
@@ -37,7 +38,8 @@ test('the Prometheus parser used by the tests rejects malformed text', () => {
   assert.throws(() => parsePrometheusText('# TYPE x counter\nx one\n'))
   assert.throws(() => parsePrometheusText('y 1\n'), /undeclared/)
   assert.throws(() => parsePrometheusText('# TYPE x counter\n# TYPE x gauge\n'))
-  const ok = parsePrometheusText('# HELP x a "help"\n# TYPE x counter\nx{a="q\\"uote",b="n\\nl"} 1.5e3\nx 2 1700000000000\n')
+  const ok = parsePrometheusText(
+    '# HELP x a "help"\n# TYPE x counter\nx{a="q\\"uote",b="n\\nl"} 1.5e3\nx 2 1700000000000\n')
   assert.equal(sumOf(ok, 'x'), 1502)
   assert.equal(ok.get('x')?.samples[0].labels.a, 'q"uote')
 })

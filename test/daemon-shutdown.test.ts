@@ -6,7 +6,11 @@ import { installShutdown } from '../src/daemon/signals.js'
 
 const tick = async (ms = 10): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
 
-function setup (timeoutMs = 5000): { source: EventEmitter, exits: number[], control: ReturnType<typeof installShutdown> } {
+function setup (timeoutMs = 5000): {
+  source: EventEmitter
+  exits: number[]
+  control: ReturnType<typeof installShutdown>
+} {
   const source = new EventEmitter()
   const exits: number[] = []
   const control = installShutdown({ log: silentLogger, timeoutMs, exit: (c) => exits.push(c), source: source as any })

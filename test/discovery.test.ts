@@ -4,7 +4,9 @@ import { Peers, waitFor, text } from './support/peers.js'
 import { METRIC } from '../src/index.js'
 import { documentKey } from '../src/discovery/rendezvous.js'
 
-test('two peers that know only a third peer find each other through the DHT and sync', { timeout: 90_000 }, async () => {
+test('two peers that know only a third peer find each other through the DHT and sync', {
+  timeout: 90_000
+}, async () => {
   const peers = new Peers()
   try {
     // The rendezvous peer never opens the document: it only answers DHT queries.
@@ -12,7 +14,8 @@ test('two peers that know only a third peer find each other through the DHT and 
     const a = await peers.start({ bootstrap: [rendezvous.multiaddrs[0]] })
     const b = await peers.start({ bootstrap: [rendezvous.multiaddrs[0]] })
     await waitFor('a and b connected to the rendezvous peer', () =>
-      a.connectedPeers().some(p => p.id === rendezvous.peerId) && b.connectedPeers().some(p => p.id === rendezvous.peerId))
+      a.connectedPeers().some(p => p.id === rendezvous.peerId) &&
+      b.connectedPeers().some(p => p.id === rendezvous.peerId))
     assert.equal(a.connectedPeers().some(p => p.id === b.peerId), false, 'a and b start unaware of each other')
 
     const ha = await a.create()
@@ -32,7 +35,11 @@ test('two peers that know only a third peer find each other through the DHT and 
     const providers = new Set<string>()
     await waitFor('both holders provide the document', async () => {
       try {
-        for await (const p of observer.libp2p.contentRouting.findProviders(await documentKey(ha.id), { signal: AbortSignal.timeout(2_000) })) providers.add(p.id.toString())
+        const key = await documentKey(ha.id)
+        const found = observer.libp2p.contentRouting.findProviders(key, { signal: AbortSignal.timeout(2_000) })
+        for await (const p of found) {
+          providers.add(p.id.toString())
+        }
       } catch {}
       return providers.has(a.peerId) && providers.has(b.peerId)
     }, 30_000)

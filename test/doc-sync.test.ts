@@ -182,6 +182,24 @@ describe('DocSync decision function', () => {
     sync.stop()
   })
 
+  test('a pull that leaves us behind the peer\'s claim is retried soon, at most three times in a row', () => {
+    const { sync, clock, pulls } = setup()
+    sync.start()
+    pulls.length = 0
+    const claim = new Map([['me', 3], ['a', 9]])
+    for (let i = 0; i < 5; i++) {
+      sync.receive({ type: 'pull-finished', peer: peer('p1'), ok: true, applied: false, remote: claim })
+      clock.advance(300)
+    }
+    assert.deepEqual(pulls.map(p => p.peer), ['p1', 'p1', 'p1'], 'three retries, then other signs must come')
+    pulls.length = 0
+    sync.receive({ type: 'pull-finished', peer: peer('p1'), ok: true, applied: true, remote: new Map([['a', 5]]) })
+    sync.receive({ type: 'pull-finished', peer: peer('p1'), ok: true, applied: false, remote: claim })
+    clock.advance(300)
+    assert.deepEqual(pulls.map(p => p.peer), ['p1'], 'caught up once: the count starts again')
+    sync.stop()
+  })
+
   test('a neighbour whose heads digest differs is pulled from at once', () => {
     const { sync, pulls } = setup()
     sync.start()

@@ -12,7 +12,9 @@ import { Peers, text, waitFor } from './support/peers.js'
 
 const counter = (w: Weft, name: string, label = ''): number => w.metrics.counters()[name]?.[label] ?? 0
 
-test('idle shared documents send no beacons; one digest per neighbour finds a lost last edit', { timeout: 90_000 }, async () => {
+test('idle shared documents send no beacons; one digest per neighbour finds a lost last edit', {
+  timeout: 90_000
+}, async () => {
   const peers = new Peers()
   try {
     // Periodic beacons an hour apart: only the heads exchange (every 500 ms here) can repair.
@@ -27,7 +29,8 @@ test('idle shared documents send no beacons; one digest per neighbour finds a lo
       docs.push([ha, hb])
     }
     await waitFor('all 20 replicated', () => docs.every(([ha, hb]) => text(hb) === text(ha)))
-    await waitFor('the digests agree', () => counter(a, METRIC.headsExchanges, 'same') > 0 && counter(b, METRIC.headsExchanges, 'same') > 0)
+    await waitFor('the digests agree', () =>
+      counter(a, METRIC.headsExchanges, 'same') > 0 && counter(b, METRIC.headsExchanges, 'same') > 0)
 
     // Let the confirmations of the initial sync go out (1-2 s after each apply).
     const beacons = (): number => counter(a, METRIC.beaconsOut) + counter(b, METRIC.beaconsOut)
@@ -43,7 +46,11 @@ test('idle shared documents send no beacons; one digest per neighbour finds a lo
     const beaconsBefore = counter(a, METRIC.beaconsOut) + counter(b, METRIC.beaconsOut)
     const sameBefore = counter(a, METRIC.headsExchanges, 'same')
     await new Promise(resolve => setTimeout(resolve, 3_000))
-    assert.equal(counter(a, METRIC.beaconsOut) + counter(b, METRIC.beaconsOut), beaconsBefore, 'no beacon for idle documents')
+    assert.equal(
+      counter(a, METRIC.beaconsOut) + counter(b, METRIC.beaconsOut),
+      beaconsBefore,
+      'no beacon for idle documents'
+    )
     assert.ok(counter(a, METRIC.headsExchanges, 'same') > sameBefore, 'the digest exchange kept running')
 
     // The last edit of document 7 is lost on its way to b, and nothing follows it.

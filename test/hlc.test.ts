@@ -1,6 +1,8 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { HybridLogicalClock, ClockDriftError, compareHlc, packHlc, unpackHlc, type HlcStamp } from '../src/clock/hlc.js'
+import {
+  HybridLogicalClock, compareHlc, packHlc, unpackHlc, type ClockSkewEvent, type HlcStamp
+} from '../src/clock/hlc.js'
 
 /** A wall clock the test moves by hand. */
 function manualClock (start: number): { now: () => number, set: (t: number) => void } {
@@ -74,18 +76,48 @@ describe('hybrid logical clock', () => {
     assert.deepEqual(clock.receive({ wall: 3_000, logical: 2 }), { wall: 3_000, logical: 12 })
   })
 
-  test('a remote stamp beyond the max drift is refused and leaves the clock untouched', () => {
-    const clock = new HybridLogicalClock({ physicalNow: () => 1_000, maxDriftMs: 500 })
+  test('a remote stamp beyond the max drift is accepted but clamped, and reported', () => {
+    const events: ClockSkewEvent[] = []
+    const clock = new HybridLogicalClock({ physicalNow: () => 1_000, maxDriftMs: 500, onSkew: e => events.push(e) })
     const before = clock.now()
-    assert.throws(() => clock.receive({ wall: 1_501, logical: 0 }), ClockDriftError)
+    const received = clock.receive({ wall: 7_200_000, logical: 3 })
+    assert.ok(compareHlc(received, before) > 0, 'still monotonic')
+    assert.equal(received.wall, 1_500, 'the clock moves at most maxDriftMs ahead of physical time')
     assert.equal(clock.isTooFarAhead({ wall: 1_501, logical: 0 }), true)
-    assert.deepEqual(clock.peek(), before)
-    // exactly at the limit is still accepted
-    assert.equal(clock.receive({ wall: 1_500, logical: 0 }).wall, 1_500)
+    assert.deepEqual(events, [{ direction: 'ahead', offsetMs: 7_199_000, maxDriftMs: 500 }])
+    // exactly at the limit is an ordinary receive, not a skew
+    assert.deepEqual(clock.receive({ wall: 1_500, logical: 9 }), { wall: 1_500, logical: 10 })
+    assert.equal(events.length, 1)
+  })
+
+  test('a slow clock keeps its own pace: far-ahead stamps never drag it more than maxDriftMs', () => {
+    const wall = manualClock(0)
+    const clock = new HybridLogicalClock({ physicalNow: wall.now, maxDriftMs: 60_000 })
+    for (let t = 0; t < 10; t++) {
+      wall.set(t * 1_000)
+      clock.receive({ wall: t * 1_000 + 7_200_000, logical: 0 })
+      assert.ok(clock.now().wall <= t * 1_000 + 60_000)
+    }
+  })
+
+  test('observeFresh reports a fresh stamp far behind (our clock may be the fast one)', () => {
+    const events: ClockSkewEvent[] = []
+    const onSkew = (e: ClockSkewEvent): void => { events.push(e) }
+    const clock = new HybridLogicalClock({ physicalNow: () => 7_200_000, maxDriftMs: 60_000, onSkew })
+    clock.observeFresh({ wall: 7_200_000 - 60_000, logical: 0 })
+    assert.equal(events.length, 0)
+    clock.observeFresh({ wall: 0, logical: 0 })
+    assert.deepEqual(events, [{ direction: 'behind', offsetMs: -7_200_000, maxDriftMs: 60_000 }])
+    assert.deepEqual(clock.peek(), { wall: 0, logical: 0 }, 'observing does not move the clock')
   })
 
   test('pack/unpack round-trips and packed stamps compare like stamps', () => {
-    const stamps: HlcStamp[] = [{ wall: 0, logical: 0 }, { wall: 1_732_000_000_000, logical: 0 }, { wall: 1_732_000_000_000, logical: 65_535 }, { wall: 2 ** 48 - 1, logical: 1 }]
+    const stamps: HlcStamp[] = [
+      { wall: 0, logical: 0 },
+      { wall: 1_732_000_000_000, logical: 0 },
+      { wall: 1_732_000_000_000, logical: 65_535 },
+      { wall: 2 ** 48 - 1, logical: 1 }
+    ]
     for (const s of stamps) assert.deepEqual(unpackHlc(packHlc(s)), s)
     for (let i = 1; i < stamps.length; i++) assert.ok(packHlc(stamps[i]) > packHlc(stamps[i - 1]))
     assert.throws(() => packHlc({ wall: 2 ** 48, logical: 0 }), RangeError)

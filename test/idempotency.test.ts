@@ -20,11 +20,19 @@ const metricsOf = new WeakMap<Replica, Metrics>()
 
 async function replica (docId: string): Promise<Replica> {
   const ctx: ReplicaContext = {
-    store: new Store(new MemoryLevel<string, Uint8Array>({ keyEncoding: 'utf8', valueEncoding: 'view' }) as unknown as LevelDb),
+    store: new Store(
+      new MemoryLevel<string, Uint8Array>({ keyEncoding: 'utf8', valueEncoding: 'view' }) as unknown as LevelDb
+    ),
     signer: new Signer(await generateKeyPair('Ed25519'), nodeEd25519),
     clock: new HybridLogicalClock(),
     metrics: new Metrics(),
-    options: { batchWindowMs: 0, minSealIntervalMs: 0, maxEnvelopesPerSync: 64, checkpointEvery: 1000, retainAfterCheckpoint: 256 }
+    options: {
+      batchWindowMs: 0,
+      minSealIntervalMs: 0,
+      maxEnvelopesPerSync: 64,
+      checkpointEvery: 1000,
+      retainAfterCheckpoint: 256
+    }
   }
   const r = await Replica.load(docId, ctx)
   metricsOf.set(r, ctx.metrics)
@@ -77,7 +85,9 @@ test('duplicated and reordered envelopes change nothing', { timeout: 30_000 }, a
   assert.deepEqual(chaotic.doc.getText('text').toString(), authors[1].doc.getText('text').toString())
 })
 
-test('envelopes replayed in reverse order and twice over gossipsub leave the same document', { timeout: 60_000 }, async () => {
+test('envelopes replayed in reverse order and twice over gossipsub leave the same document', {
+  timeout: 60_000
+}, async () => {
   const peers = new Peers()
   const { node: raw } = await rawPeer()
   // gossipsub remembers ids of messages it has seen: replaying needs a peer that has not.
@@ -91,9 +101,11 @@ test('envelopes replayed in reverse order and twice over gossipsub leave the sam
     raw.services.pubsub.addEventListener('message', e => { if (e.detail.topic === topic) frames.push(e.detail.data) })
     raw.services.pubsub.subscribe(topic)
     await raw.dial(a.libp2p.getMultiaddrs()[0])
-    await waitFor('raw subscribed at a', () => a.libp2p.services.pubsub.getSubscribers(topic).some(p => p.equals(raw.peerId)))
+    await waitFor('raw subscribed at a', () =>
+      a.libp2p.services.pubsub.getSubscribers(topic).some(p => p.equals(raw.peerId)))
     // Publish once the raw peer is in a's mesh, so that none of the 30 frames is sent before it.
-    const meshOf = (node: unknown): string[] => ((node as { getMeshPeers?: (t: string) => string[] }).getMeshPeers?.(topic) ?? []).map(String)
+    const meshOf = (node: unknown): string[] =>
+      ((node as { getMeshPeers?: (t: string) => string[] }).getMeshPeers?.(topic) ?? []).map(String)
     await waitFor('raw in a\'s mesh', () => meshOf(a.libp2p.services.pubsub).includes(raw.peerId.toString()))
     for (let i = 0; i < 30; i++) { ha.doc.getText('text').insert(0, String(i % 10)); await ha.flush() }
     await waitFor('30 envelopes captured', () => frames.length >= 30)
@@ -106,7 +118,8 @@ test('envelopes replayed in reverse order and twice over gossipsub leave the sam
     const hb = await b.open(ha.id)
     replayer.services.pubsub.subscribe(topic)
     await replayer.dial(b.libp2p.getMultiaddrs()[0])
-    await waitFor('b subscribed', () => replayer.services.pubsub.getSubscribers(topic).some(p => p.equals(b.libp2p.peerId)))
+    await waitFor('b subscribed', () =>
+      replayer.services.pubsub.getSubscribers(topic).some(p => p.equals(b.libp2p.peerId)))
     const envelopeFrames = frames.slice(0, 30)
     for (const f of [...envelopeFrames].reverse()) await replayer.services.pubsub.publish(topic, f)
     await waitFor('b rebuilt the text', () => text(hb) === expected)

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict'
 import { KeepConnected } from '../src/discovery/keep-connected.js'
 import { waitFor } from './support/peers.js'
 
-test('a peer left with no connection re-dials its bootstrap peers with backoff until one answers', { timeout: 20_000 }, async () => {
+test('a peer left with no connection re-dials its bootstrap peers with backoff until one answers', {
+  timeout: 20_000
+}, async () => {
   let connections = 1
   const dials: number[] = []
   let answer = false

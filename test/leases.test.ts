@@ -110,7 +110,8 @@ describe('forget', { timeout: 60_000 }, () => {
 describe('served documents', { timeout: 60_000 }, () => {
   const gauge = (w: Weft, name: string): number => w.metrics.gauges()[name] ?? -1
 
-  test('an idle served document unloads, answers a pull from its store while unloaded, and wakes on activity', async () => {
+  test('an idle served document unloads, answers a pull from its store while unloaded, ' +
+    'and wakes on activity', async () => {
     const peers = new Peers()
     try {
       const a = await peers.start({ dataDir: await peers.tempDir(), unloadIdleAfterMs: 300 })
@@ -124,7 +125,8 @@ describe('served documents', { timeout: 60_000 }, () => {
       await a.serve(h.id)
       assert.deepEqual(a.servedDocuments(), [h.id])
       await h.close()
-      await waitFor('a\'s copy unloaded', () => gauge(a, METRIC.documentsDormant) === 1 && gauge(a, METRIC.documentsOpen) === 0)
+      await waitFor('a\'s copy unloaded', () =>
+        gauge(a, METRIC.documentsDormant) === 1 && gauge(a, METRIC.documentsOpen) === 0)
 
       const b = await peers.start()
       await connect(a, b)
@@ -135,7 +137,8 @@ describe('served documents', { timeout: 60_000 }, () => {
 
       hb.doc.getText('text').insert(0, 'b:')
       await waitFor('a woke for b\'s edit', () => gauge(a, METRIC.documentsOpen) === 1)
-      await waitFor('and went back to sleep', () => gauge(a, METRIC.documentsDormant) === 1 && gauge(a, METRIC.documentsOpen) === 0)
+      await waitFor('and went back to sleep', () =>
+        gauge(a, METRIC.documentsDormant) === 1 && gauge(a, METRIC.documentsOpen) === 0)
       const again = await a.open(h.id)
       assert.equal(text(again), 'b:' + content, 'b\'s edit was stored while awake')
       again.doc.getText('text').insert(0, 'a:')
@@ -160,7 +163,8 @@ describe('costs that follow activity', { timeout: 60_000 }, () => {
       await connect(a, b)
       const ha = await a.create()
       ha.doc.getText('text').insert(0, 'neighbour')
-      await waitFor('b knows a holds it', () => b.libp2p.services.pubsub.getSubscribers(`/weft/doc/1/${ha.id}`).length > 0)
+      await waitFor('b knows a holds it', () =>
+        b.libp2p.services.pubsub.getSubscribers(`/weft/doc/1/${ha.id}`).length > 0)
       const before = b.metrics.counters()[METRIC.dhtQueries]?.[''] ?? 0
       const hb = await b.open(ha.id)
       await hb.whenSynced({ signal: AbortSignal.timeout(15_000) })
@@ -168,14 +172,16 @@ describe('costs that follow activity', { timeout: 60_000 }, () => {
       assert.equal(b.metrics.counters()[METRIC.dhtQueries]?.[''] ?? 0, before, 'no DHT walk for it')
       // The control: a document nobody connected holds does go to the DHT.
       const lonely = await b.open(newDocId())
-      await waitFor('a DHT lookup for the unheld document', () => (b.metrics.counters()[METRIC.dhtQueries]?.[''] ?? 0) > before)
+      await waitFor('a DHT lookup for the unheld document', () =>
+        (b.metrics.counters()[METRIC.dhtQueries]?.[''] ?? 0) > before)
       await lonely.close()
     } finally {
       await peers.cleanup()
     }
   })
 
-  test('after a reconnect, edits that travelled by a sync pull are confirmed by the next announcement, not the periodic beacon', async () => {
+  test('after a reconnect, edits that travelled by a sync pull are confirmed by the next announcement, ' +
+    'not the periodic beacon', async () => {
     const peers = new Peers()
     try {
       // A minute between periodic beacons: only the announcement after the pull can confirm in time.

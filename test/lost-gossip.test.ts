@@ -6,7 +6,8 @@ import { METRIC } from '../src/index.js'
 import { docTopic } from '../src/sync/gossip.js'
 import { GossipFrame } from '../src/wire/codec.js'
 
-test('lost gossip is repaired: a sequence gap triggers a pull, and a lost last message is found by the heads beacon', { timeout: 60_000 }, async () => {
+test('lost gossip is repaired: a sequence gap triggers a pull, ' +
+  'and a lost last message is found by the heads beacon', { timeout: 60_000 }, async () => {
   const peers = new Peers()
   try {
     const a = await peers.start()

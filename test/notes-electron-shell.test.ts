@@ -17,7 +17,9 @@ import { connectNotesIpc } from '../electron/notes-ipc.js'
 import { fakeElectron } from './notes/fake-electron.js'
 import { Devices, waitFor } from './notes/services.js'
 
-test('the preload\'s window.notes reaches the service through the main process IPC handlers', { timeout: 60_000 }, async () => {
+test('the preload\'s window.notes reaches the service through the main process IPC handlers', {
+  timeout: 60_000
+}, async () => {
   const devices = new Devices()
   const outdir = await mkdtemp(join(tmpdir(), 'weft-notes-electron-'))
   try {
@@ -28,8 +30,10 @@ test('the preload\'s window.notes reaches the service through the main process I
 
     const electron = fakeElectron()
     const service = await devices.start()
-    const disconnect = connectNotesIpc(electron.ipcMain as unknown as IpcMain, electron.webContents as unknown as WebContents, service)
+    const disconnect = connectNotesIpc(electron.ipcMain as unknown as IpcMain,
+      electron.webContents as unknown as WebContents, service)
     // Run the preload as Electron does: CommonJS, with 'electron' the only module it can require.
+    // eslint-disable-next-line no-new-func -- the built preload is the code under test
     new Function('require', 'module', 'exports', preload)((name: string) => {
       if (name !== 'electron') throw new Error(`sandboxed preload cannot require ${name}`)
       return electron.rendererModule
@@ -45,15 +49,19 @@ test('the preload\'s window.notes reaches the service through the main process I
     assert.ok(content.update instanceof Uint8Array && content.update.byteLength > 0)
     await notes.editNote(created.id, { splice: { index: 5, remove: 0, insert: ',' } })
     assert.equal(service.noteText(created.id), 'Hello, from Electron')
-    await waitFor('a note-update event crossed the IPC', () => events.some(e => e.type === 'note-update' && e.id === created.id && e.update instanceof Uint8Array))
-    await waitFor('status and list events crossed the IPC', () => events.some(e => e.type === 'status') && events.some(e => e.type === 'notes'))
+    await waitFor('a note-update event crossed the IPC',
+      () => events.some(e => e.type === 'note-update' && e.id === created.id && e.update instanceof Uint8Array))
+    await waitFor('status and list events crossed the IPC',
+      () => events.some(e => e.type === 'status') && events.some(e => e.type === 'notes'))
     assert.match(await notes.shareLink(created.id), /^weft:\/\//)
     assert.equal((await notes.status()).peerId, service.status().peerId)
 
     await assert.rejects(notes.openNote('not-an-id'), /invalid note id/)
-    await assert.rejects(notes.editNote(created.id, { splice: { index: 999, remove: 0, insert: 'x' } }), /outside a text/)
+    await assert.rejects(notes.editNote(created.id, { splice: { index: 999, remove: 0, insert: 'x' } }),
+      /outside a text/)
     await assert.rejects(electron.invokeFromOther('weft-notes:call', 'listNotes', []), /not the notes window/)
-    await assert.rejects(electron.rendererModule.ipcRenderer.invoke('weft-notes:call', 'stop', []), /unknown notes method/)
+    await assert.rejects(electron.rendererModule.ipcRenderer.invoke('weft-notes:call', 'stop', []),
+      /unknown notes method/)
     assert.equal(service.listNotes().length, 1, 'nothing a bad call did reached the service')
 
     unsubscribe()

@@ -14,7 +14,8 @@ const skip = browserSkipReason()
 
 /** The editor's text as CodeMirror shows it. */
 async function editorText (page: Page): Promise<string> {
-  return await page.evaluate(() => Array.from(document.querySelectorAll('.cm-content .cm-line')).map(l => l.textContent).join('\n'))
+  return await page.evaluate(() =>
+    Array.from(document.querySelectorAll('.cm-content .cm-line')).map(l => l.textContent).join('\n'))
 }
 
 async function typeLines (page: Page, lines: string[]): Promise<void> {
@@ -24,7 +25,10 @@ async function typeLines (page: Page, lines: string[]): Promise<void> {
   }
 }
 
-test('the notes UI creates, edits, shows sync state, and merges a second device\'s edits', { skip, timeout: 120_000 }, async () => {
+test('the notes UI creates, edits, shows sync state, and merges a second device\'s edits', {
+  skip,
+  timeout: 120_000
+}, async () => {
   const devices = new Devices()
   let browser: NotesBrowser | undefined
   try {
@@ -64,7 +68,8 @@ test('the notes UI creates, edits, shows sync state, and merges a second device\
 
     // The phone edits: the text appears in the page's editor.
     await phone.editNote(id, { splice: { index: phone.noteText(id).length, remove: 0, insert: '\nPears' } })
-    await waitFor('the phone\'s edit shows in the editor', async () => await editorText(page) === 'Shopping list\nApples\nPears')
+    await waitFor('the phone\'s edit shows in the editor',
+      async () => await editorText(page) === 'Shopping list\nApples\nPears')
 
     // Work offline from the UI, edit on both sides, come back: both edits survive on both devices.
     await page.getByTestId('offline-toggle').check()
@@ -91,7 +96,8 @@ test('the notes UI creates, edits, shows sync state, and merges a second device\
     const recipe = await phone.createNote('Pancakes\n2 eggs, 1 cup flour, 1 cup milk')
     await page.getByTestId('join-input').fill(await phone.shareLink(recipe.id))
     await page.getByTestId('join').click()
-    await waitFor('the joined note opens in the editor', async () => await editorText(page) === 'Pancakes\n2 eggs, 1 cup flour, 1 cup milk')
+    await waitFor('the joined note opens in the editor',
+      async () => await editorText(page) === 'Pancakes\n2 eggs, 1 cup flour, 1 cup milk')
     await page.getByTestId('note-row').filter({ hasText: 'Pancakes' }).waitFor()
     await page.getByTestId('note-row').filter({ hasText: '☆ Shopping list' }).click()
     await page.getByTestId('note-title').filter({ hasText: '☆ Shopping list' }).waitFor()
@@ -108,7 +114,8 @@ test('the notes UI creates, edits, shows sync state, and merges a second device\
     assert.equal(await page.getByTestId('delete').textContent(), 'Really delete?')
     assert.ok(desktop.listNotes().some(n => n.id === recipe.id), 'one click deletes nothing')
     await page.getByTestId('delete').click()
-    await waitFor('the note is gone on both devices', () => !desktop.listNotes().some(n => n.id === recipe.id) && !phone.listNotes().some(n => n.id === recipe.id))
+    const listed = (service: typeof desktop): boolean => service.listNotes().some(n => n.id === recipe.id)
+    await waitFor('the note is gone on both devices', () => !listed(desktop) && !listed(phone))
     await page.getByTestId('note-row').filter({ hasText: 'Pancakes' }).waitFor({ state: 'detached' })
     await page.getByText('Pick a note, or start a new one.').waitFor()
     assert.deepEqual(browser.logs.filter(l => /pageerror|error:/.test(l)), [])

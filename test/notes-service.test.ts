@@ -7,7 +7,9 @@ import assert from 'node:assert/strict'
 import type { NotesEvent } from '../demo/notes/shared/bridge.js'
 import { Devices, hasText, waitFor } from './notes/services.js'
 
-test('a second device joins a notebook by link, and edits made apart merge when it reconnects', { timeout: 90_000 }, async () => {
+test('a second device joins a notebook by link, and edits made apart merge when it reconnects', {
+  timeout: 90_000
+}, async () => {
   const devices = new Devices()
   try {
     const laptop = await devices.start()
@@ -21,15 +23,19 @@ test('a second device joins a notebook by link, and edits made apart merge when 
     const link = await laptop.shareLink()
     assert.match(link, /^weft:\/\/[a-z2-7]{26}\?kind=notebook&peer=/)
     assert.deepEqual(await phone.joinLink(link), { kind: 'notebook', id: laptop.status().notebook.id })
-    await waitFor('the phone has both notes', () => hasText(phone, groceries.id, 'Groceries\nmilk') && hasText(phone, ideas.id, 'Ideas'))
-    await waitFor('the phone lists them with titles', () => phone.listNotes().map(n => n.title).sort().join() === 'Groceries,Ideas')
-    await waitFor('a notes event reached the phone UI', () => phoneEvents.some(e => e.type === 'notes' && e.notes.length === 2))
+    await waitFor('the phone has both notes',
+      () => hasText(phone, groceries.id, 'Groceries\nmilk') && hasText(phone, ideas.id, 'Ideas'))
+    await waitFor('the phone lists them with titles',
+      () => phone.listNotes().map(n => n.title).sort().join() === 'Groceries,Ideas')
+    await waitFor('a notes event reached the phone UI',
+      () => phoneEvents.some(e => e.type === 'notes' && e.notes.length === 2))
     await waitFor('the note is synced on the phone', () => phone.status().notes[groceries.id]?.status === 'synced')
     assert.deepEqual(phone.status().connectedPeers, [laptop.status().peerId])
 
     // Apart: the phone switches networking off (a connection gater refuses everything; open connections close).
     await phone.setOffline(true)
-    await waitFor('both are offline', () => laptop.status().connectedPeers.length === 0 && phone.status().connectedPeers.length === 0)
+    await waitFor('both are offline',
+      () => laptop.status().connectedPeers.length === 0 && phone.status().connectedPeers.length === 0)
     await waitFor('the note shows offline', () => phone.status().notes[groceries.id]?.status === 'offline')
     assert.equal(phone.status().offline, true)
 
@@ -44,11 +50,16 @@ test('a second device joins a notebook by link, and edits made apart merge when 
 
     await phone.setOffline(false)
     const merged = 'Groceries (weekend)\nmilk\neggs'
-    await waitFor('both devices converge with both edits', () => hasText(laptop, groceries.id, merged) && hasText(phone, groceries.id, merged), 30_000)
-    await waitFor('the laptop has the note written offline', () => hasText(laptop, offlineNote.id, 'Written on the train'))
+    await waitFor('both devices converge with both edits',
+      () => hasText(laptop, groceries.id, merged) && hasText(phone, groceries.id, merged), 30_000)
+    await waitFor('the laptop has the note written offline',
+      () => hasText(laptop, offlineNote.id, 'Written on the train'))
     const titles = (s: typeof laptop): string => s.listNotes().map(n => `${n.id}:${n.title}`).sort().join()
-    await waitFor('the merged title is listed on both', () => titles(laptop) === titles(phone) && laptop.listNotes().find(n => n.id === groceries.id)?.title === 'Groceries (weekend)')
-    await waitFor('the phone learns its edits arrived', () => phone.status().notes[groceries.id]?.unconfirmed === 0 && phone.status().notes[offlineNote.id]?.unconfirmed === 0)
+    await waitFor('the merged title is listed on both', () => titles(laptop) === titles(phone) &&
+      laptop.listNotes().find(n => n.id === groceries.id)?.title === 'Groceries (weekend)')
+    const unconfirmed = (id: string): number | undefined => phone.status().notes[id]?.unconfirmed
+    await waitFor('the phone learns its edits arrived',
+      () => unconfirmed(groceries.id) === 0 && unconfirmed(offlineNote.id) === 0)
     await waitFor('the note is synced again', () => phone.status().notes[groceries.id]?.status === 'synced')
 
     await laptop.deleteNote(ideas.id)
@@ -59,7 +70,9 @@ test('a second device joins a notebook by link, and edits made apart merge when 
   }
 })
 
-test('a restarted device keeps its notes offline, and its edits reach a peer when that peer reappears', { timeout: 90_000 }, async () => {
+test('a restarted device keeps its notes offline, and its edits reach a peer when that peer reappears', {
+  timeout: 90_000
+}, async () => {
   const devices = new Devices()
   try {
     const laptopDir = await devices.dataDir()
@@ -90,7 +103,8 @@ test('a restarted device keeps its notes offline, and its edits reach a peer whe
     laptop = await devices.start(laptopDir)
     assert.equal(laptop.status().addresses[0], laptopAddress)
     assert.equal(laptop.noteText(plan.id), 'Plan')
-    await waitFor('the phone\'s offline edit reaches the laptop', () => hasText(laptop, plan.id, 'Plan\n- written while the laptop was off'), 30_000)
+    await waitFor('the phone\'s offline edit reaches the laptop',
+      () => hasText(laptop, plan.id, 'Plan\n- written while the laptop was off'), 30_000)
     await waitFor('the phone sees its edit confirmed', () => phone.status().notes[plan.id]?.unconfirmed === 0)
   } finally {
     await devices.cleanup()

@@ -9,9 +9,10 @@ const ID = 'abcdefghijklmnopqrstuvwxyz'
 const PEER = '/ip4/192.168.1.20/tcp/4001/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN'
 
 test('a share link round-trips its kind, document id and peer addresses, and stays readable', () => {
-  const link = formatLink({ kind: 'notebook', docId: ID, peers: [PEER, '/ip6/::1/tcp/4001/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN'] })
+  const v6 = '/ip6/::1/tcp/4001/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN'
+  const link = formatLink({ kind: 'notebook', docId: ID, peers: [PEER, v6] })
   assert.ok(link.startsWith(`weft://${ID}?kind=notebook&peer=/ip4/192.168.1.20/tcp/4001/p2p/`), link)
-  assert.deepEqual(parseLink(link), { kind: 'notebook', docId: ID, peers: [PEER, '/ip6/::1/tcp/4001/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN'] })
+  assert.deepEqual(parseLink(link), { kind: 'notebook', docId: ID, peers: [PEER, v6] })
   assert.deepEqual(parseLink(`  weft://${ID}  `), { kind: 'note', docId: ID, peers: [] })
 })
 
@@ -19,7 +20,8 @@ test('a malformed link is refused with a readable reason', () => {
   assert.throws(() => parseLink('https://example.com'), /not a weft:\/\/ link/)
   assert.throws(() => parseLink('weft://NOT-AN-ID'), /valid document id/)
   assert.throws(() => parseLink(`weft://${ID}?kind=admin`), /unknown link kind/)
-  assert.deepEqual(parseLink(`weft://${ID}?peer=garbage&peer=/ip4/1.2.3.4/tcp/1`).peers, [], 'addresses without a peer id are dropped')
+  assert.deepEqual(parseLink(`weft://${ID}?peer=garbage&peer=/ip4/1.2.3.4/tcp/1`).peers, [],
+    'addresses without a peer id are dropped')
 })
 
 test('a note\'s title is its first non-blank line, trimmed and capped', () => {
@@ -29,8 +31,10 @@ test('a note\'s title is its first non-blank line, trimmed and capped', () => {
 })
 
 test('the badge wording follows the engine\'s sync status and unconfirmed count', () => {
-  assert.deepEqual(describeNote({ status: 'synced', unconfirmed: 0, peers: 1 }, false), { label: 'Synced', tone: 'synced', pending: '' })
-  assert.equal(describeNote({ status: 'offline', unconfirmed: 1, peers: 0 }, false).pending, '1 edit not yet seen by any peer')
+  assert.deepEqual(describeNote({ status: 'synced', unconfirmed: 0, peers: 1 }, false),
+    { label: 'Synced', tone: 'synced', pending: '' })
+  assert.equal(describeNote({ status: 'offline', unconfirmed: 1, peers: 0 }, false).pending,
+    '1 edit not yet seen by any peer')
   assert.equal(describeNote({ status: 'offline', unconfirmed: 3, peers: 0 }, true).label, 'Working offline')
   assert.equal(describeNote({ status: 'connecting', unconfirmed: 0, peers: 0 }, false).tone, 'connecting')
   assert.equal(describeNetwork(undefined).label, 'Starting…')

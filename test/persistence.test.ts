@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { Peers, text, waitFor } from './support/peers.js'
+import { Peers, text } from './support/peers.js'
 
 test('a peer restarted on the same dataDir keeps its identity and its documents', { timeout: 60_000 }, async () => {
   const peers = new Peers()
@@ -38,14 +38,17 @@ test('a peer restarted on the same dataDir keeps its identity and its documents'
   }
 })
 
-test('a peer killed with SIGKILL right after edits has every acknowledged edit when it restarts', { timeout: 90_000 }, async () => {
+test('a peer killed with SIGKILL right after edits has every acknowledged edit when it restarts', {
+  timeout: 90_000
+}, async () => {
   const peers = new Peers()
   const child = fileURLToPath(new URL('./support/kill-writer.ts', import.meta.url))
   try {
     const dir = await peers.tempDir()
     let docId: string | undefined
     for (let round = 0; round < 3; round++) {
-      const proc = spawn(process.execPath, ['--import', 'tsx', child, dir, ...(docId === undefined ? [] : [docId])], { stdio: ['ignore', 'pipe', 'inherit'] })
+      const args = ['--import', 'tsx', child, dir, ...(docId === undefined ? [] : [docId])]
+      const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] })
       const exited = new Promise(resolve => proc.once('exit', resolve))
       let lastAck = 0
       let lastLength = 0

@@ -29,7 +29,11 @@ class FakeHub {
 }
 
 class FakePubSub extends EventTarget implements PubSubLike {
-  topicValidators = new Map<string, (peer: { toString (): string }, message: PubSubMessage) => ValidatorResult | Promise<ValidatorResult>>()
+  topicValidators = new Map<
+    string,
+    (peer: { toString (): string }, message: PubSubMessage) => ValidatorResult | Promise<ValidatorResult>
+  >()
+
   topics = new Set<string>()
   published = 0
   constructor (readonly hub: FakeHub, readonly id: string) {
@@ -40,14 +44,26 @@ class FakePubSub extends EventTarget implements PubSubLike {
   subscribe (topic: string): void {
     this.topics.add(topic)
     for (const n of this.hub.nodes.values()) {
-      if (n !== this) setImmediate(() => { n.dispatchEvent(new CustomEvent('subscription-change', { detail: { peerId: this.id, subscriptions: [{ topic, subscribe: true }] } })) })
+      if (n !== this) {
+        setImmediate(() => {
+          n.dispatchEvent(new CustomEvent('subscription-change', {
+            detail: { peerId: this.id, subscriptions: [{ topic, subscribe: true }] }
+          }))
+        })
+      }
     }
   }
 
   unsubscribe (topic: string): void {
     this.topics.delete(topic)
     for (const n of this.hub.nodes.values()) {
-      if (n !== this) setImmediate(() => { n.dispatchEvent(new CustomEvent('subscription-change', { detail: { peerId: this.id, subscriptions: [{ topic, subscribe: false }] } })) })
+      if (n !== this) {
+        setImmediate(() => {
+          n.dispatchEvent(new CustomEvent('subscription-change', {
+            detail: { peerId: this.id, subscriptions: [{ topic, subscribe: false }] }
+          }))
+        })
+      }
     }
   }
 
@@ -68,8 +84,13 @@ class FakePubSub extends EventTarget implements PubSubLike {
     if (result === 'accept') this.dispatchEvent(new CustomEvent('message', { detail: msg }))
   }
 
-  override addEventListener (type: string, listener: (evt: any) => void): void { super.addEventListener(type, listener as EventListener) }
-  override removeEventListener (type: string, listener: (evt: any) => void): void { super.removeEventListener(type, listener as EventListener) }
+  override addEventListener (type: string, listener: (evt: any) => void): void {
+    super.addEventListener(type, listener as EventListener)
+  }
+
+  override removeEventListener (type: string, listener: (evt: any) => void): void {
+    super.removeEventListener(type, listener as EventListener)
+  }
 }
 
 const sleep = async (ms: number): Promise<void> => await new Promise(resolve => setTimeout(resolve, ms))
@@ -110,21 +131,28 @@ describe('awareness over a sibling topic', { timeout: 30_000 }, () => {
       b.channel.start()
       assert.equal(a.channel.topic, awarenessTopic('doc1'))
       a.awareness.setLocalStateField('user', { name: 'Ada', color: '#f80' })
-      await until(() => (b.awareness.getStates().get(a.awareness.clientID) as any)?.user?.name === 'Ada', 2000, 'Ada at b')
+      await until(() => (b.awareness.getStates().get(a.awareness.clientID) as any)?.user?.name === 'Ada',
+        2000, 'Ada at b')
       b.awareness.setLocalState({ user: { name: 'Bob', color: '#08f' }, cursor: { anchor: 3, head: 5 } })
-      await until(() => (a.awareness.getStates().get(b.awareness.clientID) as any)?.cursor?.head === 5, 2000, 'cursor at a')
+      await until(() => (a.awareness.getStates().get(b.awareness.clientID) as any)?.cursor?.head === 5,
+        2000, 'cursor at a')
       // c joins later without anybody changing anything: the join query brings both states.
       c.channel.start()
-      await until(() => c.awareness.getStates().has(a.awareness.clientID) && c.awareness.getStates().has(b.awareness.clientID), 2000, 'states at late joiner')
+      await until(() => c.awareness.getStates().has(a.awareness.clientID) &&
+        c.awareness.getStates().has(b.awareness.clientID), 2000, 'states at late joiner')
     } finally { stop() }
   })
 
-  test('re-sending an unchanged state never repeats earlier bytes (gossipsub drops byte-identical messages)', async () => {
+  test('re-sending an unchanged state never repeats earlier bytes ' +
+    '(gossipsub drops byte-identical messages)', async () => {
     const { list: [a, b], stop } = peers(2)
     try {
       const sent: string[] = []
       const publish = a.pubsub.publish.bind(a.pubsub)
-      a.pubsub.publish = async (topic, data) => { sent.push(Buffer.from(data).toString('hex')); return await publish(topic, data) }
+      a.pubsub.publish = async (topic, data) => {
+        sent.push(Buffer.from(data).toString('hex'))
+        return await publish(topic, data)
+      }
       a.awareness.setLocalStateField('user', { name: 'Ada' })
       a.channel.start(); b.channel.start()
       await until(() => b.awareness.getStates().has(a.awareness.clientID), 2000)
@@ -143,7 +171,8 @@ describe('awareness over a sibling topic', { timeout: 30_000 }, () => {
     try {
       a.channel.start(); second.start(); b.channel.start()
       b.awareness.setLocalStateField('user', { name: 'Bob' })
-      await until(() => a.awareness.getStates().has(b.awareness.clientID) && aw2.getStates().has(b.awareness.clientID), 2000)
+      await until(() => a.awareness.getStates().has(b.awareness.clientID) &&
+        aw2.getStates().has(b.awareness.clientID), 2000)
       second.stop()
       assert.ok(a.pubsub.topics.has(a.channel.topic), 'still subscribed for the first channel')
       assert.ok(a.pubsub.topicValidators.has(a.channel.topic))
@@ -194,7 +223,8 @@ describe('awareness over a sibling topic', { timeout: 30_000 }, () => {
         a.awareness.setLocalStateField('cursor', { anchor: i, head: i })
         if (i % 10 === 0) await sleep(5)
       }
-      await until(() => (b.awareness.getStates().get(a.awareness.clientID) as any)?.cursor?.head === 199, 2000, 'last cursor')
+      await until(() => (b.awareness.getStates().get(a.awareness.clientID) as any)?.cursor?.head === 199,
+        2000, 'last cursor')
       const elapsed = Date.now() - t0
       const sent = a.channel.stats.sent - before
       assert.ok(sent <= Math.ceil(elapsed / 50) + 2, `sent ${sent} messages in ${elapsed} ms`)
@@ -209,11 +239,14 @@ describe('awareness over a sibling topic', { timeout: 30_000 }, () => {
       const aw = new Awareness(new Y.Doc())
       for (let i = 0; i < 500; i++) {
         aw.setLocalStateField('cursor', i)
-        const msg = encodeAwarenessMessage({ kind: 'update', origin: flooder.id, nonce: i, update: encodeAwarenessUpdate(aw, [aw.clientID]) })
+        const msg = encodeAwarenessMessage({
+          kind: 'update', origin: flooder.id, nonce: i, update: encodeAwarenessUpdate(aw, [aw.clientID])
+        })
         await flooder.pubsub.publish(a.channel.topic, msg)
       }
       b.awareness.setLocalStateField('user', { name: 'Bob' })
-      await until(() => (a.awareness.getStates().get(b.awareness.clientID) as any)?.user?.name === 'Bob', 2000, 'Bob through the flood')
+      await until(() => (a.awareness.getStates().get(b.awareness.clientID) as any)?.user?.name === 'Bob',
+        2000, 'Bob through the flood')
       await sleep(50)
       // the origin bucket drops first; past the neighbour's burst its source bucket drops too
       const dropped = (a.channel.stats.dropped['rate-origin'] ?? 0) + (a.channel.stats.dropped['rate-source'] ?? 0)
@@ -242,7 +275,9 @@ describe('awareness over a sibling topic', { timeout: 30_000 }, () => {
       fake.clientID = b.awareness.clientID
       fake.setLocalState({ user: { name: 'Mallory' } })
       fake.meta.get(fake.clientID)!.clock = 1000
-      const spoof = encodeAwarenessMessage({ kind: 'update', origin: evil.id, nonce: 1, update: encodeAwarenessUpdate(fake, [fake.clientID]) })
+      const spoof = encodeAwarenessMessage({
+        kind: 'update', origin: evil.id, nonce: 1, update: encodeAwarenessUpdate(fake, [fake.clientID])
+      })
       await evil.pubsub.publish(a.channel.topic, spoof)
       await sleep(50)
       assert.deepEqual(drops.sort(), ['client-owned', 'malformed', 'too-large'])
@@ -300,6 +335,10 @@ class FakeHandle extends ObservableV2<HandleEvents> implements DocHandle {
   peers: string[] = []
   versionVector = {}
   unconfirmed = 0
+  access = 'writer' as const
+  members (): [] { return [] }
+  invite (): string { throw new Error('not in this fake') }
+  revoke (): void {}
   closes = 0
   get closed (): boolean { return this.closes > 0 }
   constructor (readonly id: string, readonly doc: Y.Doc) { super() }
@@ -375,7 +414,8 @@ describe('WeftProvider API (fake engine)', () => {
     await provider.connect()
     await provider.destroy()
     assert.equal(h.closes, 2)
-    // 2 from the engine; then, disconnected, the app's edit counts on top of the last known 2; reconnected, the engine's 0
+    // 2 from the engine; then, disconnected, the app's edit counts on top of the last known 2;
+    // reconnected, the engine's 0
     assert.deepEqual(deliveries, [0, 2, 3, 0])
     assert.deepEqual(syncs, [true, false])
     // (the first 'connecting' is emitted inside the constructor, before anyone listens, as in y-websocket)
@@ -407,7 +447,8 @@ describe('WeftProvider on a real engine (one peer, no network)', () => {
     }
   })
 
-  test('two providers with their own Y.Docs on one document: the second bridges, each releases only its lease', async () => {
+  test('two providers with their own Y.Docs on one document: the second bridges, ' +
+    'each releases only its lease', async () => {
     const weft = await createWeft({ listen: [], mdns: false })
     try {
       const id = newDocId()

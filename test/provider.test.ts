@@ -37,10 +37,14 @@ describe('WeftProvider over two weft peers', { timeout: 90_000 }, () => {
       const pb = new WeftProvider(docId, docB, { weft: b })
       providers.push(pb)
 
-      await Promise.all([pa.whenSynced({ signal: AbortSignal.timeout(T) }), pb.whenSynced({ signal: AbortSignal.timeout(T) })])
+      await Promise.all([
+        pa.whenSynced({ signal: AbortSignal.timeout(T) }),
+        pb.whenSynced({ signal: AbortSignal.timeout(T) })
+      ])
       assert.equal(pa.synced, true)
       assert.equal(pb.connected, true)
-      await waitFor('initial contents merged', () => docA.getText('text').toString() === docB.getText('text').toString() && docA.getText('text').length === 16, T)
+      await waitFor('initial contents merged', () =>
+        docA.getText('text').toString() === docB.getText('text').toString() && docA.getText('text').length === 16, T)
       assert.ok(statuses.includes('connected'))
 
       // live edits both ways, and the origin of remote changes is the provider (as in y-websocket)
@@ -121,7 +125,9 @@ describe('WeftProvider over two weft peers', { timeout: 90_000 }, () => {
       samples.sort((x, y) => x - y)
       const p50 = samples[Math.floor(samples.length / 2)]
       const p95 = samples[Math.floor(samples.length * 0.95)]
-      t.diagnostic(`awareness latency node->node: p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms (n=${samples.length})`)
+      t.diagnostic(
+        `awareness latency node->node: p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms (n=${samples.length})`
+      )
       assert.ok(p50 < 200, `p50 ${p50}`)
 
       // presence is not in the document
@@ -153,20 +159,29 @@ describe('WeftProvider over two weft peers', { timeout: 90_000 }, () => {
       const pa = new WeftProvider(docId, docA, { weft: a })
       const pb = new WeftProvider(docId, docB, { weft: b })
       providers.push(pa, pb)
-      await Promise.all([pa.whenSynced({ signal: AbortSignal.timeout(T) }), pb.whenSynced({ signal: AbortSignal.timeout(T) })])
+      await Promise.all([
+        pa.whenSynced({ signal: AbortSignal.timeout(T) }),
+        pb.whenSynced({ signal: AbortSignal.timeout(T) })
+      ])
       // The flooder speaks the wire format but ignores the send throttle.
       const pubsub = (flooder.libp2p.services as any).pubsub
       const topic = awarenessTopic(docId)
       pubsub.subscribe(topic)
-      await waitFor('flooder seen on the topic', () => (a.libp2p.services as any).pubsub.getSubscribers(topic).some((p: any) => p.toString() === flooder.peerId), T)
+      await waitFor('flooder seen on the topic', () =>
+        (a.libp2p.services as any).pubsub.getSubscribers(topic).some((p: any) => p.toString() === flooder.peerId), T)
       await new Promise(resolve => setTimeout(resolve, 500)) // a heartbeat or two: meshes form
-      let flooding = true
+      const flooding = { on: true } // a box: the flag is cleared outside the loop, after the edits below
       let floodSent = 0
       const flood = (async () => {
-        while (flooding) {
+        while (flooding.on) {
           for (let i = 0; i < 20; i++) {
             floodAwareness.setLocalStateField('cursor', floodSent)
-            const msg = encodeAwarenessMessage({ kind: 'update', origin: flooder.peerId, nonce: floodSent++, update: encodeAwarenessUpdate(floodAwareness, [floodAwareness.clientID]) })
+            const msg = encodeAwarenessMessage({
+              kind: 'update',
+              origin: flooder.peerId,
+              nonce: floodSent++,
+              update: encodeAwarenessUpdate(floodAwareness, [floodAwareness.clientID])
+            })
             void pubsub.publish(topic, msg).catch(() => {})
           }
           await new Promise(resolve => setTimeout(resolve, 5))
@@ -181,15 +196,18 @@ describe('WeftProvider over two weft peers', { timeout: 90_000 }, () => {
         latencies.push(performance.now() - s)
         await new Promise(resolve => setTimeout(resolve, 50))
       }
-      flooding = false
+      flooding.on = false
       await flood
       const seconds = (Date.now() - t0) / 1000
       await new Promise(resolve => setTimeout(resolve, 200))
       const statsB = pb.awarenessStats!
       const dropped = (statsB.dropped['rate-origin'] ?? 0) + (statsB.dropped['rate-source'] ?? 0)
       latencies.sort((x, y) => x - y)
-      t.diagnostic(`flood: ${floodSent} presence messages in ${seconds.toFixed(1)} s; B applied ${statsB.applied}, dropped ${dropped} (rate); doc edit latency during flood p50 ${latencies[5].toFixed(1)} ms, max ${latencies[9].toFixed(1)} ms`)
-      // B accepts at most the burst plus the rate over the flood's duration, from the flooder and relayed by A together.
+      t.diagnostic(`flood: ${floodSent} presence messages in ${seconds.toFixed(1)} s; ` +
+        `B applied ${statsB.applied}, dropped ${dropped} (rate); ` +
+        `doc edit latency during flood p50 ${latencies[5].toFixed(1)} ms, max ${latencies[9].toFixed(1)} ms`)
+      // B accepts at most the burst plus the rate over the flood's duration,
+      // from the flooder and relayed by A together.
       assert.ok(statsB.applied <= 40 + 20 * (seconds + 1) + 10, `applied ${statsB.applied}`)
       assert.ok(dropped > 0)
       // A relays only what it accepted: it cannot amplify the flood.
@@ -209,7 +227,10 @@ describe('WeftProvider over two weft peers', { timeout: 90_000 }, () => {
     try {
       // A and B refuse each other: everything between them goes through R (as browsers behind a daemon).
       const ids: { a?: string, b?: string } = {}
-      const deny = (other: 'a' | 'b') => ({ denyDialPeer: async (p: any) => p.toString() === ids[other], denyInboundEncryptedConnection: async (p: any) => p.toString() === ids[other] })
+      const deny = (other: 'a' | 'b') => ({
+        denyDialPeer: async (p: any) => p.toString() === ids[other],
+        denyInboundEncryptedConnection: async (p: any) => p.toString() === ids[other]
+      })
       const r = await peers.start()
       const a = await peers.start({ bootstrap: [r.multiaddrs[0]], network: { connectionGater: deny('b') } })
       ids.a = a.peerId
@@ -224,8 +245,10 @@ describe('WeftProvider over two weft peers', { timeout: 90_000 }, () => {
       providers.push(pa, pb)
       pa.awareness.setLocalStateField('user', { name: 'Ada' })
       pb.awareness.setLocalStateField('user', { name: 'Bob' })
-      await waitFor('B sees Ada through R', () => pb.awareness.getStates().get(pa.awareness.clientID)?.user?.name === 'Ada', T)
-      await waitFor('A sees Bob through R', () => pa.awareness.getStates().get(pb.awareness.clientID)?.user?.name === 'Bob', T)
+      await waitFor('B sees Ada through R', () =>
+        pb.awareness.getStates().get(pa.awareness.clientID)?.user?.name === 'Ada', T)
+      await waitFor('A sees Bob through R', () =>
+        pa.awareness.getStates().get(pb.awareness.clientID)?.user?.name === 'Bob', T)
       assert.ok(!a.connectedPeers().some(p => p.id === b.peerId), 'A and B are not connected')
       pa.doc.getText('text').insert(0, 'and text too')
       await waitFor('B has the text through R', () => pb.doc.getText('text').toString() === 'and text too', T)
@@ -285,7 +308,8 @@ describe('WeftProvider over two weft peers', { timeout: 90_000 }, () => {
       assert.equal(docA.getText('text').toString(), 'one two ')
 
       await pb.connect()
-      await waitFor('both converge after reconnect', () => docA.getText('text').toString() === docB.getText('text').toString() &&
+      await waitFor('both converge after reconnect', () =>
+        docA.getText('text').toString() === docB.getText('text').toString() &&
         docA.getText('text').toString().includes('offline') && docB.getText('text').toString().includes('two'), T)
       await pb.whenSynced({ signal: AbortSignal.timeout(T) })
       await waitFor('B\'s offline edit confirmed', () => pb.unconfirmed === 0, T)

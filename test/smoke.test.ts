@@ -20,7 +20,9 @@ test('two peers converge on an edited document', { timeout: 60_000 }, async () =
   }
 })
 
-test('status moves offline -> connecting -> synced, and whenSynced rejects when the handle closes', { timeout: 60_000 }, async () => {
+test('status moves offline -> connecting -> synced, and whenSynced rejects when the handle closes', {
+  timeout: 60_000
+}, async () => {
   const peers = new Peers()
   try {
     const a = await peers.start()

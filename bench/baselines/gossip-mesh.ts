@@ -79,7 +79,9 @@ export function meshConnected (nodes: MeshNode[], topic: string): boolean {
     for (const j of adj[i]) if (!seen.has(j)) { seen.add(j); stack.push(j) }
   }
   // mesh links can be one-directional for a heartbeat; treat the graph as undirected
-  for (let i = 0; i < adj.length; i++) for (const j of adj[i]) if (seen.has(i) || seen.has(j)) { seen.add(i); seen.add(j) }
+  for (let i = 0; i < adj.length; i++) {
+    for (const j of adj[i]) if (seen.has(i) || seen.has(j)) { seen.add(i); seen.add(j) }
+  }
   return seen.size === nodes.length
 }
 
@@ -112,7 +114,8 @@ export const gossipMesh: SystemFactory = {
       peers,
       bytesReceived: () => meter.wire.rx,
       bytesByProtocol: () => Object.fromEntries([...meter.byProtocol].map(([k, v]) => [k, v.rx])),
-      topology: `each peer dials peer 0 + ${EXTRA_DIALS} random earlier peers; gossipsub ${MESH_SIGNATURE_POLICY}, default D/heartbeat`,
+      topology: `each peer dials peer 0 + ${EXTRA_DIALS} random earlier peers; ` +
+        `gossipsub ${MESH_SIGNATURE_POLICY}, default D/heartbeat`,
       stop
     }
   }

@@ -22,14 +22,22 @@ export function listenAddr (transport: Transport): string {
   return transport === 'tcp' ? '/ip4/127.0.0.1/tcp/0' : `/memory/${uniqueName('mesh')}`
 }
 
-export async function createMeshNode (transport: Transport, listen = listenAddr(transport), meter?: ByteMeter): Promise<MeshNode> {
+export async function createMeshNode (
+  transport: Transport,
+  listen = listenAddr(transport),
+  meter?: ByteMeter
+): Promise<MeshNode> {
   const node = await createLibp2p({
     ...(meter !== undefined ? { metrics: meter.factory } : {}),
     addresses: { listen: [listen] },
     transports: transport === 'tcp' ? [tcp()] : [memory()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    connectionManager: { inboundConnectionThreshold: 100_000, maxConnections: 1000, maxIncomingPendingConnections: 1000 },
+    connectionManager: {
+      inboundConnectionThreshold: 100_000,
+      maxConnections: 1000,
+      maxIncomingPendingConnections: 1000
+    },
     services: {
       identify: identify(),
       pubsub: gossipsub({

@@ -48,7 +48,10 @@ export class ByteMeter {
   }
 
   snapshot (): { wire: ByteCounts, protocols: Record<string, ByteCounts> } {
-    return { wire: { ...this.wire }, protocols: Object.fromEntries([...this.byProtocol].map(([k, v]) => [k, { ...v }])) }
+    return {
+      wire: { ...this.wire },
+      protocols: Object.fromEntries([...this.byProtocol].map(([k, v]) => [k, { ...v }]))
+    }
   }
 
   /** A libp2p metrics factory bound to this meter. */

@@ -24,7 +24,12 @@ export async function withTimeout<T> (p: Promise<T>, ms: number, what: string): 
 }
 
 /** Polls `predicate` every `intervalMs` until it is true; throws TimeoutError after `ms`. */
-export async function waitFor (predicate: () => boolean | Promise<boolean>, ms: number, what: string, intervalMs = 5): Promise<void> {
+export async function waitFor (
+  predicate: () => boolean | Promise<boolean>,
+  ms: number,
+  what: string,
+  intervalMs = 5
+): Promise<void> {
   const deadline = performance.now() + ms
   while (!(await predicate())) {
     if (performance.now() > deadline) throw new TimeoutError(what, ms)

@@ -1,7 +1,13 @@
 /** Reads a V8 .cpuprofile: self time per frame, inclusive time per function, time per package. */
 interface CallFrame { functionName: string, url: string, lineNumber: number }
 interface ProfileNode { id: number, callFrame: CallFrame, hitCount?: number, children?: number[] }
-export interface CpuProfile { nodes: ProfileNode[], startTime: number, endTime: number, samples: number[], timeDeltas: number[] }
+export interface CpuProfile {
+  nodes: ProfileNode[]
+  startTime: number
+  endTime: number
+  samples: number[]
+  timeDeltas: number[]
+}
 
 export interface FrameTime { frame: string, ms: number, pct: number }
 export interface ProfileSummary { totalMs: number, self: FrameTime[], inclusiveSrc: FrameTime[], packages: FrameTime[] }
@@ -29,9 +35,12 @@ function pkgOf (url: string): string {
 export function analyzeProfile (p: CpuProfile): ProfileSummary {
   const byId = new Map(p.nodes.map(n => [n.id, n]))
   const selfUs = new Map<number, number>()
-  for (let i = 0; i < p.samples.length; i++) selfUs.set(p.samples[i], (selfUs.get(p.samples[i]) ?? 0) + (p.timeDeltas[i] ?? 0))
+  for (let i = 0; i < p.samples.length; i++) {
+    selfUs.set(p.samples[i], (selfUs.get(p.samples[i]) ?? 0) + (p.timeDeltas[i] ?? 0))
+  }
   const totalUs = p.endTime - p.startTime
-  const busyKey = (n: ProfileNode): boolean => n.callFrame.functionName !== '(idle)' && n.callFrame.functionName !== '(program)'
+  const busyKey = (n: ProfileNode): boolean =>
+    n.callFrame.functionName !== '(idle)' && n.callFrame.functionName !== '(program)'
   const self = new Map<string, number>()
   const pkgs = new Map<string, number>()
   for (const [id, us] of selfUs) {
@@ -64,11 +73,13 @@ export function analyzeProfile (p: CpuProfile): ProfileSummary {
 }
 
 export function renderProfile (s: ProfileSummary, file: string): string {
+  const row = (f: FrameTime): string =>
+    `  ${f.pct.toFixed(1).padStart(5)} %  ${f.ms.toFixed(0).padStart(7)} ms  ${f.frame}`
   const lines = [`profile ${file}: ${s.totalMs.toFixed(0)} ms`, '', 'time by package / area:']
-  for (const f of s.packages) lines.push(`  ${f.pct.toFixed(1).padStart(5)} %  ${f.ms.toFixed(0).padStart(7)} ms  ${f.frame}`)
+  for (const f of s.packages) lines.push(row(f))
   lines.push('', 'top frames by self time:')
-  for (const f of s.self) lines.push(`  ${f.pct.toFixed(1).padStart(5)} %  ${f.ms.toFixed(0).padStart(7)} ms  ${f.frame}`)
+  for (const f of s.self) lines.push(row(f))
   lines.push('', 'weft src/ functions by inclusive time:')
-  for (const f of s.inclusiveSrc) lines.push(`  ${f.pct.toFixed(1).padStart(5)} %  ${f.ms.toFixed(0).padStart(7)} ms  ${f.frame}`)
+  for (const f of s.inclusiveSrc) lines.push(row(f))
   return lines.join('\n')
 }

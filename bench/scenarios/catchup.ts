@@ -147,7 +147,10 @@ export async function catchupWeft (edits: number, timeoutMs: number): Promise<Ca
   }
 }
 
-export async function runCatchup (ctx: ScenarioContext, edits: number): Promise<{ rows: CatchupRow[], skipped: SkipNote[] }> {
+export async function runCatchup (
+  ctx: ScenarioContext,
+  edits: number
+): Promise<{ rows: CatchupRow[], skipped: SkipNote[] }> {
   const rows: CatchupRow[] = []
   const skipped: SkipNote[] = []
   const timeoutMs = ctx.quick ? 20_000 : 60_000
@@ -167,6 +170,13 @@ export async function runCatchup (ctx: ScenarioContext, edits: number): Promise<
       log(`catch-up ${system}: failed: ${errMsg(err)}`)
     }
   }
-  if (ctx.systems.includes('mesh')) skipped.push({ scenario: 'catch-up', system: 'mesh', reason: 'not applicable: the bare mesh has no repair protocol or persistence, a returning peer never gets what it missed' })
+  if (ctx.systems.includes('mesh')) {
+    skipped.push({
+      scenario: 'catch-up',
+      system: 'mesh',
+      reason: 'not applicable: the bare mesh has no repair protocol or persistence, ' +
+        'a returning peer never gets what it missed'
+    })
+  }
   return { rows, skipped }
 }

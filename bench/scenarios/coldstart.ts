@@ -31,7 +31,10 @@ export interface ColdStartRow {
   floorSamples: number[]
 }
 
-export async function runColdStart (ctx: ScenarioContext, ops: number): Promise<{ row?: ColdStartRow, skipped: SkipNote[] }> {
+export async function runColdStart (
+  ctx: ScenarioContext,
+  ops: number
+): Promise<{ row?: ColdStartRow, skipped: SkipNote[] }> {
   if (!ctx.systems.includes('weft')) return { skipped: [] }
   const opsPerTurn = 10
   const reps = ctx.quick ? 3 : 5
@@ -105,7 +108,8 @@ export async function runColdStart (ctx: ScenarioContext, ops: number): Promise<
         openSamples,
         floorSamples
       }
-      log(`cold start: open ${row.openMs.toFixed(1)} ms vs floor ${row.floorMs.toFixed(1)} ms (node start ${row.startNodeMs.toFixed(0)} ms)`)
+      log(`cold start: open ${row.openMs.toFixed(1)} ms vs floor ${row.floorMs.toFixed(1)} ms ` +
+        `(node start ${row.startNodeMs.toFixed(0)} ms)`)
       return { row, skipped: [] }
     })(), ctx.quick ? 40_000 : 240_000, 'cold start')
   } catch (err) {

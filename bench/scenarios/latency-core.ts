@@ -95,12 +95,25 @@ export async function measureLatency (cluster: Cluster, o: LatencyRunOptions): P
   }
   const wallMs = performance.now() - wall0
   const cpuUsage = process.cpuUsage(cpu0)
-  return { allPeers, perDelivery, lost, cpuMs: (cpuUsage.user + cpuUsage.system) / 1000, wallMs, bytes: cluster.bytesReceived() - bytes0, protocolBytes: diff(cluster.bytesByProtocol?.(), proto0) }
+  return {
+    allPeers,
+    perDelivery,
+    lost,
+    cpuMs: (cpuUsage.user + cpuUsage.system) / 1000,
+    wallMs,
+    bytes: cluster.bytesReceived() - bytes0,
+    protocolBytes: diff(cluster.bytesByProtocol?.(), proto0)
+  }
 }
 
-function diff (now: Record<string, number> | undefined, before: Record<string, number> | undefined): Record<string, number> | undefined {
+function diff (
+  now: Record<string, number> | undefined,
+  before: Record<string, number> | undefined
+): Record<string, number> | undefined {
   if (now === undefined) return undefined
-  return Object.fromEntries(Object.entries(now).map(([k, v]) => [k, v - (before?.[k] ?? 0)]).filter(([, v]) => (v as number) > 0))
+  return Object.fromEntries(Object.entries(now)
+    .map(([k, v]) => [k, v - (before?.[k] ?? 0)])
+    .filter(([, v]) => (v as number) > 0))
 }
 
 export function latencyStats (s: LatencySample): LatencyStats {

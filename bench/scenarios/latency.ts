@@ -30,7 +30,10 @@ export interface LatencyRow extends LatencyStats {
 
 export interface LatencyPlan { n: number, transport: Transport, edits: number }
 
-export async function runLatency (ctx: ScenarioContext, plans: LatencyPlan[]): Promise<{ rows: LatencyRow[], skipped: SkipNote[] }> {
+export async function runLatency (
+  ctx: ScenarioContext,
+  plans: LatencyPlan[]
+): Promise<{ rows: LatencyRow[], skipped: SkipNote[] }> {
   const rows: LatencyRow[] = []
   const skipped: SkipNote[] = []
   for (const plan of plans) {
@@ -80,11 +83,20 @@ export async function runLatency (ctx: ScenarioContext, plans: LatencyPlan[]): P
           settleMs: q.settleMs,
           quietReached: q.quiet,
           idleCpuPercent: idleRate * 100,
-          netCpuPerDeliveryMs: sample.perDelivery.length > 0 ? (sample.cpuMs - idleRate * sample.wallMs) / sample.perDelivery.length : null,
+          netCpuPerDeliveryMs: sample.perDelivery.length > 0
+            ? (sample.cpuMs - idleRate * sample.wallMs) / sample.perDelivery.length
+            : null,
           ...stats
         }
         rows.push(row)
-        log(`${label}: ${row.edits} edits, p50 ${row.allPeers.p50.toFixed(2)} ms, p99 ${row.allPeers.p99.toFixed(2)} ms, cpu/delivery ${row.cpuPerDeliveryMs.toFixed(3)} ms (idle ${row.idleCpuPercent?.toFixed(1)} % after settling ${((row.settleMs ?? 0) / 1000).toFixed(1)} s), ${Math.round(row.bytesPerDelivery)} B/delivery, avg conns ${row.avgConnections?.toFixed(1)}, lost ${row.lostDeliveries}${row.protocolBytesPerDelivery !== undefined ? `; B/delivery by protocol ${JSON.stringify(row.protocolBytesPerDelivery)}` : ''}`)
+        const byProto = row.protocolBytesPerDelivery !== undefined
+          ? `; B/delivery by protocol ${JSON.stringify(row.protocolBytesPerDelivery)}`
+          : ''
+        log(`${label}: ${row.edits} edits, p50 ${row.allPeers.p50.toFixed(2)} ms, ` +
+          `p99 ${row.allPeers.p99.toFixed(2)} ms, cpu/delivery ${row.cpuPerDeliveryMs.toFixed(3)} ms ` +
+          `(idle ${row.idleCpuPercent?.toFixed(1)} % after settling ${((row.settleMs ?? 0) / 1000).toFixed(1)} s), ` +
+          `${Math.round(row.bytesPerDelivery)} B/delivery, avg conns ${row.avgConnections?.toFixed(1)}, ` +
+          `lost ${row.lostDeliveries}${byProto}`)
       } catch (err) {
         skipped.push({ scenario: 'latency', system: name, n: plan.n, reason: errMsg(err) })
         log(`${label}: failed: ${errMsg(err)}`)

@@ -139,7 +139,11 @@ async function runOne (system: SystemName, n: number, edits: number, budgetMs: n
   }
 }
 
-export async function runMultiprocess (ctx: ScenarioContext, n: number, edits: number): Promise<{ rows: LatencyRow[], skipped: SkipNote[] }> {
+export async function runMultiprocess (
+  ctx: ScenarioContext,
+  n: number,
+  edits: number
+): Promise<{ rows: LatencyRow[], skipped: SkipNote[] }> {
   const rows: LatencyRow[] = []
   const skipped: SkipNote[] = []
   for (const system of ctx.systems) {
@@ -147,7 +151,9 @@ export async function runMultiprocess (ctx: ScenarioContext, n: number, edits: n
       log(`multi-process latency ${system} N=${n}: starting ${n} processes`)
       const row = await runOne(system, n, edits, ctx.quick ? 6_000 : 30_000)
       rows.push(row)
-      log(`multi-process ${system} N=${n}: p50 ${row.allPeers.p50.toFixed(2)} ms, p99 ${row.allPeers.p99.toFixed(2)} ms, cpu/delivery ${row.cpuPerDeliveryMs.toFixed(3)} ms (setup ${(row.setupMs / 1000).toFixed(1)} s)`)
+      log(`multi-process ${system} N=${n}: p50 ${row.allPeers.p50.toFixed(2)} ms, ` +
+        `p99 ${row.allPeers.p99.toFixed(2)} ms, cpu/delivery ${row.cpuPerDeliveryMs.toFixed(3)} ms ` +
+        `(setup ${(row.setupMs / 1000).toFixed(1)} s)`)
     } catch (err) {
       skipped.push({ scenario: 'latency (multi-process)', system, n, reason: errMsg(err) })
       log(`multi-process ${system}: failed: ${errMsg(err)}`)

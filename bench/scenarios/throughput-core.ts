@@ -69,7 +69,14 @@ async function step (cluster: Cluster, writers: number, rate: number, o: Through
   const cpu = process.cpuUsage(cpu0)
   const deliveries = done * (cluster.peers.length - 1)
   const pass = drainMs !== null && achievedRate >= 0.9 * rate
-  return { targetRate: rate, achievedRate, edits: done, drainMs, cpuPerDeliveryMs: (cpu.user + cpu.system) / 1000 / deliveries, pass }
+  return {
+    targetRate: rate,
+    achievedRate,
+    edits: done,
+    drainMs,
+    cpuPerDeliveryMs: (cpu.user + cpu.system) / 1000 / deliveries,
+    pass
+  }
 }
 
 /** Waits (bounded) for every peer to hold the same number of characters again. */

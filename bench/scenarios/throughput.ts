@@ -15,7 +15,11 @@ export interface ThroughputRow extends ThroughputResult {
   drainMs: number
 }
 
-export async function runThroughput (ctx: ScenarioContext, n: number, writerCounts: number[]): Promise<{ rows: ThroughputRow[], skipped: SkipNote[] }> {
+export async function runThroughput (
+  ctx: ScenarioContext,
+  n: number,
+  writerCounts: number[]
+): Promise<{ rows: ThroughputRow[], skipped: SkipNote[] }> {
   const rows: ThroughputRow[] = []
   const skipped: SkipNote[] = []
   const transport: Transport = 'tcp'
@@ -36,7 +40,8 @@ export async function runThroughput (ctx: ScenarioContext, n: number, writerCoun
       cluster = await factories[name].createCluster({ n, transport, timeoutMs: 20_000 + n * 1500 })
       await warmUp(cluster, 15_000)
       const q = await waitQuiet(ctx.quick ? 1_500 : 3_000, ctx.quick ? 10_000 : 30_000, 10 + n / 2)
-      log(`${label}: settled in ${(q.settleMs / 1000).toFixed(1)} s (idle ${q.idleCpuPercent.toFixed(1)} %${q.quiet ? '' : ', not quiet'})`)
+      log(`${label}: settled in ${(q.settleMs / 1000).toFixed(1)} s ` +
+        `(idle ${q.idleCpuPercent.toFixed(1)} %${q.quiet ? '' : ', not quiet'})`)
     } catch (err) {
       skipped.push({ scenario: 'throughput', system: name, n, reason: errMsg(err) })
       log(`${label}: could not start: ${errMsg(err)}`)
@@ -46,7 +51,12 @@ export async function runThroughput (ctx: ScenarioContext, n: number, writerCoun
     try {
       for (const writers of writerCounts) {
         if (!(await settle(cluster, 15_000))) {
-          skipped.push({ scenario: 'throughput', system: name, n, reason: `${writers} writers: previous backlog did not drain within 15 s` })
+          skipped.push({
+            scenario: 'throughput',
+            system: name,
+            n,
+            reason: `${writers} writers: previous backlog did not drain within 15 s`
+          })
           break
         }
         const r = await measureThroughput(cluster, { ...opts, writers })

@@ -39,9 +39,28 @@ export async function buildRenderer (outdir = DIST): Promise<void> {
 /** Electron's main process and preload, from electron/. */
 export async function buildElectron (outdir = DIST): Promise<void> {
   await mkdir(outdir, { recursive: true })
-  const common: BuildOptions = { absWorkingDir: root, bundle: true, platform: 'node', target: 'node22', sourcemap: 'linked', logLevel: 'warning', external: ['electron'] }
-  await build({ ...common, entryPoints: [join(root, 'electron/main.ts')], outfile: join(outdir, 'main.mjs'), format: 'esm', packages: 'external' })
-  await build({ ...common, entryPoints: [join(root, 'electron/preload.ts')], outfile: join(outdir, 'preload.cjs'), format: 'cjs' })
+  const common: BuildOptions = {
+    absWorkingDir: root,
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    sourcemap: 'linked',
+    logLevel: 'warning',
+    external: ['electron']
+  }
+  await build({
+    ...common,
+    entryPoints: [join(root, 'electron/main.ts')],
+    outfile: join(outdir, 'main.mjs'),
+    format: 'esm',
+    packages: 'external'
+  })
+  await build({
+    ...common,
+    entryPoints: [join(root, 'electron/preload.ts')],
+    outfile: join(outdir, 'preload.cjs'),
+    format: 'cjs'
+  })
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -34,8 +34,13 @@ export class AdminClient {
   docs (): Promise<any> { return this.json('GET', '/docs') }
   doc (id: string): Promise<any> { return this.json('GET', `/docs/${encodeURIComponent(id)}`) }
   pins (): Promise<{ pins: string[] }> { return this.json('GET', '/pins') }
-  pin (id: string): Promise<{ id: string, pinned: boolean, created: boolean }> { return this.json('POST', `/pins/${encodeURIComponent(id)}`) }
-  unpin (id: string): Promise<{ id: string, pinned: boolean }> { return this.json('DELETE', `/pins/${encodeURIComponent(id)}`) }
+  pin (id: string): Promise<{ id: string, pinned: boolean, created: boolean }> {
+    return this.json('POST', `/pins/${encodeURIComponent(id)}`)
+  }
+
+  unpin (id: string): Promise<{ id: string, pinned: boolean }> {
+    return this.json('DELETE', `/pins/${encodeURIComponent(id)}`)
+  }
 
   async metrics (): Promise<string> {
     const res = await this.request('GET', '/metrics')
@@ -61,10 +66,12 @@ export class AdminClient {
     } catch (err: any) {
       const cause = err?.cause?.code ?? err?.name ?? ''
       if (cause === 'ECONNREFUSED') {
-        throw new AdminClientError(`no daemon answers at ${this.url} (is \`weft daemon\` running? pass --admin or --data-dir)`)
+        throw new AdminClientError(
+          `no daemon answers at ${this.url} (is \`weft daemon\` running? pass --admin or --data-dir)`)
       }
       if (cause === 'TimeoutError') throw new AdminClientError(`${this.url} did not answer within ${this.timeoutMs} ms`)
-      throw new AdminClientError(`cannot reach the daemon at ${this.url}: ${err?.cause?.message ?? err?.message ?? err}`)
+      const reason = err?.cause?.message ?? err?.message ?? err
+      throw new AdminClientError(`cannot reach the daemon at ${this.url}: ${reason}`)
     }
     if (!res.ok) {
       let code: string | undefined

@@ -112,7 +112,8 @@ export class AdminServer {
           ? JSON.stringify({ error: 'headers_too_large', message: 'request headers over 16 KiB' })
           : JSON.stringify({ error: 'bad_request', message: 'malformed HTTP request' })
         socket.end(`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
-          `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`)
+          'content-type: application/json\r\n' +
+          `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`)
       } else {
         socket.destroy()
       }
@@ -153,7 +154,9 @@ export class AdminServer {
   private buildRoutes (b: AdminBackend): Route[] {
     const docId = (ctx: RequestContext): string => {
       const id = ctx.params[0]
-      if (!b.isValidDocId(id)) throw new AdminError(400, 'invalid_doc_id', `${JSON.stringify(id.slice(0, 100))} is not a document id`)
+      if (!b.isValidDocId(id)) {
+        throw new AdminError(400, 'invalid_doc_id', `${JSON.stringify(id.slice(0, 100))} is not a document id`)
+      }
       return id
     }
     return [
@@ -164,11 +167,16 @@ export class AdminServer {
         methods: {
           GET: async () => {
             const stopping = this.state === 'stopping'
-            return { status: stopping ? 503 : 200, json: { status: stopping ? 'stopping' : 'ok', uptimeSeconds: Math.round((Date.now() - this.started) / 1000) } }
+            const uptimeSeconds = Math.round((Date.now() - this.started) / 1000)
+            return { status: stopping ? 503 : 200, json: { status: stopping ? 'stopping' : 'ok', uptimeSeconds } }
           }
         }
       },
-      { name: '/status', pattern: /^\/status$/, methods: { GET: async () => ({ status: 200, json: await b.status() }) } },
+      {
+        name: '/status',
+        pattern: /^\/status$/,
+        methods: { GET: async () => ({ status: 200, json: await b.status() }) }
+      },
       { name: '/peers', pattern: /^\/peers$/, methods: { GET: async () => ({ status: 200, json: await b.peers() }) } },
       { name: '/docs', pattern: /^\/docs$/, methods: { GET: async () => ({ status: 200, json: await b.docs() }) } },
       {
@@ -178,12 +186,18 @@ export class AdminServer {
           GET: async (ctx) => {
             const id = docId(ctx)
             const doc = await b.doc(id)
-            if (doc === undefined) throw new AdminError(404, 'unknown_doc', `document ${id} is not stored on this daemon`)
+            if (doc === undefined) {
+              throw new AdminError(404, 'unknown_doc', `document ${id} is not stored on this daemon`)
+            }
             return { status: 200, json: doc }
           }
         }
       },
-      { name: '/pins', pattern: /^\/pins$/, methods: { GET: async () => ({ status: 200, json: { pins: await b.pins() } }) } },
+      {
+        name: '/pins',
+        pattern: /^\/pins$/,
+        methods: { GET: async () => ({ status: 200, json: { pins: await b.pins() } }) }
+      },
       {
         name: '/pins/:id',
         pattern: /^\/pins\/([^/]*)$/,
@@ -215,7 +229,8 @@ export class AdminServer {
     ]
   }
 
-  private async handle (req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** The request handler; public so that the fuzzer (fuzz/targets-daemon.ts) drives it without a socket. */
+  async handle (req: IncomingMessage, res: ServerResponse): Promise<void> {
     const t0 = process.hrtime.bigint()
     let routeName = '(none)'
     let status = 500
@@ -226,7 +241,9 @@ export class AdminServer {
     } catch (err) {
       const reply = errorReply(err)
       status = reply.status
-      if (status >= 500) this.log.error('admin request failed', { method: req.method, url: req.url?.slice(0, 200), err })
+      if (status >= 500) {
+        this.log.error('admin request failed', { method: req.method, url: req.url?.slice(0, 200), err })
+      }
       this.send(req, res, reply)
     } finally {
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9
@@ -255,7 +272,9 @@ export class AdminServer {
     if (route?.public !== true) {
       if (!this.authorized(req)) {
         const hasHeader = req.headers.authorization != null
-        throw new AdminError(401, 'unauthorized', hasHeader ? 'wrong token' : 'missing token: send "Authorization: Bearer <token>" (the token is in <data-dir>/admin-token)')
+        throw new AdminError(401, 'unauthorized', hasHeader
+          ? 'wrong token'
+          : 'missing token: send "Authorization: Bearer <token>" (the token is in <data-dir>/admin-token)')
       }
     }
     if (this.state === 'stopping' && route?.public !== true) {
@@ -265,7 +284,8 @@ export class AdminServer {
     const handler = route.methods[method] ?? (method === 'HEAD' ? route.methods.GET : undefined)
     if (handler == null) {
       const allow = Object.keys(route.methods).join(', ')
-      throw Object.assign(new AdminError(405, 'method_not_allowed', `${method} is not allowed on ${route.name} (allowed: ${allow})`), { allow })
+      const message = `${method} is not allowed on ${route.name} (allowed: ${allow})`
+      throw Object.assign(new AdminError(405, 'method_not_allowed', message), { allow })
     }
     try {
       params = params.map(p => decodeURIComponent(p))
@@ -292,7 +312,8 @@ export class AdminServer {
     }
     const body = reply.text ?? JSON.stringify(reply.json ?? null) + '\n'
     const headers: Record<string, string | number> = {
-      'content-type': reply.contentType ?? (reply.text != null ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8'),
+      'content-type': reply.contentType ??
+        (reply.text != null ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8'),
       'content-length': Buffer.byteLength(body),
       'cache-control': 'no-store',
       'x-content-type-options': 'nosniff'
@@ -315,7 +336,8 @@ function digest (s: string): Buffer {
 
 function errorReply (err: unknown): Reply & { allow?: string } {
   if (err instanceof AdminError) {
-    return { status: err.status, json: { error: err.code, message: err.message }, ...((err as any).allow != null ? { allow: (err as any).allow } : {}) }
+    const allow = (err as any).allow
+    return { status: err.status, json: { error: err.code, message: err.message }, ...(allow != null ? { allow } : {}) }
   }
   return { status: 500, json: { error: 'internal', message: 'internal error (see the daemon log)' } }
 }
@@ -339,7 +361,10 @@ async function readBody (req: IncomingMessage, limit: number): Promise<Buffer> {
       chunks.push(chunk)
     }
     const onEnd = (): void => { cleanup(); resolve(Buffer.concat(chunks)) }
-    const onError = (err: Error): void => { cleanup(); reject(new AdminError(400, 'bad_request', `request body: ${err.message}`)) }
+    const onError = (err: Error): void => {
+      cleanup()
+      reject(new AdminError(400, 'bad_request', `request body: ${err.message}`))
+    }
     const cleanup = (): void => {
       req.off('data', onData)
       req.off('end', onEnd)

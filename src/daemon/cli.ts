@@ -2,7 +2,7 @@
 /**
  * `weft`: the headless peer daemon and the commands that talk to it.
  *
- *   weft daemon [options]     run an always-on peer (the default command)
+ *   weft daemon [options]     run an always-on peer (`npm start` in a checkout)
  *   weft status | peers | docs
  *   weft pin <id> | unpin <id> | cat <id>
  *
@@ -18,6 +18,7 @@ import {
   ConfigError, DAEMON_OPTIONS, describeConfig, resolveClientConfig, resolveDaemonConfig,
   type DaemonConfig
 } from './config.js'
+import { isValidDocId } from './doc-id.js'
 import { readRuntimeInfo, readTokenFile } from './files.js'
 import { createLogger } from './log.js'
 import { installShutdown } from './signals.js'
@@ -42,7 +43,8 @@ function daemonOptions (y: Argv): Argv {
     .option('config', {
       type: 'string',
       requiresArg: true,
-      describe: 'JSON config file whose keys are option names (camelCase or kebab-case); flags and WEFT_* variables override it [env WEFT_CONFIG]'
+      describe: 'JSON config file whose keys are option names (camelCase or kebab-case); ' +
+        'flags and WEFT_* variables override it [env WEFT_CONFIG]'
     })
     .option('print-config', { type: 'boolean', describe: 'Print the merged configuration as JSON and exit' })
     .group([...DAEMON_OPTIONS.map(s => s.flag), 'config', 'print-config'], 'Daemon options:')
@@ -69,28 +71,44 @@ function clientOptions (y: Argv): Argv {
       defaultDescription: 'read from <data-dir>/admin-token'
     })
     .option('json', { type: 'boolean', describe: 'Print the raw JSON answer' })
-    .option('timeout', { type: 'number', requiresArg: true, describe: 'Request timeout in ms', defaultDescription: '10000' })
+    .option('timeout', {
+      type: 'number',
+      requiresArg: true,
+      describe: 'Request timeout in ms',
+      defaultDescription: '10000'
+    })
     .group(['admin', 'data-dir', 'token', 'json', 'timeout'], 'Connection options:')
 }
 
-const docIdPositional = (y: Argv): Argv => clientOptions(y).positional('id', { type: 'string', describe: 'Document id (26 characters a-z, 2-7)' })
+const docIdPositional = (y: Argv): Argv =>
+  clientOptions(y).positional('id', { type: 'string', describe: 'Document id (26 characters a-z, 2-7)' })
 
 export function buildCli (argv: string[]): Argv {
-  return yargs(argv)
+  const cli: Argv = yargs(argv)
+  return cli
     .scriptName('weft')
     .usage('$0 <command> [options]\n\nRun an always-on weft peer, or talk to a running one.')
-    .command(['daemon', '$0'], 'Run the headless peer daemon (default command)', daemonOptions, async (args) => { await runDaemon(args) })
-    .command('status', 'Show the running daemon: peer id, addresses, peers, documents', clientOptions, async (args) => { await client(args, printStatus, c => c.status()) })
-    .command('peers', 'List connected peers', clientOptions, async (args) => { await client(args, printPeers, c => c.peers()) })
-    .command('docs', 'List documents (stored, open, pinned)', clientOptions, async (args) => { await client(args, printDocs, c => c.docs()) })
-    .command('pin <id>', 'Pin a document: keep it open, replicated and provided in the DHT, across restarts', docIdPositional,
-      async (args) => { await client(args, (r) => `${r.created === true ? 'pinned' : 'already pinned'} ${r.id}`, c => c.pin(String(args.id))) })
+    // Bare `weft` shows the commands: a peer listening on 0.0.0.0 with mDNS is not a thing to start by accident.
+    .command('$0', false, y => y, () => { cli.showHelp('log') })
+    .command('daemon', 'Run the headless peer daemon', daemonOptions, async (args) => { await runDaemon(args) })
+    .command('status', 'Show the running daemon: peer id, addresses, peers, documents', clientOptions,
+      async (args) => { await client(args, printStatus, c => c.status()) })
+    .command('peers', 'List connected peers', clientOptions,
+      async (args) => { await client(args, printPeers, c => c.peers()) })
+    .command('docs', 'List documents (stored, open, pinned)', clientOptions,
+      async (args) => { await client(args, printDocs, c => c.docs()) })
+    .command('pin <id>', 'Pin a document: keep it open, replicated and provided in the DHT, across restarts',
+      docIdPositional,
+      async (args) => {
+        const id = docIdArg(args)
+        await client(args, (r) => `${r.created === true ? 'pinned' : 'already pinned'} ${r.id}`, c => c.pin(id))
+      })
     .command('unpin <id>', 'Unpin a document (its data stays in the store)', docIdPositional,
-      async (args) => { await client(args, (r) => `unpinned ${r.id}`, c => c.unpin(String(args.id))) })
+      async (args) => { await client(args, (r) => `unpinned ${r.id}`, c => c.unpin(docIdArg(args))) })
     .command('cat <id>', "Print a document's content (texts as text, maps and arrays as JSON)", docIdPositional,
       async (args) => {
         const { renderDocContent } = await import('./doc-json.js')
-        await client(args, (r) => renderDocContent(r), c => c.doc(String(args.id)))
+        await client(args, (r) => renderDocContent(r), c => c.doc(docIdArg(args)))
       })
     .epilogue('Every daemon option can also be set with a WEFT_* environment variable or in a JSON --config file. ' +
       'Precedence: flag > environment > config file > default. List options take several values separated by commas.')
@@ -107,13 +125,25 @@ export function buildCli (argv: string[]): Argv {
     })
 }
 
+/** The document id argument, checked here so that a typo is a usage error, not a request the daemon refuses. */
+function docIdArg (args: Record<string, unknown>): string {
+  const id = String(args.id)
+  if (!isValidDocId(id)) {
+    process.stderr.write(`weft: ${JSON.stringify(id)} is not a document id (26 characters a-z, 2-7)\n`)
+    process.exit(EXIT_USAGE)
+  }
+  return id
+}
+
 // ---------------------------------------------------------------------------
 // weft daemon
 
 function flagsOf (args: Record<string, unknown>): Record<string, unknown> {
   const flags: Record<string, unknown> = { config: args.config }
   // yargs camel-cases the flag (shutdown-timeout -> shutdownTimeout); the config key may differ (shutdownTimeoutMs).
-  for (const spec of DAEMON_OPTIONS) flags[spec.key] = args[spec.flag.replace(/-([a-z])/g, (_s, c: string) => c.toUpperCase())]
+  for (const spec of DAEMON_OPTIONS) {
+    flags[spec.key] = args[spec.flag.replace(/-([a-z])/g, (_s, c: string) => c.toUpperCase())]
+  }
   return flags
 }
 
@@ -144,7 +174,8 @@ async function runDaemon (args: Record<string, unknown>): Promise<void> {
     shutdown.trigger('SIGTERM', EXIT_FAILURE)
   })
 
-  log.info(`weft daemon ${DAEMON_VERSION} starting`, { dataDir: config.dataDir, pid: process.pid, node: process.version })
+  log.info(`weft daemon ${DAEMON_VERSION} starting`,
+    { dataDir: config.dataDir, pid: process.pid, node: process.version })
   let daemon: Daemon
   try {
     // Loaded here so that client commands do not pay for loading the engine and libp2p.
@@ -163,12 +194,23 @@ function explainStartError (err: any, config: DaemonConfig): { message: string, 
   for (let e = err; e != null && chain.length < 5; e = e.cause) chain.push(e)
   const text = chain.map(e => String(e?.message ?? e)).join(': ')
   const has = (code: string): any => chain.find(e => e?.code === code)
+  // The library's own start errors (data dir, listen address, options) already say what is wrong in one line.
+  const own = chain.find(e =>
+    String(e?.code ?? '').startsWith('WEFT_') || (e instanceof TypeError && /^createWeft: /.test(e.message)))
+  if (own != null) return { known: true, message: own.message }
   const inUse = has('EADDRINUSE')
   if (inUse != null) {
-    return { known: true, message: `address in use (${inUse.address ?? ''}:${inUse.port ?? ''}): another daemon running? Change --admin or --listen (port 0 picks a free one)` }
+    return {
+      known: true,
+      message: `address in use (${inUse.address ?? ''}:${inUse.port ?? ''}): another daemon running? ` +
+        'Change --admin or --listen (port 0 picks a free one)'
+    }
   }
   if (has('LEVEL_LOCKED') != null || /LOCK: already held/i.test(text)) {
-    return { known: true, message: `the data dir ${config.dataDir} is in use by another process (another weft daemon?)` }
+    return {
+      known: true,
+      message: `the data dir ${config.dataDir} is in use by another process (another weft daemon?)`
+    }
   }
   if (has('EACCES') != null) return { known: true, message: `permission denied: ${text}` }
   return { known: false, message: text }
@@ -177,13 +219,17 @@ function explainStartError (err: any, config: DaemonConfig): { message: string, 
 // ---------------------------------------------------------------------------
 // client commands
 
-async function client (args: Record<string, unknown>, render: (r: any) => string, call: (c: AdminClient) => Promise<any>): Promise<void> {
+async function client (
+  args: Record<string, unknown>,
+  render: (r: any) => string,
+  call: (c: AdminClient) => Promise<any>
+): Promise<void> {
   let c: AdminClient
   try {
     const cfg = resolveClientConfig({
       flags: { dataDir: args.dataDir, admin: args.admin, token: args.token, timeout: args.timeout },
       env: process.env,
-      runningAdmin: (dir) => readRuntimeInfo(dir)?.adminUrl,
+      runningAdmin: runningAdminOf,
       storedToken: (dir) => readTokenFile(dir)
     })
     c = new AdminClient({ url: cfg.url, token: cfg.token, timeoutMs: cfg.timeoutMs })
@@ -208,6 +254,22 @@ async function client (args: Record<string, unknown>, render: (r: any) => string
   }
 }
 
+/** The admin URL of the daemon running on `dataDir`: undefined if none runs there, null if its admin API is off. */
+function runningAdminOf (dataDir: string): string | null | undefined {
+  const info = readRuntimeInfo(dataDir)
+  if (info == null || !isAlive(info.pid)) return undefined
+  return info.adminUrl ?? null
+}
+
+function isAlive (pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err: any) {
+    return err?.code === 'EPERM' // alive, but another user's
+  }
+}
+
 function vvSummary (vv: Record<string, number> | undefined): string {
   const entries = Object.entries(vv ?? {})
   if (entries.length === 0) return '-'
@@ -225,7 +287,11 @@ function printStatus (s: any): string {
     `documents   ${(s.documents as unknown[]).length} open or pinned, ${s.pins} pinned`
   ]
   for (const d of s.documents as any[]) {
-    lines.push(`  ${d.id}  ${d.pinned === true ? 'pinned' : 'open  '}  ${String(d.status).padEnd(10)} peers=${(d.peers as unknown[]).length}  vv=${vvSummary(d.versionVector)}${d.error != null ? `  error=${d.error}` : ''}`)
+    const role = d.pinned === true ? 'pinned' : 'open  '
+    const error = d.error != null ? `  error=${d.error}` : ''
+    const peers = (d.peers as unknown[]).length
+    const vv = vvSummary(d.versionVector)
+    lines.push(`  ${d.id}  ${role}  ${String(d.status).padEnd(10)} peers=${peers}  vv=${vv}${error}`)
   }
   return lines.join('\n')
 }
@@ -241,7 +307,14 @@ function printDocs (r: any): string {
   if (docs.length === 0) return 'no documents'
   const head = `${'ID'.padEnd(26)}  PINNED  OPEN   STATUS      PEERS  VERSION VECTOR`
   return [head, ...docs.map(d =>
-    `${d.id}  ${(d.pinned === true ? 'yes' : 'no').padEnd(6)}  ${(d.open === true ? 'yes' : 'no').padEnd(5)}  ${String(d.status).padEnd(10)}  ${String((d.peers as unknown[]).length).padEnd(5)}  ${vvSummary(d.versionVector)}`)
+    [
+      d.id,
+      (d.pinned === true ? 'yes' : 'no').padEnd(6),
+      (d.open === true ? 'yes' : 'no').padEnd(5),
+      String(d.status).padEnd(10),
+      String((d.peers as unknown[]).length).padEnd(5),
+      vvSummary(d.versionVector)
+    ].join('  '))
   ].join('\n')
 }
 

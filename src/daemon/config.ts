@@ -8,10 +8,11 @@
  * (`--listen a --listen b`) and comma- or space-separated lists (in every
  * source), so `WEFT_BOOTSTRAP="/ip4/.../p2p/A,/ip4/.../p2p/B"` works.
  */
+import { PROTOCOL } from '../defaults.js'
 import { readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
-import { multiaddr } from '@multiformats/multiaddr'
+import { addressProblem } from '../options.js'
 import { isValidDocId } from './doc-id.js'
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './log.js'
 
@@ -66,7 +67,7 @@ export interface OptionSpec {
 export const DEFAULT_DATA_DIR_TEXT = '~/.weft'
 export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/7776']
 export const DEFAULT_ADMIN = '127.0.0.1:7777'
-export const DEFAULT_DHT_PROTOCOL = '/weft/kad/1.0.0'
+export const DEFAULT_DHT_PROTOCOL = PROTOCOL.dht
 
 export const DAEMON_OPTIONS: readonly OptionSpec[] = [
   {
@@ -95,7 +96,8 @@ export const DAEMON_OPTIONS: readonly OptionSpec[] = [
     env: 'WEFT_ANNOUNCE',
     default: [],
     defaultText: '(listen addresses)',
-    describe: 'Multiaddrs announced to other peers instead of the listen addresses (public IP or DNS name behind a port forward).'
+    describe: 'Multiaddrs announced to other peers instead of the listen addresses ' +
+      '(public IP or DNS name behind a port forward).'
   },
   {
     key: 'bootstrap',
@@ -277,13 +279,24 @@ function readConfigFile (path: string, readFile: (p: string) => string): Record<
   }
   const out: Record<string, unknown> = {}
   for (const [rawKey, value] of Object.entries(parsed)) {
-    const spec = DAEMON_OPTIONS.find(s => s.key === rawKey || s.flag === rawKey)
+    const spec = DAEMON_OPTIONS.find(s => configKeys(s).includes(rawKey))
     if (spec == null) {
-      throw new ConfigError(`config file ${path}: unknown option "${rawKey}" (known: ${DAEMON_OPTIONS.map(s => s.key).join(', ')})`)
+      const known = DAEMON_OPTIONS.map(s => s.key).join(', ')
+      throw new ConfigError(`config file ${path}: unknown option "${rawKey}" (known: ${known})`)
     }
     out[spec.key] = value
   }
   return out
+}
+
+/**
+ * The names a config file may use for an option: its key and its flag, each in camelCase and in
+ * kebab-case (`shutdownTimeoutMs`, `shutdown-timeout-ms`, `shutdown-timeout`, `shutdownTimeout`).
+ */
+export function configKeys (spec: OptionSpec): string[] {
+  const camel = (s: string): string => s.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())
+  const kebab = (s: string): string => s.replace(/[A-Z]/g, c => `-${c.toLowerCase()}`)
+  return [...new Set([spec.key, kebab(spec.key), spec.flag, camel(spec.flag)])]
 }
 
 /** Splits list values given as one string: commas or whitespace separate items. */
@@ -377,15 +390,8 @@ export function isLoopbackHost (host: string): boolean {
 function validate (c: DaemonConfig): void {
   const checkAddrs = (name: string, addrs: string[], needPeerId: boolean): void => {
     for (const a of addrs) {
-      let ma
-      try {
-        ma = multiaddr(a)
-      } catch (err: any) {
-        throw new ConfigError(`--${name}: ${JSON.stringify(a)} is not a multiaddr (${err?.message ?? err})`)
-      }
-      if (needPeerId && ma.getComponents().every(c => c.name !== 'p2p')) {
-        throw new ConfigError(`--${name}: ${a} has no /p2p/<peer id> at the end`)
-      }
+      const problem = addressProblem(a, needPeerId)
+      if (problem !== undefined) throw new ConfigError(`--${name}: ${JSON.stringify(a)} ${problem}`)
     }
   }
   if (c.listen.length === 0) throw new ConfigError('--listen: at least one listen address is needed')
@@ -393,7 +399,9 @@ function validate (c: DaemonConfig): void {
   checkAddrs('announce', c.announce, false)
   checkAddrs('bootstrap', c.bootstrap, true)
   for (const id of c.pin) {
-    if (!isValidDocId(id)) throw new ConfigError(`--pin: ${JSON.stringify(id)} is not a document id (26 characters a-z, 2-7)`)
+    if (!isValidDocId(id)) {
+      throw new ConfigError(`--pin: ${JSON.stringify(id)} is not a document id (26 characters a-z, 2-7)`)
+    }
   }
   if (!c.dhtProtocol.startsWith('/')) throw new ConfigError('--dht-protocol must start with "/"')
   if (!Number.isInteger(c.shutdownTimeoutMs) || c.shutdownTimeoutMs < 100) {
@@ -434,8 +442,11 @@ export interface ResolveClientInput {
   flags?: Record<string, unknown>
   env?: Record<string, string | undefined>
   cwd?: string
-  /** The admin address the running daemon wrote into `<data-dir>/daemon.json`, if any. */
-  runningAdmin?: (dataDir: string) => string | undefined
+  /**
+   * The admin address the running daemon wrote into `<data-dir>/daemon.json`: undefined when no
+   * daemon runs there, null when one runs with its admin API off.
+   */
+  runningAdmin?: (dataDir: string) => string | null | undefined
   /** Reads `<data-dir>/admin-token`, if any. */
   storedToken?: (dataDir: string) => string | undefined
 }
@@ -457,6 +468,10 @@ export function resolveClientConfig (input: ResolveClientInput): ClientConfig {
     url = adminUrl(String(adminRaw))
   } else {
     const running = input.runningAdmin?.(dataDir)
+    if (running === null) {
+      throw new ConfigError(`the daemon using ${dataDir} runs with its admin API off (--admin off, WEFT_ADMIN=off ` +
+        'or "admin": "off" in its config), so it takes no commands: restart it with --admin 127.0.0.1:7777')
+    }
     url = running ?? adminUrl(DEFAULT_ADMIN)
   }
   const tokenRaw = nonEmpty(flags.token) ?? nonEmpty(env.WEFT_TOKEN)
@@ -470,7 +485,10 @@ export function resolveClientConfig (input: ResolveClientInput): ClientConfig {
 export function adminUrl (address: string): string {
   if (/^https?:\/\//i.test(address)) return address.replace(/\/+$/, '')
   const a = parseAdminAddress(address)
-  if (a == null) throw new ConfigError('the admin API is off; pass --admin host:port')
+  if (a == null) {
+    throw new ConfigError(`--admin ${JSON.stringify(address)} turns the admin API off, so there is no daemon to ask: ` +
+      'pass the address the daemon listens on (--admin host:port)')
+  }
   const host = a.host === '0.0.0.0' ? '127.0.0.1' : a.host === '::' ? '::1' : a.host
   return `http://${formatAdminAddress({ host, port: a.port })}`
 }

@@ -10,7 +10,7 @@
  */
 import { multiaddr } from '@multiformats/multiaddr'
 import { createWeft as createWeftFromLibrary, isValidDocId } from '../index.js'
-import type { DocHandle, Weft, WeftOptions } from '../types.js'
+import type { Weft, WeftOptions } from '../types.js'
 import { AdminServer, type AdminBackend } from './admin-server.js'
 import { formatAdminAddress, isLoopbackHost, type DaemonConfig } from './config.js'
 import { docToJSON } from './doc-json.js'
@@ -49,70 +49,6 @@ export interface ReadyInfo {
 const PIN_RETRY_MS = 30_000
 const OPEN_CONCURRENCY = 8
 
-/** Reference-counted document handles: a pin holds one reference, a `GET /docs/<id>` of an unpinned document another. */
-class Handles {
-  private readonly entries = new Map<string, { refs: number, ready: Promise<DocHandle>, closing?: Promise<void> }>()
-
-  constructor (private readonly weft: Weft, private readonly log: Logger) {}
-
-  async acquire (id: string): Promise<DocHandle> {
-    let e = this.entries.get(id)
-    if (e?.closing != null) {
-      await e.closing.catch(() => {})
-      e = this.entries.get(id)
-    }
-    if (e == null) {
-      const ready = this.weft.open(id)
-      e = { refs: 0, ready }
-      this.entries.set(id, e)
-      const entry = e
-      ready.catch(() => { if (this.entries.get(id) === entry) this.entries.delete(id) })
-    }
-    e.refs++
-    try {
-      return await e.ready
-    } catch (err) {
-      e.refs--
-      throw err
-    }
-  }
-
-  async release (id: string, flush = true): Promise<void> {
-    const e = this.entries.get(id)
-    if (e == null || e.closing != null) return
-    if (--e.refs > 0) return
-    e.closing = (async () => {
-      try {
-        const h = await e.ready
-        if (flush) await h.flush()
-        await h.close()
-      } catch (err) {
-        this.log.warn('closing a document failed', { doc: id, err })
-      } finally {
-        if (this.entries.get(id) === e) this.entries.delete(id)
-      }
-    })()
-    await e.closing
-  }
-
-  get (id: string): Promise<DocHandle> | undefined {
-    const e = this.entries.get(id)
-    return e != null && e.closing == null ? e.ready : undefined
-  }
-
-  ids (): string[] {
-    return [...this.entries.keys()]
-  }
-
-  /** Flushes and closes every handle. */
-  async closeAll (): Promise<void> {
-    await Promise.all([...this.entries.entries()].map(async ([id, e]) => {
-      e.refs = 1
-      await this.release(id)
-    }))
-  }
-}
-
 export class Daemon {
   readonly config: DaemonConfig
   readonly weft: Weft
@@ -122,21 +58,26 @@ export class Daemon {
   adminUrl: string | undefined
   ready: ReadyInfo | undefined
   private admin: AdminServer | undefined
-  private readonly handles: Handles
   private readonly log: Logger
   private readonly pinErrors = new Map<string, string>()
   private retryTimer: NodeJS.Timeout | undefined
   private stopping: Promise<void> | undefined
   private readonly startedAt = new Date()
 
-  private constructor (init: { config: DaemonConfig, weft: Weft, pins: PinStore, metrics: DaemonMetrics, token: string, logger: Logger }) {
+  private constructor (init: {
+    config: DaemonConfig
+    weft: Weft
+    pins: PinStore
+    metrics: DaemonMetrics
+    token: string
+    logger: Logger
+  }) {
     this.config = init.config
     this.weft = init.weft
     this.pins = init.pins
     this.metrics = init.metrics
     this.token = init.token
     this.log = init.logger
-    this.handles = new Handles(this.weft, this.log)
   }
 
   static async start (options: DaemonStartOptions): Promise<Daemon> {
@@ -148,7 +89,8 @@ export class Daemon {
     const tokenInfo = await loadOrCreateToken(config.dataDir)
     if (tokenInfo.created) log.info('created admin token', { path: tokenInfo.path })
     if (tokenInfo.looseMode != null) {
-      log.warn('admin token file is readable by other users: chmod 600 it', { path: tokenInfo.path, mode: tokenInfo.looseMode.toString(8) })
+      log.warn('admin token file is readable by other users: chmod 600 it',
+        { path: tokenInfo.path, mode: tokenInfo.looseMode.toString(8) })
     }
     // Read (and validated) before the engine starts; written only once the engine holds the store lock.
     const pins = await PinStore.open(config.dataDir)
@@ -165,7 +107,13 @@ export class Daemon {
       libp2pMetrics: metrics.libp2pMetrics(),
       network: { inboundConnectionThreshold: config.inboundConnectionThreshold }
     }
-    log.debug('starting engine', { dataDir: config.dataDir, listen: config.listen, bootstrap: config.bootstrap, mdns: config.mdns, dht: weftOptions.dht })
+    log.debug('starting engine', {
+      dataDir: config.dataDir,
+      listen: config.listen,
+      bootstrap: config.bootstrap,
+      mdns: config.mdns,
+      dht: weftOptions.dht
+    })
     const weft = await createWeft(weftOptions)
 
     const daemon = new Daemon({ config, weft, pins, metrics, token: tokenInfo.token, logger: log })
@@ -178,8 +126,7 @@ export class Daemon {
         weft_peers_connected: weft.connectedPeers().length
       }))
       if (log.enabled('debug')) {
-        weft.libp2p.addEventListener('peer:connect', (e) => { log.debug('peer connected', { peer: e.detail.toString() }) })
-        weft.libp2p.addEventListener('peer:disconnect', (e) => { log.debug('peer disconnected', { peer: e.detail.toString() }) })
+        weft.on('connections', (peers) => { log.debug('connections changed', { peers: peers.map(p => p.id) }) })
       }
       await daemon.openPins(pins.list())
       daemon.retryTimer = setInterval(() => { void daemon.retryFailedPins() }, PIN_RETRY_MS)
@@ -187,8 +134,9 @@ export class Daemon {
 
       if (config.admin != null) {
         if (!isLoopbackHost(config.admin.host)) {
-          log.warn('the admin API listens beyond loopback: its token travels in clear text over HTTP; put TLS in front or keep it on 127.0.0.1',
-            { admin: formatAdminAddress(config.admin) })
+          const warning = 'the admin API listens beyond loopback: its token travels in clear text over HTTP; ' +
+            'put TLS in front or keep it on 127.0.0.1'
+          log.warn(warning, { admin: formatAdminAddress(config.admin) })
         }
         daemon.admin = new AdminServer({
           backend: daemon.backend(),
@@ -245,16 +193,16 @@ export class Daemon {
     await Promise.all(Array.from({ length: Math.min(OPEN_CONCURRENCY, ids.length) }, worker))
   }
 
+  /** A pin is a served document: replicated without a handle, unloaded from memory while idle. */
   private async openPin (id: string): Promise<void> {
-    if (this.handles.get(id) != null && !this.pinErrors.has(id)) return
+    if (this.weft.servedDocuments().includes(id) && !this.pinErrors.has(id)) return
     try {
-      const h = await this.handles.acquire(id)
+      await this.weft.serve(id)
       this.pinErrors.delete(id)
-      this.log.debug('pinned document open', { doc: id, status: h.status })
-      h.on('status', (s) => { this.log.debug('document status', { doc: id, status: s }) })
+      this.log.debug('pinned document served', { doc: id })
     } catch (err: any) {
       this.pinErrors.set(id, String(err?.message ?? err))
-      this.log.error('cannot open pinned document (will retry)', { doc: id, err })
+      this.log.error('cannot serve pinned document (will retry)', { doc: id, err })
     }
   }
 
@@ -281,7 +229,7 @@ export class Daemon {
     if (removed) {
       this.log.info('unpinned', { doc: id })
       if (this.pinErrors.delete(id)) return { removed }
-      await this.handles.release(id)
+      await this.weft.unserve(id)
     }
     return { removed }
   }
@@ -294,7 +242,7 @@ export class Daemon {
     } catch (err) {
       this.log.warn('listing stored documents failed', { err })
     }
-    const open = new Set(this.weft.openDocuments())
+    const open = new Set([...this.weft.openDocuments(), ...this.weft.servedDocuments()])
     const ids = new Set([...stored, ...open, ...this.pins.list()])
     return [...ids].sort().map(id => this.describeDoc(id, open.has(id), stored.includes(id)))
   }
@@ -316,7 +264,7 @@ export class Daemon {
   }
 
   status (): Record<string, unknown> {
-    const open = new Set(this.weft.openDocuments())
+    const open = new Set([...this.weft.openDocuments(), ...this.weft.servedDocuments()])
     const ids = [...new Set([...open, ...this.pins.list()])].sort()
     return {
       peerId: this.weft.peerId,
@@ -333,15 +281,20 @@ export class Daemon {
     }
   }
 
-  /** A document's content, opening a stored (unpinned) document for the read; undefined when the daemon does not have it. */
+  /**
+   * A document's content, opening a stored (unpinned) document for the read; undefined when the
+   * daemon does not have it.
+   */
   async docContent (id: string): Promise<Record<string, unknown> | undefined> {
-    const known = this.handles.get(id) != null || this.weft.openDocuments().includes(id) || (await this.weft.storedDocuments()).includes(id)
+    const known = this.weft.openDocuments().includes(id) || this.weft.servedDocuments().includes(id) ||
+      (await this.weft.storedDocuments()).includes(id)
     if (!known) return undefined
-    const h = await this.handles.acquire(id)
+    // A lease for the read: a dormant pin wakes, an unpinned stored document loads, and both go back.
+    const h = await this.weft.open(id)
     try {
       return { id, ...this.describeDoc(id, true), ...docToJSON(h.doc) }
     } finally {
-      await this.handles.release(id, false)
+      await h.close()
     }
   }
 
@@ -369,7 +322,6 @@ export class Daemon {
     if (this.retryTimer != null) clearInterval(this.retryTimer)
     this.admin?.beginShutdown()
     const adminClosed = this.admin?.close().catch((err) => { this.log.warn('closing the admin API failed', { err }) })
-    await this.handles.closeAll()
     await this.pins.flush().catch(() => {})
     try {
       await this.weft.stop()
@@ -409,11 +361,20 @@ export function pickBootstrapAddress (addrs: string[]): string | undefined {
       return 99
     }
   }
-  const sorted = addrs.map((a, i) => ({ a, r: rank(a), i })).filter(x => x.r < 99).sort((x, y) => x.r - y.r || x.i - y.i)
+  const sorted = addrs
+    .map((a, i) => ({ a, r: rank(a), i }))
+    .filter(x => x.r < 99)
+    .sort((x, y) => x.r - y.r || x.i - y.i)
   return sorted[0]?.a
 }
 
-function printBanner (ready: ReadyInfo, tokenPath: string, format: 'human' | 'json', log: Logger, out: (s: string) => void): void {
+function printBanner (
+  ready: ReadyInfo,
+  tokenPath: string,
+  format: 'human' | 'json',
+  log: Logger,
+  out: (s: string) => void
+): void {
   if (format === 'json') {
     log.info('weft daemon ready', { ready })
     return

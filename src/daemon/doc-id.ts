@@ -1,11 +1,5 @@
 /**
- * Document id syntax check for CLI/config input (`--pin`), kept free of engine
- * imports so that client commands (`weft status`, ...) start fast. The admin
- * API uses the library's own `isValidDocId`; test/daemon-config.test.ts checks
- * that both agree.
+ * The document id check the CLI and the config parser use: the library's own, from the
+ * dependency-light src/doc-id.ts, so client commands (`weft status`, ...) start fast.
  */
-const DOC_ID = /^[a-z2-7]{26}$/
-
-export function isValidDocId (id: unknown): id is string {
-  return typeof id === 'string' && DOC_ID.test(id)
-}
+export { isValidDocId } from '../doc-id.js'

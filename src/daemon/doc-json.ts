@@ -46,7 +46,9 @@ function inferKind (type: Y.AbstractType<any>): RootKind {
   for (let item = type._start; item != null; item = item.right) {
     const c = item.content
     if (c instanceof Y.ContentString || c instanceof Y.ContentFormat || c instanceof Y.ContentEmbed) return 'text'
-    if (c instanceof Y.ContentType && (c.type instanceof Y.XmlElement || c.type instanceof Y.XmlText || c.type instanceof Y.XmlHook)) return 'xml'
+    const xml = c instanceof Y.ContentType &&
+      (c.type instanceof Y.XmlElement || c.type instanceof Y.XmlText || c.type instanceof Y.XmlHook)
+    if (xml) return 'xml'
     if (!(c instanceof Y.ContentDeleted)) sawArrayContent = true
   }
   if (sawArrayContent) return 'array'

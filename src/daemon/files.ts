@@ -12,7 +12,8 @@
  */
 import { randomBytes } from 'node:crypto'
 import { readFileSync, statSync } from 'node:fs'
-import { open, rename, rm, mkdir } from 'node:fs/promises'
+import { open, rename, rm } from 'node:fs/promises'
+import { ensureDirectory } from '../platform/node.js'
 import { join } from 'node:path'
 
 export const TOKEN_FILE = 'admin-token'
@@ -54,7 +55,7 @@ async function fsyncDir (dir: string): Promise<void> {
 
 /** Creates the data directory (mode 0700: it holds the peer's private key and the admin token). */
 export async function ensureDataDir (dataDir: string): Promise<void> {
-  await mkdir(dataDir, { recursive: true, mode: 0o700 })
+  await ensureDirectory(dataDir)
 }
 
 export interface TokenInfo {

@@ -38,7 +38,10 @@ export class PinStore {
     this.now = now
   }
 
-  /** Loads the pin set from the data dir (empty if there is no file yet). A corrupt file is an error, never silently emptied. */
+  /**
+   * Loads the pin set from the data dir (empty if there is no file yet). A corrupt file is an
+   * error, never silently emptied.
+   */
   static async open (dataDir: string, options: { now?: () => Date } = {}): Promise<PinStore> {
     const store = new PinStore(join(dataDir, PINS_FILE), options.now ?? (() => new Date()))
     let text: string | undefined
@@ -52,7 +55,8 @@ export class PinStore {
       try {
         parsed = JSON.parse(text)
       } catch (err: any) {
-        throw new PinStoreError(`${store.path} is not valid JSON (${err?.message}); fix or remove it (pins will be lost)`)
+        throw new PinStoreError(
+          `${store.path} is not valid JSON (${err?.message}); fix or remove it (pins will be lost)`)
       }
       if (parsed?.version !== 1 || parsed.pins == null || typeof parsed.pins !== 'object') {
         throw new PinStoreError(`${store.path}: unknown format (expected {"version":1,"pins":{...}})`)
@@ -126,7 +130,8 @@ export class PinStore {
   private async persist (): Promise<void> {
     // Each call snapshots the set when its turn comes, so the last write wins with the latest state.
     const run = this.writing.catch(() => {}).then(async () => {
-      const file: PinsFileV1 = { version: 1, pins: Object.fromEntries([...this.pins.entries()].sort(([a], [b]) => a < b ? -1 : 1)) }
+      const sorted = [...this.pins.entries()].sort(([a], [b]) => a < b ? -1 : 1)
+      const file: PinsFileV1 = { version: 1, pins: Object.fromEntries(sorted) }
       await writeFileAtomic(this.path, JSON.stringify(file, null, 2) + '\n')
     })
     this.writing = run

@@ -5,12 +5,13 @@
  *   through `@libp2p/prometheus-metrics`, plus the process defaults (CPU,
  *   memory, event loop lag, file descriptors);
  * - weft's engine counters and gauges (`weft.metrics.counters()/gauges()`),
- *   read at scrape time and exported with a `reason` or `kind` label;
+ *   read at scrape time and exported with a `reason` or `kind` label; every known one is
+ *   registered from the start and reads 0 until it moves (an alert on it sees 0, not "no data");
  * - the daemon's own: pinned documents, admin requests, start-up time.
  */
 import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { Counter, Gauge, Registry, type Metric } from 'prom-client'
-import { METRIC } from '../index.js'
+import { METRIC_INFO, type MetricInfo } from '../metrics/metrics.js'
 
 /** A source of engine metrics: the `WeftMetrics` interface of the library. */
 export interface MetricsSource {
@@ -18,34 +19,10 @@ export interface MetricsSource {
   gauges (): Record<string, number>
 }
 
-interface Known {
-  help: string
-  /** Label used for non-empty label values. */
-  label?: string
-}
-
-/** Help texts and label names for the engine metrics we know of; names the engine adds later are exported too. */
-export const KNOWN_ENGINE_METRICS: Record<string, Known> = {
-  [METRIC.envelopesIn]: { help: 'Envelopes received from peers and accepted (gossip and sync).', label: 'kind' },
-  [METRIC.envelopesOut]: { help: 'Envelopes authored here and published.', label: 'kind' },
-  [METRIC.envelopesDuplicate]: { help: 'Envelopes dropped because they were already known.', label: 'kind' },
-  [METRIC.dropped]: { help: 'Messages refused (envelopes, beacons, sync replies), by reason: bad signature, too large, clock drift, ...', label: 'reason' },
-  [METRIC.beaconsOut]: { help: 'Heads beacons published.', label: 'kind' },
-  [METRIC.beaconsIn]: { help: 'Heads beacons received.', label: 'kind' },
-  [METRIC.syncPulls]: { help: 'Version-vector pulls made to peers.', label: 'kind' },
-  [METRIC.syncServed]: { help: 'Pull requests served to peers.', label: 'kind' },
-  [METRIC.syncBytesIn]: { help: 'Bytes received in sync replies.', label: 'kind' },
-  [METRIC.syncBytesOut]: { help: 'Bytes sent in sync replies.', label: 'kind' },
-  [METRIC.gossipBytesIn]: { help: 'Gossip message bytes received.', label: 'kind' },
-  [METRIC.gossipBytesOut]: { help: 'Gossip message bytes published.', label: 'kind' },
-  [METRIC.checkpointsWritten]: { help: 'Checkpoints folded from the envelope log.', label: 'kind' },
-  [METRIC.dials]: { help: 'Dials to peers found by discovery, by result.', label: 'result' },
-  [METRIC.dhtProvides]: { help: 'DHT provider records published, by result.', label: 'result' },
-  [METRIC.dhtProvidersFound]: { help: 'Providers found in the DHT.', label: 'kind' },
-  [METRIC.storeErrors]: { help: 'Storage errors.', label: 'kind' },
-  [METRIC.documentsOpen]: { help: 'Documents open in the engine.' },
-  [METRIC.peersConnected]: { help: 'Peers with an open connection.' },
-  weft_daemon_pinned_documents: { help: 'Documents pinned by the daemon.' }
+/** Help texts, types and label names of the metrics we know of; names the engine adds later are exported too. */
+export const KNOWN_ENGINE_METRICS: Record<string, MetricInfo> = {
+  ...METRIC_INFO,
+  weft_daemon_pinned_documents: { type: 'gauge', help: 'Documents pinned by the daemon.' }
 }
 
 const NAME_RE = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/
@@ -73,6 +50,10 @@ export class DaemonMetrics {
       help: 'Seconds from process start until the daemon was ready.',
       registers: [this.registry]
     })
+    for (const [name, info] of Object.entries(KNOWN_ENGINE_METRICS)) {
+      if (info.type === 'counter') this.ensureCounter(name)
+      else this.ensureGauge(name)
+    }
   }
 
   /** The `libp2pMetrics` option for `createWeft`: libp2p's metrics and the process defaults on our registry. */
@@ -118,7 +99,7 @@ export class DaemonMetrics {
   private ensureCounter (name: string): void {
     if (this.dynamic.has(name) || !NAME_RE.test(name) || this.registry.getSingleMetric(name) != null) return
     const known = KNOWN_ENGINE_METRICS[name]
-    const label = known?.label ?? (name.includes('reject') ? 'reason' : 'kind')
+    const label = known?.label ?? 'kind'
     if (!LABEL_RE.test(label)) return
     const self = this
     const counter = new Counter({
@@ -128,8 +109,10 @@ export class DaemonMetrics {
       registers: [this.registry],
       collect () {
         this.reset()
-        for (const [value, n] of Object.entries(self.counterSnapshot[name] ?? {})) {
-          if (!Number.isFinite(n) || n < 0) continue
+        const values = Object.entries(self.counterSnapshot[name] ?? {}).filter(([, n]) => Number.isFinite(n) && n >= 0)
+        // A counter that never moved is still a sample: 0, so that rate() and alerts on it have data.
+        if (values.length === 0) this.inc(0)
+        for (const [value, n] of values) {
           if (value === '') this.inc(n)
           else this.inc({ [label]: value }, n)
         }
@@ -147,7 +130,7 @@ export class DaemonMetrics {
       registers: [this.registry],
       collect () {
         const v = self.gaugeSnapshot[name]
-        if (typeof v === 'number' && Number.isFinite(v)) this.set(v)
+        this.set(typeof v === 'number' && Number.isFinite(v) ? v : 0)
       }
     })
     this.dynamic.set(name, gauge)

@@ -6,7 +6,7 @@ export const DAEMON_VERSION: string = (() => {
   for (const p of ['../../package.json', '../../../package.json']) {
     try {
       const pkg = require(p)
-      if (pkg?.name === 'weft') return pkg.version as string
+      if (pkg?.name === 'weft-sync') return pkg.version as string
     } catch {}
   }
   return '0.0.0'

@@ -15,7 +15,11 @@ export class Dialer {
   private readonly breaker = new CircuitBreaker({ failureThreshold: 1, openMs: 1_000, maxOpenMs: 60_000 })
   private readonly inFlight = new Map<string, Promise<boolean>>()
 
-  constructor (private readonly libp2p: Libp2p, private readonly metrics: Metrics, private readonly timeoutMs = 10_000) {}
+  constructor (
+    private readonly libp2p: Libp2p,
+    private readonly metrics: Metrics,
+    private readonly timeoutMs = 10_000
+  ) {}
 
   isConnected (peer: PeerId): boolean {
     return this.libp2p.getConnections(peer).length > 0

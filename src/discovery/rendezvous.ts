@@ -75,7 +75,15 @@ export class Rendezvous {
 
   async join (docId: string): Promise<void> {
     if (this.entries.has(docId)) return
-    const entry: Entry = { docId, key: await documentKey(docId), abort: new AbortController(), findAttempt: 0, provideAttempt: 0, finding: false, providing: false }
+    const entry: Entry = {
+      docId,
+      key: await documentKey(docId),
+      abort: new AbortController(),
+      findAttempt: 0,
+      provideAttempt: 0,
+      finding: false,
+      providing: false
+    }
     this.entries.set(docId, entry)
     this.queueProvide(entry)
     if (this.options.peersFor(docId) > 0) {
@@ -120,7 +128,10 @@ export class Rendezvous {
     const now = Date.now()
     if (now - this.lastKick < KICK_EVERY_MS) {
       // Collapse the burst into one trailing kick rather than losing it.
-      this.trailingKick ??= setTimeout(() => { this.trailingKick = undefined; this.kick() }, this.lastKick + KICK_EVERY_MS - now)
+      this.trailingKick ??= setTimeout(() => {
+        this.trailingKick = undefined
+        this.kick()
+      }, this.lastKick + KICK_EVERY_MS - now)
       return
     }
     this.lastKick = now
@@ -161,7 +172,9 @@ export class Rendezvous {
     // With an empty routing table a provide reaches nobody: treat it as a failure and retry.
     if (this.routingTableSize() > 0) {
       try {
-        await this.libp2p.contentRouting.provide(entry.key, { signal: AbortSignal.any([entry.abort.signal, AbortSignal.timeout(30_000)]) })
+        await this.libp2p.contentRouting.provide(entry.key, {
+          signal: AbortSignal.any([entry.abort.signal, AbortSignal.timeout(30_000)])
+        })
         ok = true
         this.metrics.inc(METRIC.dhtProvides, 'ok')
         log('provided %s', entry.docId)
@@ -178,7 +191,9 @@ export class Rendezvous {
       return
     }
     entry.provideAttempt++
-    entry.provideTimer = setTimeout(() => { this.queueProvide(entry) }, backoffDelay(entry.provideAttempt, 1_000, 60_000))
+    entry.provideTimer = setTimeout(() => {
+      this.queueProvide(entry)
+    }, backoffDelay(entry.provideAttempt, 1_000, 60_000))
   }
 
   private async find (entry: Entry): Promise<void> {
@@ -196,14 +211,17 @@ export class Rendezvous {
           if (provider.id.equals(this.libp2p.peerId)) continue
           found++
           this.metrics.inc(METRIC.dhtProvidersFound)
-          if (this.dialer.isConnected(provider.id) || this.options.peersFor(entry.docId) + dialled >= this.options.targetPeers) continue
+          if (this.dialer.isConnected(provider.id) ||
+            this.options.peersFor(entry.docId) + dialled >= this.options.targetPeers) continue
           dialled++
           void this.dialer.dial(provider.id, provider.multiaddrs)
         }
       }
     } catch (err: any) {
       // findProviders ends by abort when the network has no (more) providers: not an error.
-      if (!entry.abort.signal.aborted && err?.name !== 'AbortError' && err?.name !== 'TimeoutError') log('find providers of %s failed: %s', entry.docId, err?.message ?? err)
+      if (!entry.abort.signal.aborted && err?.name !== 'AbortError' && err?.name !== 'TimeoutError') {
+        log('find providers of %s failed: %s', entry.docId, err?.message ?? err)
+      }
     } finally {
       entry.finding = false
     }

@@ -24,12 +24,20 @@ function cached (cache: Map<string, KeyObject>, raw: Uint8Array, make: () => Key
 
 export const nodeEd25519: Ed25519 = {
   sign (seed, _publicKey, data) {
-    const key = cached(privateKeys, seed, () => createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' }))
+    const key = cached(privateKeys, seed, () => createPrivateKey({
+      key: Buffer.concat([PKCS8_PREFIX, seed]),
+      format: 'der',
+      type: 'pkcs8'
+    }))
     return new Uint8Array(sign(null, data, key))
   },
   verify (publicKey, data, signature) {
     if (publicKey.byteLength !== 32 || signature.byteLength !== 64) return false
-    const key = cached(publicKeys, publicKey, () => createPublicKey({ key: Buffer.concat([SPKI_PREFIX, publicKey]), format: 'der', type: 'spki' }))
+    const key = cached(publicKeys, publicKey, () => createPublicKey({
+      key: Buffer.concat([SPKI_PREFIX, publicKey]),
+      format: 'der',
+      type: 'spki'
+    }))
     try {
       return verify(null, data, key, signature)
     } catch {

@@ -32,4 +32,9 @@ export class Signer {
   sign (data: Uint8Array): Uint8Array {
     return this.ed25519.sign(this.seed, this.publicKey, data)
   }
+
+  /** Lends the secret seed to `fn` (opening key boxes sealed to this peer) without keeping a copy elsewhere. */
+  withSeed<T> (fn: (seed: Uint8Array) => T): T {
+    return fn(this.seed)
+  }
 }

@@ -58,9 +58,74 @@ export const METRIC = {
   presenceDropped: 'weft_presence_dropped_total',
   dhtQueries: 'weft_dht_queries_total',
   headsExchanges: 'weft_heads_exchanges_total',
+  clockSkew: 'weft_clock_skew_total',
   documentsOpen: 'weft_documents_open',
   documentsServed: 'weft_documents_served',
   documentsDormant: 'weft_documents_dormant',
   peersConnected: 'weft_peers_connected',
   presenceRelays: 'weft_presence_relays'
 } as const
+
+export type MetricName = typeof METRIC[keyof typeof METRIC]
+
+export interface MetricInfo {
+  type: 'counter' | 'gauge'
+  help: string
+  /** The label a counter's non-empty label values are exported under (Prometheus). */
+  label?: string
+}
+
+/**
+ * What each metric means, for exporters: the daemon's `/metrics` registers every one of them at
+ * start, so a counter reads 0 (and an alert on it works) before it first moves.
+ */
+export const METRIC_INFO: Record<MetricName, MetricInfo> = {
+  [METRIC.envelopesIn]: { type: 'counter', help: 'Envelopes received from peers and accepted (gossip and sync).' },
+  [METRIC.envelopesOut]: { type: 'counter', help: 'Envelopes authored here and published.' },
+  [METRIC.envelopesDuplicate]: { type: 'counter', help: 'Envelopes dropped because they were already known.' },
+  [METRIC.dropped]: {
+    type: 'counter',
+    label: 'reason',
+    help: 'Messages refused (envelopes, beacons, sync replies), by reason: bad signature, too large, clock drift, ...'
+  },
+  [METRIC.beaconsOut]: { type: 'counter', help: 'Heads beacons published.' },
+  [METRIC.beaconsIn]: { type: 'counter', help: 'Heads beacons received.' },
+  [METRIC.syncPulls]: { type: 'counter', help: 'Version-vector pulls made to peers.' },
+  [METRIC.syncServed]: { type: 'counter', help: 'Pull requests served to peers.' },
+  [METRIC.syncBytesIn]: { type: 'counter', help: 'Bytes received in sync replies.' },
+  [METRIC.syncBytesOut]: { type: 'counter', help: 'Bytes sent in sync replies.' },
+  [METRIC.gossipBytesIn]: { type: 'counter', help: 'Gossip message bytes received.' },
+  [METRIC.gossipBytesOut]: { type: 'counter', help: 'Gossip message bytes published.' },
+  [METRIC.checkpointsWritten]: { type: 'counter', help: 'Checkpoints folded from the envelope log.' },
+  [METRIC.dials]: { type: 'counter', label: 'result', help: 'Dials to peers found by discovery, by result.' },
+  [METRIC.dhtProvides]: { type: 'counter', label: 'result', help: 'DHT provider records published, by result.' },
+  [METRIC.dhtProvidersFound]: { type: 'counter', help: 'Providers found in the DHT.' },
+  [METRIC.storeErrors]: { type: 'counter', help: 'Storage errors.' },
+  [METRIC.clockSkew]: {
+    type: 'counter',
+    label: 'direction',
+    help: 'Remote clock stamps more than maxClockDriftMs away from ours, by direction (merged, never refused).'
+  },
+  [METRIC.presenceDropped]: {
+    type: 'counter',
+    label: 'reason',
+    help: 'Presence (awareness) messages refused, by reason.'
+  },
+  [METRIC.dhtQueries]: { type: 'counter', help: 'DHT provider lookups (walks) started.' },
+  [METRIC.headsExchanges]: {
+    type: 'counter',
+    label: 'result',
+    help: 'Per-neighbour heads digest exchanges, by result (same, or differ: per-document hashes compared).'
+  },
+  [METRIC.documentsOpen]: { type: 'gauge', help: 'Documents loaded in memory (open handles, or served and active).' },
+  [METRIC.documentsServed]: {
+    type: 'gauge',
+    help: 'Documents served for the network (weft.serve), loaded or dormant.'
+  },
+  [METRIC.documentsDormant]: {
+    type: 'gauge',
+    help: 'Served documents unloaded while idle, answering sync from the store.'
+  },
+  [METRIC.peersConnected]: { type: 'gauge', help: 'Peers with an open connection.' },
+  [METRIC.presenceRelays]: { type: 'gauge', help: 'Presence topics relayed for neighbours.' }
+}

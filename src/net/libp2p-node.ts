@@ -24,10 +24,12 @@ export interface WeftServices {
 
 export type WeftLibp2p = Libp2p<WeftServices>
 
-export const DEFAULT_DHT_PROTOCOL = PROTOCOL.dht
-
 /** One libp2p node per weft instance: every document shares its connections. */
-export async function createNode (options: WeftOptions, platform: Platform, privateKey: PrivateKey): Promise<WeftLibp2p> {
+export async function createNode (
+  options: WeftOptions,
+  platform: Platform,
+  privateKey: PrivateKey
+): Promise<WeftLibp2p> {
   const listen = options.listen ?? ['/ip4/0.0.0.0/tcp/0']
   const net = options.network ?? {}
   const peerDiscovery: Array<(components: any) => any> = []
@@ -46,9 +48,6 @@ export async function createNode (options: WeftOptions, platform: Platform, priv
       maxConnections: net.maxConnections ?? 300,
       inboundConnectionThreshold: net.inboundConnectionThreshold ?? 5
     },
-    // A busy peer can miss one ping: aborting the connection then (the default) isolated peers
-    // whose only link was that one (measured at N=25 on 2 cores). Dead links still time out.
-    connectionMonitor: { abortConnectionOnPingFailure: false },
     services: {
       identify: identify(),
       // libp2p's connection monitor and kad-dht both ping over this protocol, sometimes on the
@@ -56,7 +55,7 @@ export async function createNode (options: WeftOptions, platform: Platform, priv
       // fails and the monitor aborts a healthy connection (measured: ~10 reconnects/s at 25 peers).
       ping: ping({ maxOutboundStreams: 8, maxInboundStreams: 8 }),
       dht: kadDHT({
-        protocol: options.dht?.protocol ?? DEFAULT_DHT_PROTOCOL,
+        protocol: options.dht?.protocol ?? PROTOCOL.dht,
         // kad-dht stays a client until it sees a public address of its own, which never
         // happens on loopback or a LAN: weft peers answer queries unless told not to.
         clientMode: options.dht?.mode === 'client',
@@ -86,7 +85,9 @@ export async function createNode (options: WeftOptions, platform: Platform, priv
         // Two topics per open document (content and presence); gossipsub's default budget of
         // 1 MiB per peer (~1 KiB a topic) silently stopped a peer's documents at ~490.
         maxTopicBytesPerPeer: 16 * 1024 * 1024,
-        scoreParams: net.ipColocationFactorWeight === undefined ? {} : { IPColocationFactorWeight: net.ipColocationFactorWeight }
+        scoreParams: net.ipColocationFactorWeight === undefined
+          ? {}
+          : { IPColocationFactorWeight: net.ipColocationFactorWeight }
       }) as (components: any) => GossipSub
     }
   }
@@ -98,7 +99,37 @@ export async function createNode (options: WeftOptions, platform: Platform, priv
   }
   // mDNS runs as a service (it is still a peer discovery module to libp2p) so that the
   // engine can tell LAN peers, worth dialling, from peers a DHT walk merely mentions.
-  if ((options.mdns ?? true) && platform.mdns !== undefined) (config.services as Record<string, unknown>).mdns = platform.mdns()
+  if ((options.mdns ?? true) && platform.mdns !== undefined) {
+    (config.services as Record<string, unknown>).mdns = platform.mdns()
+  }
   if (options.libp2pMetrics !== undefined) config.metrics = options.libp2pMetrics
-  return await createLibp2p(config)
+  try {
+    return await createLibp2p(config)
+  } catch (err) {
+    throw explainListenError(err) ?? err
+  }
+}
+
+/** A listen address that could not be bound: one line naming the address, instead of libp2p's multi-line dump. */
+export class ListenError extends Error {
+  readonly code = 'WEFT_LISTEN'
+  override name = 'ListenError'
+}
+
+/**
+ * libp2p reports failed listeners as one UnsupportedListenAddressesError whose message lists
+ * `  <address>: <error>` per address and suggests `transportManager.faultTolerance`, which is not
+ * a weft option; the individual errors are not attached, so the text is all there is to read.
+ */
+function explainListenError (err: any): ListenError | undefined {
+  if (err?.name !== 'UnsupportedListenAddressesError') return undefined
+  const failures = [...String(err.message).matchAll(/^\s+(\/\S+): (.+)$/gm)].map(m => ({ address: m[1], reason: m[2] }))
+  const inUse = failures.find(f => f.reason.includes('EADDRINUSE'))
+  if (inUse !== undefined) {
+    return new ListenError(`listen address ${inUse.address} is in use (another weft running? ` +
+      'choose another port, or port 0 for a free one)', { cause: err })
+  }
+  const first = failures[0]
+  if (first !== undefined) return new ListenError(`cannot listen on ${first.address}: ${first.reason}`, { cause: err })
+  return new ListenError(`cannot listen on the listen addresses: ${String(err.message).split('\n')[0]}`, { cause: err })
 }

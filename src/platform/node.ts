@@ -6,17 +6,23 @@ import { MemoryLevel } from 'memory-level'
 import { nodeEd25519 } from '../identity/ed25519-node.js'
 import type { LevelDb, Platform } from './platform.js'
 
+/** Opening the store should take milliseconds; a data dir on a dead network mount must not hang the start. */
+const OPEN_TIMEOUT_MS = 15_000
+
+/** A data dir that cannot be used: the message names the directory and what is wrong with it. */
+export class DataDirError extends Error {
+  readonly code = 'WEFT_DATA_DIR'
+  override name = 'DataDirError'
+}
+
 export const nodePlatform: Platform = {
   name: 'node',
   async openLevel (dataDir) {
-    if (dataDir === undefined) return new MemoryLevel<string, Uint8Array>({ keyEncoding: 'utf8', valueEncoding: 'view' }) as unknown as LevelDb
-    const { mkdir } = await import('node:fs/promises')
-    const { join } = await import('node:path')
-    const { ClassicLevel } = await import('classic-level')
-    await mkdir(dataDir, { recursive: true })
-    const db = new ClassicLevel<string, Uint8Array>(join(dataDir, 'store'), { keyEncoding: 'utf8', valueEncoding: 'view' })
-    await db.open()
-    return db as unknown as LevelDb
+    if (dataDir === undefined) {
+      return new MemoryLevel<string, Uint8Array>({ keyEncoding: 'utf8', valueEncoding: 'view' }) as unknown as LevelDb
+    }
+    return await withTimeout(openClassicLevel(dataDir), OPEN_TIMEOUT_MS,
+      `data dir ${dataDir}: the store did not open within ${OPEN_TIMEOUT_MS / 1000} s`)
   },
   transports (listen) {
     // TCP is always there to dial bootstrap peers; the others only when asked for.
@@ -27,4 +33,73 @@ export const nodePlatform: Platform = {
   },
   mdns: () => mdns(),
   ed25519: nodeEd25519
+}
+
+async function openClassicLevel (dataDir: string): Promise<LevelDb> {
+  const { join } = await import('node:path')
+  const { ClassicLevel } = await import('classic-level')
+  await ensureDirectory(dataDir)
+  const db = new ClassicLevel<string, Uint8Array>(join(dataDir, 'store'),
+    { keyEncoding: 'utf8', valueEncoding: 'view' })
+  try {
+    await db.open()
+  } catch (err: any) {
+    // classic-level reports a held lock as LEVEL_DATABASE_NOT_OPEN with the real reason as its cause.
+    if (err?.cause?.code === 'LEVEL_LOCKED' || err?.code === 'LEVEL_LOCKED') {
+      throw new DataDirError(`data dir ${dataDir} is in use by another process (another weft running on it?)`,
+        { cause: err })
+    }
+    const reason = String(err?.cause?.message ?? err?.message)
+    throw new DataDirError(`data dir ${dataDir}: cannot open the store (${reason})`,
+      { cause: err })
+  }
+  return db as unknown as LevelDb
+}
+
+/** Creates a data dir (mode 0700) or checks the one there; a `DataDirError` names what is wrong, quickly. */
+export async function ensureDirectory (dataDir: string): Promise<void> {
+  await withTimeout(makeDirectory(dataDir, dataDir), OPEN_TIMEOUT_MS,
+    `data dir ${dataDir}: could not be created within ${OPEN_TIMEOUT_MS / 1000} s`)
+}
+
+/**
+ * `mkdir -p`, one level at a time: Node's `mkdir(dir, { recursive: true })` never returns on
+ * `/proc/weft` (the kernel answers ENOENT although `/proc` exists, and libuv retries forever).
+ */
+async function makeDirectory (dir: string, dataDir: string): Promise<void> {
+  const { mkdir, stat } = await import('node:fs/promises')
+  const { dirname } = await import('node:path')
+  const parent = dirname(dir)
+  try {
+    await mkdir(dir, { mode: 0o700 })
+    return
+  } catch (err: any) {
+    if (err?.code === 'EEXIST') {
+      if ((await stat(dir)).isDirectory()) return
+      throw new DataDirError(`data dir ${dataDir}: ${dir} is a file, not a directory`, { cause: err })
+    }
+    if (err?.code !== 'ENOENT' || parent === dir || await isDirectory(parent)) {
+      throw new DataDirError(`data dir ${dataDir} cannot be created (${String(err?.code ?? err?.message)})`,
+        { cause: err })
+    }
+  }
+  await makeDirectory(parent, dataDir)
+  await makeDirectory(dir, dataDir)
+}
+
+async function isDirectory (path: string): Promise<boolean> {
+  const { stat } = await import('node:fs/promises')
+  return await stat(path).then(s => s.isDirectory(), () => false)
+}
+
+async function withTimeout<T> (work: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const expired = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => { reject(new DataDirError(message)) }, ms)
+  })
+  try {
+    return await Promise.race([work, expired])
+  } finally {
+    clearTimeout(timer)
+  }
 }

@@ -214,7 +214,9 @@ export class AwarenessChannel extends ObservableV2<AwarenessChannelEvents> {
       this.publish({ kind: query && first ? 'query' : 'update', origin: this.peerId, update: one })
       first = false
     }
-    if (first && query) this.publish({ kind: 'query', origin: this.peerId, update: encodeAwarenessUpdate(this.awareness, []) })
+    if (first && query) {
+      this.publish({ kind: 'query', origin: this.peerId, update: encodeAwarenessUpdate(this.awareness, []) })
+    }
   }
 
   private publish (msg: Omit<AwarenessMessage, 'nonce'>): void {
@@ -278,7 +280,9 @@ export class AwarenessChannel extends ObservableV2<AwarenessChannelEvents> {
     if (msg.kind === 'query') this.schedule([this.awareness.clientID], false)
   }
 
-  private readonly onSubscriptionChange = (evt: { detail: { peerId: PeerLike, subscriptions: Array<{ topic: string, subscribe: boolean }> } }): void => {
+  private readonly onSubscriptionChange = (evt: {
+    detail: { peerId: PeerLike, subscriptions: Array<{ topic: string, subscribe: boolean }> }
+  }): void => {
     const { peerId, subscriptions } = evt.detail
     for (const s of subscriptions) {
       if (s.topic !== this.topic) continue

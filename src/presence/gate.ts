@@ -129,8 +129,12 @@ export class AwarenessGate {
     const origin = message.type === 'signed' && message.from != null ? message.from.toString() : msg.origin
     if (origin === this.peerId) return { refuse: 'own-echo', result: 'ignore' }
     const { sourceRate, sourceBurst, originRate, originBurst } = this.limits
-    if (!this.bucket(this.sources, source, sourceRate, sourceBurst).take()) return { refuse: 'rate-source', result: 'ignore' }
-    if (!this.bucket(this.origins, origin, originRate, originBurst).take()) return { refuse: 'rate-origin', result: 'ignore' }
+    if (!this.bucket(this.sources, source, sourceRate, sourceBurst).take()) {
+      return { refuse: 'rate-source', result: 'ignore' }
+    }
+    if (!this.bucket(this.origins, origin, originRate, originBurst).take()) {
+      return { refuse: 'rate-origin', result: 'ignore' }
+    }
     for (const o of this.observers) o('accept', origin)
     return { accept: { msg, entries, origin } }
   }

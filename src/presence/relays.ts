@@ -14,7 +14,11 @@ export class PresenceRelays {
   private readonly relays = new Map<string, AwarenessRelay>()
   private readonly loaded = new Set<string>()
 
-  constructor (private readonly pubsub: PubSubLike, private readonly peerId: string, private readonly metrics: Metrics) {}
+  constructor (
+    private readonly pubsub: PubSubLike,
+    private readonly peerId: string,
+    private readonly metrics: Metrics
+  ) {}
 
   /** A document opened here: relay its presence if a neighbour already uses it. */
   documentLoaded (docId: string): void {

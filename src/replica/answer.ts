@@ -12,6 +12,11 @@ const EMPTY = new Uint8Array(0)
 export interface SyncAnswer {
   envelopes: Uint8Array[]
   checkpoint?: Checkpoint
+  /**
+   * With a checkpoint: the authors' own envelopes at the heads it claims. A checkpoint moves a
+   * version-vector entry only as far as its author's own signature (see `Replica.ingestCheckpoint`).
+   */
+  heads?: Uint8Array[]
 }
 
 /** What answering a sync request needs: a vector, the stored log, and a way to make the merged diff. */
@@ -21,6 +26,8 @@ export interface AnswerSource {
   readonly ctx: ReplicaContext
   /** Everything held, minus what a peer whose Yjs state vector is `stateVector` has, as one update. */
   diff: (stateVector: Uint8Array | undefined) => Uint8Array | Promise<Uint8Array>
+  /** Private documents: the merged update, encrypted for members (undefined when no key is held yet). */
+  encrypt?: (update: Uint8Array, signer: Uint8Array) => Uint8Array | undefined
 }
 
 /** A checkpoint over everything `source` holds, signed by this peer. */
@@ -36,6 +43,8 @@ export async function signCheckpoint (source: AnswerSource, stateVector?: Uint8A
     signer: signer.publicKey as Uint8Array<ArrayBuffer>,
     signature: EMPTY
   }
+  const sealed = source.encrypt?.(update, checkpoint.signer)
+  if (sealed !== undefined) checkpoint.update = sealed as Uint8Array<ArrayBuffer>
   checkpoint.signature = signer.sign(checkpointSigningBytes(checkpoint)) as Uint8Array<ArrayBuffer>
   return checkpoint
 }
@@ -51,6 +60,14 @@ export async function answerSync (
   const missing = source.vv.missingFrom(remote)
   const count = countRanges(missing)
   if (count === 0) return { envelopes: [] }
+  const withHeads = async (checkpoint: Checkpoint): Promise<SyncAnswer> => {
+    // The authors' own signatures for what the checkpoint claims: without them it moves no vector.
+    const heads: Uint8Array[] = []
+    for (const { author, to } of missing) {
+      heads.push(...await source.ctx.store.envelopeRange(source.docId, author, to, to))
+    }
+    return { envelopes: [], checkpoint, heads }
+  }
   if (count <= source.ctx.options.maxEnvelopesPerSync) {
     const envelopes: Uint8Array[] = []
     for (const range of missing) {
@@ -64,8 +81,8 @@ export async function answerSync (
       // Batched envelopes of single keystrokes can weigh ten times the merged diff.
       const checkpoint = await signCheckpoint(source, remoteStateVector)
       const cheapEnough = bytes <= checkpoint.update.byteLength * ENVELOPE_OVERHEAD_ALLOWED + 1024
-      return cheapEnough ? { envelopes } : { envelopes: [], checkpoint }
+      return cheapEnough ? { envelopes } : await withHeads(checkpoint)
     }
   }
-  return { envelopes: [], checkpoint: await signCheckpoint(source, remoteStateVector) }
+  return await withHeads(await signCheckpoint(source, remoteStateVector))
 }

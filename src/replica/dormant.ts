@@ -46,7 +46,8 @@ export class DormantReplica {
   }
 
   private get source (): AnswerSource {
-    return { docId: this.docId, vv: this.vv, ctx: this.ctx, diff: async (stateVector) => await this.storedDiff(stateVector) }
+    const diff = async (stateVector: Uint8Array | undefined): Promise<Uint8Array> => await this.storedDiff(stateVector)
+    return { docId: this.docId, vv: this.vv, ctx: this.ctx, diff }
   }
 
   private async storedDiff (stateVector: Uint8Array | undefined): Promise<Uint8Array> {

@@ -2,12 +2,14 @@ import * as Y from 'yjs'
 import { ObservableV2 } from 'lib0/observable'
 import { logger } from '@libp2p/logger'
 import { packHlc, type HybridLogicalClock } from '../clock/hlc.js'
-import { Checkpoint, Envelope, WIRE_VERSION, checkpointSigningBytes, decodeCheckpoint, envelopeSigningBytes } from '../wire/codec.js'
+import { Checkpoint, Envelope, WIRE_VERSION, decodeCheckpoint, envelopeSigningBytes } from '../wire/codec.js'
 import { VersionVector, authorHex, vectorFromWire } from './version-vector.js'
 import { answerSync, signCheckpoint, type AnswerSource, type SyncAnswer } from './answer.js'
 import { METRIC, type Metrics } from '../metrics/metrics.js'
 import type { Store } from '../store/store.js'
 import type { Signer } from '../identity/peer-key.js'
+import type { DocAccess } from '../trust/doc-access.js'
+import { Kind } from '../trust/aead.js'
 
 const log = logger('weft:replica')
 const EMPTY = new Uint8Array(0)
@@ -43,6 +45,8 @@ export interface ReplicaEvents {
   delivery: (unconfirmed: number) => void
   /** Envelopes arrived above a gap in some author's log. */
   gap: () => void
+  /** An author signed two different envelopes for one seq: the pair proves it (src/trust/fork.ts). */
+  fork: (proof: { a: Uint8Array, b: Uint8Array }) => void
 }
 
 export type { SyncAnswer } from './answer.js'
@@ -65,6 +69,8 @@ export class Replica extends ObservableV2<ReplicaEvents> {
   readonly vv = new VersionVector()
   /** Origin of every update this replica applies from the network. */
   readonly remoteOrigin: unknown
+  /** Private documents: who may write, sign checkpoints and confirm (set by the engine at load). */
+  access: DocAccess | undefined
   private readonly ownsDoc: boolean
   private localSeq = 0
   /** Highest local seq some other peer is known to hold (from its beacons and sync requests). */
@@ -82,6 +88,14 @@ export class Replica extends ObservableV2<ReplicaEvents> {
   /** Envelopes waiting above a gap in their author's sequence: author -> seq -> envelope. */
   private readonly held = new Map<string, Map<number, { envelope: Envelope, bytes: Uint8Array }>>()
   private heldCount = 0
+  /**
+   * Seqs the vector covers only on a checkpoint signer's word (the author signed the head, not
+   * these): author -> [from, to]. A real envelope in that range is applied, never dropped as a
+   * duplicate, so a checkpoint that omitted content cannot hide it for good.
+   */
+  private readonly vouched = new Map<string, { from: number, to: number }>()
+  /** Signatures of recent envelopes per author (seq -> hex), to spot an author signing two versions of one seq. */
+  private readonly recentSignatures = new Map<string, Map<number, string>>()
 
   private constructor (readonly docId: string, private readonly ctx: ReplicaContext, adopted?: AdoptedDoc) {
     super()
@@ -97,15 +111,19 @@ export class Replica extends ObservableV2<ReplicaEvents> {
    * doc already held beyond the store (edits made before it was opened, or while it
    * was not) is sealed as one local envelope, so exactly one copy lives in memory.
    */
-  static async load (docId: string, ctx: ReplicaContext, adopted?: AdoptedDoc): Promise<Replica> {
+  static async load (docId: string, ctx: ReplicaContext, adopted?: AdoptedDoc, access?: DocAccess): Promise<Replica> {
     const replica = new Replica(docId, ctx, adopted)
-    const appState = adopted !== undefined && adopted.doc.store.clients.size > 0 ? Y.encodeStateAsUpdate(adopted.doc) : undefined
+    replica.access = access
+    const appState = adopted !== undefined && adopted.doc.store.clients.size > 0
+      ? Y.encodeStateAsUpdate(adopted.doc)
+      : undefined
     const me = ctx.signer.author
     const updates: Uint8Array[] = []
     const checkpointBytes = await ctx.store.getCheckpoint(docId)
-    if (checkpointBytes !== undefined) {
-      const checkpoint = decodeCheckpoint(checkpointBytes, Infinity)
-      updates.push(checkpoint.update)
+    const checkpoint = checkpointBytes === undefined ? undefined : decodeCheckpoint(checkpointBytes, Infinity)
+    // A private document's checkpoint under a key not opened (yet) is left for sync to replace.
+    if (checkpoint !== undefined && (access === undefined || access.canRead(checkpoint.update))) {
+      updates.push(replica.plainCheckpoint(checkpoint))
       replica.vv.raiseTo(vectorFromWire(checkpoint.vv))
     }
     let ownHighest = replica.vv.get(me)
@@ -113,8 +131,11 @@ export class Replica extends ObservableV2<ReplicaEvents> {
       if (author === me) ownHighest = Math.max(ownHighest, seq)
       // Stored envelopes are contiguous per author; anything else is left for sync to refetch.
       if (seq !== replica.vv.get(author) + 1) continue
-      const payload = Envelope.decode(bytes).payload
-      updates.push(payload)
+      const envelope = Envelope.decode(bytes)
+      // Without its epoch's key the chain stops here: applying it as empty would lose it for good.
+      if (access !== undefined && !access.canRead(envelope.payload)) continue
+      const payload = envelope.payload
+      updates.push(replica.plain(envelope))
       replica.vv.add(author, seq)
       replica.sinceCheckpoint++
       replica.bytesSinceCheckpoint += payload.byteLength
@@ -123,7 +144,9 @@ export class Replica extends ObservableV2<ReplicaEvents> {
     // measured faster than merging the updates first (95 ms vs 172 ms for 1.7 MB + 1,000).
     if (updates.length > 0) {
       const origin = replica.remoteOrigin
-      Y.transact(replica.doc, () => { for (const update of updates) Y.applyUpdate(replica.doc, update, origin) }, origin)
+      Y.transact(replica.doc, () => {
+        for (const update of updates) Y.applyUpdate(replica.doc, update, origin)
+      }, origin)
     }
     replica.localSeq = ownHighest
     if (appState !== undefined) {
@@ -176,6 +199,11 @@ export class Replica extends ObservableV2<ReplicaEvents> {
   private readonly seal = async (): Promise<void> => {
     this.sealScheduled = false
     if (this.pendingUpdates.length === 0) return
+    if (this.access !== undefined && this.access.epochs.currentId === undefined) {
+      // No content key yet (a joiner before its first box): edits wait here, never leave in clear.
+      setTimeout(() => { this.scheduleSeal() }, 100)
+      return
+    }
     this.lastSealAt = Date.now()
     const updates = this.pendingUpdates
     this.pendingUpdates = []
@@ -189,9 +217,15 @@ export class Replica extends ObservableV2<ReplicaEvents> {
       payload: (updates.length === 1 ? updates[0] : Y.mergeUpdates(updates)) as Uint8Array<ArrayBuffer>,
       signature: EMPTY
     }
+    if (this.access !== undefined) {
+      // Encrypt-then-sign: blind replicas check authorship and access without the key.
+      const sealed = this.access.encrypt(Kind.payload, envelope.payload, binding(envelope.author, envelope.seq))
+      envelope.payload = sealed as Uint8Array<ArrayBuffer>
+    }
     envelope.signature = signer.sign(envelopeSigningBytes(envelope)) as Uint8Array<ArrayBuffer>
     const bytes = Envelope.encode(envelope)
     this.vv.add(signer.author, envelope.seq)
+    this.remember(signer.author, envelope)
     // Durable before it is published: an edit is acknowledged once it is on disk here.
     await store.appendEnvelope(this.docId, signer.author, envelope.seq, bytes)
     await store.flush()
@@ -211,8 +245,15 @@ export class Replica extends ObservableV2<ReplicaEvents> {
 
   // ---- remote data -------------------------------------------------------
 
+  /** True when nothing new can come from `(author, seq)`: false for seqs only a checkpoint vouched for. */
   has (author: string, seq: number): boolean {
+    if (this.isVouched(author, seq)) return false
     return this.vv.has(author, seq) || (this.held.get(author)?.has(seq) ?? false)
+  }
+
+  private isVouched (author: string, seq: number): boolean {
+    const range = this.vouched.get(author)
+    return range !== undefined && seq >= range.from && seq <= range.to
   }
 
   /** True while some author's envelopes wait above a gap. */
@@ -232,8 +273,10 @@ export class Replica extends ObservableV2<ReplicaEvents> {
    */
   ingest (envelope: Envelope, bytes: Uint8Array): 'applied' | 'duplicate' | 'held' {
     const author = authorHex(envelope.author)
+    if (this.isVouched(author, envelope.seq)) return this.applyVouched(author, envelope, bytes)
     if (this.has(author, envelope.seq)) {
-      this.ctx.metrics.inc(METRIC.envelopesDuplicate)
+      if (this.differsFromHeld(envelope)) this.reportFork(envelope, bytes)
+      else this.ctx.metrics.inc(METRIC.envelopesDuplicate)
       return 'duplicate'
     }
     if (envelope.seq !== this.vv.get(author) + 1) {
@@ -245,8 +288,56 @@ export class Replica extends ObservableV2<ReplicaEvents> {
     return 'applied'
   }
 
+  private remember (author: string, envelope: Envelope): void {
+    let byAuthor = this.recentSignatures.get(author)
+    if (byAuthor === undefined) this.recentSignatures.set(author, byAuthor = new Map())
+    byAuthor.set(envelope.seq, authorHex(envelope.signature))
+    // Bounded like the envelopes kept behind a checkpoint; older forks are left to the store's copy.
+    if (byAuthor.size > this.ctx.options.retainAfterCheckpoint) byAuthor.delete(byAuthor.keys().next().value as number)
+  }
+
+  /** True when `envelope` is not the one held for its (author, seq) (cheap: no signature check). */
+  differsFromHeld (envelope: Envelope): boolean {
+    const held = this.recentSignatures.get(authorHex(envelope.author))?.get(envelope.seq)
+    return held !== undefined && held !== authorHex(envelope.signature)
+  }
+
+  /**
+   * `envelope`, validly signed, differs from the held one: equivocation. The proof (both
+   * encodings) is emitted as 'fork' once the held copy is read back from the store.
+   */
+  reportFork (envelope: Envelope, bytes: Uint8Array): void {
+    const author = authorHex(envelope.author)
+    this.ctx.metrics.inc(METRIC.dropped, 'equivocation')
+    log('author %s signed two envelopes for seq %d of %s', author.slice(0, 8), envelope.seq, this.docId)
+    void this.ctx.store.envelopeRange(this.docId, author, envelope.seq, envelope.seq).then(([a]) => {
+      if (a !== undefined) this.emit('fork', [{ a, b: bytes }])
+    }, () => {})
+  }
+
+  /**
+   * The Yjs update an envelope carries: decrypted in a private document. A valid writer's envelope
+   * that does not decrypt or parse counts as applied and empty (every key holder reaches the same
+   * verdict, thanks to key commitment), so that author's later envelopes are not stalled.
+   */
+  plain (envelope: Envelope): Uint8Array {
+    if (this.access === undefined) return envelope.payload
+    const update = this.access.decrypt(Kind.payload, envelope.payload, binding(envelope.author, envelope.seq))
+    if (update !== undefined && parses(update)) return update
+    this.ctx.metrics.inc(METRIC.dropped, 'bad-update')
+    return EMPTY_UPDATE
+  }
+
+  plainCheckpoint (checkpoint: Checkpoint): Uint8Array {
+    if (this.access === undefined) return checkpoint.update
+    const update = this.access.decrypt(Kind.checkpoint, checkpoint.update, checkpoint.signer)
+    if (update === undefined || !parses(update)) throw new Error('checkpoint does not decrypt')
+    return update
+  }
+
   private apply (author: string, envelope: Envelope, bytes: Uint8Array): void {
-    Y.applyUpdate(this.doc, envelope.payload, this.remoteOrigin)
+    this.remember(author, envelope)
+    Y.applyUpdate(this.doc, this.plain(envelope), this.remoteOrigin)
     this.vv.add(author, envelope.seq)
     // Our own envelope coming back (a restored backup of this identity): never reuse its seq.
     if (author === this.ctx.signer.author && envelope.seq > this.localSeq) this.localSeq = envelope.seq
@@ -255,6 +346,27 @@ export class Replica extends ObservableV2<ReplicaEvents> {
     void this.ctx.store.appendEnvelope(this.docId, author, envelope.seq, bytes)
     this.ctx.metrics.inc(METRIC.envelopesIn)
     this.noteNewEnvelope(envelope.payload.byteLength)
+  }
+
+  /**
+   * The author's own envelope for a seq a checkpoint vouched for: apply it (Yjs ignores what it
+   * already holds) and keep it, so it can be served. If it changes the document, the checkpoint
+   * had omitted it: counted, and the content is now here anyway.
+   */
+  private applyVouched (author: string, envelope: Envelope, bytes: Uint8Array): 'applied' | 'duplicate' {
+    let changed = false
+    const onUpdate = (): void => { changed = true }
+    this.doc.on('update', onUpdate)
+    try {
+      Y.applyUpdate(this.doc, this.plain(envelope), this.remoteOrigin)
+    } finally {
+      this.doc.off('update', onUpdate)
+    }
+    void this.ctx.store.appendEnvelope(this.docId, author, envelope.seq, bytes)
+    if (!changed) return 'duplicate'
+    this.ctx.metrics.inc(METRIC.dropped, 'checkpoint-omission')
+    log('envelope %s/%d changed the document after a checkpoint vouched for it', author.slice(0, 8), envelope.seq)
+    return 'applied'
   }
 
   private hold (author: string, envelope: Envelope, bytes: Uint8Array): void {
@@ -287,29 +399,71 @@ export class Replica extends ObservableV2<ReplicaEvents> {
     if (byAuthor.size === 0) this.held.delete(author)
   }
 
-  /** Applies a validated merged update that stands for every envelope up to its vector. */
-  async ingestCheckpoint (checkpoint: Checkpoint): Promise<'applied' | 'duplicate'> {
-    const covers = vectorFromWire(checkpoint.vv)
-    if (!this.vv.isBehind(covers)) return 'duplicate'
-    Y.applyUpdate(this.doc, checkpoint.update, this.remoteOrigin)
-    this.vv.raiseTo(covers)
+  /**
+   * Applies a validated merged update, and raises the vector only where its authors vouch for it.
+   * The signer's claim "this stands for A up to s" moves `vv[A]` only with A's own validated
+   * envelope at s among `heads`, and only if that envelope integrates right after the update
+   * (Yjs keeps each client's structs contiguous, so a head whose structs stay pending proves the
+   * update omitted A's earlier content). Unproven claims are ignored: the content is applied,
+   * the vector stays, and A's envelopes are pulled as usual.
+   */
+  async ingestCheckpoint (checkpoint: Checkpoint, heads: Envelope[] = []): Promise<'applied' | 'duplicate'> {
+    const claims = vectorFromWire(checkpoint.vv)
+    if (!this.vv.isBehind(claims)) return 'duplicate'
+    Y.applyUpdate(this.doc, this.plainCheckpoint(checkpoint), this.remoteOrigin)
+    const proven = new Map<string, Envelope>()
+    for (const head of heads) {
+      const author = authorHex(head.author)
+      if (claims.get(author) === head.seq && head.seq > this.vv.get(author)) proven.set(author, head)
+    }
+    let raised = 0
+    for (const [author, claim] of claims) {
+      if (claim <= this.vv.get(author)) continue
+      const head = proven.get(author)
+      if (head === undefined) {
+        this.ctx.metrics.inc(METRIC.dropped, 'unproven-head')
+        continue
+      }
+      const headUpdate = this.plain(head)
+      Y.applyUpdate(this.doc, headUpdate, this.remoteOrigin)
+      if (!integrated(this.doc, headUpdate)) {
+        this.ctx.metrics.inc(METRIC.dropped, 'checkpoint-omission')
+        log('checkpoint for %s omits content before %s/%d', this.docId, author.slice(0, 8), head.seq)
+        continue
+      }
+      const from = this.vv.get(author) + 1
+      const earlier = this.vouched.get(author)?.from ?? from
+      if (from < head.seq) this.vouched.set(author, { from: Math.min(from, earlier), to: head.seq - 1 })
+      this.vv.raiseTo([[author, head.seq]])
+      void this.ctx.store.appendEnvelope(this.docId, author, head.seq, Envelope.encode(head))
+      raised++
+    }
+    if (raised === 0) return 'duplicate'
     for (const author of [...this.held.keys()]) this.releaseHeld(author)
-    const mine = covers.get(this.ctx.signer.author) ?? 0
+    const mine = this.vv.get(this.ctx.signer.author)
     if (mine > this.localSeq) this.localSeq = mine
     // The envelopes it covers are not stored here, so the state must be: write our own
     // checkpoint. Not awaited: until it lands, the vector on disk does not cover the merged
     // envelopes, so a crash only means fetching them again.
-    this.checkpointing = this.writeCheckpoint().catch(err => { log.error('checkpoint of %s failed: %e', this.docId, err) })
+    this.checkpointing = this.writeCheckpoint().catch(err => {
+      log.error('checkpoint of %s failed: %e', this.docId, err)
+    })
     return 'applied'
   }
 
   /** What a peer at `remote` (with Yjs state vector `remoteStateVector`) lacks. */
-  async answer (remote: ReadonlyMap<string, number>, remoteStateVector: Uint8Array): Promise<SyncAnswer> {
-    this.confirm(remote.get(this.ctx.signer.author) ?? 0)
+  async answer (
+    remote: ReadonlyMap<string, number>, remoteStateVector: Uint8Array, requester?: string
+  ): Promise<SyncAnswer> {
+    // The requester is authenticated by the connection (Noise); in a private document only members confirm.
+    if (this.access === undefined || (requester !== undefined && this.access.isMember(requester))) {
+      this.confirm(remote.get(this.ctx.signer.author) ?? 0)
+    }
     return await answerSync(this.answerSource, remote, remoteStateVector)
   }
 
   private get answerSource (): AnswerSource {
+    const access = this.access
     return {
       docId: this.docId,
       vv: this.vv,
@@ -321,13 +475,20 @@ export class Replica extends ObservableV2<ReplicaEvents> {
           // A state vector Yjs cannot read: send everything (the receiver merges it idempotently).
           return Y.encodeStateAsUpdate(this.doc)
         }
-      }
+      },
+      // Private documents: checkpoints travel and rest encrypted, like envelopes.
+      encrypt: access === undefined ? undefined : (update, signer) => access.encrypt(Kind.checkpoint, update, signer)
     }
   }
 
   /** A remote peer is known to hold our envelopes up to `seq`. */
   confirm (seq: number): void {
     if (seq <= this.confirmedSeq) return
+    // Nobody can hold a seq this peer never wrote: such a claim is a lie, not a partial truth.
+    if (seq > this.localSeq) {
+      this.ctx.metrics.inc(METRIC.dropped, 'false-confirmation')
+      return
+    }
     this.confirmedSeq = Math.min(seq, this.localSeq)
     this.emit('delivery', [this.unconfirmed])
   }
@@ -364,7 +525,9 @@ export class Replica extends ObservableV2<ReplicaEvents> {
     if (this.checkpointDue() && this.checkpointTimer === undefined && !this.closed) {
       // Deferred so that a burst of edits finishes before the doc is encoded.
       this.checkpointTimer = setTimeout(() => {
-        this.checkpointing = this.writeCheckpoint().catch(err => { log.error('checkpoint of %s failed: %e', this.docId, err) })
+        this.checkpointing = this.writeCheckpoint().catch(err => {
+          log.error('checkpoint of %s failed: %e', this.docId, err)
+        })
       }, 250)
     }
   }
@@ -382,6 +545,33 @@ export class Replica extends ObservableV2<ReplicaEvents> {
     // An adopted doc is the app's: it stays usable (and its later edits reach the store
     // the next time it is opened).
     if (this.ownsDoc) this.doc.destroy()
+  }
+}
+
+/** True when every struct of `update` is in `doc` (none waits in Yjs's pending set for missing history). */
+function integrated (doc: Y.Doc, update: Uint8Array): boolean {
+  const { to } = Y.parseUpdateMeta(update)
+  const state = Y.decodeStateVector(Y.encodeStateVector(doc))
+  for (const [client, end] of to) if ((state.get(client) ?? 0) < end) return false
+  return true
+}
+
+const EMPTY_UPDATE = new Uint8Array([0, 0])
+
+/** What a private document's ciphertext is bound to besides its epoch: the author and seq. */
+function binding (author: Uint8Array, seq: number): Uint8Array {
+  const out = new Uint8Array(40)
+  out.set(author, 0)
+  new DataView(out.buffer).setBigUint64(32, BigInt(seq))
+  return out
+}
+
+function parses (update: Uint8Array): boolean {
+  try {
+    Y.decodeUpdate(update)
+    return true
+  } catch {
+    return false
   }
 }
 

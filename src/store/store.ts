@@ -8,6 +8,8 @@ const log = logger('weft:store')
 //   d!<docId>                         a known document (value: created-at ms, for listings)
 //   e!<docId>!<authorHex>!<seq16>     one envelope, as it travelled (signed bytes)
 //   c!<docId>                         the latest checkpoint (signed bytes)
+//   k!<docId>!<opIdHex>               a control op of a private document (signed bytes; never compacted)
+//   r!<docId>                         the root seed of a private document this peer created
 const SEQ_DIGITS = 16
 const seqKey = (seq: number): string => seq.toString().padStart(SEQ_DIGITS, '0')
 const envelopeKey = (docId: string, author: string, seq: number): string => `e!${docId}!${author}!${seqKey(seq)}`
@@ -57,6 +59,24 @@ export class Store {
     return this.enqueue({ type: 'put', key: `c!${docId}`, value: bytes })
   }
 
+  putControlOp (docId: string, id: string, bytes: Uint8Array): Promise<void> {
+    return this.enqueue({ type: 'put', key: `k!${docId}!${id}`, value: bytes })
+  }
+
+  async controlOps (docId: string): Promise<Uint8Array[]> {
+    const ops: Uint8Array[] = []
+    for await (const value of this.db.values({ gt: `k!${docId}!`, lt: `k!${docId}!~` })) ops.push(value)
+    return ops
+  }
+
+  async putRootSeed (docId: string, seed: Uint8Array): Promise<void> {
+    await this.db.put(`r!${docId}`, seed)
+  }
+
+  async getRootSeed (docId: string): Promise<Uint8Array | undefined> {
+    return await this.db.get(`r!${docId}`) ?? undefined
+  }
+
   async getCheckpoint (docId: string): Promise<Uint8Array | undefined> {
     await this.flush()
     return await this.db.get(`c!${docId}`) ?? undefined
@@ -87,7 +107,8 @@ export class Store {
     await this.flush()
     const out: Uint8Array[] = []
     let expected = from
-    for await (const [key, bytes] of this.db.iterator({ gte: envelopeKey(docId, author, from), lte: envelopeKey(docId, author, to) })) {
+    const range = { gte: envelopeKey(docId, author, from), lte: envelopeKey(docId, author, to) }
+    for await (const [key, bytes] of this.db.iterator(range)) {
       if (Number(key.slice(key.lastIndexOf('!') + 1)) !== expected) break
       out.push(bytes)
       expected++
@@ -98,7 +119,8 @@ export class Store {
   /** Drops one author's envelopes up to `seq` (a checkpoint now stands for them). */
   async deleteEnvelopesThrough (docId: string, author: string, seq: number): Promise<number> {
     const keys: string[] = []
-    for await (const key of this.db.keys({ gt: `e!${docId}!${author}!`, lte: envelopeKey(docId, author, seq) })) keys.push(key)
+    const range = { gt: `e!${docId}!${author}!`, lte: envelopeKey(docId, author, seq) }
+    for await (const key of this.db.keys(range)) keys.push(key)
     for (const key of keys) void this.enqueue({ type: 'del', key })
     return keys.length
   }
@@ -108,6 +130,8 @@ export class Store {
     await this.flush()
     const ops: BatchOp[] = [{ type: 'del', key: `d!${docId}` }, { type: 'del', key: `c!${docId}` }]
     for await (const key of this.db.keys({ gt: `e!${docId}!`, lt: `e!${docId}!~` })) ops.push({ type: 'del', key })
+    for await (const key of this.db.keys({ gt: `k!${docId}!`, lt: `k!${docId}!~` })) ops.push({ type: 'del', key })
+    ops.push({ type: 'del', key: `r!${docId}` })
     await this.db.batch(ops)
   }
 

@@ -14,7 +14,7 @@ export type DocSyncInput =
   | { type: 'peer-left', peer: PeerRef }
   | { type: 'connectivity' }
   | { type: 'pull-started' }
-  | { type: 'pull-finished', peer: PeerRef, ok: boolean, applied: boolean }
+  | { type: 'pull-finished', peer: PeerRef, ok: boolean, applied: boolean, remote?: ReadonlyMap<string, number> }
   | { type: 'heads-differ', peer: PeerRef }
 
 /** The replica, reduced to what the policy reads. */
@@ -66,6 +66,9 @@ export interface DocSyncEvents {
   synced: (peer: string) => void
 }
 
+/** Pulls in a row that may leave us behind one peer's claim before we wait for other signs. */
+const MAX_SHORT_PULLS = 3
+
 const realTimers: Timers = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (handle) => { clearTimeout(handle as ReturnType<typeof setTimeout>) }
@@ -100,6 +103,8 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
   private readonly gapSources = new Map<string, PeerRef>()
   /** Peers whose beacon showed more than we hold, with what they showed. */
   private readonly aheadPeers = new Map<string, { peer: PeerRef, vector: ReadonlyMap<string, number> }>()
+  /** Consecutive pulls per peer that left us behind what the peer claimed. */
+  private readonly shortPulls = new Map<string, number>()
   private repairWanted = false
   private announceWanted = false
   private repairTimer: unknown
@@ -130,7 +135,9 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
 
   stop (): void {
     this.running = false
-    for (const t of [this.repairTimer, this.soonTimer, this.periodicTimer]) if (t !== undefined) this.timers.clearTimeout(t)
+    for (const t of [this.repairTimer, this.soonTimer, this.periodicTimer]) {
+      if (t !== undefined) this.timers.clearTimeout(t)
+    }
     this.repairTimer = this.soonTimer = this.periodicTimer = undefined
   }
 
@@ -172,14 +179,28 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
       case 'heads-differ':
         this.c.pull(input.peer, 'heads digest differs')
         break
-      case 'pull-finished':
+      case 'pull-finished': {
+        const key = input.peer.toString()
         if (input.ok) {
-          this.syncedWith.add(input.peer.toString())
-          this.emit('synced', [input.peer.toString()])
+          this.syncedWith.add(key)
+          this.emit('synced', [key])
+        }
+        // Still behind what the peer says it holds (a reply cut short, or a checkpoint whose claims
+        // could not all be proven): ask again soon, a few times, rather than wait for a beacon.
+        if (input.ok && input.remote !== undefined && this.c.replica.isBehind(input.remote)) {
+          const tries = (this.shortPulls.get(key) ?? 0) + 1
+          this.shortPulls.set(key, tries)
+          if (tries <= MAX_SHORT_PULLS) {
+            this.aheadPeers.set(key, { peer: input.peer, vector: input.remote })
+            this.repairWanted = true
+          }
+        } else {
+          this.shortPulls.delete(key)
         }
         // Data that came by a pull must be confirmed to its authors as fast as gossiped data.
         if (input.applied) this.announceWanted = true
         break
+      }
     }
     this.evaluate()
   }

@@ -2,12 +2,14 @@ import type { GossipSub } from '@libp2p/gossipsub'
 import { createTopicScoreParams, type TopicScoreParams } from '@libp2p/gossipsub/score'
 import { logger } from '@libp2p/logger'
 import type { PeerId } from '@libp2p/interface'
-import { Envelope, GossipFrame, WireError, decodeFrame, type Beacon } from '../wire/codec.js'
+import { Envelope, GossipFrame, WireError, decodeFrame, envelopeSigningBytes, type Beacon } from '../wire/codec.js'
 import { authorHex } from '../replica/version-vector.js'
 import { validateBeacon, validateEnvelope, type Verifier } from './validate.js'
 import { METRIC, type Metrics } from '../metrics/metrics.js'
 import { PROTOCOL, TUNING } from '../defaults.js'
 import { TopicGate, type PubSubLike, type PubSubMessage, type Verdict } from './topic-gate.js'
+import { checkReadable, checkWrite } from '../trust/policy.js'
+import type { DocAccess } from '../trust/doc-access.js'
 
 const log = logger('weft:gossip')
 
@@ -21,6 +23,12 @@ export interface TopicMember {
   /** A validated envelope, with the bytes it travelled as. */
   onEnvelope: (envelope: Envelope, bytes: Uint8Array, from: PeerId) => void
   onBeacon: (beacon: Beacon, from: PeerId) => void
+  /** The document's access state: undefined for an open document. */
+  readonly access: DocAccess | undefined
+  /** True when `envelope` differs from the one held for its (author, seq). */
+  differsFromHeld: (envelope: Envelope) => boolean
+  /** An author signed two different envelopes for one seq: count it and keep the proof. */
+  reportFork: (envelope: Envelope, bytes: Uint8Array) => void
 }
 
 export interface GossipContext {
@@ -28,7 +36,6 @@ export interface GossipContext {
   metrics: Metrics
   maxEnvelopeBytes: number
 }
-
 
 /**
  * Scoring for a document topic. Only invalid messages count against a peer:
@@ -109,6 +116,10 @@ export class Gossip {
     await this.publish(envelope.docId, GossipFrame.encode({ envelope }))
   }
 
+  async publishControl (docId: string, op: Uint8Array): Promise<void> {
+    await this.publish(docId, GossipFrame.encode({ control: op as Uint8Array<ArrayBuffer> }))
+  }
+
   async publishBeacon (beacon: Beacon): Promise<void> {
     await this.publish(beacon.docId, GossipFrame.encode({ beacon }))
     this.ctx.metrics.inc(METRIC.beaconsOut)
@@ -137,11 +148,25 @@ export class Gossip {
         const envelope = frame.envelope
         const wellFormed = Number.isSafeInteger(envelope.seq) && envelope.author.byteLength === 32
         if (wellFormed && member.has(authorHex(envelope.author), envelope.seq)) {
+          // A second, different envelope for a held seq: if its author really signed it, that is a fork.
+          const ed = this.ctx.verifier.ed25519
+          const signed = (): boolean => ed.verify(envelope.author, envelopeSigningBytes(envelope), envelope.signature)
+          if (member.differsFromHeld(envelope) && signed()) {
+            // Counted and proven there; ignored, not rejected: a relay that saw this version first is not at fault.
+            member.reportFork(envelope, Envelope.encode(envelope))
+            return { refuse: 'duplicate', result: 'ignore' }
+          }
           // Already held (it came by another path): nothing wrong, nothing to forward.
           this.ctx.metrics.inc(METRIC.envelopesDuplicate)
           return { refuse: 'duplicate', result: 'ignore' }
         }
         this.ctx.verifier.clock.receive(validateEnvelope(envelope, docId, this.ctx.verifier))
+        checkWrite(member.access, envelope)
+        checkReadable(member.access, envelope)
+      } else if (frame.control != null) {
+        // Taken here, in the validator: an op is self-authenticating, and envelopes behind it need it.
+        if (member.access === undefined) throw new WireError('malformed', 'control op on an open document')
+        if (!member.access.receive(frame.control)) return { refuse: 'duplicate', result: 'ignore' }
       } else if (frame.beacon != null) {
         this.ctx.verifier.clock.receive(validateBeacon(frame.beacon, docId, this.ctx.verifier))
       }
@@ -149,8 +174,8 @@ export class Gossip {
     } catch (err) {
       const reason = err instanceof WireError ? err.reason : 'malformed'
       log('refused gossip on %s: %s', docId, (err as Error)?.message ?? err)
-      // A clock that runs ahead is not malice: ignore without a penalty, sync fetches it later.
-      return { refuse: reason, result: reason === 'clock-drift' ? 'ignore' : 'reject' }
+      // An envelope under a key not here yet is no fault: it comes with the next control ops.
+      return { refuse: reason, result: reason === 'no-key' ? 'ignore' : 'reject' }
     }
   }
 

@@ -39,7 +39,8 @@ function digestOf (heads: SharedHead[]): Uint8Array {
   return h.digest()
 }
 
-const equalBytes = (a: Uint8Array, b: Uint8Array): boolean => a.byteLength === b.byteLength && a.every((x, i) => x === b[i])
+const equalBytes = (a: Uint8Array, b: Uint8Array): boolean =>
+  a.byteLength === b.byteLength && a.every((x, i) => x === b[i])
 
 /**
  * Anti-entropy between neighbours, at a cost that follows neighbours rather than
@@ -92,7 +93,11 @@ export class HeadsExchange {
       const stream = await this.libp2p.dialProtocol(peer, PROTOCOL.heads, options)
       try {
         const lp = lpStream(stream, { maxDataLength: MAX_MESSAGE_BYTES })
-        await lp.write(HeadsDigest.encode({ version: WIRE_VERSION, count: heads.length, digest: digestOf(heads) as Uint8Array<ArrayBuffer> }), options)
+        await lp.write(HeadsDigest.encode({
+          version: WIRE_VERSION,
+          count: heads.length,
+          digest: digestOf(heads) as Uint8Array<ArrayBuffer>
+        }), options)
         reply = decodeHeadsReply(await lp.read(options), MAX_MESSAGE_BYTES)
         await stream.close(options)
       } catch (err) {
@@ -118,10 +123,14 @@ export class HeadsExchange {
     try {
       const lp = lpStream(stream, { maxDataLength: MAX_MESSAGE_BYTES })
       const request = decodeHeadsDigest(await lp.read(options), MAX_MESSAGE_BYTES)
-      if (request.version !== WIRE_VERSION) throw new WireError('bad-version', `heads digest version ${request.version}`)
+      if (request.version !== WIRE_VERSION) {
+        throw new WireError('bad-version', `heads digest version ${request.version}`)
+      }
       const heads = this.ctx.sharedWith(connection.remotePeer)
       const same = request.count === heads.length && equalBytes(request.digest, digestOf(heads))
-      const entries = same ? [] : heads.map(h => ({ docId: h.docId, vectorHash: h.vectorHash as Uint8Array<ArrayBuffer> }))
+      const entries = same
+        ? []
+        : heads.map(h => ({ docId: h.docId, vectorHash: h.vectorHash as Uint8Array<ArrayBuffer> }))
       await lp.write(HeadsReply.encode({ version: WIRE_VERSION, same, entries }), options)
       await stream.close(options)
     } catch (err) {

@@ -3,7 +3,7 @@ import { lpStream, RateLimiter } from '@libp2p/utils'
 import { logger } from '@libp2p/logger'
 import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
 import {
-  SyncRequest, SyncResponse, WIRE_VERSION, WireError,
+  SyncRequest, SyncResponse, WIRE_VERSION, WireError, type Envelope,
   decodeEnvelope, decodeSyncRequest, decodeSyncResponse
 } from '../wire/codec.js'
 import { vectorFromWire } from '../replica/version-vector.js'
@@ -13,6 +13,8 @@ import type { Replica } from '../replica/replica.js'
 import type { SyncAnswer } from '../replica/answer.js'
 import type { VersionVector } from '../replica/version-vector.js'
 import { PROTOCOL } from '../defaults.js'
+import { checkCheckpointSigner, checkReadable, checkWrite } from '../trust/policy.js'
+import { authorHex } from '../replica/version-vector.js'
 
 const log = logger('weft:sync')
 
@@ -35,7 +37,12 @@ export interface PullContext {
 /** What serving a sync request needs of a document. */
 export interface SyncResponder {
   readonly vv: VersionVector
-  answer: (remote: ReadonlyMap<string, number>, remoteStateVector: Uint8Array) => Promise<SyncAnswer>
+  /** Private documents: the access state whose control ops go first in every reply. */
+  readonly access?: { encodedOps: () => Uint8Array[] }
+  /** `requester`: the requester's key (hex), as the connection authenticated it. */
+  answer: (
+    remote: ReadonlyMap<string, number>, remoteStateVector: Uint8Array, requester?: string
+  ) => Promise<SyncAnswer>
   /** Resolves once everything the answer's vector claims is durable. */
   flush: () => Promise<void>
 }
@@ -94,12 +101,32 @@ export class PullProtocol {
     this.ctx.metrics.inc(METRIC.syncBytesIn, '', raw.byteLength)
     const response = decodeSyncResponse(raw, this.ctx.maxSyncResponseBytes)
     if (response.error !== '') throw new Error(`peer refused sync of ${replica.docId}: ${response.error}`)
-    if (response.docId !== replica.docId) throw new WireError('wrong-document', `sync reply is for ${response.docId.slice(0, 40)}`)
-    const result: PullResult = { envelopes: 0, checkpoint: false, bytes: raw.byteLength, dropped: 0, remote: vectorFromWire(response.vv) }
+    if (response.docId !== replica.docId) {
+      throw new WireError('wrong-document', `sync reply is for ${response.docId.slice(0, 40)}`)
+    }
+    const result: PullResult = {
+      envelopes: 0,
+      checkpoint: false,
+      bytes: raw.byteLength,
+      dropped: 0,
+      remote: vectorFromWire(response.vv)
+    }
+    // Control ops first: the envelopes below are judged by the ACL they make.
+    const access = replica.access
+    for (const bytes of access === undefined ? [] : response.control) {
+      try {
+        access?.receive(bytes)
+      } catch (err) {
+        result.dropped++
+        this.dropped(err, peer, 'control op')
+      }
+    }
     if (response.checkpoint != null) {
       try {
         this.ctx.verifier.clock.receive(validateCheckpoint(response.checkpoint, replica.docId, this.ctx.verifier))
-        result.checkpoint = (await replica.ingestCheckpoint(response.checkpoint)) === 'applied'
+        checkCheckpointSigner(replica.access, response.checkpoint.signer)
+        const heads = this.validHeads(response.heads, replica, peer)
+        result.checkpoint = (await replica.ingestCheckpoint(response.checkpoint, heads)) === 'applied'
       } catch (err) {
         result.dropped++
         this.dropped(err, peer, 'checkpoint')
@@ -109,6 +136,8 @@ export class PullProtocol {
       try {
         const envelope = decodeEnvelope(bytes, this.ctx.maxSyncResponseBytes)
         this.ctx.verifier.clock.receive(validateEnvelope(envelope, replica.docId, this.ctx.verifier))
+        checkWrite(replica.access, envelope)
+        checkReadable(replica.access, envelope)
         if (replica.ingest(envelope, bytes) === 'applied') result.envelopes++
       } catch (err) {
         result.dropped++
@@ -116,8 +145,26 @@ export class PullProtocol {
       }
     }
     replica.confirm(result.remote.get(replica.author) ?? 0)
-    log('pulled %s from %p: %d envelopes, checkpoint %s, %d bytes, %d dropped', replica.docId, peer, result.envelopes, result.checkpoint, result.bytes, result.dropped)
+    log('pulled %s from %p: %d envelopes, checkpoint %s, %d bytes, %d dropped',
+      replica.docId, peer, result.envelopes, result.checkpoint, result.bytes, result.dropped)
     return result
+  }
+
+  /** The authors' own envelopes that vouch for a checkpoint's heads; invalid ones are dropped. */
+  private validHeads (heads: Uint8Array[], replica: Replica, peer: PeerId): Envelope[] {
+    const valid: Envelope[] = []
+    for (const bytes of heads) {
+      try {
+        const envelope = decodeEnvelope(bytes, this.ctx.maxSyncResponseBytes)
+        validateEnvelope(envelope, replica.docId, this.ctx.verifier)
+        checkWrite(replica.access, envelope)
+        checkReadable(replica.access, envelope)
+        valid.push(envelope)
+      } catch (err) {
+        this.dropped(err, peer, 'checkpoint head')
+      }
+    }
+    return valid
   }
 
   private dropped (err: unknown, peer: PeerId, what: string): void {
@@ -140,19 +187,43 @@ export class PullProtocol {
       try {
         request = decodeSyncRequest(await lp.read(options), MAX_REQUEST_BYTES)
       } catch (err) {
-        throw err instanceof WireError ? err : new WireError('malformed', `sync request unreadable: ${(err as Error).message}`)
+        throw err instanceof WireError
+          ? err
+          : new WireError('malformed', `sync request unreadable: ${(err as Error).message}`)
       }
-      if (request.version !== WIRE_VERSION) throw new WireError('bad-version', `sync request version ${request.version}`)
+      if (request.version !== WIRE_VERSION) {
+        throw new WireError('bad-version', `sync request version ${request.version}`)
+      }
       const replica = this.ctx.responderFor(request.docId)
       let response: SyncResponse
       if (replica === undefined) {
-        response = { version: WIRE_VERSION, docId: request.docId, envelopes: [], vv: [], error: 'unknown document' }
+        response = {
+          version: WIRE_VERSION,
+          docId: request.docId,
+          envelopes: [],
+          vv: [],
+          error: 'unknown document',
+          heads: [],
+          control: []
+        }
         this.ctx.metrics.inc(METRIC.dropped, 'unknown-document')
       } else {
-        const answer = await replica.answer(vectorFromWire(request.vv), request.stateVector)
+        const requester = peer.publicKey?.type === 'Ed25519' ? authorHex(peer.publicKey.raw) : undefined
+        const answer = await replica.answer(vectorFromWire(request.vv), request.stateVector, requester)
         // The vector we send back confirms delivery to the requester: only what is durable.
         await replica.flush()
-        response = { version: WIRE_VERSION, docId: request.docId, envelopes: answer.envelopes as Array<Uint8Array<ArrayBuffer>>, checkpoint: answer.checkpoint, vv: replica.vv.toWire(), error: '' }
+        type Bytes = Array<Uint8Array<ArrayBuffer>>
+        response = {
+          version: WIRE_VERSION,
+          docId: request.docId,
+          envelopes: answer.envelopes as Bytes,
+          checkpoint: answer.checkpoint,
+          vv: replica.vv.toWire(),
+          error: '',
+          heads: (answer.heads ?? []) as Bytes,
+          // Private documents: every control op, so the requester judges what follows by the same ACL.
+          control: (replica.access?.encodedOps() ?? []) as Bytes
+        }
       }
       const bytes = SyncResponse.encode(response)
       await lp.write(bytes, options)

@@ -61,7 +61,9 @@ export class TopicGate<T> {
   /** Unsubscribes after the last user; true when it did. */
   release (): boolean {
     if (this.refs === 0 || --this.refs > 0) return false
-    if (this.init.pubsub.topicValidators.get(this.topic) === this.validate) this.init.pubsub.topicValidators.delete(this.topic)
+    if (this.init.pubsub.topicValidators.get(this.topic) === this.validate) {
+      this.init.pubsub.topicValidators.delete(this.topic)
+    }
     try { this.init.pubsub.unsubscribe(this.topic) } catch { /* the node stopped first */ }
     return true
   }

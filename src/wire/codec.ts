@@ -1,7 +1,14 @@
-import { Beacon, Checkpoint, Envelope, GossipFrame, HeadsDigest, HeadsReply, SyncRequest, SyncResponse } from './messages.js'
+import {
+  Beacon, Checkpoint, Envelope, GossipFrame, HeadsDigest, HeadsReply, SyncRequest, SyncResponse
+} from './messages.js'
 import type { Uint8ArrayList } from 'uint8arraylist'
+// Installed before any decode: groups are skipped without recursion.
+import './group-guard.js'
 
-export { Beacon, Checkpoint, Envelope, GossipFrame, HeadsDigest, HeadsEntry, HeadsReply, SyncRequest, SyncResponse, VersionEntry } from './messages.js'
+export {
+  Beacon, Checkpoint, Envelope, GossipFrame, HeadsDigest, HeadsEntry, HeadsReply, SyncRequest, SyncResponse,
+  VersionEntry
+} from './messages.js'
 
 /** Bumped only for changes an old peer must refuse. */
 export const WIRE_VERSION = 1
@@ -12,8 +19,9 @@ export const MAX_VECTOR_ENTRIES = 10_000
 /** Why a message was dropped: the label of the `weft_dropped_total` counter. */
 export type DropReason =
   | 'oversized' | 'malformed' | 'bad-version' | 'wrong-document' | 'bad-author'
-  | 'bad-signature' | 'bad-update' | 'clock-drift' | 'rate-limited' | 'unknown-document'
-  | 'sync-failed'
+  | 'bad-signature' | 'bad-update' | 'rate-limited' | 'unknown-document'
+  | 'sync-failed' | 'unproven-head' | 'checkpoint-omission' | 'false-confirmation' | 'unauthorized' | 'equivocation'
+  | 'no-key'
 
 export class WireError extends Error {
   override name = 'WireError'
@@ -26,7 +34,9 @@ const EMPTY = new Uint8Array(0)
 const vectorLimits = { vv: MAX_VECTOR_ENTRIES }
 
 function decodeWith<T> (what: string, bytes: Uint8Array | Uint8ArrayList, maxBytes: number, decode: () => T): T {
-  if (bytes.byteLength > maxBytes) throw new WireError('oversized', `${what} of ${bytes.byteLength} bytes exceeds ${maxBytes}`)
+  if (bytes.byteLength > maxBytes) {
+    throw new WireError('oversized', `${what} of ${bytes.byteLength} bytes exceeds ${maxBytes}`)
+  }
   try {
     return decode()
   } catch (err: any) {
@@ -35,8 +45,12 @@ function decodeWith<T> (what: string, bytes: Uint8Array | Uint8ArrayList, maxByt
 }
 
 export function decodeFrame (bytes: Uint8Array, maxBytes: number): GossipFrame {
-  const frame = decodeWith('gossip frame', bytes, maxBytes, () => GossipFrame.decode(bytes, { limits: { beacon: vectorLimits } }))
-  if ((frame.envelope == null) === (frame.beacon == null)) throw new WireError('malformed', 'gossip frame must carry exactly one of envelope, beacon')
+  const frame = decodeWith('gossip frame', bytes, maxBytes,
+    () => GossipFrame.decode(bytes, { limits: { beacon: vectorLimits } }))
+  const carried = [frame.envelope, frame.beacon, frame.control].filter(f => f != null).length
+  if (carried !== 1) {
+    throw new WireError('malformed', 'gossip frame must carry exactly one of envelope, beacon, control')
+  }
   return frame
 }
 
@@ -49,7 +63,14 @@ export function decodeSyncRequest (bytes: Uint8Array | Uint8ArrayList, maxBytes:
 }
 
 export function decodeSyncResponse (bytes: Uint8Array | Uint8ArrayList, maxBytes: number): SyncResponse {
-  return decodeWith('sync response', bytes, maxBytes, () => SyncResponse.decode(bytes, { limits: { ...vectorLimits, checkpoint: vectorLimits } }))
+  return decodeWith('sync response', bytes, maxBytes, () => SyncResponse.decode(bytes, {
+    limits: {
+      ...vectorLimits,
+      heads: MAX_VECTOR_ENTRIES,
+      control: MAX_VECTOR_ENTRIES,
+      checkpoint: vectorLimits
+    }
+  }))
 }
 
 /** Most documents one heads reply may list. */
@@ -60,7 +81,8 @@ export function decodeHeadsDigest (bytes: Uint8Array | Uint8ArrayList, maxBytes:
 }
 
 export function decodeHeadsReply (bytes: Uint8Array | Uint8ArrayList, maxBytes: number): HeadsReply {
-  return decodeWith('heads reply', bytes, maxBytes, () => HeadsReply.decode(bytes, { limits: { entries: MAX_HEADS_ENTRIES } }))
+  return decodeWith('heads reply', bytes, maxBytes,
+    () => HeadsReply.decode(bytes, { limits: { entries: MAX_HEADS_ENTRIES } }))
 }
 
 export function decodeCheckpoint (bytes: Uint8Array, maxBytes: number): Checkpoint {
@@ -82,8 +104,16 @@ export function beaconSigningBytes (b: Beacon): Uint8Array {
 }
 
 /** Structural checks shared by every signed message, before the (costlier) signature check. */
-export function checkHeader (what: string, m: { version: number, docId: string }, key: Uint8Array, expectedDocId: string): void {
-  if (m.version !== WIRE_VERSION) throw new WireError('bad-version', `${what} has wire version ${m.version}, expected ${WIRE_VERSION}`)
-  if (m.docId !== expectedDocId) throw new WireError('wrong-document', `${what} is for document ${m.docId.slice(0, 40)}, not ${expectedDocId}`)
-  if (key.byteLength !== AUTHOR_KEY_BYTES) throw new WireError('bad-author', `${what} key is ${key.byteLength} bytes, expected ${AUTHOR_KEY_BYTES}`)
+export function checkHeader (
+  what: string, m: { version: number, docId: string }, key: Uint8Array, expectedDocId: string
+): void {
+  if (m.version !== WIRE_VERSION) {
+    throw new WireError('bad-version', `${what} has wire version ${m.version}, expected ${WIRE_VERSION}`)
+  }
+  if (m.docId !== expectedDocId) {
+    throw new WireError('wrong-document', `${what} is for document ${m.docId.slice(0, 40)}, not ${expectedDocId}`)
+  }
+  if (key.byteLength !== AUTHOR_KEY_BYTES) {
+    throw new WireError('bad-author', `${what} key is ${key.byteLength} bytes, expected ${AUTHOR_KEY_BYTES}`)
+  }
 }

@@ -836,6 +836,7 @@ export namespace Beacon {
 export interface GossipFrame {
   envelope?: Envelope
   beacon?: Beacon
+  control?: Uint8Array<ArrayBuffer>
 }
 
 export namespace GossipFrame {
@@ -856,6 +857,11 @@ export namespace GossipFrame {
         if (obj.beacon != null) {
           w.uint32(18)
           Beacon.codec().encode(obj.beacon, w)
+        }
+
+        if (obj.control != null) {
+          w.uint32(26)
+          w.bytes(obj.control)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -880,6 +886,10 @@ export namespace GossipFrame {
               obj.beacon = Beacon.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.beacon
               })
+              break
+            }
+            case 3: {
+              obj.control = reader.bytes()
               break
             }
             default: {
@@ -909,6 +919,13 @@ export namespace GossipFrame {
                 limits: opts.limits?.beacon
               })
 
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.control`,
+                value: reader.bytes()
+              }
               break
             }
             default: {
@@ -995,6 +1012,11 @@ export namespace GossipFrame {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface GossipFrameControlFieldEvent {
+    field: '$.control'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<GossipFrame>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, GossipFrame.codec())
   }
@@ -1003,7 +1025,7 @@ export namespace GossipFrame {
     return decodeMessage(buf, GossipFrame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GossipFrame>): Generator<GossipFrameEnvelopeVersionFieldEvent | GossipFrameEnvelopeDocIdFieldEvent | GossipFrameEnvelopeAuthorFieldEvent | GossipFrameEnvelopeSeqFieldEvent | GossipFrameEnvelopeHlcFieldEvent | GossipFrameEnvelopePayloadFieldEvent | GossipFrameEnvelopeSignatureFieldEvent | GossipFrameBeaconVersionFieldEvent | GossipFrameBeaconDocIdFieldEvent | GossipFrameBeaconSignerFieldEvent | GossipFrameBeaconHlcFieldEvent | GossipFrameBeaconVvAuthorFieldEvent | GossipFrameBeaconVvSeqFieldEvent | GossipFrameBeaconSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GossipFrame>): Generator<GossipFrameEnvelopeVersionFieldEvent | GossipFrameEnvelopeDocIdFieldEvent | GossipFrameEnvelopeAuthorFieldEvent | GossipFrameEnvelopeSeqFieldEvent | GossipFrameEnvelopeHlcFieldEvent | GossipFrameEnvelopePayloadFieldEvent | GossipFrameEnvelopeSignatureFieldEvent | GossipFrameBeaconVersionFieldEvent | GossipFrameBeaconDocIdFieldEvent | GossipFrameBeaconSignerFieldEvent | GossipFrameBeaconHlcFieldEvent | GossipFrameBeaconVvAuthorFieldEvent | GossipFrameBeaconVvSeqFieldEvent | GossipFrameBeaconSignatureFieldEvent | GossipFrameControlFieldEvent> {
     return streamMessage(buf, GossipFrame.codec(), opts)
   }
 }
@@ -1203,6 +1225,8 @@ export interface SyncResponse {
   checkpoint?: Checkpoint
   vv: VersionEntry[]
   error: string
+  heads: Uint8Array<ArrayBuffer>[]
+  control: Uint8Array<ArrayBuffer>[]
 }
 
 export namespace SyncResponse {
@@ -1249,6 +1273,20 @@ export namespace SyncResponse {
           w.string(obj.error)
         }
 
+        if (obj.heads != null && obj.heads.length > 0) {
+          for (const value of obj.heads) {
+            w.uint32(58)
+            w.bytes(value)
+          }
+        }
+
+        if (obj.control != null && obj.control.length > 0) {
+          for (const value of obj.control) {
+            w.uint32(66)
+            w.bytes(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -1258,7 +1296,9 @@ export namespace SyncResponse {
           docId: '',
           envelopes: [],
           vv: [],
-          error: ''
+          error: '',
+          heads: [],
+          control: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1303,6 +1343,22 @@ export namespace SyncResponse {
               obj.error = reader.string()
               break
             }
+            case 7: {
+              if (opts.limits?.heads != null && obj.heads.length === opts.limits.heads) {
+                throw new MaxLengthError('Decode error - repeated field "heads" had too many elements')
+              }
+
+              obj.heads.push(reader.bytes())
+              break
+            }
+            case 8: {
+              if (opts.limits?.control != null && obj.control.length === opts.limits.control) {
+                throw new MaxLengthError('Decode error - repeated field "control" had too many elements')
+              }
+
+              obj.control.push(reader.bytes())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1314,7 +1370,9 @@ export namespace SyncResponse {
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
           envelopes: 0,
-          vv: 0
+          vv: 0,
+          heads: 0,
+          control: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1382,6 +1440,36 @@ export namespace SyncResponse {
                 field: `${prefix}.error`,
                 value: reader.string()
               }
+              break
+            }
+            case 7: {
+              if (opts.limits?.heads != null && obj.heads === opts.limits.heads) {
+                throw new MaxLengthError('Streaming decode error - repeated field "heads" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.heads[]`,
+                index: obj.heads,
+                value: reader.bytes()
+              }
+
+              obj.heads++
+
+              break
+            }
+            case 8: {
+              if (opts.limits?.control != null && obj.control === opts.limits.control) {
+                throw new MaxLengthError('Streaming decode error - repeated field "control" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.control[]`,
+                index: obj.control,
+                value: reader.bytes()
+              }
+
+              obj.control++
+
               break
             }
             default: {
@@ -1471,6 +1559,18 @@ export namespace SyncResponse {
     value: string
   }
 
+  export interface SyncResponseHeadsFieldEvent {
+    field: '$.heads[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SyncResponseControlFieldEvent {
+    field: '$.control[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<SyncResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, SyncResponse.codec())
   }
@@ -1479,7 +1579,7 @@ export namespace SyncResponse {
     return decodeMessage(buf, SyncResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncResponse>): Generator<SyncResponseVersionFieldEvent | SyncResponseDocIdFieldEvent | SyncResponseEnvelopesFieldEvent | SyncResponseCheckpointVersionFieldEvent | SyncResponseCheckpointDocIdFieldEvent | SyncResponseCheckpointVvAuthorFieldEvent | SyncResponseCheckpointVvSeqFieldEvent | SyncResponseCheckpointHlcFieldEvent | SyncResponseCheckpointUpdateFieldEvent | SyncResponseCheckpointSignerFieldEvent | SyncResponseCheckpointSignatureFieldEvent | SyncResponseVvAuthorFieldEvent | SyncResponseVvSeqFieldEvent | SyncResponseErrorFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncResponse>): Generator<SyncResponseVersionFieldEvent | SyncResponseDocIdFieldEvent | SyncResponseEnvelopesFieldEvent | SyncResponseCheckpointVersionFieldEvent | SyncResponseCheckpointDocIdFieldEvent | SyncResponseCheckpointVvAuthorFieldEvent | SyncResponseCheckpointVvSeqFieldEvent | SyncResponseCheckpointHlcFieldEvent | SyncResponseCheckpointUpdateFieldEvent | SyncResponseCheckpointSignerFieldEvent | SyncResponseCheckpointSignatureFieldEvent | SyncResponseVvAuthorFieldEvent | SyncResponseVvSeqFieldEvent | SyncResponseErrorFieldEvent | SyncResponseHeadsFieldEvent | SyncResponseControlFieldEvent> {
     return streamMessage(buf, SyncResponse.codec(), opts)
   }
 }

@@ -59,7 +59,13 @@ const api = {
 
   state (docId: string): { status: string, weftStatus: string, synced: boolean, unconfirmed: number, peers: string[] } {
     const { provider } = entry(docId)
-    return { status: provider.status, weftStatus: provider.weftStatus, synced: provider.synced, unconfirmed: provider.unconfirmed, peers: provider.peers }
+    return {
+      status: provider.status,
+      weftStatus: provider.weftStatus,
+      synced: provider.synced,
+      unconfirmed: provider.unconfirmed,
+      peers: provider.peers
+    }
   },
 
   /** Remote presence as plain JSON: clientID -> state. */
@@ -102,7 +108,8 @@ const api = {
 
   /** Names on the remote carets CodeMirror drew. */
   remoteCaretNames (): string[] {
-    return Array.from(document.querySelectorAll('.cm-ySelectionCaret .cm-ySelectionInfo')).map(el => el.textContent ?? '')
+    return Array.from(document.querySelectorAll('.cm-ySelectionCaret .cm-ySelectionInfo'))
+      .map(el => el.textContent ?? '')
   },
 
   async flush (docId: string): Promise<void> {

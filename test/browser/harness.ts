@@ -21,7 +21,9 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 /** Why browser tests cannot run here, or undefined when they can. */
 export function browserSkipReason (): string | undefined {
   if (existsSync(CHROMIUM)) return undefined
-  if (process.env.WEFT_REQUIRE_BROWSER === '1') throw new Error(`WEFT_REQUIRE_BROWSER=1 but no Chromium at ${CHROMIUM} (apt-get install -y chromium)`)
+  if (process.env.WEFT_REQUIRE_BROWSER === '1') {
+    throw new Error(`WEFT_REQUIRE_BROWSER=1 but no Chromium at ${CHROMIUM} (apt-get install -y chromium)`)
+  }
   return `no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`
 }
 
@@ -29,11 +31,15 @@ let built: Promise<{ code: string, bytes: number, ms: number }> | undefined
 
 export async function appBundle (): Promise<{ code: string, bytes: number, ms: number }> {
   // Inline source maps make stack traces readable but the bundle 10x larger: opt in when debugging.
-  built ??= bundle({ entry: join(root, 'test/browser/app.ts'), sourcemap: process.env.WEFT_BROWSER_SOURCEMAP === '1' ? 'inline' : false })
+  built ??= bundle({
+    entry: join(root, 'test/browser/app.ts'),
+    sourcemap: process.env.WEFT_BROWSER_SOURCEMAP === '1' ? 'inline' : false
+  })
   return await built
 }
 
-const PAGE = '<!doctype html><meta charset="utf-8"><title>weft test</title><body><script type="module" src="/app.js"></script></body>'
+const PAGE = '<!doctype html><meta charset="utf-8"><title>weft test</title>' +
+  '<body><script type="module" src="/app.js"></script></body>'
 
 export interface Harness {
   browser: Browser
@@ -50,7 +56,10 @@ export interface Harness {
 export interface TestPage {
   page: Page
   /** Calls `window.weftTest[method](...args)` in the page. */
-  call: <K extends keyof WeftTestApi>(method: K, ...args: Parameters<WeftTestApi[K]>) => Promise<Awaited<ReturnType<WeftTestApi[K]>>>
+  call: <K extends keyof WeftTestApi>(
+    method: K,
+    ...args: Parameters<WeftTestApi[K]>
+  ) => Promise<Awaited<ReturnType<WeftTestApi[K]>>>
 }
 
 export async function startHarness (): Promise<Harness> {

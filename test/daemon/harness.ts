@@ -37,10 +37,21 @@ export function loopbackArgs (dataDir: string): string[] {
     '--inbound-connection-threshold', '1000']
 }
 
-export async function startDaemon (args: string[], options: { env?: Record<string, string>, timeoutMs?: number } = {}): Promise<DaemonProcess> {
+/**
+ * The test process's environment without WEFT_* variables: a developer's own WEFT_DATA_DIR or
+ * WEFT_ADMIN must not leak into a test's daemon or client, where it would beat the test's config file.
+ */
+function inheritedEnv (): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('WEFT_')))
+}
+
+export async function startDaemon (
+  args: string[],
+  options: { env?: Record<string, string>, timeoutMs?: number } = {}
+): Promise<DaemonProcess> {
   const proc = spawn(process.execPath, ['--import', 'tsx', CLI, 'daemon', ...args], {
     cwd: ROOT,
-    env: { ...process.env, ...options.env },
+    env: { ...inheritedEnv(), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe']
   })
   children.add(proc)
@@ -54,7 +65,8 @@ export async function startDaemon (args: string[], options: { env?: Record<strin
   })
   const exited = async (timeoutMs: number): Promise<number | string> => {
     if (exit !== undefined) return exit
-    return await withTimeout(new Promise(resolve => exitWaiters.push(resolve)), timeoutMs, `daemon pid ${proc.pid} to exit`, () => out)
+    const exitCode = new Promise<number | string>(resolve => exitWaiters.push(resolve))
+    return await withTimeout(exitCode, timeoutMs, `daemon pid ${proc.pid} to exit`, () => out)
   }
   const ready = await withTimeout(new Promise<ReadyInfo>((resolve, reject) => {
     const scan = (): void => {
@@ -92,10 +104,13 @@ export interface CliResult {
 }
 
 /** Runs `weft <args>` to completion. */
-export async function runCli (args: string[], options: { env?: Record<string, string>, timeoutMs?: number } = {}): Promise<CliResult> {
+export async function runCli (
+  args: string[],
+  options: { env?: Record<string, string>, timeoutMs?: number } = {}
+): Promise<CliResult> {
   const proc = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
     cwd: ROOT,
-    env: { ...process.env, ...options.env },
+    env: { ...inheritedEnv(), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe']
   })
   children.add(proc)
@@ -122,7 +137,10 @@ export async function withTimeout<T> (p: Promise<T>, ms: number, what: string, c
     return await Promise.race([
       p,
       new Promise<never>((_resolve, reject) => {
-        timer = setTimeout(() => { reject(new Error(`timed out after ${ms} ms waiting for ${what}${context != null ? `\n--- output ---\n${context()}` : ''}`)) }, ms)
+        timer = setTimeout(() => {
+          const output = context != null ? `\n--- output ---\n${context()}` : ''
+          reject(new Error(`timed out after ${ms} ms waiting for ${what}${output}`))
+        }, ms)
       })
     ])
   } finally {
@@ -131,7 +149,12 @@ export async function withTimeout<T> (p: Promise<T>, ms: number, what: string, c
 }
 
 /** Polls `check` until it returns a value other than undefined/false, or throws after `timeoutMs`. */
-export async function eventually<T> (check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number, what: string, intervalMs = 200): Promise<T> {
+export async function eventually<T> (
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs: number,
+  what: string,
+  intervalMs = 200
+): Promise<T> {
   const deadline = Date.now() + timeoutMs
   let last: unknown
   while (true) {
@@ -141,7 +164,10 @@ export async function eventually<T> (check: () => Promise<T | undefined | false>
     } catch (err) {
       last = err
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last != null ? ` (last error: ${String(last)})` : ''}`)
+    if (Date.now() > deadline) {
+      const lastError = last != null ? ` (last error: ${String(last)})` : ''
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError}`)
+    }
     await new Promise(resolve => setTimeout(resolve, intervalMs))
   }
 }

@@ -50,7 +50,12 @@ try {
   results.emptyMemory = await memory(c)
 
   // N documents written by a library peer, pinned by the daemon.
-  const peer = await createWeft({ listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, bootstrap: [d.ready.bootstrap], network: { inboundConnectionThreshold: 1000 } })
+  const peer = await createWeft({
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    mdns: false,
+    bootstrap: [d.ready.bootstrap],
+    network: { inboundConnectionThreshold: 1000 }
+  })
   const ids: string[] = []
   const filler = 'x'.repeat(BYTES)
   for (let i = 0; i < N; i++) {

@@ -29,11 +29,18 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 /** Why the browser test cannot run here, or undefined when it can. */
 export function browserSkipReason (): string | undefined {
   if (existsSync(CHROMIUM)) return undefined
-  if (process.env.WEFT_REQUIRE_BROWSER === '1') throw new Error(`WEFT_REQUIRE_BROWSER=1 but no Chromium at ${CHROMIUM} (apt-get install -y chromium)`)
+  if (process.env.WEFT_REQUIRE_BROWSER === '1') {
+    throw new Error(`WEFT_REQUIRE_BROWSER=1 but no Chromium at ${CHROMIUM} (apt-get install -y chromium)`)
+  }
   return `no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`
 }
 
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.map': 'application/json' }
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json'
+}
 
 export interface NotesBrowser {
   /** A page showing the notes app over `service`. */
@@ -53,12 +60,18 @@ export async function startNotesBrowser (): Promise<NotesBrowser> {
     await buildRenderer(outdir)
     const bridge = await build({
       entryPoints: [fileURLToPath(new URL('./page-bridge.ts', import.meta.url))],
-      bundle: true, format: 'iife', platform: 'browser', target: 'es2022', write: false, logLevel: 'warning'
+      bundle: true,
+      format: 'iife',
+      platform: 'browser',
+      target: 'es2022',
+      write: false,
+      logLevel: 'warning'
     })
     const bridgeCode = bridge.outputFiles[0].text
 
     const server = createServer((req, res) => {
-      const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '')
+      const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname))
+        .replace(/^(\.\.[/\\])+/, '')
       const file = join(outdir, path === '/' ? 'index.html' : path)
       readFile(file).then(body => {
         res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body)
@@ -90,7 +103,8 @@ export async function startNotesBrowser (): Promise<NotesBrowser> {
         const page = await context.newPage()
         page.on('console', msg => { logs.push(`[${name}] ${msg.type()}: ${msg.text()}`) })
         page.on('pageerror', err => { logs.push(`[${name}] pageerror: ${err.stack ?? err.message}`) })
-        await page.exposeBinding('__notesInvoke', async (_source, method: unknown, args: unknown) => await dispatchNotesCall(service, method, args))
+        await page.exposeBinding('__notesInvoke',
+          async (_source, method: unknown, args: unknown) => await dispatchNotesCall(service, method, args))
         await page.addInitScript({ content: bridgeCode })
         // Events keep their order: each waits for the previous one to be delivered.
         let delivering = Promise.resolve()
@@ -101,7 +115,9 @@ export async function startNotesBrowser (): Promise<NotesBrowser> {
         })
         closers.push(async () => { stop(); await context.close() })
         await page.goto(baseUrl)
-        await page.waitForFunction(() => /^(Online|Offline|Working)/.test(document.querySelector('[data-testid=network]')?.textContent ?? ''), undefined, { timeout: 20_000 })
+        await page.waitForFunction(
+          () => /^(Online|Offline|Working)/.test(document.querySelector('[data-testid=network]')?.textContent ?? ''),
+          undefined, { timeout: 20_000 })
         return page
       }
     }

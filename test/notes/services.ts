@@ -28,7 +28,9 @@ export class Devices {
   }
 
   async start (dataDir?: string, options: Partial<NotesServiceOptions> = {}): Promise<NotesService> {
-    const service = await NotesService.start({ ...LOOPBACK_NOTES, ...options, dataDir: dataDir ?? await this.dataDir() })
+    const service = await NotesService.start({
+      ...LOOPBACK_NOTES, ...options, dataDir: dataDir ?? await this.dataDir()
+    })
     this.running.add(service)
     return service
   }

@@ -8,6 +8,7 @@ export const LOOPBACK: WeftOptions = {
   listen: ['/ip4/127.0.0.1/tcp/0'],
   mdns: false,
   beaconIntervalMs: 2_000,
+  headsIntervalMs: 5_000,
   discoveryIntervalMs: 5_000,
   network: { inboundConnectionThreshold: 1_000, ipColocationFactorWeight: 0, gossipHeartbeatMs: 200 }
 }
@@ -42,7 +43,12 @@ export class Peers {
 }
 
 /** Polls `check` until it holds; fails with `what` when `timeoutMs` runs out. */
-export async function waitFor (what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000, everyMs = 25): Promise<void> {
+export async function waitFor (
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 20_000,
+  everyMs = 25
+): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)

@@ -20,9 +20,27 @@ export async function rawPeer (): Promise<{ node: WeftLibp2p, key: Ed25519Privat
 }
 
 /** A correctly signed envelope (unless the caller spoils a field afterwards). */
-export function signedEnvelope (key: Ed25519PrivateKey, docId: string, seq: number, payload: Uint8Array, hlc = packHlc({ wall: Date.now(), logical: 0 })): Envelope {
-  const envelope: Envelope = { version: WIRE_VERSION, docId, author: key.publicKey.raw as Uint8Array<ArrayBuffer>, seq, hlc, payload: payload as Uint8Array<ArrayBuffer>, signature: new Uint8Array(0) }
-  envelope.signature = nodeEd25519.sign(key.raw.subarray(0, 32), key.publicKey.raw, envelopeSigningBytes(envelope)) as Uint8Array<ArrayBuffer>
+export function signedEnvelope (
+  key: Ed25519PrivateKey,
+  docId: string,
+  seq: number,
+  payload: Uint8Array,
+  hlc = packHlc({ wall: Date.now(), logical: 0 })
+): Envelope {
+  const envelope: Envelope = {
+    version: WIRE_VERSION,
+    docId,
+    author: key.publicKey.raw as Uint8Array<ArrayBuffer>,
+    seq,
+    hlc,
+    payload: payload as Uint8Array<ArrayBuffer>,
+    signature: new Uint8Array(0)
+  }
+  envelope.signature = nodeEd25519.sign(
+    key.raw.subarray(0, 32),
+    key.publicKey.raw,
+    envelopeSigningBytes(envelope)
+  ) as Uint8Array<ArrayBuffer>
   return envelope
 }
 

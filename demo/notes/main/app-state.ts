@@ -65,7 +65,8 @@ function sanitize (raw: any): AppState {
   if (Number.isInteger(raw?.port) && raw.port > 0 && raw.port < 65536) state.port = raw.port
   for (const [id, peer] of Object.entries<any>(raw?.peers ?? {})) {
     if (!Array.isArray(peer?.addresses)) continue
-    state.peers[id] = { addresses: peer.addresses.filter((a: unknown) => typeof a === 'string'), seenAt: Number(peer.seenAt) || 0 }
+    const addresses = peer.addresses.filter((a: unknown) => typeof a === 'string')
+    state.peers[id] = { addresses, seenAt: Number(peer.seenAt) || 0 }
   }
   return state
 }

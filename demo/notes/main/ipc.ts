@@ -4,14 +4,15 @@
  * main process routes `ipcMain.handle(NOTES_CALL_CHANNEL)` here; the Chromium
  * test routes a Playwright binding here. Both transports reach the same code.
  */
+import { DOC_ID_PATTERN } from '../../../src/doc-id.js'
 import { NOTES_METHODS, type NoteEdit, type NotesCalls, type NotesMethod } from '../shared/bridge.js'
 import type { NotesService } from './notes-service.js'
 
 type Handlers = {
-  [M in NotesMethod]: (service: NotesService, args: unknown[]) => Awaited<ReturnType<NotesCalls[M]>> | ReturnType<NotesCalls[M]>
+  [M in NotesMethod]: (service: NotesService, args: unknown[]) =>
+    Awaited<ReturnType<NotesCalls[M]>> | ReturnType<NotesCalls[M]>
 }
 
-const DOC_ID = /^[a-z2-7]{26}$/
 const MAX_TEXT = 1024 * 1024
 const MAX_UPDATE = 4 * 1024 * 1024
 
@@ -43,24 +44,30 @@ export async function dispatchNotesCall (service: NotesService, method: unknown,
 }
 
 function str (value: unknown, what: string): string {
-  if (typeof value !== 'string' || value.length > MAX_TEXT) throw new TypeError(`${what} must be a string of at most ${MAX_TEXT} characters`)
+  if (typeof value !== 'string' || value.length > MAX_TEXT) {
+    throw new TypeError(`${what} must be a string of at most ${MAX_TEXT} characters`)
+  }
   return value
 }
 
 function docId (value: unknown): string {
-  if (typeof value !== 'string' || !DOC_ID.test(value)) throw new TypeError(`invalid note id ${JSON.stringify(value)}`)
+  if (typeof value !== 'string' || !DOC_ID_PATTERN.test(value)) {
+    throw new TypeError(`invalid note id ${JSON.stringify(value)}`)
+  }
   return value
 }
 
 function noteEdit (value: unknown): NoteEdit {
-  const edit = value as Partial<{ update: unknown, splice: { index: unknown, remove: unknown, insert: unknown } }> | null
+  type Untrusted = Partial<{ update: unknown, splice: { index: unknown, remove: unknown, insert: unknown } }>
+  const edit = value as Untrusted | null
   if (edit?.update instanceof Uint8Array) {
     if (edit.update.byteLength > MAX_UPDATE) throw new RangeError('update too large')
     return { update: edit.update }
   }
   const splice = edit?.splice
   if (splice !== undefined && Number.isSafeInteger(splice.index) && Number.isSafeInteger(splice.remove)) {
-    return { splice: { index: splice.index as number, remove: splice.remove as number, insert: str(splice.insert ?? '', 'insert') } }
+    const insert = str(splice.insert ?? '', 'insert')
+    return { splice: { index: splice.index as number, remove: splice.remove as number, insert } }
   }
   throw new TypeError('an edit is { update: Uint8Array } or { splice: { index, remove, insert } }')
 }

@@ -1,8 +1,8 @@
+import { DOC_ID_PATTERN } from '../../../src/doc-id.js'
 import type * as Y from 'yjs'
 import type { DocHandle } from '../../../src/index.js'
 import type { NoteSummary } from '../shared/bridge.js'
 
-const DOC_ID = /^[a-z2-7]{26}$/
 type Entry = Omit<NoteSummary, 'id'>
 
 /**
@@ -33,7 +33,7 @@ export class Notebook {
   }
 
   get (id: string): NoteSummary | undefined {
-    if (!DOC_ID.test(id)) return undefined
+    if (!DOC_ID_PATTERN.test(id)) return undefined
     const value = this.map.get(id) as Partial<Entry> | undefined
     if (value === undefined || value === null || typeof value !== 'object') return undefined
     return {
@@ -61,7 +61,7 @@ export class Notebook {
       const change = { added: [] as string[], removed: [] as string[], updated: [] as string[] }
       for (const [key, { action }] of event.changes.keys) {
         if (action === 'delete') change.removed.push(key)
-        else if (DOC_ID.test(key)) (action === 'add' ? change.added : change.updated).push(key)
+        else if (DOC_ID_PATTERN.test(key)) (action === 'add' ? change.added : change.updated).push(key)
       }
       listener(change)
     }

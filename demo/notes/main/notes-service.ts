@@ -11,7 +11,6 @@
 import { join } from 'node:path'
 import * as Y from 'yjs'
 import { logger } from '@libp2p/logger'
-import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createWeft, REMOTE_ORIGIN, type DocHandle, type Weft, type WeftOptions } from '../../../src/index.js'
 import {
@@ -33,13 +32,19 @@ const FROM_RENDERER = Symbol('notes:renderer')
 const LOCAL_EDIT = Symbol('notes:local')
 
 export interface NotesServiceOptions {
-  /** Where this device keeps its notes: the engine's LevelDB in `<dataDir>/weft`, app state in `<dataDir>/notes.json`. */
+  /**
+   * Where this device keeps its notes: the engine's LevelDB in `<dataDir>/weft`, app state in
+   * `<dataDir>/notes.json`.
+   */
   dataDir: string
   /** Interface to listen on. Default '0.0.0.0' (reachable on the LAN). */
   host?: string
   /** TCP port. Default: the port used last time (so peers that remember this device find it again), else any. */
   port?: number
-  /** Extra engine options (tests: loopback tuning, beacon interval, a partition gater). `dataDir` and `listen` are set here. */
+  /**
+   * Extra engine options (tests: loopback tuning, beacon interval, a partition gater). `dataDir`
+   * and `listen` are set here.
+   */
   weft?: WeftOptions
   reconnect?: ReconnectorOptions
   /** A local edit updates the note's list entry at most this often. Default 1 000 ms. */
@@ -75,6 +80,7 @@ export class NotesService {
   /** Starts the weft peer on `dataDir` and opens the notebook and every note in it. */
   static async start (options: NotesServiceOptions): Promise<NotesService> {
     const state = await AppStateFile.load(join(options.dataDir, 'notes.json'))
+    // eslint-disable-next-line prefer-const -- the gate's closure reads it before it is assigned
     let service: NotesService | undefined
     const gate = offlineGate(() => service?.offline ?? false, options.weft?.network?.connectionGater)
     const weftOptions = (port: number): WeftOptions => ({
@@ -111,10 +117,9 @@ export class NotesService {
     this.useNotebook(new Notebook(notebookHandle))
     await Promise.all(this.notebook.list().map(async note => await this.ensureOpen(note.id)))
 
-    this.weft.libp2p.addEventListener('peer:connect', this.onConnections)
-    this.weft.libp2p.addEventListener('peer:disconnect', this.onConnections)
+    this.weft.on('connections', this.onConnections)
     this.reconnector = new Reconnector(
-      this.weft.libp2p,
+      this.weft,
       () => Object.entries(this.state.current.peers).map(([id, peer]) => ({ id, addresses: peer.addresses })),
       () => this.offline || this.stopping !== undefined,
       options.reconnect
@@ -318,7 +323,9 @@ export class NotesService {
     } else {
       const { index, remove, insert } = edit.splice
       const body = handle.doc.getText(NOTE_BODY)
-      if (index < 0 || remove < 0 || index + remove > body.length) throw new RangeError(`splice ${index}+${remove} outside a text of ${body.length}`)
+      if (index < 0 || remove < 0 || index + remove > body.length) {
+        throw new RangeError(`splice ${index}+${remove} outside a text of ${body.length}`)
+      }
       handle.doc.transact(() => {
         if (remove > 0) body.delete(index, remove)
         if (insert !== '') body.insert(index, insert)
@@ -337,7 +344,11 @@ export class NotesService {
 
   async shareLink (id?: string): Promise<string> {
     if (id !== undefined) this.noteInNotebook(id)
-    return formatLink({ kind: id === undefined ? 'notebook' : 'note', docId: id ?? this.notebook.id, peers: this.weft.multiaddrs })
+    return formatLink({
+      kind: id === undefined ? 'notebook' : 'note',
+      docId: id ?? this.notebook.id,
+      peers: this.weft.multiaddrs
+    })
   }
 
   /**
@@ -352,7 +363,9 @@ export class NotesService {
     const dialled = this.dialNow(peers)
     if (kind === 'note') {
       const note = await this.ensureOpen(docId)
-      if (!this.notebook.has(docId)) this.notebook.set({ id: docId, title: noteTitle(bodyOf(note.handle)), updatedAt: Date.now() })
+      if (!this.notebook.has(docId)) {
+        this.notebook.set({ id: docId, title: noteTitle(bodyOf(note.handle)), updatedAt: Date.now() })
+      }
       this.checkTitleLater(note)
     } else if (docId !== this.notebook.id) {
       const previous = this.notebook
@@ -389,7 +402,7 @@ export class NotesService {
   private async dialNow (addresses: string[]): Promise<void> {
     if (this.offline) return
     await Promise.allSettled(addresses.map(async a => {
-      await this.weft.libp2p.dial(multiaddr(a), { signal: AbortSignal.timeout(5_000) })
+      await this.weft.dial(a, { signal: AbortSignal.timeout(5_000) })
     }))
   }
 
@@ -403,14 +416,13 @@ export class NotesService {
     for (const note of this.notes.values()) for (const p of note.handle.peers) ids.add(p)
     const found: Array<[string, string[]]> = []
     for (const id of ids) {
-      try {
-        const peer = await this.weft.libp2p.peerStore.get(peerIdFromString(id))
-        const addresses = peer.addresses.map(a => a.multiaddr.toString()).filter(a => !a.includes('/p2p-circuit'))
-        if (addresses.length > 0) found.push([id, addresses])
-      } catch {}
+      const addresses = await this.weft.peerAddresses(id).catch(() => [])
+      if (addresses.length > 0) found.push([id, addresses])
     }
     if (found.length === 0 || this.stopping !== undefined) return
-    await this.state.update(s => { for (const [id, addresses] of found) s.peers[id] = { addresses, seenAt: Date.now() } })
+    await this.state.update(s => {
+      for (const [id, addresses] of found) s.peers[id] = { addresses, seenAt: Date.now() }
+    })
   }
 
   // ---- status ----------------------------------------------------------------------
@@ -436,7 +448,7 @@ export class NotesService {
     if (this.offline === offline) return
     this.offline = offline
     if (offline) {
-      await Promise.allSettled(this.weft.libp2p.getConnections().map(async c => { await c.close() }))
+      await this.weft.disconnect()
     } else {
       this.reconnector.kick()
     }
@@ -450,8 +462,7 @@ export class NotesService {
       for (const timer of this.timers.values()) clearTimeout(timer)
       this.timers.clear()
       this.reconnector?.stop()
-      this.weft.libp2p.removeEventListener('peer:connect', this.onConnections)
-      this.weft.libp2p.removeEventListener('peer:disconnect', this.onConnections)
+      this.weft.off('connections', this.onConnections)
       this.detachNotebook()
       for (const note of this.notes.values()) note.detach()
       this.listeners.clear()

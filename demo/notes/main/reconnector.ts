@@ -1,7 +1,5 @@
 import { logger } from '@libp2p/logger'
-import { peerIdFromString } from '@libp2p/peer-id'
-import { multiaddr } from '@multiformats/multiaddr'
-import type { Libp2p } from '@libp2p/interface'
+import type { Weft } from '../../../src/types.js'
 
 const log = logger('weft:notes:reconnect')
 
@@ -29,7 +27,7 @@ export class Reconnector {
   private readonly maxBackoffMs: number
 
   constructor (
-    private readonly libp2p: Libp2p,
+    private readonly weft: Pick<Weft, 'peerId' | 'connectedPeers' | 'dial'>,
     private readonly knownPeers: () => Array<{ id: string, addresses: string[] }>,
     private readonly paused: () => boolean,
     options: ReconnectorOptions = {}
@@ -59,7 +57,7 @@ export class Reconnector {
     if (this.paused()) return
     const now = Date.now()
     for (const { id, addresses } of this.knownPeers()) {
-      if (id === this.libp2p.peerId.toString() || this.dialing.has(id)) continue
+      if (id === this.weft.peerId || this.dialing.has(id)) continue
       if ((this.backoff.get(id)?.nextAt ?? 0) > now) continue
       void this.dial(id, addresses)
     }
@@ -68,14 +66,12 @@ export class Reconnector {
   private async dial (id: string, addresses: string[]): Promise<void> {
     this.dialing.add(id)
     try {
-      const peer = peerIdFromString(id)
-      if (this.libp2p.getConnections(peer).length > 0) {
+      if (this.weft.connectedPeers().some(p => p.id === id)) {
         this.backoff.delete(id)
         return
       }
-      const multiaddrs = addresses.flatMap(a => { try { return [multiaddr(a)] } catch { return [] } })
-      if (multiaddrs.length > 0) await this.libp2p.peerStore.merge(peer, { multiaddrs })
-      await this.libp2p.dial(peer, { signal: AbortSignal.timeout(5_000) })
+      const dialable = addresses.map(a => a.includes('/p2p/') ? a : `${a}/p2p/${id}`)
+      if (!await this.weft.dial(dialable)) throw new Error('no address answered')
       this.backoff.delete(id)
       log('reconnected to %s', id)
     } catch (err: any) {

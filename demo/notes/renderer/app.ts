@@ -28,7 +28,12 @@ export class NotesApp {
     this.unsubscribe = bridge.onEvent(event => { this.onEvent(event) })
     this.clock = setInterval(() => { this.drawList() }, 30_000)
     this.ui.newNote.onclick = () => { void this.run(async () => { await this.createNote() }) }
-    this.ui.share.onclick = () => { void this.run(async () => { if (this.ui.sharePanel.hidden) await this.showShare(); else this.hideShare() }) }
+    this.ui.share.onclick = () => {
+      void this.run(async () => {
+        if (this.ui.sharePanel.hidden) await this.showShare()
+        else this.hideShare()
+      })
+    }
     this.ui.closeShare.onclick = () => { this.hideShare() }
     this.ui.shareNotebook.onclick = () => { void this.run(async () => { await this.showShare(true) }) }
     this.ui.copy.onclick = () => { void this.copyLink() }
@@ -175,7 +180,9 @@ export class NotesApp {
   }
 
   private drawList (): void {
-    renderNoteList(this.ui.list, this.notes, this.session?.id, this.status, id => { void this.run(async () => { await this.select(id) }) })
+    renderNoteList(this.ui.list, this.notes, this.session?.id, this.status, id => {
+      void this.run(async () => { await this.select(id) })
+    })
   }
 
   private drawNetwork (): void {
@@ -195,7 +202,8 @@ export class NotesApp {
 
   private drawBadge (): void {
     const id = this.session?.id
-    const { label, tone, pending } = describeNote(id === undefined ? undefined : this.status?.notes[id], this.status?.offline ?? false)
+    const state = id === undefined ? undefined : this.status?.notes[id]
+    const { label, tone, pending } = describeNote(state, this.status?.offline ?? false)
     this.ui.badge.className = `badge ${tone}`
     this.ui.badge.textContent = label
     this.ui.pending.textContent = pending
@@ -214,7 +222,13 @@ function buildLayout () {
     newNote: h('button', { class: 'primary', 'data-testid': 'new-note' }, '+ New note'),
     network: h('div', { class: 'network', 'data-testid': 'network' }),
     list: h('ul', { class: 'note-list', 'data-testid': 'note-list' }),
-    joinInput: h('input', { type: 'text', placeholder: 'Paste a weft:// link', 'aria-label': 'Link to join', 'data-testid': 'join-input', spellcheck: 'false' }),
+    joinInput: h('input', {
+      type: 'text',
+      placeholder: 'Paste a weft:// link',
+      'aria-label': 'Link to join',
+      'data-testid': 'join-input',
+      spellcheck: 'false'
+    }),
     joinForm: h('form', { class: 'join' }),
     offline: h('input', { type: 'checkbox', 'data-testid': 'offline-toggle' }),
     peer: h('div', { class: 'peer', 'data-testid': 'peer' }),

@@ -3,7 +3,13 @@ import { h } from './dom.js'
 import { describeNote, relativeTime } from './status-text.js'
 
 /** The sidebar list: one row per note, newest first, with a sync dot. */
-export function renderNoteList (list: HTMLElement, notes: NoteSummary[], selected: string | undefined, status: NotesStatus | undefined, select: (id: string) => void): void {
+export function renderNoteList (
+  list: HTMLElement,
+  notes: NoteSummary[],
+  selected: string | undefined,
+  status: NotesStatus | undefined,
+  select: (id: string) => void
+): void {
   if (notes.length === 0) {
     list.replaceChildren(h('li', { class: 'empty-list' }, 'No notes yet'))
     return

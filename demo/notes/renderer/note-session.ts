@@ -15,7 +15,11 @@ export class NoteSession {
   private closed = false
   summary: NoteSummary | undefined
 
-  constructor (readonly id: string, private readonly bridge: NotesBridge, private readonly onError: (err: unknown) => void) {
+  constructor (
+    readonly id: string,
+    private readonly bridge: NotesBridge,
+    private readonly onError: (err: unknown) => void
+  ) {
     this.doc.on('update', this.onUpdate)
   }
 

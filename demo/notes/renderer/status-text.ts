@@ -3,7 +3,10 @@ import type { NoteSyncState, NotesStatus } from '../shared/bridge.js'
 export type Tone = 'offline' | 'connecting' | 'syncing' | 'synced'
 
 /** What the badge of one note says. */
-export function describeNote (state: NoteSyncState | undefined, workingOffline: boolean): { label: string, tone: Tone, pending: string } {
+export function describeNote (
+  state: NoteSyncState | undefined,
+  workingOffline: boolean
+): { label: string, tone: Tone, pending: string } {
   const pending = state === undefined || state.unconfirmed === 0
     ? ''
     : `${state.unconfirmed} ${state.unconfirmed === 1 ? 'edit' : 'edits'} not yet seen by any peer`

@@ -4,6 +4,8 @@
  * finds other holders later). A link grants what the id grants: anyone holding
  * it can read and write the document.
  */
+import { DOC_ID_PATTERN } from '../../../src/doc-id.js'
+
 export type LinkKind = 'note' | 'notebook'
 
 export interface WeftLink {
@@ -13,7 +15,6 @@ export interface WeftLink {
   peers: string[]
 }
 
-const DOC_ID = /^[a-z2-7]{26}$/
 const MAX_PEERS = 16
 
 export function formatLink (link: WeftLink): string {
@@ -28,7 +29,7 @@ export function parseLink (text: string): WeftLink {
   const match = /^weft:\/\/([^/?#]+)\/?(?:\?([^#]*))?$/.exec(trimmed)
   if (match === null) throw new Error('not a weft:// link')
   const docId = match[1]
-  if (!DOC_ID.test(docId)) throw new Error('the link does not hold a valid document id')
+  if (!DOC_ID_PATTERN.test(docId)) throw new Error('the link does not hold a valid document id')
   const query = new URLSearchParams(match[2] ?? '')
   const kind = query.get('kind') ?? 'note'
   if (kind !== 'note' && kind !== 'notebook') throw new Error(`unknown link kind ${JSON.stringify(kind)}`)

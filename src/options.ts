@@ -1,0 +1,89 @@
+/**
+ * Checks `createWeft` options before anything starts, so that a mistake is reported as one
+ * `TypeError` naming the option and the value, instead of a libp2p stack trace later (a peer id
+ * with one character missing used to fail inside @libp2p/bootstrap with "Incorrect length"), or
+ * worse, being accepted and silently ignored (a bootstrap address without `/p2p/` is never dialled).
+ *
+ * The daemon's config checks use `addressProblem` too, so both doors say the same thing.
+ */
+import { multiaddr } from '@multiformats/multiaddr'
+import { peerIdFromString } from '@libp2p/peer-id'
+import type { WeftOptions } from './types.js'
+
+const NUMBER_OPTIONS = [
+  'maxClockDriftMs', 'batchWindowMs', 'minSealIntervalMs', 'beaconIntervalMs', 'discoveryIntervalMs',
+  'headsIntervalMs', 'maxEnvelopeBytes', 'maxSyncResponseBytes', 'maxEnvelopesPerSync', 'checkpointEvery'
+] as const
+
+/**
+ * What is wrong with one address, or undefined when it is fine. `needPeerId`: the address must end
+ * in `/p2p/<peer id>` with a valid peer id (bootstrap peers are dialled by id).
+ */
+export function addressProblem (address: unknown, needPeerId: boolean): string | undefined {
+  if (typeof address !== 'string') return `must be a multiaddr string, got ${describe(address)}`
+  let components
+  try {
+    components = multiaddr(address).getComponents()
+  } catch (err: any) {
+    return `is not a multiaddr (${String(err?.message ?? err)})`
+  }
+  const p2p = components.find(c => c.name === 'p2p')
+  if (p2p === undefined) return needPeerId ? 'has no /p2p/<peer id>' : undefined
+  try {
+    peerIdFromString(p2p.value ?? '')
+  } catch (err: any) {
+    return `has an invalid peer id "${p2p.value ?? ''}" (${String(err?.message ?? err)})`
+  }
+  return undefined
+}
+
+/** Throws a `TypeError` for the first option that cannot work. */
+export function validateOptions (options: WeftOptions): void {
+  if (options == null || typeof options !== 'object') {
+    throw new TypeError(`createWeft: options must be an object, got ${describe(options)}`)
+  }
+  if (options.dataDir !== undefined && (typeof options.dataDir !== 'string' || options.dataDir === '')) {
+    throw new TypeError(`createWeft: dataDir must be a non-empty path, got ${describe(options.dataDir)}`)
+  }
+  checkAddresses('listen', options.listen, false)
+  checkAddresses('announce', options.announce, false)
+  checkAddresses('bootstrap', options.bootstrap, true)
+  if (options.mdns !== undefined && typeof options.mdns !== 'boolean') {
+    throw new TypeError(`createWeft: mdns must be true or false, got ${describe(options.mdns)}`)
+  }
+  const dht = options.dht
+  if (dht?.mode !== undefined && dht.mode !== 'server' && dht.mode !== 'client') {
+    throw new TypeError(`createWeft: dht.mode must be "server" or "client", got ${describe(dht.mode)}`)
+  }
+  if (dht?.protocol !== undefined && (typeof dht.protocol !== 'string' || !dht.protocol.startsWith('/'))) {
+    throw new TypeError(
+      `createWeft: dht.protocol must be a protocol id starting with "/", got ${describe(dht.protocol)}`)
+  }
+  for (const name of NUMBER_OPTIONS) {
+    const value = options[name]
+    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) {
+      throw new TypeError(`createWeft: ${name} must be a non-negative number, got ${describe(value)}`)
+    }
+  }
+  const idle = options.unloadIdleAfterMs
+  if (idle !== undefined && (typeof idle !== 'number' || Number.isNaN(idle) || idle < 0)) {
+    throw new TypeError(
+      `createWeft: unloadIdleAfterMs must be a non-negative number or Infinity, got ${describe(idle)}`
+    )
+  }
+}
+
+function checkAddresses (name: string, list: unknown, needPeerId: boolean): void {
+  if (list === undefined) return
+  if (!Array.isArray(list)) {
+    throw new TypeError(`createWeft: ${name} must be an array of multiaddrs, got ${describe(list)}`)
+  }
+  list.forEach((address, i) => {
+    const problem = addressProblem(address, needPeerId)
+    if (problem !== undefined) throw new TypeError(`createWeft: ${name}[${i}] ${describe(address)} ${problem}`)
+  })
+}
+
+function describe (value: unknown): string {
+  return typeof value === 'string' ? `"${value}"` : JSON.stringify(value) ?? String(value)
+}

@@ -1,0 +1,119 @@
+import { describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { readdir, readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { ClassicLevel } from 'classic-level'
+import { Peers, text, waitFor } from './support/peers.js'
+import { METRIC, type Weft } from '../src/index.js'
+import type { DocHandle } from '../src/types.js'
+
+const dropped = (w: Weft, reason: string): number => w.metrics.counters()[METRIC.dropped]?.[reason] ?? 0
+
+/** Where `marker` occurs in a stopped peer's store: every key and value through LevelDB, and every raw file. */
+async function scan (dataDir: string, marker: string): Promise<string[]> {
+  const found: string[] = []
+  const needle = Buffer.from(marker)
+  const db = new ClassicLevel<string, Uint8Array>(join(dataDir, 'store'),
+    { keyEncoding: 'utf8', valueEncoding: 'view' })
+  await db.open()
+  let entries = 0
+  for await (const [key, value] of db.iterator()) {
+    entries++
+    if (key.includes(marker)) found.push(`key ${key}`)
+    if (Buffer.from(value).includes(needle)) found.push(`value of ${key}`)
+  }
+  await db.close()
+  assert.ok(entries > 0, 'the store is not empty')
+  const walk = async (dir: string): Promise<void> => {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name)
+      if (entry.isDirectory()) await walk(path)
+      else if ((await readFile(path)).includes(needle)) found.push(`file ${entry.name}`)
+    }
+  }
+  await walk(dataDir)
+  return found
+}
+
+describe('private documents are end-to-end encrypted', () => {
+  test('stores hold ciphertext only, a peer without the key learns nothing, ' +
+    'a removed member cannot read new edits, a newcomer reads history', { timeout: 180_000 }, async () => {
+    const peers = new Peers()
+    try {
+      const ownerDir = await peers.tempDir()
+      const readerDir = await peers.tempDir()
+      const outsiderDir = await peers.tempDir()
+      const openDir = await peers.tempDir()
+      const owner = await peers.start({ dataDir: ownerDir })
+      const ho = await owner.create({ access: 'private' })
+      ho.doc.getText('text').insert(0, 'MARKER-before-rotation;')
+      await ho.flush()
+      const reader = await peers.start({ dataDir: readerDir })
+      const hr = await reader.join(ho.invite({ role: 'reader' }), { signal: AbortSignal.timeout(30_000) })
+      await waitFor('the reader reads the owner\'s text', () => text(hr).includes('MARKER-before-rotation;'), 30_000)
+
+      // An outsider that knows the id and is connected receives the ciphertext but cannot read it.
+      const outsider = await peers.start({ dataDir: outsiderDir, bootstrap: [owner.multiaddrs[0]] })
+      const hx = await outsider.open(ho.id)
+      await waitFor('the outsider is on the topic', () => hx.peers.length > 0, 30_000)
+      ho.doc.getText('text').insert(0, 'MARKER-live;')
+      await waitFor('the reader reads the live edit', () => text(hr).includes('MARKER-live;'))
+      await waitFor('the outsider received it and could not read it', () => dropped(outsider, 'no-key') > 0)
+      assert.equal(text(hx), '', 'the outsider holds no content')
+
+      // Removal rotates the key: the removed reader gets none of what follows.
+      const readerKey = Object.keys(
+        ho.members().reduce<Record<string, string>>((o, m) => ({ ...o, [m.key]: m.role }), {}))
+        .find(k => ho.members().find(m => m.key === k)?.role === 'reader')
+      assert.ok(readerKey !== undefined)
+      const noKeyBefore = dropped(reader, 'no-key')
+      ho.revoke(readerKey)
+      await waitFor('the reader sees its removal', () => hr.access === 'none')
+      ho.doc.getText('text').insert(0, 'MARKER-after-removal;')
+      await ho.flush()
+      await waitFor('the removed reader received the new edit and could not read it',
+        () => dropped(reader, 'no-key') > noKeyBefore)
+      assert.ok(!text(hr).includes('MARKER-after-removal;'))
+
+      // A newcomer invited after the rotation reads the whole history, older epochs included.
+      const late = await peers.start()
+      const hl = await late.join(ho.invite({ role: 'reader' }), { signal: AbortSignal.timeout(30_000) })
+      await waitFor('the newcomer reads everything', () => text(hl) === text(ho), 30_000)
+      assert.ok(text(hl).includes('MARKER-before-rotation;') && text(hl).includes('MARKER-after-removal;'))
+
+      // Control: an open document's store does hold its text, so the scan can find a marker.
+      const openPeer = await peers.start({ dataDir: openDir })
+      const hOpen = await openPeer.create()
+      hOpen.doc.getText('text').insert(0, 'MARKER-open;')
+      await hOpen.flush()
+      for (const w of [owner, reader, outsider, openPeer]) await peers.stop(w)
+      assert.ok((await scan(openDir, 'MARKER')).length > 0, 'the control scan finds the open document\'s marker')
+      for (const [name, dir] of [['owner', ownerDir], ['reader', readerDir], ['outsider', outsiderDir]]) {
+        assert.deepEqual(await scan(dir, 'MARKER'), [], `the ${name}'s store holds no plaintext`)
+      }
+      void hl
+    } finally {
+      await peers.cleanup()
+    }
+  })
+
+  test('a private document survives a restart: ' +
+    'its stored ciphertext decrypts with the member\'s own key box', { timeout: 60_000 }, async () => {
+    const peers = new Peers()
+    try {
+      const dir = await peers.tempDir()
+      let w = await peers.start({ dataDir: dir })
+      let h: DocHandle = await w.create({ access: 'private' })
+      const id = h.id
+      h.doc.getText('text').insert(0, 'kept across restarts')
+      await h.flush()
+      await peers.stop(w)
+      w = await peers.start({ dataDir: dir })
+      h = await w.open(id)
+      assert.equal(text(h), 'kept across restarts')
+      assert.equal(h.access, 'admin')
+    } finally {
+      await peers.cleanup()
+    }
+  })
+})
