@@ -48,8 +48,12 @@ function parseArgs (argv: string[]): Args {
   const get = (name: string): string | undefined => argv.find(a => a.startsWith(`--${name}=`))?.split('=')[1]
   const only = (get('only')?.split(',') ?? [...SCENARIOS]) as Scenario[]
   const systems = (get('systems')?.split(',') ?? [...SYSTEMS]) as SystemName[]
-  for (const o of only) if (!SCENARIOS.includes(o)) throw new Error(`unknown scenario ${o}; known: ${SCENARIOS.join(', ')}`)
-  for (const s of systems) if (!SYSTEMS.includes(s)) throw new Error(`unknown system ${s}; known: ${SYSTEMS.join(', ')}`)
+  for (const o of only) {
+    if (!SCENARIOS.includes(o)) throw new Error(`unknown scenario ${o}; known: ${SCENARIOS.join(', ')}`)
+  }
+  for (const s of systems) {
+    if (!SYSTEMS.includes(s)) throw new Error(`unknown system ${s}; known: ${SYSTEMS.join(', ')}`)
+  }
   const ns = get('n')?.split(',').map(Number)
   const dhtPeers = get('dht-peers')?.split(',').map(Number)
   if (dhtPeers?.some(p => !Number.isInteger(p) || p < 3) === true) throw new Error('--dht-peers takes integers >= 3')
@@ -70,7 +74,12 @@ function sizes (quick: boolean) {
         dht: [{ peers: 10, trials: 2 }]
       }
     : {
-        latency: [{ n: 2, transport: 'tcp', edits: 300 }, { n: 10, transport: 'tcp', edits: 300 }, { n: 25, transport: 'tcp', edits: 200 }, { n: 100, transport: 'memory', edits: 100 }] as LatencyPlan[],
+        latency: [
+          { n: 2, transport: 'tcp', edits: 300 },
+          { n: 10, transport: 'tcp', edits: 300 },
+          { n: 25, transport: 'tcp', edits: 200 },
+          { n: 100, transport: 'memory', edits: 100 }
+        ] as LatencyPlan[],
         multiprocess: { n: 10, edits: 200 },
         throughput: { n: 10, writers: [1, 5] },
         catchupEdits: 10_000,
@@ -91,7 +100,9 @@ function render (file: string): void {
   process.stdout.write(md + '\n')
   writeFileSync(join(dir, 'latest.json'), JSON.stringify(full, null, 2))
   writeFileSync(join(dir, 'latest.md'), md)
-  if (full.latency.length > 0) writeFileSync(join(dir, 'latency.svg'), renderLatencySvg(full.latency, full.meta.machine, full.meta.mode))
+  if (full.latency.length > 0) {
+    writeFileSync(join(dir, 'latency.svg'), renderLatencySvg(full.latency, full.meta.machine, full.meta.mode))
+  }
 }
 
 async function main (): Promise<void> {
@@ -116,7 +127,12 @@ async function main (): Promise<void> {
   // quick mode: a scenario whose usual cost would end the run past this point is skipped (and says so)
   const quickDeadlineMs = 115_000
   const quickCostMs: Record<Scenario, number> = {
-    latency: 25_000, throughput: 25_000, catchup: 4_000, coldstart: 4_000, multiprocess: 18_000, manydocs: 30_000,
+    latency: 25_000,
+    throughput: 25_000,
+    catchup: 4_000,
+    coldstart: 4_000,
+    multiprocess: 18_000,
+    manydocs: 30_000,
     dht: 10_000
   }
   const results: Omit<BenchResults, 'targets'> = {
@@ -127,10 +143,15 @@ async function main (): Promise<void> {
       durationMs: 0,
       plan: [],
       notes: [
-        'Every peer of a run lives in this one process unless marked "separate processes"; the machine is shared, so compare systems within a run (ratios), not across runs.',
-        `Bare mesh: libp2p 3 + @libp2p/gossipsub with globalSignaturePolicy ${MESH_SIGNATURE_POLICY}, IPColocationFactorWeight 0, default D and heartbeat, each peer dials peer 0 + ${EXTRA_DIALS} random earlier peers; one raw Yjs update per message.`,
-        'y-websocket: @y/websocket-server 0.1.1 setupWSConnection + y-websocket 3 clients (disableBc, ws polyfill) over 127.0.0.1; one process unless stated.',
-        'weft: public API only (createWeft/create/open), each peer with its own LevelDB data dir, bootstrapped from peer 0, mDNS off, inboundConnectionThreshold raised, IP colocation weight 0.'
+        'Every peer of a run lives in this one process unless marked "separate processes"; ' +
+          'the machine is shared, so compare systems within a run (ratios), not across runs.',
+        `Bare mesh: libp2p 3 + @libp2p/gossipsub with globalSignaturePolicy ${MESH_SIGNATURE_POLICY}, ` +
+          'IPColocationFactorWeight 0, default D and heartbeat, ' +
+          `each peer dials peer 0 + ${EXTRA_DIALS} random earlier peers; one raw Yjs update per message.`,
+        'y-websocket: @y/websocket-server 0.1.1 setupWSConnection + y-websocket 3 clients (disableBc, ws polyfill) ' +
+          'over 127.0.0.1; one process unless stated.',
+        'weft: public API only (createWeft/create/open), each peer with its own LevelDB data dir, ' +
+          'bootstrapped from peer 0, mDNS off, inboundConnectionThreshold raised, IP colocation weight 0.'
       ]
     },
     latency: [],
@@ -160,7 +181,9 @@ async function main (): Promise<void> {
       const r = await runColdStart(ctx, z.coldStartOps)
       results.coldStart = r.row; results.skipped.push(...r.skipped)
     }],
-    ['multiprocess', `latency N=${z.multiprocess.n} in separate processes (${z.multiprocess.edits} edits)`, async () => {
+    ['multiprocess', `latency N=${z.multiprocess.n} in separate processes ` +
+      `(${z.multiprocess.edits} edits)`,
+    async () => {
       const r = await runMultiprocess(ctx, z.multiprocess.n, z.multiprocess.edits)
       results.latency.push(...r.rows); results.skipped.push(...r.skipped)
     }],
@@ -174,18 +197,22 @@ async function main (): Promise<void> {
     }],
     ['dht', `DHT rendezvous in ${z.dht.map(d => `a ${d.peers}-peer network (${d.trials} newcomers)`).join(' and ')}`,
       async () => {
-      for (const d of z.dht) {
-        const r = await runDht(ctx, d.peers, d.trials)
-        if (r.row !== undefined) results.dht.push(r.row)
-        results.skipped.push(...r.skipped)
-      }
-    }]
+        for (const d of z.dht) {
+          const r = await runDht(ctx, d.peers, d.trials)
+          if (r.row !== undefined) results.dht.push(r.row)
+          results.skipped.push(...r.skipped)
+        }
+      }]
   ]
 
   for (const [name, what, run] of steps) {
     if (!args.only.includes(name)) continue
     if (args.quick && performance.now() - started + quickCostMs[name] > quickDeadlineMs) {
-      results.skipped.push({ scenario: name, reason: `skipped: not enough of quick mode's ${quickDeadlineMs / 1000} s budget left (${((performance.now() - started) / 1000).toFixed(0)} s used)` })
+      results.skipped.push({
+        scenario: name,
+        reason: `skipped: not enough of quick mode's ${quickDeadlineMs / 1000} s budget left ` +
+          `(${((performance.now() - started) / 1000).toFixed(0)} s used)`
+      })
       continue
     }
     plan.push(what)
@@ -211,7 +238,9 @@ async function main (): Promise<void> {
     writeFileSync(join(dir, `${timestamp.replace(/[:.]/g, '-')}${args.quick ? '-quick' : ''}.json`), json)
     writeFileSync(join(dir, 'latest.json'), json)
     writeFileSync(join(dir, 'latest.md'), md)
-    if (full.latency.length > 0) writeFileSync(join(dir, 'latency.svg'), renderLatencySvg(full.latency, machine, full.meta.mode))
+    if (full.latency.length > 0) {
+      writeFileSync(join(dir, 'latency.svg'), renderLatencySvg(full.latency, machine, full.meta.mode))
+    }
     log(`wrote ${dir}latest.{json,md}, latency.svg`)
   }
 }

@@ -52,9 +52,9 @@ function dhtSection (d: DhtRow): string {
     '',
     mdTable(['trial', 'bootstrap peer', 'node start ms', 'first connection ms', 'connections at open()',
       'provider record found ms', 'first replicating peer ms', 'synced ms', 'DHT queries'],
-      d.trials.map((t, i) => [String(i + 1), `#${t.bootstrapPeer}`, ms(t.startNodeMs),
-        t.firstConnectionMs === undefined ? 'n/a' : never(t.firstConnectionMs), int(t.connectionsAtOpen),
-        never(t.providersFoundMs), never(t.firstPeerMs), never(t.syncedMs), int(t.dhtQueries)])),
+    d.trials.map((t, i) => [String(i + 1), `#${t.bootstrapPeer}`, ms(t.startNodeMs),
+      t.firstConnectionMs === undefined ? 'n/a' : never(t.firstConnectionMs), int(t.connectionsAtOpen),
+      never(t.providersFoundMs), never(t.firstPeerMs), never(t.syncedMs), int(t.dhtQueries)])),
     ''
   ].join('\n')
 }
@@ -67,15 +67,28 @@ function latencySection (rows: LatencyRow[]): string {
     const mesh = rs.find(r => r.system === 'mesh')
     const yws = rs.find(r => r.system === 'y-websocket')
     const [n, transport, processes] = g.split('|')
-    out.push(`**N = ${n}, ${transport === 'memory' ? 'in-memory transport' : 'TCP loopback'}, ${processes === 'multi' ? `${n} separate processes` : 'one process'}**` +
-      (transport === 'memory' && yws !== undefined ? ' (y-websocket has no in-memory transport: it runs over TCP loopback)' : ''))
+    const where = transport === 'memory' ? 'in-memory transport' : 'TCP loopback'
+    const procs = processes === 'multi' ? `${n} separate processes` : 'one process'
+    out.push(`**N = ${n}, ${where}, ${procs}**` +
+      (transport === 'memory' && yws !== undefined
+        ? ' (y-websocket has no in-memory transport: it runs over TCP loopback)'
+        : ''))
     out.push('')
     out.push(mdTable(
-      ['system', 'edits', 'p50 ms', 'p95 ms', 'p99 ms', 'per-peer p50 ms', 'CPU/delivery ms', 'settle s', 'idle CPU', 'net CPU/delivery ms', 'bytes/delivery', 'lost', 'p50 vs mesh', 'p99 vs mesh', 'CPU vs mesh', 'p50 vs y-ws'],
+      [
+        'system', 'edits', 'p50 ms', 'p95 ms', 'p99 ms', 'per-peer p50 ms', 'CPU/delivery ms', 'settle s', 'idle CPU',
+        'net CPU/delivery ms', 'bytes/delivery', 'lost', 'p50 vs mesh', 'p99 vs mesh', 'CPU vs mesh', 'p50 vs y-ws'
+      ],
       rs.map(r => [
-        r.system, int(r.edits), ms(r.allPeers.p50), ms(r.allPeers.p95), ms(r.allPeers.p99), ms(r.perDelivery.p50), ms(r.cpuPerDeliveryMs),
-        r.settleMs === null ? 'n/a' : `${(r.settleMs / 1000).toFixed(1)}${r.quietReached === false ? ' (not quiet)' : ''}`, r.idleCpuPercent === null ? 'n/a' : pct(r.idleCpuPercent), ms(r.netCpuPerDeliveryMs), int(r.bytesPerDelivery), int(r.lostDeliveries),
-        ratio(r.allPeers.p50, mesh?.allPeers.p50), ratio(r.allPeers.p99, mesh?.allPeers.p99), ratio(r.cpuPerDeliveryMs, mesh?.cpuPerDeliveryMs), ratio(r.allPeers.p50, yws?.allPeers.p50)
+        r.system, int(r.edits), ms(r.allPeers.p50), ms(r.allPeers.p95), ms(r.allPeers.p99), ms(r.perDelivery.p50),
+        ms(r.cpuPerDeliveryMs),
+        r.settleMs === null
+          ? 'n/a'
+          : `${(r.settleMs / 1000).toFixed(1)}${r.quietReached === false ? ' (not quiet)' : ''}`,
+        r.idleCpuPercent === null ? 'n/a' : pct(r.idleCpuPercent), ms(r.netCpuPerDeliveryMs), int(r.bytesPerDelivery),
+        int(r.lostDeliveries),
+        ratio(r.allPeers.p50, mesh?.allPeers.p50), ratio(r.allPeers.p99, mesh?.allPeers.p99),
+        ratio(r.cpuPerDeliveryMs, mesh?.cpuPerDeliveryMs), ratio(r.allPeers.p50, yws?.allPeers.p50)
       ])))
     out.push('')
   }
@@ -87,7 +100,9 @@ export function renderMarkdown (r: BenchResults): string {
   const s: string[] = []
   s.push(`# weft benchmarks (${r.meta.mode})`)
   s.push('')
-  s.push(`${r.meta.timestamp} · ${m.cpuModel}, ${m.cores} cores, ${m.totalMemoryMiB} MiB · Node ${m.node} · ${m.platform} · load avg at start ${m.loadAverage.join(' / ')} · run took ${(r.meta.durationMs / 1000).toFixed(0)} s`)
+  s.push(`${r.meta.timestamp} · ${m.cpuModel}, ${m.cores} cores, ${m.totalMemoryMiB} MiB · Node ${m.node} · ` +
+    `${m.platform} · load avg at start ${m.loadAverage.join(' / ')} · ` +
+    `run took ${(r.meta.durationMs / 1000).toFixed(0)} s`)
   s.push('')
   s.push('Ran: ' + r.meta.plan.join('; ') + '.')
   s.push('')
@@ -104,7 +119,18 @@ export function renderMarkdown (r: BenchResults): string {
   if (r.latency.length > 0) {
     s.push('## Propagation latency')
     s.push('')
-    s.push('Single-character edits on peer 0, one at a time (5-10 ms apart). p50/p95/p99: time until the edit is visible on *every* other peer; per-peer p50: over each (edit, receiver) pair. CPU/delivery: process CPU (all peers in the run; summed over the processes when separate) per delivered edit, over the measurement window; settle: wait after start-up until the process CPU stayed below (10 + N/2) % of a core for 1.5 s (start-up work: DHT, identify, heartbeats); idle CPU: the cluster idle just before measuring (% of one core); net: CPU/delivery minus that idle rate; bytes/delivery: bytes received by all peers per delivered edit (libp2p: raw connections incl. noise/yamux framing and gossip control traffic; y-websocket: message payloads, framing not counted).')
+    s.push('Single-character edits on peer 0, one at a time (5-10 ms apart). ' +
+      'p50/p95/p99: time until the edit is visible on *every* other peer; ' +
+      'per-peer p50: over each (edit, receiver) pair. ' +
+      'CPU/delivery: process CPU (all peers in the run; summed over the processes when separate) per delivered edit, ' +
+      'over the measurement window; ' +
+      'settle: wait after start-up until the process CPU stayed below (10 + N/2) % of a core for 1.5 s ' +
+      '(start-up work: DHT, identify, heartbeats); ' +
+      'idle CPU: the cluster idle just before measuring (% of one core); ' +
+      'net: CPU/delivery minus that idle rate; ' +
+      'bytes/delivery: bytes received by all peers per delivered edit ' +
+      '(libp2p: raw connections incl. noise/yamux framing and gossip control traffic; ' +
+      'y-websocket: message payloads, framing not counted).')
     s.push('')
     s.push(latencySection(r.latency))
   }
@@ -112,13 +138,20 @@ export function renderMarkdown (r: BenchResults): string {
   if (r.throughput.length > 0) {
     s.push('## Sustained throughput')
     s.push('')
-    s.push('Ladder of edit rates; a step passes when every peer holds every edit within the drain bound after the step and the writers kept >= 90 % of the schedule (all peers share one event loop, so a saturated process shows as a writer falling behind).')
+    s.push('Ladder of edit rates; a step passes when every peer holds every edit ' +
+      'within the drain bound after the step and the writers kept >= 90 % of the schedule ' +
+      '(all peers share one event loop, so a saturated process shows as a writer falling behind).')
     s.push('')
-    const yws = (w: number): number | undefined => r.throughput.find(x => x.system === 'y-websocket' && x.writers === w)?.sustainedRate
-    s.push(mdTable(['system', 'N', 'writers', 'sustained edits/s', 'vs y-ws', 'CPU/delivery at that rate ms', 'stopped because'],
+    const yws = (w: number): number | undefined =>
+      r.throughput.find(x => x.system === 'y-websocket' && x.writers === w)?.sustainedRate
+    s.push(mdTable(
+      ['system', 'N', 'writers', 'sustained edits/s', 'vs y-ws', 'CPU/delivery at that rate ms', 'stopped because'],
       r.throughput.map(t => {
         const best = t.steps.filter(x => x.pass && x.targetRate === t.sustainedRate)[0]
-        return [t.system, String(t.n), String(t.writers), int(t.sustainedRate), ratio(t.sustainedRate, yws(t.writers)), best !== undefined ? ms(best.cpuPerDeliveryMs) : 'n/a', t.stoppedBecause]
+        return [
+          t.system, String(t.n), String(t.writers), int(t.sustainedRate), ratio(t.sustainedRate, yws(t.writers)),
+          best !== undefined ? ms(best.cpuPerDeliveryMs) : 'n/a', t.stoppedBecause
+        ]
       })))
     s.push('')
   }
@@ -126,13 +159,21 @@ export function renderMarkdown (r: BenchResults): string {
   if (r.catchup.length > 0) {
     s.push('## Catch-up after being offline')
     s.push('')
-    s.push(mdTable(['system', 'edits missed', 'time to converge ms', 'vs y-ws', 'bytes', 'ideal bytes', 'vs ideal', 'phases ms', 'what was counted'],
-      r.catchup.map(c => [c.system, int(c.edits), ms(c.convergeMs), ratio(c.convergeMs, r.catchup.find(x => x.system === 'y-websocket')?.convergeMs), int(c.bytes), int(c.idealBytes), ratio(c.bytes, c.idealBytes),
+    const ywsConverge = r.catchup.find(x => x.system === 'y-websocket')?.convergeMs
+    s.push(mdTable(
+      [
+        'system', 'edits missed', 'time to converge ms', 'vs y-ws', 'bytes', 'ideal bytes', 'vs ideal', 'phases ms',
+        'what was counted'
+      ],
+      r.catchup.map(c => [
+        c.system, int(c.edits), ms(c.convergeMs), ratio(c.convergeMs, ywsConverge), int(c.bytes), int(c.idealBytes),
+        ratio(c.bytes, c.idealBytes),
         Object.entries(c.phases).map(([k, v]) => `${k} ${ms(v)}`).join(', '), c.bytesWhat])))
     s.push('')
     const w = r.catchup.find(c => c.system === 'weft')
     if (w !== undefined) {
-      s.push('weft bytes by protocol (rx / tx): ' + Object.entries(w.breakdown).map(([k, v]) => `${k} ${int(v.rx)} / ${int(v.tx)}`).join('; '))
+      s.push('weft bytes by protocol (rx / tx): ' +
+        Object.entries(w.breakdown).map(([k, v]) => `${k} ${int(v.rx)} / ${int(v.tx)}`).join('; '))
       s.push('')
     }
   }
@@ -141,18 +182,35 @@ export function renderMarkdown (r: BenchResults): string {
     const c = r.coldStart
     s.push('## Cold start')
     s.push('')
-    s.push(mdTable(['operations', 'envelopes written (approx.)', 'state size', 'weft open() ms', 'Y.applyUpdate floor ms', 'vs floor', 'createWeft() ms'],
-      [[int(c.ops), int(c.ops / c.opsPerTurn), kib(c.stateBytes), ms(c.openMs), ms(c.floorMs), ratio(c.openMs, c.floorMs), ms(c.startNodeMs)]]))
+    s.push(mdTable(
+      [
+        'operations', 'envelopes written (approx.)', 'state size', 'weft open() ms', 'Y.applyUpdate floor ms',
+        'vs floor', 'createWeft() ms'
+      ],
+      [[
+        int(c.ops), int(c.ops / c.opsPerTurn), kib(c.stateBytes), ms(c.openMs), ms(c.floorMs),
+        ratio(c.openMs, c.floorMs), ms(c.startNodeMs)
+      ]]))
     s.push('')
   }
 
   if (r.manyDocs.length > 0) {
     s.push('## Many documents on one peer')
     s.push('')
-    s.push('Heap growth per document after a forced GC; idle CPU of the measured peer\'s process (% of one core). "local": documents open, partner connected but not replicating them; "replicated": the partner (another process) holds them too.')
+    s.push('Heap growth per document after a forced GC; idle CPU of the measured peer\'s process (% of one core). ' +
+      '"local": documents open, partner connected but not replicating them; ' +
+      '"replicated": the partner (another process) holds them too.')
     s.push('')
-    s.push(mdTable(['system', 'documents', 'heap/doc local', 'heap/doc replicated', 'idle CPU local', 'idle CPU replicated', 'partner idle CPU', 'replicated docs', 'open time ms', 'replicate time ms'],
-      r.manyDocs.map(d => [d.system, int(d.docs), kib(d.local.heapPerDocBytes), kib(d.replicated.heapPerDocBytes), pct(d.local.idleCpuPercent), pct(d.replicated.idleCpuPercent), pct(d.replicated.partnerIdleCpuPercent), `${d.replicatedDocs}/${d.docs}`, ms(d.local.ms), ms(d.replicated.ms)])))
+    s.push(mdTable(
+      [
+        'system', 'documents', 'heap/doc local', 'heap/doc replicated', 'idle CPU local', 'idle CPU replicated',
+        'partner idle CPU', 'replicated docs', 'open time ms', 'replicate time ms'
+      ],
+      r.manyDocs.map(d => [
+        d.system, int(d.docs), kib(d.local.heapPerDocBytes), kib(d.replicated.heapPerDocBytes),
+        pct(d.local.idleCpuPercent), pct(d.replicated.idleCpuPercent), pct(d.replicated.partnerIdleCpuPercent),
+        `${d.replicatedDocs}/${d.docs}`, ms(d.local.ms), ms(d.replicated.ms)
+      ])))
     s.push('')
     const w = r.manyDocs.find(d => d.system === 'weft')
     if (w?.local.activity !== undefined) {
@@ -222,7 +280,11 @@ export function renderMarkdown (r: BenchResults): string {
   if (r.skipped.length > 0) {
     s.push('## Not run / failed')
     s.push('')
-    for (const k of r.skipped) s.push(`- ${k.scenario}${k.system !== undefined ? ` · ${k.system}` : ''}${k.n !== undefined ? ` · N=${k.n}` : ''}: ${k.reason}`)
+    for (const k of r.skipped) {
+      const sys = k.system !== undefined ? ` · ${k.system}` : ''
+      const nn = k.n !== undefined ? ` · N=${k.n}` : ''
+      s.push(`- ${k.scenario}${sys}${nn}: ${k.reason}`)
+    }
     s.push('')
   }
   s.push('![latency distribution](latency.svg)')

@@ -134,8 +134,17 @@ function manyDocsTargets (r: Results): TargetResult[] {
   const noteM = missing(r, w !== undefined && m !== undefined, 'manydocs', w === undefined ? 'weft' : 'mesh')
   const t = (id: string, target: string, weft: number | undefined, reference: number | undefined, limit: number,
     unit: string, note: string | undefined, atLeast?: boolean): TargetResult =>
-    judge({ id: `manydocs.${id}`, area, target, weft: weft ?? null, reference: reference ?? null, limit, unit, note,
-      atLeast })
+    judge({
+      id: `manydocs.${id}`,
+      area,
+      target,
+      weft: weft ?? null,
+      reference: reference ?? null,
+      limit,
+      unit,
+      note,
+      atLeast
+    })
   return [
     t('idle_cpu.local', `idle CPU, ${d} documents open (local) <= 2x y-websocket`,
       w?.local.idleCpuPercent, y?.local.idleCpuPercent, 2, '%', noteY),

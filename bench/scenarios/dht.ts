@@ -56,9 +56,14 @@ export const holder = (t: DhtTrial): number | null => {
 const counter = (w: Weft, name: string): number =>
   Object.values(w.metrics.counters()[name] ?? {}).reduce((a, b) => a + b, 0)
 
-const routingTableSize = (w: Weft): number => ((w.libp2p.services as any).dht?.routingTable?.size as number | undefined) ?? 0
+const routingTableSize = (w: Weft): number =>
+  ((w.libp2p.services as any).dht?.routingTable?.size as number | undefined) ?? 0
 
-export async function runDht (ctx: ScenarioContext, peers: number, trials: number): Promise<{ row?: DhtRow, skipped: SkipNote[] }> {
+export async function runDht (
+  ctx: ScenarioContext,
+  peers: number,
+  trials: number
+): Promise<{ row?: DhtRow, skipped: SkipNote[] }> {
   if (!ctx.systems.includes('weft')) return { skipped: [] }
   const net: Weft[] = []
   try {
@@ -75,7 +80,12 @@ export async function runDht (ctx: ScenarioContext, peers: number, trials: numbe
       }
       const want = Math.min(peers - 1, 10)
       const mean = (): number => net.reduce((a, w) => a + routingTableSize(w), 0) / net.length
-      await waitFor(() => mean() >= want && net.every(w => routingTableSize(w) >= 3), 30_000, `routing tables reaching ${want} entries on average`, 100)
+      await waitFor(
+        () => mean() >= want && net.every(w => routingTableSize(w) >= 3),
+        30_000,
+        `routing tables reaching ${want} entries on average`,
+        100
+      )
         .catch(err => { log(`dht: ${errMsg(err)}; continuing`) })
       const networkSetupMs = performance.now() - t0
       const sizes = net.map(routingTableSize)
@@ -83,9 +93,15 @@ export async function runDht (ctx: ScenarioContext, peers: number, trials: numbe
       const tp = performance.now()
       const h = await provider.create()
       h.doc.getText('bench').insert(0, 'found me')
-      await waitFor(() => (provider.metrics.counters().weft_dht_provides_total?.ok ?? 0) >= 1, 30_000, 'provider record stored', 10)
+      await waitFor(
+        () => (provider.metrics.counters().weft_dht_provides_total?.ok ?? 0) >= 1,
+        30_000,
+        'provider record stored',
+        10
+      )
       const provideMs = performance.now() - tp
-      log(`dht: network up in ${(networkSetupMs / 1000).toFixed(1)} s, routing tables ${Math.min(...sizes)}..${Math.max(...sizes)}, provided in ${provideMs.toFixed(0)} ms`)
+      log(`dht: network up in ${(networkSetupMs / 1000).toFixed(1)} s, ` +
+        `routing tables ${Math.min(...sizes)}..${Math.max(...sizes)}, provided in ${provideMs.toFixed(0)} ms`)
       const results: DhtTrial[] = []
       for (let t = 0; t < trials; t++) {
         const bootstrapPeer = 1 + Math.floor((t + 1) * (peers - 2) / (trials + 1))
@@ -109,9 +125,12 @@ export async function runDht (ctx: ScenarioContext, peers: number, trials: numbe
         newcomer.on('connections', connected)
         try {
           const nh = await newcomer.open(h.id)
-          const synced = nh.whenSynced({ signal: AbortSignal.timeout(30_000) }).then(() => { trial.syncedMs = performance.now() - s0 })
+          const synced = nh.whenSynced({ signal: AbortSignal.timeout(30_000) })
+            .then(() => { trial.syncedMs = performance.now() - s0 })
           await waitFor(() => {
-            if (trial.providersFoundMs === null && counter(newcomer, 'weft_dht_providers_found_total') > 0) trial.providersFoundMs = performance.now() - s0
+            if (trial.providersFoundMs === null && counter(newcomer, 'weft_dht_providers_found_total') > 0) {
+              trial.providersFoundMs = performance.now() - s0
+            }
             if (trial.firstPeerMs === null && nh.peers.length > 0) trial.firstPeerMs = performance.now() - s0
             return trial.providersFoundMs !== null && trial.firstPeerMs !== null
           }, 30_000, 'newcomer finding the provider', 1).catch(err => { log(`dht trial ${t}: ${errMsg(err)}`) })
@@ -122,7 +141,9 @@ export async function runDht (ctx: ScenarioContext, peers: number, trials: numbe
           await newcomer.stop()
         }
         results.push(trial)
-        log(`dht trial ${t}: providers found ${trial.providersFoundMs?.toFixed(0) ?? 'never'} ms, first peer ${trial.firstPeerMs?.toFixed(0) ?? 'never'} ms, synced ${trial.syncedMs?.toFixed(0) ?? 'never'} ms`)
+        log(`dht trial ${t}: providers found ${trial.providersFoundMs?.toFixed(0) ?? 'never'} ms, ` +
+          `first peer ${trial.firstPeerMs?.toFixed(0) ?? 'never'} ms, ` +
+          `synced ${trial.syncedMs?.toFixed(0) ?? 'never'} ms`)
         await sleep(200)
       }
       const row: DhtRow = {

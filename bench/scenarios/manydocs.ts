@@ -79,7 +79,11 @@ async function weftDriver (docs: number, partner: ChildPeer): Promise<Driver> {
       await Promise.all(handles.map(async h => { await h.flush() }))
     },
     replicate: async (boundMs) => {
-      const r = await partner.call<{ synced: number }>('weft-open', { ids: handles.map(h => h.id), sync: true, timeoutMs: boundMs }, boundMs + 30_000)
+      const r = await partner.call<{ synced: number }>(
+        'weft-open',
+        { ids: handles.map(h => h.id), sync: true, timeoutMs: boundMs },
+        boundMs + 30_000
+      )
       return r.synced
     },
     stop: async () => {
@@ -182,12 +186,19 @@ function phase (heapGrowth: number, idle: IdleSample, ms: number, docs: number):
   }
 }
 
-async function runOne (system: SystemName, docs: number, idleWindowMs: number, replicateBoundMs: number): Promise<ManyDocsRow> {
+async function runOne (
+  system: SystemName,
+  docs: number,
+  idleWindowMs: number,
+  replicateBoundMs: number
+): Promise<ManyDocsRow> {
   const partner = ChildPeer.spawn(`${system}-partner`)
   let d: Driver | undefined
   try {
     await withTimeout(partner.ready, 30_000, 'partner process')
-    d = system === 'weft' ? await weftDriver(docs, partner) : system === 'mesh' ? await meshDriver(docs, partner) : await ywsDriver(docs, partner)
+    d = system === 'weft'
+      ? await weftDriver(docs, partner)
+      : system === 'mesh' ? await meshDriver(docs, partner) : await ywsDriver(docs, partner)
     await fullGc()
     const heap0 = heapUsed()
     let t0 = performance.now()
@@ -213,7 +224,9 @@ async function runOne (system: SystemName, docs: number, idleWindowMs: number, r
       local: phase(heapLocal - heap0, idleLocal, localMs, docs),
       replicated: phase(heapRepl - heap0, idleRepl, replMs, docs),
       replicatedDocs,
-      note: system === 'y-websocket' ? 'one WebSocket per document; server in a child process' : 'partner peer in a child process'
+      note: system === 'y-websocket'
+        ? 'one WebSocket per document; server in a child process'
+        : 'partner peer in a child process'
     }
   } finally {
     await d?.stop().catch(() => {})
@@ -221,7 +234,10 @@ async function runOne (system: SystemName, docs: number, idleWindowMs: number, r
   }
 }
 
-export async function runManyDocs (ctx: ScenarioContext, docs: number): Promise<{ rows: ManyDocsRow[], skipped: SkipNote[] }> {
+export async function runManyDocs (
+  ctx: ScenarioContext,
+  docs: number
+): Promise<{ rows: ManyDocsRow[], skipped: SkipNote[] }> {
   const rows: ManyDocsRow[] = []
   const skipped: SkipNote[] = []
   const idleMs = ctx.quick ? 1500 : 12_000
@@ -231,7 +247,9 @@ export async function runManyDocs (ctx: ScenarioContext, docs: number): Promise<
       log(`many documents ${system}: opening ${docs}`)
       const row = await withTimeout(runOne(system, docs, idleMs, replicateBoundMs), 240_000, `many documents ${system}`)
       rows.push(row)
-      log(`many documents ${system}: ${(row.local.heapPerDocBytes / 1024).toFixed(1)} KiB heap/doc local, ${(row.replicated.heapPerDocBytes / 1024).toFixed(1)} KiB replicated (${row.replicatedDocs}/${docs}); idle CPU ${row.local.idleCpuPercent.toFixed(2)} % / ${row.replicated.idleCpuPercent.toFixed(2)} %`)
+      log(`many documents ${system}: ${(row.local.heapPerDocBytes / 1024).toFixed(1)} KiB heap/doc local, ` +
+        `${(row.replicated.heapPerDocBytes / 1024).toFixed(1)} KiB replicated (${row.replicatedDocs}/${docs}); ` +
+        `idle CPU ${row.local.idleCpuPercent.toFixed(2)} % / ${row.replicated.idleCpuPercent.toFixed(2)} %`)
     } catch (err) {
       skipped.push({ scenario: 'many documents', system, reason: errMsg(err) })
       log(`many documents ${system}: failed: ${errMsg(err)}`)
