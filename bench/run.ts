@@ -5,6 +5,7 @@
  * Options: --only=latency,multiprocess,throughput,catchup,coldstart,manydocs,dht
  *          --systems=weft,mesh,y-websocket   --no-write (print only)
  *          --n=10,25 (latency sizes to run, from the mode's plan or added with the mode's edit count)
+ *          --dht-peers=50,100 (DHT network sizes, one run each; default: the mode's plan)
  *          --render=results/<file>.json (re-render latest.md and latency.svg from a saved run, measure nothing)
  * Markdown goes to stdout (progress to stderr); JSON, markdown and the SVG chart to bench/results/.
  */
@@ -21,26 +22,42 @@ import { runThroughput } from './scenarios/throughput.js'
 import { runCatchup } from './scenarios/catchup.js'
 import { runColdStart } from './scenarios/coldstart.js'
 import { runManyDocs } from './scenarios/manydocs.js'
+import { runStoredDocs, type StoredDocsPlan } from './scenarios/stored-docs.js'
 import { runDht } from './scenarios/dht.js'
 import type { ScenarioContext } from './scenarios/context.js'
 import { evaluateTargets } from './report/targets.js'
 import { renderMarkdown } from './report/table.js'
 import { renderLatencySvg } from './report/chart.js'
-import type { BenchResults } from './report/results.js'
+import { normalizeResults, type BenchResults } from './report/results.js'
 import { MESH_SIGNATURE_POLICY } from './baselines/libp2p-node.js'
 import { EXTRA_DIALS } from './baselines/gossip-mesh.js'
 
 const SCENARIOS = ['latency', 'multiprocess', 'throughput', 'catchup', 'coldstart', 'manydocs', 'dht'] as const
 type Scenario = typeof SCENARIOS[number]
 
-function parseArgs (argv: string[]): { quick: boolean, only: Scenario[], systems: SystemName[], write: boolean, ns?: number[] } {
+interface Args {
+  quick: boolean
+  only: Scenario[]
+  systems: SystemName[]
+  write: boolean
+  ns?: number[]
+  dhtPeers?: number[]
+}
+
+function parseArgs (argv: string[]): Args {
   const get = (name: string): string | undefined => argv.find(a => a.startsWith(`--${name}=`))?.split('=')[1]
   const only = (get('only')?.split(',') ?? [...SCENARIOS]) as Scenario[]
   const systems = (get('systems')?.split(',') ?? [...SYSTEMS]) as SystemName[]
-  for (const o of only) if (!SCENARIOS.includes(o)) throw new Error(`unknown scenario ${o}; known: ${SCENARIOS.join(', ')}`)
-  for (const s of systems) if (!SYSTEMS.includes(s)) throw new Error(`unknown system ${s}; known: ${SYSTEMS.join(', ')}`)
+  for (const o of only) {
+    if (!SCENARIOS.includes(o)) throw new Error(`unknown scenario ${o}; known: ${SCENARIOS.join(', ')}`)
+  }
+  for (const s of systems) {
+    if (!SYSTEMS.includes(s)) throw new Error(`unknown system ${s}; known: ${SYSTEMS.join(', ')}`)
+  }
   const ns = get('n')?.split(',').map(Number)
-  return { quick: argv.includes('--quick'), only, systems, write: !argv.includes('--no-write'), ns }
+  const dhtPeers = get('dht-peers')?.split(',').map(Number)
+  if (dhtPeers?.some(p => !Number.isInteger(p) || p < 3) === true) throw new Error('--dht-peers takes integers >= 3')
+  return { quick: argv.includes('--quick'), only, systems, write: !argv.includes('--no-write'), ns, dhtPeers }
 }
 
 /** Sizes per mode. Quick mode trims sizes so the whole run stays under two minutes on 2 cores. */
@@ -53,28 +70,39 @@ function sizes (quick: boolean) {
         catchupEdits: 10_000,
         coldStartOps: 20_000,
         manyDocs: 100,
-        dht: { peers: 10, trials: 2 }
+        storedDocs: { stored: 1000, opened: 100, served: 100, unloadIdleAfterMs: 2000 } satisfies StoredDocsPlan,
+        dht: [{ peers: 10, trials: 2 }]
       }
     : {
-        latency: [{ n: 2, transport: 'tcp', edits: 300 }, { n: 10, transport: 'tcp', edits: 300 }, { n: 25, transport: 'tcp', edits: 200 }, { n: 100, transport: 'memory', edits: 100 }] as LatencyPlan[],
+        latency: [
+          { n: 2, transport: 'tcp', edits: 300 },
+          { n: 10, transport: 'tcp', edits: 300 },
+          { n: 25, transport: 'tcp', edits: 200 },
+          { n: 100, transport: 'memory', edits: 100 }
+        ] as LatencyPlan[],
         multiprocess: { n: 10, edits: 200 },
         throughput: { n: 10, writers: [1, 5] },
         catchupEdits: 10_000,
         coldStartOps: 100_000,
         manyDocs: 1000,
-        dht: { peers: 50, trials: 3 }
+        storedDocs: { stored: 10_000, opened: 1000, served: 1000, unloadIdleAfterMs: 5000 } satisfies StoredDocsPlan,
+        dht: [{ peers: 50, trials: 5 }, { peers: 100, trials: 5 }]
       }
 }
 
 /** Rewrites latest.{json,md} and latency.svg from a saved results file. */
 function render (file: string): void {
-  const full = JSON.parse(readFileSync(file, 'utf8')) as BenchResults
+  const saved = normalizeResults(JSON.parse(readFileSync(file, 'utf8')))
+  // targets are judged again with the current list (older files hold older target lists)
+  const full: BenchResults = { ...saved, targets: evaluateTargets(saved) }
   const dir = fileURLToPath(new URL('./results/', import.meta.url))
   const md = renderMarkdown(full)
   process.stdout.write(md + '\n')
   writeFileSync(join(dir, 'latest.json'), JSON.stringify(full, null, 2))
   writeFileSync(join(dir, 'latest.md'), md)
-  if (full.latency.length > 0) writeFileSync(join(dir, 'latency.svg'), renderLatencySvg(full.latency, full.meta.machine, full.meta.mode))
+  if (full.latency.length > 0) {
+    writeFileSync(join(dir, 'latency.svg'), renderLatencySvg(full.latency, full.meta.machine, full.meta.mode))
+  }
 }
 
 async function main (): Promise<void> {
@@ -91,10 +119,22 @@ async function main (): Promise<void> {
     const edits = z.latency[z.latency.length - 1].edits
     z.latency = ns.map(n => z.latency.find(p => p.n === n) ?? { n, transport: n > 50 ? 'memory' : 'tcp', edits })
   }
+  if (args.dhtPeers !== undefined) {
+    const trials = z.dht[0].trials
+    z.dht = args.dhtPeers.map(peers => ({ peers, trials }))
+  }
   const ctx: ScenarioContext = { quick: args.quick, systems: args.systems }
   // quick mode: a scenario whose usual cost would end the run past this point is skipped (and says so)
   const quickDeadlineMs = 115_000
-  const quickCostMs: Record<Scenario, number> = { latency: 25_000, throughput: 25_000, catchup: 4_000, coldstart: 4_000, multiprocess: 18_000, manydocs: 15_000, dht: 10_000 }
+  const quickCostMs: Record<Scenario, number> = {
+    latency: 25_000,
+    throughput: 25_000,
+    catchup: 4_000,
+    coldstart: 4_000,
+    multiprocess: 18_000,
+    manydocs: 30_000,
+    dht: 10_000
+  }
   const results: Omit<BenchResults, 'targets'> = {
     meta: {
       timestamp,
@@ -103,16 +143,22 @@ async function main (): Promise<void> {
       durationMs: 0,
       plan: [],
       notes: [
-        'Every peer of a run lives in this one process unless marked "separate processes"; the machine is shared, so compare systems within a run (ratios), not across runs.',
-        `Bare mesh: libp2p 3 + @libp2p/gossipsub with globalSignaturePolicy ${MESH_SIGNATURE_POLICY}, IPColocationFactorWeight 0, default D and heartbeat, each peer dials peer 0 + ${EXTRA_DIALS} random earlier peers; one raw Yjs update per message.`,
-        'y-websocket: @y/websocket-server 0.1.1 setupWSConnection + y-websocket 3 clients (disableBc, ws polyfill) over 127.0.0.1; one process unless stated.',
-        'weft: public API only (createWeft/create/open), each peer with its own LevelDB data dir, bootstrapped from peer 0, mDNS off, inboundConnectionThreshold raised, IP colocation weight 0.'
+        'Every peer of a run lives in this one process unless marked "separate processes"; ' +
+          'the machine is shared, so compare systems within a run (ratios), not across runs.',
+        `Bare mesh: libp2p 3 + @libp2p/gossipsub with globalSignaturePolicy ${MESH_SIGNATURE_POLICY}, ` +
+          'IPColocationFactorWeight 0, default D and heartbeat, ' +
+          `each peer dials peer 0 + ${EXTRA_DIALS} random earlier peers; one raw Yjs update per message.`,
+        'y-websocket: @y/websocket-server 0.1.1 setupWSConnection + y-websocket 3 clients (disableBc, ws polyfill) ' +
+          'over 127.0.0.1; one process unless stated.',
+        'weft: public API only (createWeft/create/open), each peer with its own LevelDB data dir, ' +
+          'bootstrapped from peer 0, mDNS off, inboundConnectionThreshold raised, IP colocation weight 0.'
       ]
     },
     latency: [],
     throughput: [],
     catchup: [],
     manyDocs: [],
+    dht: [],
     skipped: []
   }
   const plan = results.meta.plan
@@ -135,24 +181,38 @@ async function main (): Promise<void> {
       const r = await runColdStart(ctx, z.coldStartOps)
       results.coldStart = r.row; results.skipped.push(...r.skipped)
     }],
-    ['multiprocess', `latency N=${z.multiprocess.n} in separate processes (${z.multiprocess.edits} edits)`, async () => {
+    ['multiprocess', `latency N=${z.multiprocess.n} in separate processes ` +
+      `(${z.multiprocess.edits} edits)`,
+    async () => {
       const r = await runMultiprocess(ctx, z.multiprocess.n, z.multiprocess.edits)
       results.latency.push(...r.rows); results.skipped.push(...r.skipped)
     }],
-    ['manydocs', `${z.manyDocs} documents on one peer`, async () => {
+    ['manydocs', `${z.manyDocs} documents on one peer; weft: ${z.storedDocs.opened} of ${z.storedDocs.stored} ` +
+      `stored documents opened, ${z.storedDocs.served} served (unloadIdleAfterMs ${z.storedDocs.unloadIdleAfterMs})`,
+    async () => {
       const r = await runManyDocs(ctx, z.manyDocs)
       results.manyDocs.push(...r.rows); results.skipped.push(...r.skipped)
+      const s = await runStoredDocs(ctx, z.storedDocs)
+      results.storedDocs = s.stored; results.servedDocs = s.served; results.skipped.push(...s.skipped)
     }],
-    ['dht', `DHT rendezvous in a ${z.dht.peers}-peer network (${z.dht.trials} newcomers)`, async () => {
-      const r = await runDht(ctx, z.dht.peers, z.dht.trials)
-      results.dht = r.row; results.skipped.push(...r.skipped)
-    }]
+    ['dht', `DHT rendezvous in ${z.dht.map(d => `a ${d.peers}-peer network (${d.trials} newcomers)`).join(' and ')}`,
+      async () => {
+        for (const d of z.dht) {
+          const r = await runDht(ctx, d.peers, d.trials)
+          if (r.row !== undefined) results.dht.push(r.row)
+          results.skipped.push(...r.skipped)
+        }
+      }]
   ]
 
   for (const [name, what, run] of steps) {
     if (!args.only.includes(name)) continue
     if (args.quick && performance.now() - started + quickCostMs[name] > quickDeadlineMs) {
-      results.skipped.push({ scenario: name, reason: `skipped: not enough of quick mode's ${quickDeadlineMs / 1000} s budget left (${((performance.now() - started) / 1000).toFixed(0)} s used)` })
+      results.skipped.push({
+        scenario: name,
+        reason: `skipped: not enough of quick mode's ${quickDeadlineMs / 1000} s budget left ` +
+          `(${((performance.now() - started) / 1000).toFixed(0)} s used)`
+      })
       continue
     }
     plan.push(what)
@@ -178,7 +238,9 @@ async function main (): Promise<void> {
     writeFileSync(join(dir, `${timestamp.replace(/[:.]/g, '-')}${args.quick ? '-quick' : ''}.json`), json)
     writeFileSync(join(dir, 'latest.json'), json)
     writeFileSync(join(dir, 'latest.md'), md)
-    if (full.latency.length > 0) writeFileSync(join(dir, 'latency.svg'), renderLatencySvg(full.latency, machine, full.meta.mode))
+    if (full.latency.length > 0) {
+      writeFileSync(join(dir, 'latency.svg'), renderLatencySvg(full.latency, machine, full.meta.mode))
+    }
     log(`wrote ${dir}latest.{json,md}, latency.svg`)
   }
 }

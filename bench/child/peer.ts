@@ -10,7 +10,13 @@ import type { Request, Reply, SeenEvent } from './protocol.js'
 import { TEXT } from '../systems/types.js'
 import { createMeshNode, type MeshNode, meshPeersOf } from '../baselines/libp2p-node.js'
 import { bindDoc, type MeshPeer } from '../baselines/gossip-mesh.js'
-import { startYwsServer, connectClient, whenClientSynced, type YwsClient, type YwsServer } from '../baselines/ywebsocket.js'
+import {
+  startYwsServer,
+  connectClient,
+  whenClientSynced,
+  type YwsClient,
+  type YwsServer
+} from '../baselines/ywebsocket.js'
 import { loadWeft, weftOptions, tempDataDir, removeDir } from '../systems/weft.js'
 import type { Weft, DocHandle } from '../../src/types.js'
 import { fullGc, heapUsed } from '../lib/gc.js'
@@ -42,7 +48,10 @@ const commands: Record<string, (args: any) => Promise<unknown>> = {
   async 'weft-start' (a: { bootstrap?: string[], persist?: boolean }) {
     const createWeft = await loadWeft()
     if (a.persist !== false) weftDir = tempDataDir()
-    weft = await createWeft(weftOptions('tcp', { bootstrap: a.bootstrap, ...(weftDir !== undefined ? { dataDir: weftDir } : {}) }))
+    weft = await createWeft(weftOptions('tcp', {
+      bootstrap: a.bootstrap,
+      ...(weftDir !== undefined ? { dataDir: weftDir } : {})
+    }))
     return { addrs: weft.multiaddrs, peerId: weft.peerId }
   },
   async 'weft-create' () {
@@ -59,15 +68,34 @@ const commands: Record<string, (args: any) => Promise<unknown>> = {
     const signal = AbortSignal.timeout(a.timeoutMs ?? 30_000)
     const r = await Promise.allSettled(hs.map(async h => { await h.whenSynced({ signal }) }))
     const synced = r.filter(x => x.status === 'fulfilled').length
-    if (a.all === true && synced < hs.length) throw new Error(`${synced}/${hs.length} documents synced within ${a.timeoutMs ?? 30_000} ms`)
+    if (a.all === true && synced < hs.length) {
+      throw new Error(`${synced}/${hs.length} documents synced within ${a.timeoutMs ?? 30_000} ms`)
+    }
     return { opened: hs.length, synced }
+  },
+  /** One character appended to every open handle of these documents, then flushed (wakes a served peer's copy). */
+  async 'weft-edit' (a: { ids: string[] }) {
+    const want = new Set(a.ids)
+    const hs = weftHandles.filter(h => want.has(h.id) && !h.closed)
+    for (const h of hs) h.doc.getText(TEXT).insert(0, 'x')
+    await Promise.all(hs.map(async h => { await h.flush() }))
+    return hs.length
+  },
+  /** Closes this process's handles (leases) on these documents. */
+  async 'weft-close' (a: { ids: string[] }) {
+    const want = new Set(a.ids)
+    const hs = weftHandles.filter(h => want.has(h.id))
+    await Promise.all(hs.map(async h => { await h.close() }))
+    weftHandles.splice(0, weftHandles.length, ...weftHandles.filter(h => !want.has(h.id)))
+    return hs.length
   },
   async 'mesh-start' () {
     mesh = await createMeshNode('tcp')
     return { addrs: mesh.getMultiaddrs().map(m => m.toString()), peerId: mesh.peerId.toString() }
   },
   async 'mesh-dial' (a: { addrs: string[] }) {
-    await Promise.all(a.addrs.map(async x => await (mesh as MeshNode).dial(multiaddr(x), { signal: AbortSignal.timeout(10_000) })))
+    await Promise.all(a.addrs.map(async x =>
+      await (mesh as MeshNode).dial(multiaddr(x), { signal: AbortSignal.timeout(10_000) })))
     return true
   },
   async 'mesh-bind' (a: { topics: string[] }) {
@@ -103,7 +131,8 @@ const commands: Record<string, (args: any) => Promise<unknown>> = {
   async cpu () { const u = process.cpuUsage(); return (u.user + u.system) / 1000 },
   async heap () { await fullGc(); return heapUsed() },
   async stop () {
-    for (const h of weftHandles) await h.close().catch(() => {})
+    // every handle is its own lease: release them all (in parallel: many documents unload at once)
+    await Promise.allSettled(weftHandles.map(async h => { await h.close() }))
     await weft?.stop()
     if (weftDir !== undefined) removeDir(weftDir)
     for (const p of meshPeers) p.detach()

@@ -5,7 +5,9 @@ import type { ThroughputRow } from '../scenarios/throughput.js'
 import type { CatchupRow } from '../scenarios/catchup.js'
 import type { ColdStartRow } from '../scenarios/coldstart.js'
 import type { ManyDocsRow } from '../scenarios/manydocs.js'
-import type { DhtRow } from '../scenarios/dht.js'
+import type { StoredDocsRow, ServedDocsRow } from '../scenarios/stored-docs.js'
+import { holder, type DhtRow, type DhtTrial } from '../scenarios/dht.js'
+import { summarize } from '../lib/stats.js'
 import type { SkipNote } from '../scenarios/context.js'
 import type { TargetResult } from './targets.js'
 
@@ -24,7 +26,24 @@ export interface BenchResults {
   catchup: CatchupRow[]
   coldStart?: ColdStartRow
   manyDocs: ManyDocsRow[]
-  dht?: DhtRow
+  /** weft only: D documents opened out of S stored (after a restart). */
+  storedDocs?: StoredDocsRow
+  /** weft only: a daemon-like peer serving D stored documents without handles. */
+  servedDocs?: ServedDocsRow
+  /** One row per DHT network size (older files hold a single object here; see normalizeResults). */
+  dht: DhtRow[]
   targets: TargetResult[]
   skipped: SkipNote[]
+}
+
+/** Reads a results file written by an older version of the runner into the current shape. */
+export function normalizeResults (r: any): BenchResults {
+  const rows: DhtRow[] = r.dht === undefined || r.dht === null ? [] : Array.isArray(r.dht) ? r.dht : [r.dht]
+  // fields added later, derived from the trials: JSON wrote never-found times as null
+  const dht = rows.map(d => ({
+    ...d,
+    succeeded: d.succeeded ?? d.trials.filter((t: DhtTrial) => holder(t) !== null && t.syncedMs !== null).length,
+    holderFound: d.holderFound ?? summarize(d.trials.map((t: DhtTrial) => holder(t) ?? Number.POSITIVE_INFINITY))
+  }))
+  return { ...r, dht, manyDocs: r.manyDocs ?? [], skipped: r.skipped ?? [] }
 }

@@ -6,7 +6,8 @@
  * Phase "replicated": the partner opens / subscribes to all D too (best effort within a bound;
  *   how many made it is reported). Memory and idle CPU are measured again.
  * Idle CPU = this process's CPU time over a quiet window, as % of one core.
- * - weft: one node, D documents (create + one edit each); the partner opens all D ids.
+ * - weft: one node, D documents (create + one edit each); the partner opens all D ids. Every
+ *   create()/open() handle is one lease, released by its close() before the node stops.
  * - mesh: one libp2p node, D Y.Docs on D gossipsub topics; the partner subscribes to all D.
  * - y-websocket: D WebsocketProviders (one WebSocket each, as y-websocket works) to a server in a
  *   child process; "local" and "replicated" coincide (every document syncs with the server).
@@ -21,7 +22,7 @@ import { loadWeft, weftOptions, tempDataDir, removeDir } from '../systems/weft.j
 import { createMeshNode, meshPeersOf } from '../baselines/libp2p-node.js'
 import { bindDoc, type MeshPeer } from '../baselines/gossip-mesh.js'
 import { connectClient, whenClientSynced, type YwsClient } from '../baselines/ywebsocket.js'
-import type { DocHandle } from '../../src/types.js'
+import type { DocHandle, Weft } from '../../src/types.js'
 import type { SystemName } from '../systems/types.js'
 import { TEXT } from '../systems/types.js'
 import type { ScenarioContext, SkipNote } from './context.js'
@@ -35,6 +36,8 @@ export interface PhaseNumbers {
   partnerIdleCpuPercent: number
   /** Time to reach this phase, ms. */
   ms: number
+  /** weft: engine counters that moved during the idle window. */
+  activity?: Record<string, number>
 }
 
 export interface ManyDocsRow {
@@ -54,6 +57,8 @@ interface Driver {
   /** Returns how many documents are replicated. */
   replicate: (boundMs: number) => Promise<number>
   stop: () => Promise<void>
+  /** The measured weft node (weft only), for its counters. */
+  weft?: Weft
 }
 
 async function weftDriver (docs: number, partner: ChildPeer): Promise<Driver> {
@@ -64,6 +69,7 @@ async function weftDriver (docs: number, partner: ChildPeer): Promise<Driver> {
   await waitFor(() => w.connectedPeers().length > 0, 10_000, 'partner connected')
   const handles: DocHandle[] = []
   return {
+    weft: w,
     openLocal: async () => {
       for (let i = 0; i < docs; i++) {
         const h = await w.create()
@@ -73,10 +79,18 @@ async function weftDriver (docs: number, partner: ChildPeer): Promise<Driver> {
       await Promise.all(handles.map(async h => { await h.flush() }))
     },
     replicate: async (boundMs) => {
-      const r = await partner.call<{ synced: number }>('weft-open', { ids: handles.map(h => h.id), sync: true, timeoutMs: boundMs }, boundMs + 30_000)
+      const r = await partner.call<{ synced: number }>(
+        'weft-open',
+        { ids: handles.map(h => h.id), sync: true, timeoutMs: boundMs },
+        boundMs + 30_000
+      )
       return r.synced
     },
-    stop: async () => { await w.stop(); removeDir(dir) }
+    stop: async () => {
+      await Promise.allSettled(handles.map(async h => { await h.close() }))
+      await w.stop()
+      removeDir(dir)
+    }
   }
 }
 
@@ -124,8 +138,29 @@ async function ywsDriver (docs: number, server: ChildPeer): Promise<Driver> {
   }
 }
 
-async function idle (partner: ChildPeer, windowMs: number): Promise<{ self: number, partner: number, wall: number }> {
+/** The engine's counters summed over their labels. */
+function counterTotals (w: Weft): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const [k, v] of Object.entries(w.metrics.counters())) out[k] = Object.values(v).reduce((a, b) => a + b, 0)
+  return out
+}
+
+export interface IdleSample {
+  /** This process's CPU, % of one core. */
+  self: number
+  partner: number
+  wall: number
+  /** weft: the engine counters that moved during the window (what kept it busy), by name. */
+  activity?: Record<string, number>
+}
+
+/**
+ * CPU of this process and of the partner over an idle window (after 1 s to let the last step
+ * settle), % of one core; with a weft node, also which of its counters moved meanwhile.
+ */
+export async function idleCpu (partner: ChildPeer, windowMs: number, w?: Weft): Promise<IdleSample> {
   await sleep(1000)
+  const k0 = w === undefined ? undefined : counterTotals(w)
   const p0 = await partner.call<number>('cpu')
   const c0 = process.cpuUsage()
   const t0 = performance.now()
@@ -133,15 +168,37 @@ async function idle (partner: ChildPeer, windowMs: number): Promise<{ self: numb
   const c = process.cpuUsage(c0)
   const wall = performance.now() - t0
   const p1 = await partner.call<number>('cpu')
-  return { self: (c.user + c.system) / 1000 / wall * 100, partner: (p1 - p0) / wall * 100, wall }
+  let activity: Record<string, number> | undefined
+  if (w !== undefined && k0 !== undefined) {
+    activity = {}
+    for (const [k, v] of Object.entries(counterTotals(w))) if (v !== (k0[k] ?? 0)) activity[k] = v - (k0[k] ?? 0)
+  }
+  return { self: (c.user + c.system) / 1000 / wall * 100, partner: (p1 - p0) / wall * 100, wall, activity }
 }
 
-async function runOne (system: SystemName, docs: number, idleWindowMs: number, replicateBoundMs: number): Promise<ManyDocsRow> {
+function phase (heapGrowth: number, idle: IdleSample, ms: number, docs: number): PhaseNumbers {
+  return {
+    heapPerDocBytes: heapGrowth / docs,
+    idleCpuPercent: idle.self,
+    partnerIdleCpuPercent: idle.partner,
+    ms,
+    activity: idle.activity
+  }
+}
+
+async function runOne (
+  system: SystemName,
+  docs: number,
+  idleWindowMs: number,
+  replicateBoundMs: number
+): Promise<ManyDocsRow> {
   const partner = ChildPeer.spawn(`${system}-partner`)
   let d: Driver | undefined
   try {
     await withTimeout(partner.ready, 30_000, 'partner process')
-    d = system === 'weft' ? await weftDriver(docs, partner) : system === 'mesh' ? await meshDriver(docs, partner) : await ywsDriver(docs, partner)
+    d = system === 'weft'
+      ? await weftDriver(docs, partner)
+      : system === 'mesh' ? await meshDriver(docs, partner) : await ywsDriver(docs, partner)
     await fullGc()
     const heap0 = heapUsed()
     let t0 = performance.now()
@@ -150,22 +207,26 @@ async function runOne (system: SystemName, docs: number, idleWindowMs: number, r
     await sleep(500)
     await fullGc()
     const heapLocal = heapUsed()
-    const idleLocal = await idle(partner, idleWindowMs)
+    const idleLocal = await idleCpu(partner, idleWindowMs, d.weft)
     t0 = performance.now()
     const replicatedDocs = await d.replicate(replicateBoundMs)
     const replMs = performance.now() - t0
     await sleep(500)
     await fullGc()
     const heapRepl = heapUsed()
-    const idleRepl = await profileWindow(system, `manydocs idle ${docs}`, async () => await idle(partner, idleWindowMs))
+    const weft = d.weft
+    const idleRepl = await profileWindow(system, `manydocs idle ${docs}`,
+      async () => await idleCpu(partner, idleWindowMs, weft))
     return {
       system,
       docs,
       idleWindowMs,
-      local: { heapPerDocBytes: (heapLocal - heap0) / docs, idleCpuPercent: idleLocal.self, partnerIdleCpuPercent: idleLocal.partner, ms: localMs },
-      replicated: { heapPerDocBytes: (heapRepl - heap0) / docs, idleCpuPercent: idleRepl.self, partnerIdleCpuPercent: idleRepl.partner, ms: replMs },
+      local: phase(heapLocal - heap0, idleLocal, localMs, docs),
+      replicated: phase(heapRepl - heap0, idleRepl, replMs, docs),
       replicatedDocs,
-      note: system === 'y-websocket' ? 'one WebSocket per document; server in a child process' : 'partner peer in a child process'
+      note: system === 'y-websocket'
+        ? 'one WebSocket per document; server in a child process'
+        : 'partner peer in a child process'
     }
   } finally {
     await d?.stop().catch(() => {})
@@ -173,7 +234,10 @@ async function runOne (system: SystemName, docs: number, idleWindowMs: number, r
   }
 }
 
-export async function runManyDocs (ctx: ScenarioContext, docs: number): Promise<{ rows: ManyDocsRow[], skipped: SkipNote[] }> {
+export async function runManyDocs (
+  ctx: ScenarioContext,
+  docs: number
+): Promise<{ rows: ManyDocsRow[], skipped: SkipNote[] }> {
   const rows: ManyDocsRow[] = []
   const skipped: SkipNote[] = []
   const idleMs = ctx.quick ? 1500 : 12_000
@@ -183,7 +247,9 @@ export async function runManyDocs (ctx: ScenarioContext, docs: number): Promise<
       log(`many documents ${system}: opening ${docs}`)
       const row = await withTimeout(runOne(system, docs, idleMs, replicateBoundMs), 240_000, `many documents ${system}`)
       rows.push(row)
-      log(`many documents ${system}: ${(row.local.heapPerDocBytes / 1024).toFixed(1)} KiB heap/doc local, ${(row.replicated.heapPerDocBytes / 1024).toFixed(1)} KiB replicated (${row.replicatedDocs}/${docs}); idle CPU ${row.local.idleCpuPercent.toFixed(2)} % / ${row.replicated.idleCpuPercent.toFixed(2)} %`)
+      log(`many documents ${system}: ${(row.local.heapPerDocBytes / 1024).toFixed(1)} KiB heap/doc local, ` +
+        `${(row.replicated.heapPerDocBytes / 1024).toFixed(1)} KiB replicated (${row.replicatedDocs}/${docs}); ` +
+        `idle CPU ${row.local.idleCpuPercent.toFixed(2)} % / ${row.replicated.idleCpuPercent.toFixed(2)} %`)
     } catch (err) {
       skipped.push({ scenario: 'many documents', system, reason: errMsg(err) })
       log(`many documents ${system}: failed: ${errMsg(err)}`)

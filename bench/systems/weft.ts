@@ -61,14 +61,26 @@ export interface WeftPeer extends BenchPeer {
 }
 
 export function weftPeer (weft: Weft, handle: DocHandle): WeftPeer {
-  return { weft, handle, doc: handle.doc, text: handle.doc.getText(TEXT), connections: () => weft.connectedPeers().length }
+  return {
+    weft,
+    handle,
+    doc: handle.doc,
+    text: handle.doc.getText(TEXT),
+    connections: () => weft.connectedPeers().length
+  }
 }
 
 /**
  * Starts n weft peers: peer 0 creates the document, every other peer bootstraps from peer 0 and opens it.
  * Each peer persists to its own temporary LevelDB (`persist: false` keeps them in memory).
  */
-export async function startWeftCluster (n: number, transport: Transport, timeoutMs: number, extra: Partial<WeftOptions> = {}, persist = true): Promise<{ peers: WeftPeer[], stop: () => Promise<void>, meter: ByteMeter }> {
+export async function startWeftCluster (
+  n: number,
+  transport: Transport,
+  timeoutMs: number,
+  extra: Partial<WeftOptions> = {},
+  persist = true
+): Promise<{ peers: WeftPeer[], stop: () => Promise<void>, meter: ByteMeter }> {
   const createWeft = await loadWeft()
   const meter = new ByteMeter()
   extra = { libp2pMetrics: meter.factory, ...extra }
@@ -108,15 +120,19 @@ export async function startWeftCluster (n: number, transport: Transport, timeout
         }))
         peers.push(...started)
       }
-      await Promise.all(peers.slice(1).map(async p => { await p.handle.whenSynced({ signal: AbortSignal.timeout(timeoutMs) }) }))
+      await Promise.all(peers.slice(1).map(async p => {
+        await p.handle.whenSynced({ signal: AbortSignal.timeout(timeoutMs) })
+      }))
     })(), timeoutMs, `weft: ${n} peers starting`)
   } catch (err) {
     // say how far it got: handle statuses and connection counts
     const statuses: Record<string, number> = {}
     for (const p of peers) statuses[p.handle.status] = (statuses[p.handle.status] ?? 0) + 1
     const conns = wefts.map(w => w.connectedPeers().length)
-    const detail = `${wefts.length}/${n} peers started, ${peers.length} opened the document; statuses ${JSON.stringify(statuses)}; ` +
-      `connections per peer min ${Math.min(...conns)} avg ${(conns.reduce((a, b) => a + b, 0) / Math.max(1, conns.length)).toFixed(1)} max ${Math.max(...conns)}`
+    const avgConns = conns.reduce((a, b) => a + b, 0) / Math.max(1, conns.length)
+    const detail = `${wefts.length}/${n} peers started, ${peers.length} opened the document; ` +
+      `statuses ${JSON.stringify(statuses)}; ` +
+      `connections per peer min ${Math.min(...conns)} avg ${avgConns.toFixed(1)} max ${Math.max(...conns)}`
     await stop()
     throw new Error(`${err instanceof Error ? err.message : String(err)} (${detail})`)
   }
@@ -132,7 +148,9 @@ export const weftSystem: SystemFactory = {
       system: 'weft',
       transport: opts.transport,
       peers,
-      topology: `every peer bootstraps from peer 0${opts.transport === 'memory' ? ' (dialled explicitly: @libp2p/bootstrap rejects /memory addresses)' : ''}; weft discovery (DHT providers) does the rest; LevelDB per peer`,
+      topology: 'every peer bootstraps from peer 0' +
+        (opts.transport === 'memory' ? ' (dialled explicitly: @libp2p/bootstrap rejects /memory addresses)' : '') +
+        '; weft discovery (DHT providers) does the rest; LevelDB per peer',
       bytesReceived: () => meter.wire.rx,
       bytesByProtocol: () => Object.fromEntries([...meter.byProtocol].map(([k, v]) => [k, v.rx])),
       stop
