@@ -38,12 +38,25 @@ export interface BenchResults {
 
 /** Reads a results file written by an older version of the runner into the current shape. */
 export function normalizeResults (r: any): BenchResults {
+  // JSON wrote lost samples (Infinity) as null: latency and DHT summaries get them back
+  const lost = (x: any): any => x === null || typeof x !== 'object'
+    ? x
+    : Object.fromEntries(Object.entries(x).map(([k, v]) => [k, v === null && k !== 'count' ? Infinity : v]))
   const rows: DhtRow[] = r.dht === undefined || r.dht === null ? [] : Array.isArray(r.dht) ? r.dht : [r.dht]
   // fields added later, derived from the trials: JSON wrote never-found times as null
   const dht = rows.map(d => ({
     ...d,
+    providersFound: lost(d.providersFound),
+    synced: lost(d.synced),
     succeeded: d.succeeded ?? d.trials.filter((t: DhtTrial) => holder(t) !== null && t.syncedMs !== null).length,
-    holderFound: d.holderFound ?? summarize(d.trials.map((t: DhtTrial) => holder(t) ?? Number.POSITIVE_INFINITY))
+    holderFound: d.holderFound !== undefined
+      ? lost(d.holderFound)
+      : summarize(d.trials.map((t: DhtTrial) => holder(t) ?? Number.POSITIVE_INFINITY))
   }))
-  return { ...r, dht, manyDocs: r.manyDocs ?? [], skipped: r.skipped ?? [] }
+  const latency = (r.latency ?? []).map((x: any) => ({
+    ...x,
+    allPeers: lost(x.allPeers),
+    perDelivery: lost(x.perDelivery)
+  }))
+  return { ...r, latency, dht, manyDocs: r.manyDocs ?? [], skipped: r.skipped ?? [] }
 }

@@ -23,7 +23,7 @@ function targetsSection (targets: TargetResult[]): string {
       t.target,
       targetValue(t, t.weft),
       targetValue(t, t.reference),
-      t.ratio === null ? 'n/a' : `${t.ratio.toFixed(2)}x`,
+      t.ratio === null ? 'n/a' : Number.isFinite(t.ratio) ? `${t.ratio.toFixed(2)}x` : 'inf (lost)',
       `${t.atLeast === true ? '>=' : t.strict === true ? '<' : '<='} ${t.limit}x`,
       t.pass === null
         ? `not measured${t.note !== undefined && t.note !== 'not measured'
