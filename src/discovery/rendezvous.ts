@@ -14,6 +14,8 @@ const KICK_EVERY_MS = 2_000
 /** Lookups for a document nobody seems to hold back off up to this (a new connection still kicks some). */
 const NO_PEER_MAX_INTERVAL_MS = 30 * 60_000
 const KICK_SAMPLE = 16
+/** Background DHT walks (retried lookups, provides) start at most this often, all documents together. */
+const BACKGROUND_SPACING_MS = 250
 const WELL_CONNECTED = 3
 /** Queue priorities: a document the app just opened first, background work after. */
 const FIRST = 10
@@ -64,6 +66,8 @@ export class Rendezvous {
   /** Provider records are published a few at a time: opening a thousand documents is not a thousand walks at once. */
   private readonly provides = new PriorityQueue<void>({ concurrency: 2 })
   private lastKick = 0
+  private nextBackgroundSlot = 0
+  private readonly budgetTimers = new Set<ReturnType<typeof setTimeout>>()
   private trailingKick: ReturnType<typeof setTimeout> | undefined
 
   constructor (
@@ -98,15 +102,41 @@ export class Rendezvous {
   private queueFind (entry: Entry, priority = BACKGROUND): void {
     if (entry.finding || entry.abort.signal.aborted) return
     entry.finding = true
-    void this.lookups.add(async () => { await this.find(entry) }, { priority }).catch(() => { entry.finding = false })
+    const run = (): void => {
+      if (entry.abort.signal.aborted) { entry.finding = false; return }
+      void this.lookups.add(async () => { await this.find(entry) }, { priority }).catch(() => { entry.finding = false })
+    }
+    // A document the app just opened looks at once; retries share the background budget.
+    if (priority === FIRST) run()
+    else this.afterBudget(run)
   }
 
   private queueProvide (entry: Entry): void {
     if (entry.providing || entry.abort.signal.aborted) return
     entry.providing = true
-    void this.provides.add(async () => {
-      try { await this.provide(entry) } finally { entry.providing = false }
-    }, { priority: BACKGROUND }).catch(() => { entry.providing = false })
+    this.afterBudget(() => {
+      if (entry.abort.signal.aborted) { entry.providing = false; return }
+      void this.provides.add(async () => {
+        try { await this.provide(entry) } finally { entry.providing = false }
+      }, { priority: BACKGROUND }).catch(() => { entry.providing = false })
+    })
+  }
+
+  /**
+   * Background DHT work (retried lookups, provides) shares one budget of a few walks per second,
+   * whatever the number of documents: a thousand per-document backoffs made idle peers walk the
+   * DHT hundreds of times a minute (measured: 2,226 lookups in 12 s with 1,000 documents).
+   */
+  private afterBudget (run: () => void): void {
+    const now = Date.now()
+    const slot = Math.max(now, this.nextBackgroundSlot)
+    this.nextBackgroundSlot = slot + BACKGROUND_SPACING_MS
+    if (slot <= now) {
+      run()
+      return
+    }
+    const timer = setTimeout(() => { this.budgetTimers.delete(timer); run() }, slot - now)
+    this.budgetTimers.add(timer)
   }
 
   leave (docId: string): void {
@@ -156,6 +186,8 @@ export class Rendezvous {
 
   stop (): void {
     clearTimeout(this.trailingKick)
+    for (const timer of this.budgetTimers) clearTimeout(timer)
+    this.budgetTimers.clear()
     this.lookups.clear()
     this.provides.clear()
     for (const docId of [...this.entries.keys()]) this.leave(docId)
