@@ -188,6 +188,8 @@ async function takeFrame (fx: Fixture, bytes: Uint8Array): Promise<Verdict> {
     if (known) return refused('duplicate')
     return await takeEnvelope(fx, e, Envelope.encode(e))
   }
+  // A control op (private documents) on this open document's topic: refused as Gossip.check does.
+  if (frame.control != null) throw new WireError('malformed', 'control op on an open document')
   return takeBeacon(fx, frame.beacon as Beacon)
 }
 
