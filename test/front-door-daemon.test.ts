@@ -3,25 +3,14 @@
  * daemon whose admin API is off, and the first /metrics scrape. Real daemons in child processes.
  */
 import assert from 'node:assert/strict'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { after, test } from 'node:test'
+import { test } from 'node:test'
 import { METRIC_INFO } from '../src/metrics/metrics.js'
-import { killAll, loopbackArgs, runCli, startDaemon, type CliResult } from './daemon/harness.js'
+import { loopbackArgs, tempDirs, runCli, startDaemon, type CliResult } from './daemon/harness.js'
 import { parsePrometheusText, sumOf } from './daemon/prom-parse.js'
 
-const dirs: string[] = []
-after(async () => {
-  killAll()
-  await Promise.all(dirs.map(async d => { await rm(d, { recursive: true, force: true }) }))
-})
-
-async function tempDir (): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'weft-front-door-'))
-  dirs.push(dir)
-  return dir
-}
+const tempDir = tempDirs('weft-front-door-')
 
 /** The one line a failed command printed: no stack trace, no libp2p dump. */
 function oneLine (r: CliResult, expected: RegExp): void {

@@ -4,23 +4,12 @@
  */
 import assert from 'node:assert/strict'
 import { createServer, type Server } from 'node:net'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { after, test } from 'node:test'
-import { killAll, loopbackArgs, runCli } from './daemon/harness.js'
+import { test } from 'node:test'
+import { loopbackArgs, tempDirs, runCli } from './daemon/harness.js'
 
-const dirs: string[] = []
-after(async () => {
-  killAll()
-  await Promise.all(dirs.map(async d => { await rm(d, { recursive: true, force: true }) }))
-})
-
-async function tempDir (): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'weft-front-door-'))
-  dirs.push(dir)
-  return dir
-}
+const tempDir = tempDirs('weft-front-door-')
 
 test('a listen port in use is one line naming the address, exit 1', { timeout: 60_000 }, async () => {
   const server: Server = createServer()

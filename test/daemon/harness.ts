@@ -6,6 +6,9 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { dirname, join } from 'node:path'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { after } from 'node:test'
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const CLI = join(ROOT, 'src', 'daemon', 'cli.ts')
@@ -169,5 +172,22 @@ export async function eventually<T> (
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError}`)
     }
     await new Promise(resolve => setTimeout(resolve, intervalMs))
+  }
+}
+
+/**
+ * A maker of temporary directories for one test file: when the file's tests end, every daemon
+ * the harness started is killed and every directory made here is removed.
+ */
+export function tempDirs (prefix: string): () => Promise<string> {
+  const dirs: string[] = []
+  after(async () => {
+    killAll()
+    await Promise.all(dirs.map(async d => { await rm(d, { recursive: true, force: true }) }))
+  })
+  return async () => {
+    const dir = await mkdtemp(join(tmpdir(), prefix))
+    dirs.push(dir)
+    return dir
   }
 }
