@@ -2,7 +2,7 @@
  * Benchmark runner: weft side by side with y-websocket and a bare gossipsub mesh.
  *   npm run bench                 full run (~10-15 min)
  *   npm run bench -- --quick      reduced sizes, < 2 min
- * Options: --only=latency,multiprocess,throughput,catchup,coldstart,manydocs,dht
+ * Options: --only=latency,multiprocess,throughput,catchup,coldstart,manydocs,dht,flood
  *          --systems=weft,mesh,y-websocket   --no-write (print only)
  *          --n=10,25 (latency sizes to run, from the mode's plan or added with the mode's edit count)
  *          --dht-peers=50,100 (DHT network sizes, one run each; default: the mode's plan)
@@ -24,6 +24,7 @@ import { runColdStart } from './scenarios/coldstart.js'
 import { runManyDocs } from './scenarios/manydocs.js'
 import { runStoredDocs, type StoredDocsPlan } from './scenarios/stored-docs.js'
 import { runDht } from './scenarios/dht.js'
+import { runFlood, type FloodPlan } from './scenarios/flood.js'
 import type { ScenarioContext } from './scenarios/context.js'
 import { evaluateTargets } from './report/targets.js'
 import { renderMarkdown } from './report/table.js'
@@ -32,7 +33,7 @@ import { normalizeResults, type BenchResults } from './report/results.js'
 import { MESH_SIGNATURE_POLICY } from './baselines/libp2p-node.js'
 import { EXTRA_DIALS } from './baselines/gossip-mesh.js'
 
-const SCENARIOS = ['latency', 'multiprocess', 'throughput', 'catchup', 'coldstart', 'manydocs', 'dht'] as const
+const SCENARIOS = ['latency', 'multiprocess', 'throughput', 'catchup', 'coldstart', 'manydocs', 'dht', 'flood'] as const
 type Scenario = typeof SCENARIOS[number]
 
 interface Args {
@@ -71,7 +72,8 @@ function sizes (quick: boolean) {
         coldStartOps: 20_000,
         manyDocs: 100,
         storedDocs: { stored: 1000, opened: 100, served: 100, unloadIdleAfterMs: 2000 } satisfies StoredDocsPlan,
-        dht: [{ peers: 10, trials: 2 }]
+        dht: [{ peers: 10, trials: 2 }],
+        flood: { honest: 4, edits: 60, floodRate: 10_000, floodMs: 10_000, syncStreams: 200 } satisfies FloodPlan
       }
     : {
         latency: [
@@ -86,7 +88,8 @@ function sizes (quick: boolean) {
         coldStartOps: 100_000,
         manyDocs: 1000,
         storedDocs: { stored: 10_000, opened: 1000, served: 1000, unloadIdleAfterMs: 5000 } satisfies StoredDocsPlan,
-        dht: [{ peers: 50, trials: 5 }, { peers: 100, trials: 5 }]
+        dht: [{ peers: 50, trials: 5 }, { peers: 100, trials: 5 }],
+        flood: { honest: 4, edits: 300, floodRate: 10_000, floodMs: 30_000, syncStreams: 200 } satisfies FloodPlan
       }
 }
 
@@ -133,7 +136,8 @@ async function main (): Promise<void> {
     coldstart: 4_000,
     multiprocess: 18_000,
     manydocs: 30_000,
-    dht: 10_000
+    dht: 10_000,
+    flood: 25_000
   }
   const results: Omit<BenchResults, 'targets'> = {
     meta: {
@@ -202,7 +206,15 @@ async function main (): Promise<void> {
           if (r.row !== undefined) results.dht.push(r.row)
           results.skipped.push(...r.skipped)
         }
-      }]
+      }],
+    ['flood', `a hostile process at ${z.flood.floodRate} frames/s for ${z.flood.floodMs / 1000} s, ` +
+      `${z.flood.syncStreams} garbage sync streams at two peers, a peer that never reads; ${z.flood.honest} honest ` +
+      `peers in separate processes (${z.flood.edits} edits timed before and during)`,
+    async () => {
+      const r = await runFlood(ctx, z.flood)
+      if (r.row !== undefined) results.flood = r.row
+      results.skipped.push(...r.skipped)
+    }]
   ]
 
   for (const [name, what, run] of steps) {

@@ -55,6 +55,13 @@ export const TUNING = {
   servedPerPeerPerSecond: 200,
   /** Holders to connect to per document: gossipsub needs a handful of mesh peers, not all holders. */
   targetPeers: 8,
+  /** Offences (rejected frames, undecodable sync or heads requests) within the window that get a peer banned. */
+  banThreshold: 10,
+  banWindowMs: 60 * second,
+  /** How long a banned peer is refused, inbound and outbound. */
+  banMs: 10 * 60 * second,
+  /** A sync or heads request must arrive this soon after its stream opens (a stalled one holds a stream slot). */
+  requestReadTimeoutMs: 5 * second,
   /** Frames on a document topic may exceed the largest envelope by this much (the frame's own fields). */
   frameOverheadBytes: 1024
 } as const

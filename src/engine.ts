@@ -13,6 +13,7 @@ import { Replica, type AdoptedDoc, type ReplicaContext } from './replica/replica
 import { DormantReplica } from './replica/dormant.js'
 import { vectorFromWire, type VersionVector } from './replica/version-vector.js'
 import { createNode, type WeftLibp2p } from './net/libp2p-node.js'
+import { PeerGuard } from './net/peer-guard.js'
 import { Dialer } from './discovery/dialer.js'
 import { Rendezvous } from './discovery/rendezvous.js'
 import { KeepConnected } from './discovery/keep-connected.js'
@@ -109,7 +110,8 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
     private readonly clock: HybridLogicalClock,
     readonly metrics: Metrics,
     private readonly options: WeftOptions,
-    platform: Platform
+    platform: Platform,
+    private readonly guard: PeerGuard
   ) {
     super()
     const verifier = { ed25519: platform.ed25519, clock }
@@ -127,7 +129,8 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
         retainAfterCheckpoint: TUNING.retainAfterCheckpoint
       }
     }
-    this.gossip = new Gossip(libp2p.services.pubsub, { verifier, metrics, maxEnvelopeBytes })
+    const offence = (peer: string, reason: string): void => { guard.offence(peer, reason) }
+    this.gossip = new Gossip(libp2p.services.pubsub, { verifier, metrics, maxEnvelopeBytes, offence })
     this.pull = new PullProtocol(libp2p, {
       verifier,
       metrics,
@@ -135,7 +138,9 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
       maxEnvelopeBytes,
       maxSyncResponseBytes: options.maxSyncResponseBytes ?? DEFAULTS.maxSyncResponseBytes,
       timeoutMs: TUNING.pullTimeoutMs,
-      servedPerPeerPerSecond: TUNING.servedPerPeerPerSecond
+      servedPerPeerPerSecond: TUNING.servedPerPeerPerSecond,
+      requestReadTimeoutMs: TUNING.requestReadTimeoutMs,
+      offence
     })
     this.scheduler = new PullScheduler(this.pull, {
       started: id => this.docs.get(id)?.sync.receive({ type: 'pull-started' }),
@@ -165,13 +170,16 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
         for (const id of ids) void this.whenLoaded(id, entry => { entry.sync.receive({ type: 'heads-differ', peer }) })
       },
       intervalMs: options.headsIntervalMs ?? DEFAULTS.headsIntervalMs,
-      timeoutMs: TUNING.pullTimeoutMs
+      timeoutMs: TUNING.pullTimeoutMs,
+      requestReadTimeoutMs: TUNING.requestReadTimeoutMs,
+      offence
     })
     metrics.gauge(METRIC.documentsOpen, () => this.docs.size)
     metrics.gauge(METRIC.peersConnected, () => this.libp2p.getPeers().length)
     metrics.gauge(METRIC.presenceRelays, () => this.relays.active)
     metrics.gauge(METRIC.documentsServed, () => this.served.size)
     metrics.gauge(METRIC.documentsDormant, () => this.dormant.size)
+    metrics.gauge(METRIC.peersBannedNow, () => guard.bannedCount)
   }
 
   static async create (options: WeftOptions, platform: Platform): Promise<Engine> {
@@ -183,8 +191,20 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
       const signer = new Signer(privateKey, platform.ed25519)
       const onSkew = skewReporter({ count: d => metrics.inc(METRIC.clockSkew, d), listener: options.onClockSkew })
       const clock = new HybridLogicalClock({ maxDriftMs: options.maxClockDriftMs, onSkew })
-      const libp2p = await createNode(options, platform, privateKey)
-      const engine = new Engine(libp2p, store, signer, clock, metrics, options, platform)
+      let node: WeftLibp2p | undefined
+      const guard = new PeerGuard({
+        threshold: TUNING.banThreshold,
+        windowMs: TUNING.banWindowMs,
+        banMs: TUNING.banMs,
+        onBan: (peer, reasons) => {
+          const worst = Object.entries(reasons).sort((a, b) => b[1] - a[1])[0]?.[0] ?? ''
+          metrics.inc(METRIC.peersBanned, worst)
+          log('cut off %s for %d min: %o', peer, TUNING.banMs / 60_000, reasons)
+          void node?.hangUp(peerIdFromString(peer)).catch(() => {})
+        }
+      })
+      const libp2p = node = await createNode(options, platform, privateKey, guard)
+      const engine = new Engine(libp2p, store, signer, clock, metrics, options, platform, guard)
       await engine.start()
       return engine
     } catch (err) {

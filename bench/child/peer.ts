@@ -130,6 +130,17 @@ const commands: Record<string, (args: any) => Promise<unknown>> = {
   async length () { return main?.text.length ?? 0 },
   async cpu () { const u = process.cpuUsage(); return (u.user + u.system) / 1000 },
   async heap () { await fullGc(); return heapUsed() },
+  /** What this weft peer thinks of `peer` (a hostile one): its gossipsub score, whether a connection is open. */
+  async 'weft-view' (a: { peer: string }) {
+    const w = weft as Weft
+    const pubsub = w.libp2p.services.pubsub as unknown as { getScore: (p: string) => number }
+    return {
+      score: pubsub.getScore(a.peer),
+      connected: w.libp2p.getConnections().some(c => c.remotePeer.toString() === a.peer),
+      counters: w.metrics.counters(),
+      rss: process.memoryUsage().rss
+    }
+  },
   async stop () {
     // every handle is its own lease: release them all (in parallel: many documents unload at once)
     await Promise.allSettled(weftHandles.map(async h => { await h.close() }))

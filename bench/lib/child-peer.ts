@@ -32,8 +32,9 @@ export class ChildPeer {
     })
   }
 
-  static spawn (label: string): ChildPeer {
-    const proc = fork(PEER_SCRIPT, [], {
+  /** `script`: another child with the same IPC protocol (bench/child/hostile.ts). */
+  static spawn (label: string, script = PEER_SCRIPT): ChildPeer {
+    const proc = fork(script, [], {
       execArgv: ['--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       serialization: 'json'

@@ -7,6 +7,7 @@ import type { ColdStartRow } from '../scenarios/coldstart.js'
 import type { ManyDocsRow } from '../scenarios/manydocs.js'
 import type { StoredDocsRow, ServedDocsRow } from '../scenarios/stored-docs.js'
 import { holder, type DhtRow, type DhtTrial } from '../scenarios/dht.js'
+import type { FloodRow } from '../scenarios/flood.js'
 import { summarize } from '../lib/stats.js'
 import type { SkipNote } from '../scenarios/context.js'
 import type { TargetResult } from './targets.js'
@@ -32,6 +33,8 @@ export interface BenchResults {
   servedDocs?: ServedDocsRow
   /** One row per DHT network size (older files hold a single object here; see normalizeResults). */
   dht: DhtRow[]
+  /** weft only: honest latency before and during a flood from hostile processes. */
+  flood?: FloodRow
   targets: TargetResult[]
   skipped: SkipNote[]
 }

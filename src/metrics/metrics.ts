@@ -59,10 +59,12 @@ export const METRIC = {
   dhtQueries: 'weft_dht_queries_total',
   headsExchanges: 'weft_heads_exchanges_total',
   clockSkew: 'weft_clock_skew_total',
+  peersBanned: 'weft_peers_banned_total',
   documentsOpen: 'weft_documents_open',
   documentsServed: 'weft_documents_served',
   documentsDormant: 'weft_documents_dormant',
   peersConnected: 'weft_peers_connected',
+  peersBannedNow: 'weft_peers_banned',
   presenceRelays: 'weft_presence_relays'
 } as const
 
@@ -90,6 +92,11 @@ export const METRIC_INFO: Record<MetricName, MetricInfo> = {
   },
   [METRIC.beaconsOut]: { type: 'counter', help: 'Heads beacons published.' },
   [METRIC.beaconsIn]: { type: 'counter', help: 'Heads beacons received.' },
+  [METRIC.peersBanned]: {
+    type: 'counter',
+    label: 'reason',
+    help: 'Peers cut off for sending what no honest peer sends, by their most frequent offence.'
+  },
   [METRIC.syncPulls]: { type: 'counter', help: 'Version-vector pulls made to peers.' },
   [METRIC.syncServed]: { type: 'counter', help: 'Pull requests served to peers.' },
   [METRIC.syncBytesIn]: { type: 'counter', help: 'Bytes received in sync replies.' },
@@ -127,5 +134,6 @@ export const METRIC_INFO: Record<MetricName, MetricInfo> = {
     help: 'Served documents unloaded while idle, answering sync from the store.'
   },
   [METRIC.peersConnected]: { type: 'gauge', help: 'Peers with an open connection.' },
+  [METRIC.peersBannedNow]: { type: 'gauge', help: 'Peers refused now for misbehaving (see weft_peers_banned_total).' },
   [METRIC.presenceRelays]: { type: 'gauge', help: 'Presence topics relayed for neighbours.' }
 }

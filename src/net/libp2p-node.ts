@@ -9,7 +9,8 @@ import { gossipsub, type GossipSub } from '@libp2p/gossipsub'
 import type { Identify } from '@libp2p/identify'
 import type { KadDHT } from '@libp2p/kad-dht'
 import type { Ping } from '@libp2p/ping'
-import type { Libp2p, PrivateKey } from '@libp2p/interface'
+import type { ConnectionGater, Libp2p, PrivateKey } from '@libp2p/interface'
+import type { PeerGuard } from './peer-guard.js'
 import type { Platform } from '../platform/platform.js'
 import type { WeftOptions } from '../types.js'
 import { DEFAULTS, PROTOCOL } from '../defaults.js'
@@ -28,7 +29,8 @@ export type WeftLibp2p = Libp2p<WeftServices>
 export async function createNode (
   options: WeftOptions,
   platform: Platform,
-  privateKey: PrivateKey
+  privateKey: PrivateKey,
+  guard?: PeerGuard
 ): Promise<WeftLibp2p> {
   const listen = options.listen ?? ['/ip4/0.0.0.0/tcp/0']
   const net = options.network ?? {}
@@ -91,11 +93,11 @@ export async function createNode (
       }) as (components: any) => GossipSub
     }
   }
-  if (net.allowPrivateDials === true || net.connectionGater !== undefined) {
-    config.connectionGater = {
+  if (net.allowPrivateDials === true || net.connectionGater !== undefined || guard !== undefined) {
+    config.connectionGater = withGuard({
       ...(net.allowPrivateDials === true ? { denyDialMultiaddr: async () => false } : {}),
       ...net.connectionGater
-    }
+    }, guard)
   }
   // mDNS runs as a service (it is still a peer discovery module to libp2p) so that the
   // engine can tell LAN peers, worth dialling, from peers a DHT walk merely mentions.
@@ -108,6 +110,19 @@ export async function createNode (
   } catch (err) {
     throw explainListenError(err) ?? err
   }
+}
+
+/** The user's gater, with banned peers refused as well: a hook denies when either side does. */
+function withGuard (gater: ConnectionGater, guard: PeerGuard | undefined): ConnectionGater {
+  if (guard === undefined) return gater
+  const merged: ConnectionGater = { ...gater }
+  for (const [name, deny] of Object.entries(guard.gater())) {
+    const key = name as 'denyDialPeer' | 'denyInboundEncryptedConnection' | 'denyOutboundEncryptedConnection'
+    const theirs = gater[key] as ((...args: any[]) => boolean | Promise<boolean>) | undefined
+    merged[key] = async (...args: any[]) =>
+      (await (deny as (...a: any[]) => Promise<boolean>)(...args)) || (theirs !== undefined && await theirs(...args))
+  }
+  return merged
 }
 
 /** A listen address that could not be bound: one line naming the address, instead of libp2p's multi-line dump. */

@@ -35,6 +35,8 @@ export interface GossipContext {
   verifier: Verifier
   metrics: Metrics
   maxEnvelopeBytes: number
+  /** A frame was rejected (not merely ignored): the peer guard counts it against the sender. */
+  offence?: (peer: string, reason: string) => void
 }
 
 /**
@@ -75,11 +77,12 @@ export class Gossip {
       pubsub: this.pubsub as unknown as PubSubLike,
       topic,
       check: (from, message) => this.check(message, docId, member),
-      refused: (reason, from) => {
+      refused: (reason, from, result) => {
         // A duplicate came by another path first: counted as such, not as a drop.
         if (reason === 'duplicate') return
         this.ctx.metrics.inc(METRIC.dropped, reason)
         log('dropped gossip from %s: %s', from, reason)
+        if (result === 'reject') this.ctx.offence?.(from.toString(), reason)
       }
     })
     this.members.set(topic, { member, gate })

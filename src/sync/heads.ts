@@ -2,6 +2,7 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { lpStream, Queue } from '@libp2p/utils'
 import { logger } from '@libp2p/logger'
 import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
+import { isOffence } from '../net/peer-guard.js'
 import { HeadsDigest, HeadsReply, WIRE_VERSION, WireError, decodeHeadsDigest, decodeHeadsReply } from '../wire/codec.js'
 import { METRIC, type Metrics } from '../metrics/metrics.js'
 import { PROTOCOL } from '../defaults.js'
@@ -21,6 +22,10 @@ export interface HeadsContext {
   differs: (peer: PeerId, docIds: string[]) => void
   intervalMs: number
   timeoutMs: number
+  /** How long a digest may take to arrive once its stream is open. */
+  requestReadTimeoutMs: number
+  /** A digest no honest peer sends (undecodable, oversized): the peer guard counts it. */
+  offence?: (peer: string, reason: string) => void
 }
 
 /** A short, stable hash of a version vector. */
@@ -122,7 +127,8 @@ export class HeadsExchange {
     const options = { signal: AbortSignal.timeout(this.ctx.timeoutMs) }
     try {
       const lp = lpStream(stream, { maxDataLength: MAX_MESSAGE_BYTES })
-      const request = decodeHeadsDigest(await lp.read(options), MAX_MESSAGE_BYTES)
+      const readSignal = AbortSignal.any([options.signal, AbortSignal.timeout(this.ctx.requestReadTimeoutMs)])
+      const request = decodeHeadsDigest(await lp.read({ signal: readSignal }), MAX_MESSAGE_BYTES)
       if (request.version !== WIRE_VERSION) {
         throw new WireError('bad-version', `heads digest version ${request.version}`)
       }
@@ -137,6 +143,7 @@ export class HeadsExchange {
       const reason = err instanceof WireError ? err.reason : 'malformed'
       this.ctx.metrics.inc(METRIC.dropped, reason)
       log('heads request from %p dropped: %s', connection.remotePeer, (err as Error)?.message ?? err)
+      if (isOffence(reason)) this.ctx.offence?.(connection.remotePeer.toString(), reason)
       stream.abort(err as Error)
     }
   }

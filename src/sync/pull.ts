@@ -15,10 +15,12 @@ import type { VersionVector } from '../replica/version-vector.js'
 import { PROTOCOL } from '../defaults.js'
 import { checkCheckpointSigner, checkReadable, checkWrite } from '../trust/policy.js'
 import { authorHex } from '../replica/version-vector.js'
+import { isOffence } from '../net/peer-guard.js'
 
 const log = logger('weft:sync')
 
 export const SYNC_PROTOCOL = PROTOCOL.sync
+
 const MAX_REQUEST_BYTES = 1024 * 1024
 
 export interface PullContext {
@@ -32,6 +34,10 @@ export interface PullContext {
   timeoutMs: number
   /** Sync requests served per peer per second before refusing. */
   servedPerPeerPerSecond: number
+  /** How long a request may take to arrive once its stream is open. */
+  requestReadTimeoutMs: number
+  /** A request no honest peer sends (undecodable, oversized): the peer guard counts it. */
+  offence?: (peer: string, reason: string) => void
 }
 
 /** What serving a sync request needs of a document. */
@@ -185,7 +191,8 @@ export class PullProtocol {
       const lp = lpStream(stream, { maxDataLength: MAX_REQUEST_BYTES })
       let request: SyncRequest
       try {
-        request = decodeSyncRequest(await lp.read(options), MAX_REQUEST_BYTES)
+        const readSignal = AbortSignal.any([options.signal, AbortSignal.timeout(this.ctx.requestReadTimeoutMs)])
+        request = decodeSyncRequest(await lp.read({ signal: readSignal }), MAX_REQUEST_BYTES)
       } catch (err) {
         throw err instanceof WireError
           ? err
@@ -234,6 +241,7 @@ export class PullProtocol {
       const reason = err instanceof WireError ? err.reason : 'sync-failed'
       this.ctx.metrics.inc(METRIC.dropped, reason)
       log('sync request from %p dropped: %s: %s', peer, reason, (err as Error)?.message ?? err)
+      if (isOffence(reason)) this.ctx.offence?.(peer.toString(), reason)
       stream.abort(err as Error)
     }
   }

@@ -35,7 +35,7 @@ export interface TopicGateInit<T> {
   topic: string
   check: (from: PeerLike, message: PubSubMessage) => Verdict<T>
   /** Called for every refusal (counting it is the caller's business: metrics, stats). */
-  refused?: (reason: string, from: PeerLike) => void
+  refused?: (reason: string, from: PeerLike, result: 'ignore' | 'reject') => void
 }
 
 export class TopicGate<T> {
@@ -79,7 +79,7 @@ export class TopicGate<T> {
       this.accepted.set(message.data, { value: verdict.accept, from })
       return 'accept'
     }
-    this.init.refused?.(verdict.refuse, from)
+    this.init.refused?.(verdict.refuse, from, verdict.result)
     return verdict.result
   }
 }
