@@ -3,15 +3,16 @@ import { wireTargets } from './targets-wire.js'
 import { presenceTarget } from './targets-presence.js'
 import { adminTarget, configTarget } from './targets-daemon.js'
 import { headsTarget } from './targets-heads.js'
+import { trustTargets } from './targets-trust.js'
 import type { Target } from './target.js'
 
 export const TARGET_NAMES = [
   'envelope', 'checkpoint', 'beacon', 'gossip-frame', 'sync-request', 'sync-response', 'heads', 'presence',
-  'admin', 'config'
+  'admin', 'config', 'invite-link', 'control-op'
 ]
 
 /** Every target, over one shared fixture (keys, replicas, seed corpora). */
 export async function makeTargets (): Promise<Target[]> {
   const fx = await buildFixture()
-  return [...wireTargets(fx), headsTarget(), presenceTarget(fx), adminTarget(), configTarget()]
+  return [...wireTargets(fx), headsTarget(), presenceTarget(fx), adminTarget(), configTarget(), ...await trustTargets()]
 }

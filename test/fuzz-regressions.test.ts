@@ -10,6 +10,7 @@ import { validateEnvelope } from '../src/sync/validate.js'
 import { HybridLogicalClock, packHlc } from '../src/clock/hlc.js'
 import { Signer } from '../src/identity/peer-key.js'
 import { nodeEd25519 } from '../src/identity/ed25519-node.js'
+import { LinkError, formatLink, parseLink } from '../src/trust/link.js'
 
 const DOC = 'weftfuzzdocumentaaaaaaaaaa'
 
@@ -84,4 +85,16 @@ test('an item whose origin is a later struct of its own client is refused before
   const envelope = Envelope.decode(Envelope.encode(await sealed(payload)))
   assert.throws(() => validateEnvelope(envelope, DOC, verifier),
     (err: unknown) => err instanceof WireError && err.reason === 'bad-update')
+})
+
+test('a link whose secret was cut off mid-character is a LinkError with a line a user can act on, ' +
+  'not a bare SyntaxError (found by fuzz target invite-link)', () => {
+  const link = formatLink({
+    docId: 'weftfuzzdocumentaaaaaaaaaa', role: 'writer', secret: new Uint8Array(32).fill(1), peers: []
+  })
+  assert.equal(parseLink(link).secret?.byteLength, 32)
+  // base32 of 32 bytes is 52 characters: cut anywhere, some lengths cannot be base32 at all
+  for (let n = 1; n < 52; n++) {
+    assert.throws(() => parseLink(link.slice(0, link.length - n)), LinkError, `cut by ${n}`)
+  }
 })

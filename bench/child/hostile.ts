@@ -136,10 +136,21 @@ const commands: Record<string, (args: any) => Promise<unknown>> = {
     const perRpc = 10
     const tickMs = 10
     const framesPerTick = Math.max(1, Math.round(a.rate * tickMs / 1000))
-    const writers = await Promise.all(a.peers.map(async peer => ({ peer, lp: lpStream(await openMeshsub(peer)) })))
-    for (const w of writers) {
-      await w.lp.write(RPC.encode({ subscriptions: [{ subscribe: true, topic: a.topic }], messages: [] }))
+    type Writer = { peer: string, lp?: ReturnType<typeof lpStream>, retryAt: number }
+    const writers: Writer[] = a.peers.map(peer => ({ peer, retryAt: 0 }))
+    const subscribe = RPC.encode({ subscriptions: [{ subscribe: true, topic: a.topic }], messages: [] })
+    /** A fresh meshsub stream, if the peer still lets us in (a banned flooder is refused: counted, retried later). */
+    const reopen = async (w: Writer): Promise<void> => {
+      w.lp = undefined
+      if (performance.now() < w.retryAt) return
+      w.retryAt = performance.now() + 500
+      try {
+        const lp = lpStream(await openMeshsub(w.peer))
+        await lp.write(subscribe, { signal: AbortSignal.timeout(1000) })
+        w.lp = lp
+      } catch { sent.streamsRefused++ }
     }
+    await Promise.all(writers.map(reopen))
     const start = performance.now()
     let k = 0
     let due = 0
@@ -152,15 +163,15 @@ const commands: Record<string, (args: any) => Promise<unknown>> = {
         if (rnd() < 0.001) messages.push({ topic: a.topic, data: garbage(rnd, 2 * 1024 * 1024) })
         const rpc = RPC.encode({ subscriptions: [], messages })
         await Promise.all(writers.map(async w => {
+          if (w.lp === undefined) { await reopen(w); return }
           try {
             await w.lp.write(rpc, { signal: AbortSignal.timeout(1000) })
             sent.rpcs++
             sent.frames += messages.length
             sent.bytes += rpc.byteLength
           } catch {
-            sent.writeErrors++
-            // reset (too big, or cut off): open a fresh stream if the peer still lets us
-            try { w.lp = lpStream(await openMeshsub(w.peer)) } catch { sent.streamsRefused++ }
+            sent.writeErrors++ // reset (too big) or cut off
+            await reopen(w)
           }
         }))
       }

@@ -49,7 +49,13 @@ export function parseLink (text: string): Link {
   if (!isValidDocId(docId)) throw new LinkError(`${docId} is not a document id`)
   const peers = new URLSearchParams(query ?? '').getAll('peer')
   if (code === undefined) return { docId, peers }
-  const bytes = base32.baseDecode(secret)
+  let bytes: Uint8Array
+  try {
+    bytes = base32.baseDecode(secret)
+  } catch {
+    // multiformats throws a bare SyntaxError ("Unexpected end of data") for a cut-off secret
+    throw new LinkError('the link secret is cut off or damaged (copy the whole link)')
+  }
   if (bytes.byteLength !== 32) throw new LinkError('a link secret is 32 bytes')
   return { docId, role: CODE_ROLE[code], secret: bytes, peers }
 }
