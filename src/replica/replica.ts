@@ -10,6 +10,7 @@ import type { Store } from '../store/store.js'
 import type { Signer } from '../identity/peer-key.js'
 import type { DocAccess } from '../trust/doc-access.js'
 import { Kind } from '../trust/aead.js'
+import { readHistory, readVersionAt, type HistoryEntry, type HistorySource } from './history.js'
 
 const log = logger('weft:replica')
 const EMPTY = new Uint8Array(0)
@@ -28,7 +29,14 @@ export interface ReplicaOptions {
   checkpointEvery: number
   /** Envelopes kept per author behind a checkpoint, so small gaps can still be served as the authors' own envelopes. */
   retainAfterCheckpoint: number
+  /**
+   * 'full' (also when absent, as the engine's default): checkpoints keep the envelope log, for
+   * history; 'none': they drop all but `retainAfterCheckpoint` envelopes per author.
+   */
+  history?: HistoryMode
 }
+
+export type HistoryMode = 'full' | 'none'
 
 export interface ReplicaContext {
   store: Store
@@ -507,11 +515,34 @@ export class Replica extends ObservableV2<ReplicaEvents> {
     this.sinceCheckpoint = 0
     this.bytesSinceCheckpoint = 0
     this.ctx.metrics.inc(METRIC.checkpointsWritten)
-    const keep = this.ctx.options.retainAfterCheckpoint
-    for (const [author, seq] of this.vv.entries()) {
-      if (seq - keep > 0) await this.ctx.store.deleteEnvelopesThrough(this.docId, author, seq - keep)
+    // With history kept, the checkpoint only speeds up loading: the log it stands for stays.
+    if (this.ctx.options.history === 'none') {
+      const keep = this.ctx.options.retainAfterCheckpoint
+      for (const [author, seq] of this.vv.entries()) {
+        if (seq - keep > 0) await this.ctx.store.deleteEnvelopesThrough(this.docId, author, seq - keep)
+      }
     }
     await this.ctx.store.flush()
+  }
+
+  // ---- history ------------------------------------------------------------
+
+  /** The stored log, oldest first; pending local edits are sealed first so they are in it. */
+  async history (): Promise<HistoryEntry[]> {
+    await this.flush()
+    return await readHistory(this.historySource)
+  }
+
+  /** A fresh Y.Doc holding every stored envelope stamped at or before `time` (ms since the epoch). */
+  async versionAt (time: number): Promise<Y.Doc> {
+    await this.flush()
+    return await readVersionAt(this.historySource, time)
+  }
+
+  private get historySource (): HistorySource {
+    const readable = (envelope: Envelope): Uint8Array | undefined =>
+      this.access === undefined || this.access.canRead(envelope.payload) ? this.plain(envelope) : undefined
+    return { docId: this.docId, store: this.ctx.store, readable }
   }
 
   private checkpointDue (fraction = 1): boolean {
