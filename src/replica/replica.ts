@@ -10,7 +10,7 @@ import type { Store } from '../store/store.js'
 import type { Signer } from '../identity/peer-key.js'
 import type { DocAccess } from '../trust/doc-access.js'
 import { Kind } from '../trust/aead.js'
-import { readHistory, readVersionAt, type HistoryEntry, type HistorySource } from './history.js'
+import { hlcHex, readHistory, readVersionAt, type HistoryEntry, type HistorySource } from './history.js'
 
 const log = logger('weft:replica')
 const EMPTY = new Uint8Array(0)
@@ -425,6 +425,8 @@ export class Replica extends ObservableV2<ReplicaEvents> {
       if (claims.get(author) === head.seq && head.seq > this.vv.get(author)) proven.set(author, head)
     }
     let raised = 0
+    /** Latest stamp among the heads of authors whose earlier envelopes only the checkpoint holds here. */
+    let standsFor: bigint | undefined
     for (const [author, claim] of claims) {
       if (claim <= this.vv.get(author)) continue
       const head = proven.get(author)
@@ -441,12 +443,19 @@ export class Replica extends ObservableV2<ReplicaEvents> {
       }
       const from = this.vv.get(author) + 1
       const earlier = this.vouched.get(author)?.from ?? from
-      if (from < head.seq) this.vouched.set(author, { from: Math.min(from, earlier), to: head.seq - 1 })
+      if (from < head.seq) {
+        this.vouched.set(author, { from: Math.min(from, earlier), to: head.seq - 1 })
+        if (standsFor === undefined || head.hlc > standsFor) standsFor = head.hlc
+      }
       this.vv.raiseTo([[author, head.seq]])
       void this.ctx.store.appendEnvelope(this.docId, author, head.seq, Envelope.encode(head))
       raised++
     }
     if (raised === 0) return 'duplicate'
+    if (standsFor !== undefined && this.ctx.options.history !== 'none') {
+      // History: these envelopes will never be held here, so the checkpoint stands in for them.
+      void this.ctx.store.putHistoryBase(this.docId, hlcHex(standsFor), Checkpoint.encode(checkpoint))
+    }
     for (const author of [...this.held.keys()]) this.releaseHeld(author)
     const mine = this.vv.get(this.ctx.signer.author)
     if (mine > this.localSeq) this.localSeq = mine
@@ -542,7 +551,15 @@ export class Replica extends ObservableV2<ReplicaEvents> {
   private get historySource (): HistorySource {
     const readable = (envelope: Envelope): Uint8Array | undefined =>
       this.access === undefined || this.access.canRead(envelope.payload) ? this.plain(envelope) : undefined
-    return { docId: this.docId, store: this.ctx.store, readable }
+    const readableCheckpoint = (checkpoint: Checkpoint): Uint8Array | undefined => {
+      if (this.access !== undefined && !this.access.canRead(checkpoint.update)) return undefined
+      try {
+        return this.plainCheckpoint(checkpoint)
+      } catch {
+        return undefined
+      }
+    }
+    return { docId: this.docId, store: this.ctx.store, readable, readableCheckpoint }
   }
 
   private checkpointDue (fraction = 1): boolean {

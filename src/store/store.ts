@@ -10,6 +10,7 @@ const log = logger('weft:store')
 //   c!<docId>                         the latest checkpoint (signed bytes)
 //   k!<docId>!<opIdHex>               a control op of a private document (signed bytes; never compacted)
 //   r!<docId>                         the root seed of a private document this peer created
+//   b!<docId>!<hlcHex>                a received checkpoint that stands, in history, for envelopes never held here
 const SEQ_DIGITS = 16
 const seqKey = (seq: number): string => seq.toString().padStart(SEQ_DIGITS, '0')
 const envelopeKey = (docId: string, author: string, seq: number): string => `e!${docId}!${author}!${seqKey(seq)}`
@@ -77,6 +78,20 @@ export class Store {
     return await this.db.get(`r!${docId}`) ?? undefined
   }
 
+  /** Keeps a received checkpoint for history, under the stamp of the latest edit it stands for. */
+  putHistoryBase (docId: string, hlcHex: string, bytes: Uint8Array): Promise<void> {
+    return this.enqueue({ type: 'put', key: `b!${docId}!${hlcHex}`, value: bytes })
+  }
+
+  /** The checkpoints kept for history, oldest stamp first. */
+  async * historyBases (docId: string): AsyncGenerator<{ hlcHex: string, bytes: Uint8Array }> {
+    await this.flush()
+    const prefix = `b!${docId}!`
+    for await (const [key, bytes] of this.db.iterator({ gt: prefix, lt: prefix + '~' })) {
+      yield { hlcHex: key.slice(prefix.length), bytes }
+    }
+  }
+
   async getCheckpoint (docId: string): Promise<Uint8Array | undefined> {
     await this.flush()
     return await this.db.get(`c!${docId}`) ?? undefined
@@ -125,12 +140,13 @@ export class Store {
     return keys.length
   }
 
-  /** Removes every trace of a document: its mark, checkpoint and envelopes. */
+  /** Removes every trace of a document: its mark, checkpoint, envelopes and history. */
   async deleteDocument (docId: string): Promise<void> {
     await this.flush()
     const ops: BatchOp[] = [{ type: 'del', key: `d!${docId}` }, { type: 'del', key: `c!${docId}` }]
     for await (const key of this.db.keys({ gt: `e!${docId}!`, lt: `e!${docId}!~` })) ops.push({ type: 'del', key })
     for await (const key of this.db.keys({ gt: `k!${docId}!`, lt: `k!${docId}!~` })) ops.push({ type: 'del', key })
+    for await (const key of this.db.keys({ gt: `b!${docId}!`, lt: `b!${docId}!~` })) ops.push({ type: 'del', key })
     ops.push({ type: 'del', key: `r!${docId}` })
     await this.db.batch(ops)
   }
