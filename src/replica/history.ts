@@ -68,6 +68,8 @@ async function readLog (source: HistorySource): Promise<Logged[]> {
 
 function byHlc (a: Logged, b: Logged): number {
   if (a.packed !== b.packed) return a.packed < b.packed ? -1 : 1
+  // A checkpoint shares the stamp of the latest head it stands for, and comes before it.
+  if ((a.entry.seq === 0) !== (b.entry.seq === 0)) return a.entry.seq === 0 ? -1 : 1
   if (a.entry.author !== b.entry.author) return a.entry.author < b.entry.author ? -1 : 1
   return a.entry.seq - b.entry.seq
 }
