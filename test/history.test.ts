@@ -115,10 +115,12 @@ test("history: 'none' compacts the log at checkpoints; 'full' keeps it", { timeo
         await h.flush()
       }
       await waitFor('a checkpoint written', () => counter(w, METRIC.checkpointsWritten) === 1)
-      const entries = await h.history()
+      await h.close() // waits for that checkpoint's compaction to land
+      const reopened = await w.open(h.id)
+      const entries = await reopened.history()
       assertOldestFirst(entries)
-      const early = await textAt(h, entries[0].time)
-      return { entries, early, now: await textAt(h, Date.now()) }
+      const early = await textAt(reopened, entries[0].time)
+      return { entries, early, now: await textAt(reopened, Date.now()) }
     }
     const full = await run('full')
     assert.equal(full.entries.length, edits)

@@ -107,6 +107,29 @@ export class Store {
     }
   }
 
+  /**
+   * The stored envelopes of a document above `held` (author -> highest seq already covered, e.g.
+   * by the checkpoint), grouped by author in seq order. Covered runs are skipped with a seek, not
+   * read: with history kept, the log behind a checkpoint is most of the store.
+   */
+  async * envelopesAbove (docId: string, held: ReadonlyMap<string, number>): AsyncGenerator<StoredEnvelope> {
+    await this.flush()
+    const prefix = `e!${docId}!`
+    const iterator = this.db.iterator({ gt: prefix, lt: prefix + '~' })
+    try {
+      for (let entry = await iterator.next(); entry !== undefined; entry = await iterator.next()) {
+        const [key, bytes] = entry
+        const [author, seqText] = key.slice(prefix.length).split('!')
+        const seq = Number(seqText)
+        const covered = held.get(author) ?? 0
+        if (seq <= covered) iterator.seek(envelopeKey(docId, author, covered + 1))
+        else yield { author, seq, bytes }
+      }
+    } finally {
+      await iterator.close()
+    }
+  }
+
   /** The (author, seq) of every stored envelope of a document, without reading the envelopes. */
   async * envelopeIds (docId: string): AsyncGenerator<{ author: string, seq: number }> {
     await this.flush()
