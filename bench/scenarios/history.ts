@@ -34,6 +34,8 @@ export interface HistoryBenchRow {
   /** Median over reps: createWeft() + open() until the text is complete, ms. */
   coldStartMs: number
   coldStartSamples: number[]
+  /** Median over reps: the open() part of it alone, ms. */
+  openMs: number
   /** Median over reps, on the reopened document: history() and versionAt(time of the middle edit), ms. */
   historyMs: number
   versionAtMs: number
@@ -51,7 +53,7 @@ export async function runHistory (
   const skipped: SkipNote[] = []
   for (const history of ['full', 'none'] as const) {
     try {
-      rows.push(await withTimeout(measure(history, edits, ctx.quick ? 3 : 5), ctx.quick ? 60_000 : 240_000,
+      rows.push(await withTimeout(measure(history, edits, ctx.quick ? 3 : 9), ctx.quick ? 60_000 : 240_000,
         `history ${history}`))
     } catch (err) {
       log(`history ${history}: failed: ${errMsg(err)}`)
@@ -86,6 +88,7 @@ async function measure (history: 'full' | 'none', edits: number, reps: number): 
     const { logicalBytes, envelopesKept } = await storeBytes(dir, h.id)
 
     const coldStartSamples: number[] = []
+    const openSamples: number[] = []
     const historySamples: number[] = []
     const versionSamples: number[] = []
     let historyEntries = 0
@@ -93,9 +96,11 @@ async function measure (history: 'full' | 'none', edits: number, reps: number): 
     for (let r = 0; r < reps; r++) {
       const s0 = performance.now()
       w = await createWeft(weftOptions('tcp', { dataDir: dir, history }))
+      const sOpen = performance.now()
       const opened = await w.open(h.id)
       await waitFor(() => opened.doc.getText(TEXT).length === edits, 30_000, 'cold open reaching full length', 1)
       coldStartSamples.push(performance.now() - s0)
+      openSamples.push(performance.now() - sOpen)
       if (opened.doc.getText(TEXT).toString() !== expected) throw new Error('reopened text differs')
       const s1 = performance.now()
       historyEntries = (await opened.history()).length
@@ -118,6 +123,7 @@ async function measure (history: 'full' | 'none', edits: number, reps: number): 
       writeMs,
       coldStartMs: summarize(coldStartSamples).p50,
       coldStartSamples,
+      openMs: summarize(openSamples).p50,
       historyMs: summarize(historySamples).p50,
       versionAtMs: summarize(versionSamples).p50,
       historyEntries,
@@ -125,7 +131,8 @@ async function measure (history: 'full' | 'none', edits: number, reps: number): 
       reps
     }
     log(`history ${history}: ${envelopesKept} envelopes kept, ${(logicalBytes / 1024).toFixed(0)} KiB logical, ` +
-      `${(row.diskBytes / 1024).toFixed(0)} KiB on disk; cold start ${row.coldStartMs.toFixed(1)} ms; ` +
+      `${(row.diskBytes / 1024).toFixed(0)} KiB on disk; cold start ${row.coldStartMs.toFixed(1)} ms ` +
+      `(open ${row.openMs.toFixed(1)} ms); ` +
       `history() ${row.historyMs.toFixed(1)} ms, versionAt ${row.versionAtMs.toFixed(1)} ms`)
     return row
   } finally {
