@@ -6,7 +6,9 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Peers, waitFor, text } from './support/peers.js'
-import { METRIC, createWeft, type DocHandle, type HistoryEntry, type Weft } from '../src/index.js'
+import { rawPeer, signedEnvelope, frame, textUpdate } from './support/raw-peer.js'
+import { METRIC, createWeft, packHlc, type DocHandle, type HistoryEntry, type Weft } from '../src/index.js'
+import { docTopic } from '../src/sync/gossip.js'
 
 const pause = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
 const counter = (w: Weft, name: string): number => w.metrics.counters()[name]?.[''] ?? 0
@@ -210,6 +212,41 @@ test('a peer that caught up through a merged checkpoint lists it as one entry (s
     await peers.cleanup()
   }
 })
+
+test('skewed clocks: an edit stamped before what it depends on shows from the time its dependency is stamped',
+  { timeout: 60_000 }, async () => {
+    const peers = new Peers()
+    const { node: raw, key } = await rawPeer()
+    try {
+      const w = await peers.start()
+      const h = await w.create()
+      const topic = docTopic(h.id)
+      raw.services.pubsub.subscribe(topic)
+      await raw.dial(w.libp2p.getMultiaddrs()[0])
+      await waitFor('the raw peer sees w on the topic', () =>
+        raw.services.pubsub.getSubscribers(topic).some(p => p.equals(w.libp2p.peerId)))
+      // A peer whose clock runs 2 h fast: receivers follow it at most maxClockDriftMs (60 s).
+      const future = Date.now() + 2 * 3_600_000
+      await raw.services.pubsub.publish(topic, frame(signedEnvelope(key, h.id, 1, textUpdate('fast'),
+        packHlc({ wall: future, logical: 0 }))))
+      await waitFor('the fast peer\'s edit is merged', () => text(h) === 'fast')
+      const t = h.doc.getText('text')
+      t.insert(t.length, ' and mine') // depends on the fast peer's text
+      const entries = await h.history()
+      assert.equal(entries.length, 2)
+      const [mine, fast] = entries
+      assert.equal(mine.author, h.author, 'ours is stamped first, though made after')
+      assert.equal(fast.time, future)
+      assert.ok(mine.time < future && mine.time <= Date.now() + 61_000)
+      // At our stamp, our edit is in the version but waits for the text it extends: nothing shows.
+      assert.equal(await textAt(h, mine.time), '')
+      assert.equal(await textAt(h, future), 'fast and mine')
+      assert.equal(text(h), 'fast and mine', 'the live document is untouched by any of this')
+    } finally {
+      await raw.stop()
+      await peers.cleanup()
+    }
+  })
 
 test('bad input: a clear error, no crash', { timeout: 30_000 }, async () => {
   await assert.rejects(createWeft({ history: 'some' as any, listen: [] }),
