@@ -9,6 +9,8 @@ import { Peers, waitFor, text } from './support/peers.js'
 import { rawPeer, signedEnvelope, frame, textUpdate } from './support/raw-peer.js'
 import { METRIC, createWeft, packHlc, type DocHandle, type HistoryEntry, type Weft } from '../src/index.js'
 import { docTopic } from '../src/sync/gossip.js'
+import { Store } from '../src/store/store.js'
+import { nodePlatform } from '../src/platform/node.js'
 
 const pause = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
 const counter = (w: Weft, name: string): number => w.metrics.counters()[name]?.[''] ?? 0
@@ -262,6 +264,37 @@ test('bad input: a clear error, no crash', { timeout: 30_000 }, async () => {
     await h.close()
     await assert.rejects(h.history(), /history: document .* is closed/)
     await assert.rejects(h.versionAt(Date.now()), /versionAt: document .* is closed/)
+  } finally {
+    await peers.cleanup()
+  }
+})
+
+test('the store reads only the envelopes above what a checkpoint covers, for every author', {
+  timeout: 30_000
+}, async () => {
+  const peers = new Peers()
+  try {
+    const store = new Store(await nodePlatform.openLevel(await peers.tempDir()))
+    try {
+      const authors = ['aa', 'bb', 'cc', 'dd']
+      for (const author of authors) {
+        for (let seq = 1; seq <= 12; seq++) void store.appendEnvelope('doc', author, seq, new Uint8Array([seq]))
+      }
+      void store.appendEnvelope('doc2', 'aa', 1, new Uint8Array([99])) // another document: never read
+      const held = new Map([['aa', 3], ['cc', 12], ['dd', 40]]) // bb: nothing covered
+      const read: string[] = []
+      for await (const { author, seq, bytes } of store.envelopesAbove('doc', held)) {
+        assert.equal(bytes[0], seq)
+        read.push(`${author}${seq}`)
+      }
+      const expected = [
+        ...Array.from({ length: 9 }, (_, i) => `aa${i + 4}`),
+        ...Array.from({ length: 12 }, (_, i) => `bb${i + 1}`)
+      ]
+      assert.deepEqual(read, expected)
+    } finally {
+      await store.close()
+    }
   } finally {
     await peers.cleanup()
   }
