@@ -8,6 +8,7 @@ import type { ManyDocsRow } from '../scenarios/manydocs.js'
 import type { StoredDocsRow, ServedDocsRow } from '../scenarios/stored-docs.js'
 import { holder, type DhtRow, type DhtTrial } from '../scenarios/dht.js'
 import type { FloodRow } from '../scenarios/flood.js'
+import type { HistoryBenchRow } from '../scenarios/history.js'
 import { summarize } from '../lib/stats.js'
 import type { SkipNote } from '../scenarios/context.js'
 import type { TargetResult } from './targets.js'
@@ -35,6 +36,8 @@ export interface BenchResults {
   dht: DhtRow[]
   /** weft only: honest latency before and during a flood from hostile processes. */
   flood?: FloodRow
+  /** weft only: what keeping history costs ('full' vs 'none'); absent in older files. */
+  history: HistoryBenchRow[]
   targets: TargetResult[]
   skipped: SkipNote[]
 }
@@ -61,5 +64,5 @@ export function normalizeResults (r: any): BenchResults {
     allPeers: lost(x.allPeers),
     perDelivery: lost(x.perDelivery)
   }))
-  return { ...r, latency, dht, manyDocs: r.manyDocs ?? [], skipped: r.skipped ?? [] }
+  return { ...r, latency, dht, manyDocs: r.manyDocs ?? [], history: r.history ?? [], skipped: r.skipped ?? [] }
 }
