@@ -26,6 +26,10 @@ export function createNotesBridge (transport: BridgeTransport): NotesBridge {
     joinLink: call('joinLink'),
     status: call('status'),
     setOffline: call('setOffline'),
+    cancelJoin: call('cancelJoin'),
+    setDeviceName: call('setDeviceName'),
+    updatePresence: call('updatePresence'),
+    searchNotes: call('searchNotes'),
     onEvent: listener => transport.subscribe(listener)
   }
 }
