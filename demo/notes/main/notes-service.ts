@@ -126,7 +126,6 @@ export class NotesService {
     await Promise.all(this.notebook.list().map(async note => await this.ensureOpen(note.id)))
     await Promise.all(Object.keys(this.state.current.joins).map(async id => await this.ensureOpen(id)))
     await this.forgetDeleted()
-    this.notebook.setDeviceName(this.weft.peerId, this.deviceName)
 
     this.weft.on('connections', this.onConnections)
     this.reconnector = new Reconnector(
@@ -180,6 +179,7 @@ export class NotesService {
   private useNotebook (notebook: Notebook): void {
     this.detachNotebook()
     this.notebook = notebook
+    notebook.setDeviceName(this.weft.peerId, this.deviceName) // how the other devices in this notebook name us
     const offChange = notebook.onChange(({ added, removed, updated }) => {
       for (const id of added) void this.ensureOpen(id).catch(err => { log.error('cannot open note %s: %e', id, err) })
       for (const id of removed) {
@@ -416,12 +416,13 @@ export class NotesService {
   updatePresence (id: string, clientId: number, state: Record<string, unknown> | null): void {
     if (!this.watched.has(id)) throw new Error(`note ${id} is not open`)
     let relay = this.presence.get(id)
-    if (relay !== undefined && relay.clientId !== clientId) {
-      relay.destroy()
+    if (relay !== undefined && (relay.clientId !== clientId || state === null)) {
+      relay.destroy() // the channel announces the leave while the state is still there to withdraw
+      this.presence.delete(id)
       relay = undefined
     }
+    if (state === null) return
     if (relay === undefined) {
-      if (state === null) return
       relay = new PresenceRelay(this.weft, id, clientId, update => {
         if (this.watched.has(id)) this.emit({ type: 'presence', id, update })
       })

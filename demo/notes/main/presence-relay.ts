@@ -28,8 +28,8 @@ export class PresenceRelay {
     this.channel = weft.presence(docId, this.awareness)
   }
 
-  /** The renderer's state changed (its cursor, its name); null when it leaves. */
-  setLocal (state: Record<string, unknown> | null): void {
+  /** The renderer's state changed (its cursor, its name). To leave, destroy the relay. */
+  setLocal (state: Record<string, unknown>): void {
     this.awareness.setLocalState(state)
   }
 

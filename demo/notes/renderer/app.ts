@@ -101,9 +101,8 @@ export class NotesApp {
   private onEvent (event: NotesEvent): void {
     if (event.type === 'notes') {
       this.notes = event.notes
-      if (this.session !== undefined && !this.notes.some(n => n.id === this.session?.id)) {
-        void this.closeSession('This note was deleted on another device.')
-      }
+      const open = this.session
+      if (open !== undefined && !this.notes.some(n => n.id === open.id)) void this.closeIfDeleted(open)
       if (this.search !== undefined) this.searchSoon()
       this.drawList()
     } else if (event.type === 'status') {
@@ -114,6 +113,17 @@ export class NotesApp {
       this.session.applyFromMain(event.update)
     } else if (event.type === 'presence' && event.id === this.session?.id) {
       this.presence?.applyFromMain(event.update)
+    }
+  }
+
+  /**
+   * The open note is missing from a list event. The event may simply predate the note (one queued
+   * before it was created here), so ask the main side, whose answer is current, before closing it.
+   */
+  private async closeIfDeleted (session: NoteSession): Promise<void> {
+    const notes = await this.bridge.listNotes()
+    if (this.session === session && !notes.some(n => n.id === session.id)) {
+      await this.closeSession('This note was deleted on another device.')
     }
   }
 
@@ -295,6 +305,10 @@ export class NotesApp {
     const { label, tone, pending } = describeNote(state, this.status?.offline ?? false)
     this.ui.badge.className = `badge ${tone}`
     this.ui.badge.textContent = label
+    const confirmed = state?.confirmedAt
+    this.ui.badge.title = confirmed === undefined
+      ? 'No other device has confirmed this note yet'
+      : `Last confirmed by another device at ${new Date(confirmed).toLocaleString()}`
     this.ui.pending.textContent = pending
     this.ui.pending.hidden = pending === ''
   }
