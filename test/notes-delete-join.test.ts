@@ -67,6 +67,7 @@ test('a note joined while its holder is offline waits outside the notebook, and 
     const laptopDir = await devices.dataDir()
     let laptop = await devices.start(laptopDir)
     const phone = await devices.start(undefined, { joinWaitMs: 500 })
+    await laptop.setDeviceName('Laptop')
     const recipe = await laptop.createNote('Pancakes\n2 eggs')
     const link = await laptop.shareLink(recipe.id)
     const laptopPeer = laptop.weft.peerId
@@ -75,7 +76,8 @@ test('a note joined while its holder is offline waits outside the notebook, and 
     assert.deepEqual(await phone.joinLink(link), { kind: 'note', id: recipe.id, waiting: true })
     assert.deepEqual(phone.listNotes(), [], 'nothing is listed (or shared with other devices) yet')
     const [waiting] = phone.status().joining
-    assert.deepEqual({ ...waiting, since: 0 }, { id: recipe.id, holders: [laptopPeer], holderOnline: false, since: 0 })
+    assert.deepEqual({ ...waiting, since: 0 },
+      { id: recipe.id, holders: [laptopPeer], holderName: 'Laptop', holderOnline: false, since: 0 })
 
     // A well-formed link to a note nobody holds: also waiting, and cancelling forgets it.
     const nowhere = 'weft://abcdefghijklmnopqrstuvwxyz?kind=note'

@@ -14,6 +14,8 @@ test('a share link round-trips its kind, document id and peer addresses, and sta
   assert.ok(link.startsWith(`weft://${ID}?kind=notebook&peer=/ip4/192.168.1.20/tcp/4001/p2p/`), link)
   assert.deepEqual(parseLink(link), { kind: 'notebook', docId: ID, peers: [PEER, v6] })
   assert.deepEqual(parseLink(`  weft://${ID}  `), { kind: 'note', docId: ID, peers: [] })
+  const named = formatLink({ kind: 'note', docId: ID, peers: [PEER], from: 'Ada\'s phone & co' })
+  assert.deepEqual(parseLink(named), { kind: 'note', docId: ID, peers: [PEER], from: 'Ada\'s phone & co' })
 })
 
 test('a malformed link is refused with a readable reason', () => {

@@ -18,7 +18,7 @@ export interface AppState {
   /** Note id -> when another device last confirmed holding all its local changes (ms). */
   confirmed: Record<string, number>
   /** Notes joined by link whose content has not arrived: doc id -> holders (peer ids) and since when. */
-  joins: Record<string, { holders: string[], since: number }>
+  joins: Record<string, { holders: string[], since: number, holderName?: string }>
 }
 
 const MAX_PEERS = 64
@@ -78,6 +78,7 @@ function sanitize (raw: any): AppState {
     if (!Array.isArray(join?.holders)) continue
     const holders = join.holders.filter((h: unknown) => typeof h === 'string')
     state.joins[id] = { holders, since: Number(join.since) || 0 }
+    if (typeof join.holderName === 'string') state.joins[id].holderName = join.holderName.slice(0, MAX_NAME)
   }
   if (Number.isInteger(raw?.port) && raw.port > 0 && raw.port < 65536) state.port = raw.port
   for (const [id, peer] of Object.entries<any>(raw?.peers ?? {})) {

@@ -438,7 +438,8 @@ export class NotesService {
     return formatLink({
       kind: id === undefined ? 'notebook' : 'note',
       docId: id ?? this.notebook.id,
-      peers: this.weft.multiaddrs
+      peers: this.weft.multiaddrs,
+      from: this.deviceName
     })
   }
 
@@ -449,7 +450,7 @@ export class NotesService {
    * offline, the join still succeeds and syncs once they are reachable.
    */
   async joinLink (link: string): Promise<JoinResult> {
-    const { kind, docId, peers } = parseLink(link)
+    const { kind, docId, peers, from } = parseLink(link)
     await this.rememberAddresses(peers)
     const dialled = this.dialNow(peers)
     if (kind === 'note') {
@@ -457,7 +458,9 @@ export class NotesService {
       const note = await this.ensureOpen(docId)
       if (!this.notebook.has(docId) && !hasContent(note.handle)) {
         const holders = peerIdsOf(peers).filter(p => p !== this.weft.peerId)
-        await this.state.update(s => { s.joins[docId] ??= { holders, since: Date.now() } })
+        await this.state.update(s => {
+          s.joins[docId] ??= { holders, since: Date.now(), ...(from === undefined ? {} : { holderName: from }) }
+        })
         await dialled
         await this.contentOf(note.handle, this.joinWaitMs)
       }
@@ -570,8 +573,8 @@ export class NotesService {
       if (handle !== undefined) notes[id] = { ...syncState(handle), confirmedAt: this.state.current.confirmed[id] }
     }
     const connected = new Set(this.weft.connectedPeers().map(p => p.id))
-    const joining: JoiningNote[] = Object.entries(this.state.current.joins).map(([id, { holders, since }]) => ({
-      id, holders, since, holderOnline: holders.some(p => connected.has(p))
+    const joining: JoiningNote[] = Object.entries(this.state.current.joins).map(([id, join]) => ({
+      ...join, id, holderOnline: join.holders.some(p => connected.has(p))
     }))
     const deviceNames = this.notebook.deviceNames()
     delete deviceNames[this.weft.peerId]

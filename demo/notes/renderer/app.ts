@@ -215,8 +215,11 @@ export class NotesApp {
   private async join (): Promise<void> {
     const link = this.ui.joinInput.value.trim()
     if (link === '') return
-    const joined = await this.bridge.joinLink(link)
-    this.ui.joinInput.value = ''
+    this.ui.joinInput.value = '' // at once: joining may wait a few seconds for an offline device
+    const joined = await this.bridge.joinLink(link).catch((err: unknown) => {
+      this.ui.joinInput.value = link
+      throw err
+    })
     this.notes = await this.bridge.listNotes()
     this.status = await this.bridge.status()
     this.drawAll()

@@ -61,7 +61,9 @@ export function peerName (status: NotesStatus | undefined, peerId: string): stri
 
 /** What a note joined by link, whose content has not arrived, says while it waits. */
 export function describeJoining (joining: JoiningNote, status: NotesStatus | undefined): string {
-  const holders = joining.holders.map(p => peerName(status, p))
+  const holders = joining.holderName !== undefined
+    ? [joining.holderName]
+    : [...new Set(joining.holders.map(p => peerName(status, p)))]
   const who = holders.length === 0 ? 'the device that shared it' : holders.join(' or ')
   if (status?.offline === true) return `Waiting for ${who}: you are working offline`
   return joining.holderOnline ? `Fetching from ${who}…` : `Waiting for ${who} to come online`

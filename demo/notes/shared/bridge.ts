@@ -60,6 +60,8 @@ export interface JoiningNote {
   holders: string[]
   /** Whether one of them is connected right now (then the note is on its way). */
   holderOnline: boolean
+  /** The sharing device's name, as the link gave it. */
+  holderName?: string
   since: number
 }
 
