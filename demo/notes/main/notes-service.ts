@@ -21,6 +21,7 @@ import {
 import { notePreview, noteTitle } from '../shared/note-title.js'
 import { formatLink, parseLink } from '../shared/links.js'
 import { AppStateFile, MAX_NAME } from './app-state.js'
+import { lockDataDir } from './data-dir-lock.js'
 import { PresenceRelay } from './presence-relay.js'
 import { Notebook } from './notebook.js'
 import { offlineGate } from './offline-gate.js'
@@ -79,14 +80,30 @@ export class NotesService {
   private reconnector!: Reconnector
   private readonly touchIntervalMs: number
   private readonly joinWaitMs: number
+  private unlock: () => Promise<void> = async () => {}
 
   private constructor (readonly weft: Weft, private readonly state: AppStateFile, options: NotesServiceOptions) {
     this.touchIntervalMs = options.touchIntervalMs ?? 1_000
     this.joinWaitMs = options.joinWaitMs ?? 3_000
   }
 
-  /** Starts the weft peer on `dataDir` and opens the notebook and every note in it. */
+  /**
+   * Starts the weft peer on `dataDir` and opens the notebook and every note in it. Rejects with a
+   * DataDirInUseError while another app runs on the same data dir.
+   */
   static async start (options: NotesServiceOptions): Promise<NotesService> {
+    const unlock = await lockDataDir(options.dataDir)
+    try {
+      const service = await NotesService.startLocked(options)
+      service.unlock = unlock
+      return service
+    } catch (err) {
+      await unlock()
+      throw err
+    }
+  }
+
+  private static async startLocked (options: NotesServiceOptions): Promise<NotesService> {
     const state = await AppStateFile.load(join(options.dataDir, 'notes.json'))
     // eslint-disable-next-line prefer-const -- the gate's closure reads it before it is assigned
     let service: NotesService | undefined
@@ -618,6 +635,7 @@ export class NotesService {
       this.listeners.clear()
       await this.weft.stop()
       await this.state.settled()
+      await this.unlock()
     })()
     await this.stopping
   }

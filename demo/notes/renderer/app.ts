@@ -111,6 +111,8 @@ export class NotesApp {
       this.drawAll()
     } else if (event.type === 'note-update' && event.id === this.session?.id) {
       this.session.applyFromMain(event.update)
+    } else if (event.type === 'command') {
+      this.command(event.command)
     } else if (event.type === 'presence' && event.id === this.session?.id) {
       this.presence?.applyFromMain(event.update)
     }

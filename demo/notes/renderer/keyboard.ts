@@ -1,5 +1,7 @@
+import type { NotesCommand } from '../shared/bridge.js'
+
 /** What a shortcut (or the Electron app menu, through a `command` event) asks the app to do. */
-export type Command = 'new-note' | 'search' | 'close-panels' | 'share' | 'toggle-sidebar'
+export type Command = NotesCommand
 
 /**
  * The app's keyboard shortcuts: Ctrl+N / ⌘N new note, Ctrl+K, Ctrl+F / ⌘K, ⌘F search,

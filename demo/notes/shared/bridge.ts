@@ -94,8 +94,13 @@ export type NotesEvent =
   /** A note the renderer has open changed, by a peer or by the main side: apply `update` to its Y.Doc. */
   | { type: 'note-update', id: string, update: Uint8Array }
   | { type: 'status', status: NotesStatus }
+  /** An app menu item (Electron) asks the UI to do what its shortcut does. */
+  | { type: 'command', command: NotesCommand }
   /** Presence (y-protocols awareness update) of other devices in a note the renderer has open. */
   | { type: 'presence', id: string, update: Uint8Array }
+
+/** What a shortcut or an app menu item asks the UI to do. */
+export type NotesCommand = 'new-note' | 'search' | 'close-panels' | 'share' | 'toggle-sidebar'
 
 /** `window.notes`. */
 export interface NotesBridge {
