@@ -2,7 +2,7 @@
  * Benchmark runner: weft side by side with y-websocket and a bare gossipsub mesh.
  *   npm run bench                 full run (~10-15 min)
  *   npm run bench -- --quick      reduced sizes, < 2 min
- * Options: --only=latency,multiprocess,throughput,catchup,coldstart,manydocs,dht
+ * Options: --only=latency,multiprocess,throughput,catchup,coldstart,manydocs,dht,history
  *          --systems=weft,mesh,y-websocket   --no-write (print only)
  *          --n=10,25 (latency sizes to run, from the mode's plan or added with the mode's edit count)
  *          --dht-peers=50,100 (DHT network sizes, one run each; default: the mode's plan)
@@ -24,6 +24,7 @@ import { runColdStart } from './scenarios/coldstart.js'
 import { runManyDocs } from './scenarios/manydocs.js'
 import { runStoredDocs, type StoredDocsPlan } from './scenarios/stored-docs.js'
 import { runDht } from './scenarios/dht.js'
+import { runHistory } from './scenarios/history.js'
 import type { ScenarioContext } from './scenarios/context.js'
 import { evaluateTargets } from './report/targets.js'
 import { renderMarkdown } from './report/table.js'
@@ -32,7 +33,9 @@ import { normalizeResults, type BenchResults } from './report/results.js'
 import { MESH_SIGNATURE_POLICY } from './baselines/libp2p-node.js'
 import { EXTRA_DIALS } from './baselines/gossip-mesh.js'
 
-const SCENARIOS = ['latency', 'multiprocess', 'throughput', 'catchup', 'coldstart', 'manydocs', 'dht'] as const
+const SCENARIOS = [
+  'latency', 'multiprocess', 'throughput', 'catchup', 'coldstart', 'manydocs', 'dht', 'history'
+] as const
 type Scenario = typeof SCENARIOS[number]
 
 interface Args {
@@ -69,6 +72,7 @@ function sizes (quick: boolean) {
         throughput: { n: 10, writers: [1, 5] },
         catchupEdits: 10_000,
         coldStartOps: 20_000,
+        historyEdits: 1000,
         manyDocs: 100,
         storedDocs: { stored: 1000, opened: 100, served: 100, unloadIdleAfterMs: 2000 } satisfies StoredDocsPlan,
         dht: [{ peers: 10, trials: 2 }]
@@ -84,6 +88,7 @@ function sizes (quick: boolean) {
         throughput: { n: 10, writers: [1, 5] },
         catchupEdits: 10_000,
         coldStartOps: 100_000,
+        historyEdits: 5000,
         manyDocs: 1000,
         storedDocs: { stored: 10_000, opened: 1000, served: 1000, unloadIdleAfterMs: 5000 } satisfies StoredDocsPlan,
         dht: [{ peers: 50, trials: 5 }, { peers: 100, trials: 5 }]
@@ -133,7 +138,8 @@ async function main (): Promise<void> {
     coldstart: 4_000,
     multiprocess: 18_000,
     manydocs: 30_000,
-    dht: 10_000
+    dht: 10_000,
+    history: 8_000
   }
   const results: Omit<BenchResults, 'targets'> = {
     meta: {
@@ -159,6 +165,7 @@ async function main (): Promise<void> {
     catchup: [],
     manyDocs: [],
     dht: [],
+    history: [],
     skipped: []
   }
   const plan = results.meta.plan
@@ -202,7 +209,11 @@ async function main (): Promise<void> {
           if (r.row !== undefined) results.dht.push(r.row)
           results.skipped.push(...r.skipped)
         }
-      }]
+      }],
+    ['history', `history 'full' vs 'none': ${z.historyEdits} edits, one envelope each`, async () => {
+      const r = await runHistory(ctx, z.historyEdits)
+      results.history.push(...r.rows); results.skipped.push(...r.skipped)
+    }]
   ]
 
   for (const [name, what, run] of steps) {

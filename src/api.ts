@@ -26,6 +26,7 @@ export type {
   AccessRole, CreateOptions, DocHandle, DocMember, DocSnapshot, HandleEvents, OpenOptions, PeerInfoSnapshot, SyncStatus,
   Weft, WeftEvents, WeftMetrics, WeftOptions
 } from './types.js'
+export type { HistoryEntry } from './replica/history.js'
 export { parseLink, formatLink, LinkError } from './trust/link.js'
 export type { Link, LinkRole } from './trust/link.js'
 export { isPrivateDocId } from './trust/keys.js'

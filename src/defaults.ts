@@ -31,6 +31,8 @@ export const DEFAULTS = {
   maxSyncResponseBytes: 64 * MiB,
   maxEnvelopesPerSync: 64,
   checkpointEvery: 1000,
+  /** Checkpoints keep the envelope log, so `handle.history()` and `versionAt()` reach back to the start. */
+  history: 'full' as 'full' | 'none',
   relayPresence: true,
   /** A served document nobody holds open is unloaded after this long without activity. */
   unloadIdleAfterMs: minute,

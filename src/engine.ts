@@ -124,7 +124,8 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
         minSealIntervalMs: options.minSealIntervalMs ?? DEFAULTS.minSealIntervalMs,
         maxEnvelopesPerSync: options.maxEnvelopesPerSync ?? DEFAULTS.maxEnvelopesPerSync,
         checkpointEvery: options.checkpointEvery ?? DEFAULTS.checkpointEvery,
-        retainAfterCheckpoint: TUNING.retainAfterCheckpoint
+        retainAfterCheckpoint: TUNING.retainAfterCheckpoint,
+        history: options.history ?? DEFAULTS.history
       }
     }
     this.gossip = new Gossip(libp2p.services.pubsub, { verifier, metrics, maxEnvelopeBytes })

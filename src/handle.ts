@@ -2,7 +2,7 @@ import { ObservableV2 } from 'lib0/observable'
 import type * as Y from 'yjs'
 import type { Replica } from './replica/replica.js'
 import type { DocSync } from './sync/doc-sync.js'
-import type { AccessRole, DocHandle, DocMember, HandleEvents, SyncStatus } from './types.js'
+import type { AccessRole, DocHandle, DocMember, HandleEvents, HistoryEntry, SyncStatus } from './types.js'
 
 /** One loaded document, shared by every lease on it. */
 export interface LoadedDoc {
@@ -41,6 +41,26 @@ export class Handle extends ObservableV2<HandleEvents> implements DocHandle {
   get closed (): boolean { return this.closing !== undefined }
 
   get access (): AccessRole { return this.loaded.replica.access?.role ?? 'writer' }
+  get author (): string { return this.loaded.replica.author }
+
+  async history (): Promise<HistoryEntry[]> {
+    this.assertOpen('history')
+    return await this.loaded.replica.history()
+  }
+
+  async versionAt (time: number | Date): Promise<Y.Doc> {
+    this.assertOpen('versionAt')
+    const ms = time instanceof Date ? time.getTime() : time
+    if (typeof ms !== 'number' || Number.isNaN(ms)) {
+      throw new TypeError(`versionAt: time must be ms since the epoch or a Date, got ${String(time)}`)
+    }
+    return await this.loaded.replica.versionAt(ms)
+  }
+
+  private assertOpen (what: string): void {
+    if (this.closing !== undefined) throw new Error(`${what}: document ${this.id} is closed`)
+  }
+
   members (): DocMember[] { return this.loaded.replica.access?.members() ?? [] }
 
   invite (options: { role: 'reader' | 'writer' | 'pinner' }): string {

@@ -65,6 +65,9 @@ export function validateOptions (options: WeftOptions): void {
       throw new TypeError(`createWeft: ${name} must be a non-negative number, got ${describe(value)}`)
     }
   }
+  if (options.history !== undefined && options.history !== 'full' && options.history !== 'none') {
+    throw new TypeError(`createWeft: history must be "full" or "none", got ${describe(options.history)}`)
+  }
   const idle = options.unloadIdleAfterMs
   if (idle !== undefined && (typeof idle !== 'number' || Number.isNaN(idle) || idle < 0)) {
     throw new TypeError(

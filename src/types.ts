@@ -5,6 +5,9 @@ import type { Awareness } from 'y-protocols/awareness'
 import type { WeftServices } from './net/libp2p-node.js'
 import type { AwarenessChannel } from './presence/channel.js'
 import type { AwarenessLimits } from './presence/gate.js'
+import type { HistoryEntry } from './replica/history.js'
+
+export type { HistoryEntry } from './replica/history.js'
 
 /** Where a document stands with the network. */
 export type SyncStatus = 'offline' | 'connecting' | 'syncing' | 'synced'
@@ -63,6 +66,12 @@ export interface WeftOptions {
   maxEnvelopesPerSync?: number
   /** Fold the log into a checkpoint after this many new envelopes. Default 1000. */
   checkpointEvery?: number
+  /**
+   * 'full' (default): checkpoints keep every envelope, so `handle.history()` and `handle.versionAt()`
+   * reach back to the first edit this peer holds. 'none': checkpoints drop all but the last 256
+   * envelopes per author (smaller store); history then covers only those.
+   */
+  history?: 'full' | 'none'
   /**
    * Forward presence (awareness) of open documents for other peers, even with no editor here.
    * A relay joins a document's presence topic only while a neighbour uses presence on it. Default true.
@@ -127,6 +136,19 @@ export interface DocHandle extends ObservableV2<HandleEvents> {
   invite (options: { role: 'reader' | 'writer' | 'pinner' }): string
   /** Ends a member's access (admins only); its envelopes after the last one this peer holds are rejected everywhere. */
   revoke (member: string): void
+  /** This peer's author key (hex): how `history()` and `versionVector` name this peer's edits. */
+  readonly author: string
+  /**
+   * The document's envelopes this peer holds (its own and every other author's), oldest first in
+   * HLC order. Pending local edits are sealed first. See `HistoryEntry`.
+   */
+  history (): Promise<HistoryEntry[]>
+  /**
+   * A new Y.Doc (not replicated; destroy it when done) holding the document as it was at `time`
+   * (ms since the epoch): every held envelope stamped at or before it, applied in HLC order.
+   * Private documents: what this peer holds keys for.
+   */
+  versionAt (time: number | Date): Promise<Y.Doc>
   /** Resolves once caught up with at least one peer holding the document. */
   whenSynced (options?: { signal?: AbortSignal }): Promise<void>
   /** Seals pending local edits and resolves once they are durable in the local store (acknowledged). */

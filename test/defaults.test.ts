@@ -38,6 +38,7 @@ test('the README option table states the defaults src/defaults.ts holds', () => 
     ['maxSyncResponseBytes', DEFAULTS.maxSyncResponseBytes],
     ['maxEnvelopesPerSync', DEFAULTS.maxEnvelopesPerSync],
     ['checkpointEvery', DEFAULTS.checkpointEvery],
+    ['history', DEFAULTS.history],
     ['relayPresence', DEFAULTS.relayPresence],
     ['network.inboundConnectionThreshold', DEFAULTS.inboundConnectionThreshold],
     ['network.maxConnections', DEFAULTS.maxConnections],

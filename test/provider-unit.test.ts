@@ -339,6 +339,9 @@ class FakeHandle extends ObservableV2<HandleEvents> implements DocHandle {
   members (): [] { return [] }
   invite (): string { throw new Error('not in this fake') }
   revoke (): void {}
+  author = 'fake-author'
+  async history (): Promise<[]> { return [] }
+  async versionAt (): Promise<Y.Doc> { throw new Error('not in this fake') }
   closes = 0
   get closed (): boolean { return this.closes > 0 }
   constructor (readonly id: string, readonly doc: Y.Doc) { super() }

@@ -7,6 +7,7 @@ import type { ColdStartRow } from '../scenarios/coldstart.js'
 import type { ManyDocsRow } from '../scenarios/manydocs.js'
 import type { StoredDocsRow, ServedDocsRow } from '../scenarios/stored-docs.js'
 import { holder, type DhtRow, type DhtTrial } from '../scenarios/dht.js'
+import type { HistoryBenchRow } from '../scenarios/history.js'
 import { summarize } from '../lib/stats.js'
 import type { SkipNote } from '../scenarios/context.js'
 import type { TargetResult } from './targets.js'
@@ -32,6 +33,8 @@ export interface BenchResults {
   servedDocs?: ServedDocsRow
   /** One row per DHT network size (older files hold a single object here; see normalizeResults). */
   dht: DhtRow[]
+  /** weft only: what keeping history costs ('full' vs 'none'); absent in older files. */
+  history: HistoryBenchRow[]
   targets: TargetResult[]
   skipped: SkipNote[]
 }
@@ -58,5 +61,5 @@ export function normalizeResults (r: any): BenchResults {
     allPeers: lost(x.allPeers),
     perDelivery: lost(x.perDelivery)
   }))
-  return { ...r, latency, dht, manyDocs: r.manyDocs ?? [], skipped: r.skipped ?? [] }
+  return { ...r, latency, dht, manyDocs: r.manyDocs ?? [], history: r.history ?? [], skipped: r.skipped ?? [] }
 }

@@ -277,6 +277,22 @@ export function renderMarkdown (r: BenchResults): string {
     for (const d of r.dht) s.push(dhtSection(d))
   }
 
+  if (r.history.length > 0) {
+    const edits = r.history[0].edits
+    s.push('## History: what keeping the log costs (weft)')
+    s.push('')
+    s.push(`${int(edits)} single-character edits, one envelope each (the worst case), default checkpoints; store ` +
+      'bytes of the document (logical key + value, and the LevelDB directory after a full compaction); cold ' +
+      'start = createWeft() + open() until the text is complete; history() and versionAt(middle) on the reopened ' +
+      'document (medians).')
+    s.push('')
+    s.push(mdTable(['history', 'envelopes kept', 'logical', 'on disk', 'cold start ms', 'of which open() ms',
+      'history() ms', 'versionAt() ms', 'entries listed', 'versionAt(middle) length'],
+    r.history.map(h => [h.history, int(h.envelopesKept), kib(h.logicalBytes), kib(h.diskBytes), ms(h.coldStartMs),
+      ms(h.openMs), ms(h.historyMs), ms(h.versionAtMs), int(h.historyEntries), int(h.versionAtLength)])))
+    s.push('')
+  }
+
   if (r.skipped.length > 0) {
     s.push('## Not run / failed')
     s.push('')

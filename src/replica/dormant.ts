@@ -19,7 +19,7 @@ export class DormantReplica {
     const vv = new VersionVector()
     const checkpoint = await ctx.store.getCheckpoint(docId)
     if (checkpoint !== undefined) vv.raiseTo(vectorFromWire(decodeCheckpoint(checkpoint, Infinity).vv))
-    for await (const { author, seq } of ctx.store.envelopeIds(docId)) {
+    for await (const { author, seq } of ctx.store.envelopesAbove(docId, new Map(vv.entries()))) {
       if (seq === vv.get(author) + 1) vv.add(author, seq)
     }
     return new DormantReplica(docId, vv, ctx)
@@ -52,9 +52,15 @@ export class DormantReplica {
 
   private async storedDiff (stateVector: Uint8Array | undefined): Promise<Uint8Array> {
     const updates: Uint8Array[] = []
-    const checkpoint = await this.ctx.store.getCheckpoint(this.docId)
-    if (checkpoint !== undefined) updates.push(decodeCheckpoint(checkpoint, Infinity).update)
-    for await (const { bytes } of this.ctx.store.envelopes(this.docId)) updates.push(Envelope.decode(bytes).payload)
+    const checkpointBytes = await this.ctx.store.getCheckpoint(this.docId)
+    const checkpoint = checkpointBytes === undefined ? undefined : decodeCheckpoint(checkpointBytes, Infinity)
+    if (checkpoint !== undefined) updates.push(checkpoint.update)
+    // What the checkpoint covers is in it (loading skips those envelopes too); with history kept,
+    // they are most of the log.
+    const covered = new Map(checkpoint === undefined ? [] : vectorFromWire(checkpoint.vv))
+    for await (const { bytes } of this.ctx.store.envelopesAbove(this.docId, covered)) {
+      updates.push(Envelope.decode(bytes).payload)
+    }
     const merged = Y.mergeUpdates(updates)
     if (stateVector === undefined) return merged
     try {

@@ -10,6 +10,7 @@ import type { Store } from '../store/store.js'
 import type { Signer } from '../identity/peer-key.js'
 import type { DocAccess } from '../trust/doc-access.js'
 import { Kind } from '../trust/aead.js'
+import { hlcHex, readHistory, readVersionAt, type HistoryEntry, type HistorySource } from './history.js'
 
 const log = logger('weft:replica')
 const EMPTY = new Uint8Array(0)
@@ -28,7 +29,14 @@ export interface ReplicaOptions {
   checkpointEvery: number
   /** Envelopes kept per author behind a checkpoint, so small gaps can still be served as the authors' own envelopes. */
   retainAfterCheckpoint: number
+  /**
+   * 'full' (also when absent, as the engine's default): checkpoints keep the envelope log, for
+   * history; 'none': they drop all but `retainAfterCheckpoint` envelopes per author.
+   */
+  history?: HistoryMode
 }
+
+export type HistoryMode = 'full' | 'none'
 
 export interface ReplicaContext {
   store: Store
@@ -127,7 +135,7 @@ export class Replica extends ObservableV2<ReplicaEvents> {
       replica.vv.raiseTo(vectorFromWire(checkpoint.vv))
     }
     let ownHighest = replica.vv.get(me)
-    for await (const { author, seq, bytes } of ctx.store.envelopes(docId)) {
+    for await (const { author, seq, bytes } of ctx.store.envelopesAbove(docId, new Map(replica.vv.entries()))) {
       if (author === me) ownHighest = Math.max(ownHighest, seq)
       // Stored envelopes are contiguous per author; anything else is left for sync to refetch.
       if (seq !== replica.vv.get(author) + 1) continue
@@ -417,6 +425,8 @@ export class Replica extends ObservableV2<ReplicaEvents> {
       if (claims.get(author) === head.seq && head.seq > this.vv.get(author)) proven.set(author, head)
     }
     let raised = 0
+    /** Latest stamp among the heads of authors whose earlier envelopes only the checkpoint holds here. */
+    let standsFor: bigint | undefined
     for (const [author, claim] of claims) {
       if (claim <= this.vv.get(author)) continue
       const head = proven.get(author)
@@ -433,12 +443,19 @@ export class Replica extends ObservableV2<ReplicaEvents> {
       }
       const from = this.vv.get(author) + 1
       const earlier = this.vouched.get(author)?.from ?? from
-      if (from < head.seq) this.vouched.set(author, { from: Math.min(from, earlier), to: head.seq - 1 })
+      if (from < head.seq) {
+        this.vouched.set(author, { from: Math.min(from, earlier), to: head.seq - 1 })
+        if (standsFor === undefined || head.hlc > standsFor) standsFor = head.hlc
+      }
       this.vv.raiseTo([[author, head.seq]])
       void this.ctx.store.appendEnvelope(this.docId, author, head.seq, Envelope.encode(head))
       raised++
     }
     if (raised === 0) return 'duplicate'
+    if (standsFor !== undefined && this.ctx.options.history !== 'none') {
+      // History: these envelopes will never be held here, so the checkpoint stands in for them.
+      void this.ctx.store.putHistoryBase(this.docId, hlcHex(standsFor), Checkpoint.encode(checkpoint))
+    }
     for (const author of [...this.held.keys()]) this.releaseHeld(author)
     const mine = this.vv.get(this.ctx.signer.author)
     if (mine > this.localSeq) this.localSeq = mine
@@ -507,11 +524,42 @@ export class Replica extends ObservableV2<ReplicaEvents> {
     this.sinceCheckpoint = 0
     this.bytesSinceCheckpoint = 0
     this.ctx.metrics.inc(METRIC.checkpointsWritten)
-    const keep = this.ctx.options.retainAfterCheckpoint
-    for (const [author, seq] of this.vv.entries()) {
-      if (seq - keep > 0) await this.ctx.store.deleteEnvelopesThrough(this.docId, author, seq - keep)
+    // With history kept, the checkpoint only speeds up loading: the log it stands for stays.
+    if (this.ctx.options.history === 'none') {
+      const keep = this.ctx.options.retainAfterCheckpoint
+      for (const [author, seq] of this.vv.entries()) {
+        if (seq - keep > 0) await this.ctx.store.deleteEnvelopesThrough(this.docId, author, seq - keep)
+      }
     }
     await this.ctx.store.flush()
+  }
+
+  // ---- history ------------------------------------------------------------
+
+  /** The stored log, oldest first; pending local edits are sealed first so they are in it. */
+  async history (): Promise<HistoryEntry[]> {
+    await this.flush()
+    return await readHistory(this.historySource)
+  }
+
+  /** A fresh Y.Doc holding every stored envelope stamped at or before `time` (ms since the epoch). */
+  async versionAt (time: number): Promise<Y.Doc> {
+    await this.flush()
+    return await readVersionAt(this.historySource, time)
+  }
+
+  private get historySource (): HistorySource {
+    const readable = (envelope: Envelope): Uint8Array | undefined =>
+      this.access === undefined || this.access.canRead(envelope.payload) ? this.plain(envelope) : undefined
+    const readableCheckpoint = (checkpoint: Checkpoint): Uint8Array | undefined => {
+      if (this.access !== undefined && !this.access.canRead(checkpoint.update)) return undefined
+      try {
+        return this.plainCheckpoint(checkpoint)
+      } catch {
+        return undefined
+      }
+    }
+    return { docId: this.docId, store: this.ctx.store, readable, readableCheckpoint }
   }
 
   private checkpointDue (fraction = 1): boolean {

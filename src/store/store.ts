@@ -10,6 +10,7 @@ const log = logger('weft:store')
 //   c!<docId>                         the latest checkpoint (signed bytes)
 //   k!<docId>!<opIdHex>               a control op of a private document (signed bytes; never compacted)
 //   r!<docId>                         the root seed of a private document this peer created
+//   b!<docId>!<hlcHex>                a received checkpoint that stands, in history, for envelopes never held here
 const SEQ_DIGITS = 16
 const seqKey = (seq: number): string => seq.toString().padStart(SEQ_DIGITS, '0')
 const envelopeKey = (docId: string, author: string, seq: number): string => `e!${docId}!${author}!${seqKey(seq)}`
@@ -77,6 +78,20 @@ export class Store {
     return await this.db.get(`r!${docId}`) ?? undefined
   }
 
+  /** Keeps a received checkpoint for history, under the stamp of the latest edit it stands for. */
+  putHistoryBase (docId: string, hlcHex: string, bytes: Uint8Array): Promise<void> {
+    return this.enqueue({ type: 'put', key: `b!${docId}!${hlcHex}`, value: bytes })
+  }
+
+  /** The checkpoints kept for history, oldest stamp first. */
+  async * historyBases (docId: string): AsyncGenerator<{ hlcHex: string, bytes: Uint8Array }> {
+    await this.flush()
+    const prefix = `b!${docId}!`
+    for await (const [key, bytes] of this.db.iterator({ gt: prefix, lt: prefix + '~' })) {
+      yield { hlcHex: key.slice(prefix.length), bytes }
+    }
+  }
+
   async getCheckpoint (docId: string): Promise<Uint8Array | undefined> {
     await this.flush()
     return await this.db.get(`c!${docId}`) ?? undefined
@@ -89,6 +104,29 @@ export class Store {
     for await (const [key, bytes] of this.db.iterator({ gt: prefix, lt: prefix + '~' })) {
       const [author, seq] = key.slice(prefix.length).split('!')
       yield { author, seq: Number(seq), bytes }
+    }
+  }
+
+  /**
+   * The stored envelopes of a document above `held` (author -> highest seq already covered, e.g.
+   * by the checkpoint), grouped by author in seq order. Covered runs are skipped with a seek, not
+   * read: with history kept, the log behind a checkpoint is most of the store.
+   */
+  async * envelopesAbove (docId: string, held: ReadonlyMap<string, number>): AsyncGenerator<StoredEnvelope> {
+    await this.flush()
+    const prefix = `e!${docId}!`
+    const iterator = this.db.iterator({ gt: prefix, lt: prefix + '~' })
+    try {
+      for (let entry = await iterator.next(); entry !== undefined; entry = await iterator.next()) {
+        const [key, bytes] = entry
+        const [author, seqText] = key.slice(prefix.length).split('!')
+        const seq = Number(seqText)
+        const covered = held.get(author) ?? 0
+        if (seq <= covered) iterator.seek(envelopeKey(docId, author, covered + 1))
+        else yield { author, seq, bytes }
+      }
+    } finally {
+      await iterator.close()
     }
   }
 
@@ -125,12 +163,13 @@ export class Store {
     return keys.length
   }
 
-  /** Removes every trace of a document: its mark, checkpoint and envelopes. */
+  /** Removes every trace of a document: its mark, checkpoint, envelopes and history. */
   async deleteDocument (docId: string): Promise<void> {
     await this.flush()
     const ops: BatchOp[] = [{ type: 'del', key: `d!${docId}` }, { type: 'del', key: `c!${docId}` }]
     for await (const key of this.db.keys({ gt: `e!${docId}!`, lt: `e!${docId}!~` })) ops.push({ type: 'del', key })
     for await (const key of this.db.keys({ gt: `k!${docId}!`, lt: `k!${docId}!~` })) ops.push({ type: 'del', key })
+    for await (const key of this.db.keys({ gt: `b!${docId}!`, lt: `b!${docId}!~` })) ops.push({ type: 'del', key })
     ops.push({ type: 'del', key: `r!${docId}` })
     await this.db.batch(ops)
   }
