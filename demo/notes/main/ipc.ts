@@ -31,6 +31,9 @@ const handlers: Handlers = {
     if (typeof offline !== 'boolean') throw new TypeError('setOffline expects a boolean')
     await service.setOffline(offline)
   },
+  noteHistory: async (service, [id]) => await service.noteHistory(docId(id)),
+  noteVersion: async (service, [id, time]) => await service.noteVersion(docId(id), timestamp(time)),
+  restoreVersion: async (service, [id, time]) => { await service.restoreVersion(docId(id), timestamp(time)) },
   searchNotes: (service, [query]) => service.searchNotes(str(query, 'query')),
   cancelJoin: async (service, [id]) => { await service.cancelJoin(docId(id)) },
   setDeviceName: async (service, [name]) => { await service.setDeviceName(str(name, 'name')) },
@@ -58,6 +61,13 @@ export async function dispatchNotesCall (service: NotesService, method: unknown,
 function str (value: unknown, what: string): string {
   if (typeof value !== 'string' || value.length > MAX_TEXT) {
     throw new TypeError(`${what} must be a string of at most ${MAX_TEXT} characters`)
+  }
+  return value
+}
+
+function timestamp (value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new TypeError(`a time is milliseconds since the epoch, got ${JSON.stringify(value)}`)
   }
   return value
 }

@@ -103,9 +103,20 @@ export class Notebook {
     return names
   }
 
-  setDeviceName (peerId: string, name: string): void {
-    const devices = this.handle.doc.getMap('devices')
-    if (devices.get(peerId) !== name) devices.set(peerId, name)
+  /** Names this device under its peer id (peer lists) and its author key (history). */
+  setDeviceName (peerId: string, author: string, name: string): void {
+    this.handle.doc.transact(() => {
+      for (const [map, key] of [['devices', peerId], ['authors', author]] as const) {
+        const names = this.handle.doc.getMap(map)
+        if (names.get(key) !== name) names.set(key, name)
+      }
+    })
+  }
+
+  /** The name of the device with this author key (history entries name authors by key). */
+  authorName (author: string): string | undefined {
+    const name = this.handle.doc.getMap('authors').get(author)
+    return typeof name === 'string' ? name.slice(0, 40) : undefined
   }
 
   /** Calls `listener` with the ids added, removed and overwritten by each change, local or remote. */

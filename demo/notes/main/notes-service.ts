@@ -15,14 +15,15 @@ import { logger } from '@libp2p/logger'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createWeft, REMOTE_ORIGIN, type DocHandle, type Weft, type WeftOptions } from '../../../src/index.js'
 import {
-  NOTE_BODY, type JoiningNote, type JoinResult, type NoteContent, type NoteEdit, type NotesEvent, type NotesStatus,
-  type NoteSummary, type NoteSyncState
+  NOTE_BODY, type HistoryPoint, type JoiningNote, type JoinResult, type NoteContent, type NoteEdit, type NotesEvent,
+  type NotesStatus, type NoteSummary, type NoteSyncState
 } from '../shared/bridge.js'
 import { notePreview, noteTitle } from '../shared/note-title.js'
 import { formatLink, parseLink } from '../shared/links.js'
 import { AppStateFile, MAX_NAME } from './app-state.js'
 import { lockDataDir } from './data-dir-lock.js'
 import { PresenceRelay } from './presence-relay.js'
+import { historyPoints } from './history.js'
 import { Notebook } from './notebook.js'
 import { offlineGate } from './offline-gate.js'
 import { Reconnector, type ReconnectorOptions } from './reconnector.js'
@@ -196,7 +197,7 @@ export class NotesService {
   private useNotebook (notebook: Notebook): void {
     this.detachNotebook()
     this.notebook = notebook
-    notebook.setDeviceName(this.weft.peerId, this.deviceName) // how the other devices in this notebook name us
+    notebook.setDeviceName(this.weft.peerId, notebook.handle.author, this.deviceName) // how the others name us
     const offChange = notebook.onChange(({ added, removed, updated }) => {
       for (const id of added) void this.ensureOpen(id).catch(err => { log.error('cannot open note %s: %e', id, err) })
       for (const id of removed) {
@@ -350,6 +351,35 @@ export class NotesService {
     return this.notebook.list()
   }
 
+  // ---- history ---------------------------------------------------------------------
+
+  async noteHistory (id: string): Promise<HistoryPoint[]> {
+    const { handle } = this.noteInNotebook(id)
+    return historyPoints(await handle.history(), author => this.notebook.authorName(author), handle.author)
+  }
+
+  async noteVersion (id: string, time: number): Promise<string> {
+    const old = await this.noteInNotebook(id).handle.versionAt(time)
+    try {
+      return old.getText(NOTE_BODY).toString()
+    } finally {
+      old.destroy()
+    }
+  }
+
+  /** The text as it was at `time` replaces today's, as one ordinary edit that syncs like any other. */
+  async restoreVersion (id: string, time: number): Promise<void> {
+    const text = await this.noteVersion(id, time)
+    const { handle } = this.noteInNotebook(id)
+    const body = handle.doc.getText(NOTE_BODY)
+    if (body.toString() === text) return
+    handle.doc.transact(() => {
+      body.delete(0, body.length)
+      body.insert(0, text)
+    }, LOCAL_EDIT)
+    await handle.flush()
+  }
+
   searchNotes (query: string): string[] {
     const needle = query.trim().toLocaleLowerCase()
     return this.notebook.list().filter(note => {
@@ -425,7 +455,7 @@ export class NotesService {
     const trimmed = name.trim().slice(0, MAX_NAME)
     if (trimmed === '') throw new Error('a device name cannot be empty')
     await this.state.update(s => { s.deviceName = trimmed })
-    this.notebook.setDeviceName(this.weft.peerId, trimmed)
+    this.notebook.setDeviceName(this.weft.peerId, this.notebook.handle.author, trimmed)
     this.statusChanged()
   }
 

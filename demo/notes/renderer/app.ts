@@ -3,6 +3,7 @@ import type { NotesBridge, NotesEvent, NotesStatus, NoteSummary } from '../share
 import { h } from './dom.js'
 import { createEditor } from './editor.js'
 import { bindShortcuts, type Command } from './keyboard.js'
+import { HistoryPanel, describeLastEdit } from './history-panel.js'
 import { buildLayout } from './layout.js'
 import { NoteSession } from './note-session.js'
 import { renderNoteList } from './note-list.js'
@@ -29,10 +30,14 @@ export class NotesApp {
   private searchTimer: ReturnType<typeof setTimeout> | undefined
   private emptyReason: string | undefined
   private readonly ui = buildLayout()
+  private readonly history: HistoryPanel
+  private historyTimer: ReturnType<typeof setTimeout> | undefined
   private readonly cleanups: Array<() => void> = []
 
   constructor (root: HTMLElement, private readonly bridge: NotesBridge) {
     root.replaceChildren(this.ui.root)
+    this.history = new HistoryPanel(bridge, action => { void this.run(action) })
+    this.ui.sharePanel.after(this.history.root)
     const clock = setInterval(() => { this.drawList(); this.drawBadge() }, 20_000)
     this.cleanups.push(
       bridge.onEvent(event => { this.onEvent(event) }),
@@ -43,6 +48,13 @@ export class NotesApp {
     ui.newNote.onclick = () => { this.command('new-note') }
     ui.share.onclick = () => { ui.sharePanel.hidden ? this.command('share') : this.hideShare() }
     ui.closeShare.onclick = () => { this.hideShare() }
+    ui.history.onclick = () => {
+      void this.run(async () => {
+        if (this.history.open || this.session === undefined) { this.history.hide(); return }
+        this.hideShare()
+        await this.history.show(this.session.id)
+      })
+    }
     ui.shareNotebook.onclick = () => { void this.run(async () => { await this.showShare(true) }) }
     ui.copy.onclick = () => { void this.copyLink() }
     ui.delete.onclick = () => { void this.run(async () => { await this.deleteCurrent() }) }
@@ -82,6 +94,8 @@ export class NotesApp {
   private closePanels (): void {
     if (!this.ui.sharePanel.hidden) {
       this.hideShare()
+    } else if (this.history.open) {
+      this.history.hide()
     } else if (this.search !== undefined || document.activeElement === this.ui.search) {
       this.ui.search.value = ''
       this.search = undefined
@@ -111,6 +125,7 @@ export class NotesApp {
       this.drawAll()
     } else if (event.type === 'note-update' && event.id === this.session?.id) {
       this.session.applyFromMain(event.update)
+      this.lastEditSoon()
     } else if (event.type === 'command') {
       this.command(event.command)
     } else if (event.type === 'presence' && event.id === this.session?.id) {
@@ -143,9 +158,25 @@ export class NotesApp {
     this.editor = createEditor(this.ui.editorHost, session.text, this.presence.awareness)
     this.ui.root.classList.add('has-note')
     this.hideShare()
+    session.doc.on('update', () => { this.lastEditSoon() })
     this.drawAll()
     this.drawVisitors([])
+    this.lastEditSoon(0)
     this.editor.focus()
+  }
+
+  /** The "edited … by …" line, from the note's history, at most every 1.5 s while edits flow. */
+  private lastEditSoon (delayMs = 1_500): void {
+    if (this.historyTimer !== undefined && delayMs > 0) return
+    clearTimeout(this.historyTimer)
+    this.historyTimer = setTimeout(() => {
+      this.historyTimer = undefined
+      const session = this.session
+      if (session === undefined) return
+      this.bridge.noteHistory(session.id).then(points => {
+        if (this.session === session) this.ui.editedBy.textContent = describeLastEdit(points)
+      }, () => {})
+    }, delayMs)
   }
 
   private async closeSession (reason?: string): Promise<void> {
@@ -157,6 +188,8 @@ export class NotesApp {
     this.editor = undefined
     this.ui.root.classList.remove('has-note')
     this.emptyReason = reason
+    this.ui.editedBy.textContent = ''
+    this.history.hide()
     this.hideShare()
     this.disarmDelete()
     this.drawAll()
@@ -192,6 +225,7 @@ export class NotesApp {
   }
 
   private async showShare (notebook = false): Promise<void> {
+    this.history.hide()
     const link = await this.bridge.shareLink(notebook ? undefined : this.session?.id)
     this.ui.shareLink.value = link
     this.ui.shareWhat.textContent = notebook ? 'Link to the whole notebook' : 'Link to this note'
@@ -337,6 +371,7 @@ export class NotesApp {
   async destroy (): Promise<void> {
     for (const cleanup of this.cleanups.splice(0)) cleanup()
     clearTimeout(this.searchTimer)
+    clearTimeout(this.historyTimer)
     await this.closeSession()
   }
 }

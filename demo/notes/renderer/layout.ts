@@ -40,6 +40,8 @@ export function buildLayout () {
     badge: h('span', { class: 'badge', 'data-testid': 'sync-badge' }),
     pending: h('span', { class: 'pending', 'data-testid': 'pending', hidden: true }),
     visitors: h('div', { class: 'visitors', 'data-testid': 'visitors' }),
+    editedBy: h('span', { class: 'edited-by', 'data-testid': 'edited-by' }),
+    history: h('button', { 'data-testid': 'history', title: 'Who changed what, and earlier versions' }, 'History'),
     share: h('button', { 'data-testid': 'share' }, 'Share'),
     delete: h('button', { class: 'danger', 'data-testid': 'delete' }, 'Delete'),
     sharePanel: h('div', { class: 'share-panel', 'data-testid': 'share-panel', hidden: true }),
@@ -73,9 +75,9 @@ export function buildLayout () {
     h('main', { class: 'pane' },
       h('div', { class: 'toolbar' },
         ui.toggleSidebar,
-        h('div', { class: 'status' }, ui.badge, ui.pending),
+        h('div', { class: 'status' }, ui.badge, ui.pending, ui.editedBy),
         ui.visitors,
-        h('div', { class: 'actions' }, ui.share, ui.delete)
+        h('div', { class: 'actions' }, ui.history, ui.share, ui.delete)
       ),
       ui.sharePanel,
       ui.error,

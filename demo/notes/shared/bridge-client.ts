@@ -30,6 +30,9 @@ export function createNotesBridge (transport: BridgeTransport): NotesBridge {
     setDeviceName: call('setDeviceName'),
     updatePresence: call('updatePresence'),
     searchNotes: call('searchNotes'),
+    noteHistory: call('noteHistory'),
+    noteVersion: call('noteVersion'),
+    restoreVersion: call('restoreVersion'),
     onEvent: listener => transport.subscribe(listener)
   }
 }

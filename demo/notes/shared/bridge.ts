@@ -23,6 +23,22 @@ export interface NoteSummary {
   updatedAt: number
 }
 
+/** One point on a note's timeline: a run of edits by one device (newest first in a list). */
+export interface HistoryPoint {
+  /** Author key (hex) of the device that made the edits. */
+  author: string
+  /** Its device name ('this device' for ours, 'another device' when it never named itself here). */
+  name: string
+  mine: boolean
+  /** First and last edit of the run, ms since the epoch (from the edits' HLC stamps). */
+  start: number
+  time: number
+  /** Envelopes in the run (typing bursts, not keystrokes). */
+  edits: number
+  /** Earlier history this device received merged into one update: its versions before `time` are not here. */
+  merged: boolean
+}
+
 /** What the renderer needs to start editing a note. */
 export interface NoteContent extends NoteSummary {
   /** The whole note as one Yjs update: apply it to a fresh Y.Doc, then edit `doc.getText(NOTE_BODY)`. */
@@ -118,6 +134,12 @@ export interface NotesBridge {
   /** Opens what a link points to, dialling the peers it names. */
   joinLink: (link: string) => Promise<JoinResult>
   status: () => Promise<NotesStatus>
+  /** The note's timeline, newest first. */
+  noteHistory: (id: string) => Promise<HistoryPoint[]>
+  /** The note's text as it was at `time` (ms since the epoch). */
+  noteVersion: (id: string, time: number) => Promise<string>
+  /** Makes the note's text what it was at `time`, as a new edit (so it syncs, and can be undone by another restore). */
+  restoreVersion: (id: string, time: number) => Promise<void>
   /** Ids of the notes whose title or text contains `query` (case-insensitive), newest first. */
   searchNotes: (query: string) => Promise<string[]>
   /** Switches networking off (refuses and drops every connection) or back on. */
@@ -141,7 +163,8 @@ export type NotesMethod = keyof NotesCalls
 
 export const NOTES_METHODS: readonly NotesMethod[] = [
   'listNotes', 'createNote', 'openNote', 'closeNote', 'editNote', 'deleteNote',
-  'shareLink', 'joinLink', 'status', 'setOffline', 'cancelJoin', 'setDeviceName', 'updatePresence', 'searchNotes'
+  'shareLink', 'joinLink', 'status', 'setOffline', 'cancelJoin', 'setDeviceName', 'updatePresence', 'searchNotes',
+  'noteHistory', 'noteVersion', 'restoreVersion'
 ]
 
 /** IPC channel for calls (`invoke(NOTES_CALL_CHANNEL, method, args)`). */
