@@ -60,7 +60,7 @@ test('the history panel names who edited, shows any past version, and restores o
     const points = page.getByTestId('history-point')
     await waitFor('three points on the timeline', async () => await points.count() === 3)
     assert.deepEqual(await page.locator('.history-who').allTextContents(),
-      ['this device', 'Ada\'s phone', 'this device'])
+      ['This device', 'Ada\'s phone', 'This device'])
     const preview = page.getByTestId('history-preview')
     await preview.filter({ hasText: 'Books' }).waitFor()
     assert.equal(await page.getByTestId('restore').isDisabled(), true, 'the newest point is the note as it is')

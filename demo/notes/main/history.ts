@@ -26,7 +26,7 @@ export function historyPoints (
     }
     current = {
       author: entry.author,
-      name: entry.author === mine ? 'this device' : nameOf(entry.author) ?? 'another device',
+      name: entry.author === mine ? 'This device' : nameOf(entry.author) ?? 'another device',
       mine: entry.author === mine,
       start: entry.time,
       time: entry.time,

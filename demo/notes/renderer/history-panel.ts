@@ -90,9 +90,10 @@ export class HistoryPanel {
     this.chosen = index
     this.slider.value = String(this.points.length - 1 - index)
     this.drawList()
+    const who = point.mine ? 'this device' : point.name
     this.when.textContent = index === 0
-      ? `Now: last edited ${relativeTime(point.time)} by ${point.name}`
-      : `As it was ${relativeTime(point.time)}, after ${point.name}'s changes`
+      ? `Now: last edited ${relativeTime(point.time)} by ${who}`
+      : `As it was ${relativeTime(point.time)}, after changes by ${who}`
     this.restore.disabled = index === 0
     const ticket = ++this.loading
     this.run(async () => {

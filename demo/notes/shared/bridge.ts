@@ -27,7 +27,7 @@ export interface NoteSummary {
 export interface HistoryPoint {
   /** Author key (hex) of the device that made the edits. */
   author: string
-  /** Its device name ('this device' for ours, 'another device' when it never named itself here). */
+  /** Its device name ('This device' for ours, 'another device' when it never named itself here). */
   name: string
   mine: boolean
   /** First and last edit of the run, ms since the epoch (from the edits' HLC stamps). */
