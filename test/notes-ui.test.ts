@@ -131,6 +131,7 @@ test('two devices see each other by name, with cursors in a shared note; shortcu
       console.log(JSON.stringify([await editorText(desk), await editorText(mobile), phone.noteText(trip.id)]))
       throw err
     })
+    await desk.getByTestId('edited-by').filter({ hasText: /^Edited just now by Ada's phone$/ }).waitFor()
     await desk.getByTestId('sync-badge').filter({ hasText: 'Synced' }).waitFor({ timeout: 20_000 })
     await mobile.getByTestId('sync-badge').filter({ hasText: 'Synced' }).waitFor({ timeout: 20_000 })
     await desk.waitForTimeout(300)

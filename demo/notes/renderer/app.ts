@@ -32,6 +32,7 @@ export class NotesApp {
   private readonly ui = buildLayout()
   private readonly history: HistoryPanel
   private historyTimer: ReturnType<typeof setTimeout> | undefined
+  private lastEditDirty = false
   private readonly cleanups: Array<() => void> = []
 
   constructor (root: HTMLElement, private readonly bridge: NotesBridge) {
@@ -165,16 +166,19 @@ export class NotesApp {
     this.editor.focus()
   }
 
-  /** The "edited … by …" line, from the note's history, at most every 1.5 s while edits flow. */
+  /** The "edited … by …" line, from the note's history: at most every 1.5 s while edits flow, and after the last. */
   private lastEditSoon (delayMs = 1_500): void {
+    this.lastEditDirty = true
     if (this.historyTimer !== undefined && delayMs > 0) return
     clearTimeout(this.historyTimer)
     this.historyTimer = setTimeout(() => {
       this.historyTimer = undefined
+      this.lastEditDirty = false
       const session = this.session
       if (session === undefined) return
       this.bridge.noteHistory(session.id).then(points => {
         if (this.session === session) this.ui.editedBy.textContent = describeLastEdit(points)
+        if (this.lastEditDirty && this.session === session) this.lastEditSoon() // edits while we asked
       }, () => {})
     }, delayMs)
   }
