@@ -72,6 +72,8 @@ export class NotesService {
   private readonly watched = new Set<string>()
   private readonly listeners = new Set<(event: NotesEvent) => void>()
   private readonly timers = new Map<'status' | 'notes' | 'peers' | 'confirmed', ReturnType<typeof setTimeout>>()
+  /** Confirmation times not yet written to notes.json. */
+  private readonly confirmations = new Map<string, number>()
   /** Presence of the renderer in the notes it has open. */
   private readonly presence = new Map<string, PresenceRelay>()
   private notebook!: Notebook
@@ -295,13 +297,19 @@ export class NotesService {
     for (const id of this.notebook.deletedIds()) if (stored.has(id)) await this.forgetNote(id)
   }
 
-  /** Another device now holds every local change of this note: remember when (what "last synced" shows). */
+  /**
+   * Another device now holds every local change of this note: remember when (what "last synced"
+   * shows). Written to notes.json at most once a second for all notes together (a reconnect
+   * confirms every note at once).
+   */
   private noteConfirmation (handle: DocHandle): void {
     if (handle.closed || handle.unconfirmed > 0 || handle.status !== 'synced') return
-    const now = Date.now()
-    const previous = this.state.current.confirmed[handle.id] ?? 0
-    if (now - previous < 1_000) return
-    void this.state.update(s => { s.confirmed[handle.id] = now }).catch(() => {})
+    this.confirmations.set(handle.id, Date.now())
+    this.soon('confirmed', () => {
+      const confirmed = [...this.confirmations]
+      this.confirmations.clear()
+      void this.state.update(s => { for (const [id, at] of confirmed) s.confirmed[id] = at }).catch(() => {})
+    }, 1_000)
   }
 
   /** A local edit: refresh the list entry now, then at most once per interval while typing goes on. */
@@ -617,7 +625,8 @@ export class NotesService {
     const notes: Record<string, NoteSyncState> = {}
     for (const { id } of this.notebook.list()) {
       const handle = this.notes.get(id)?.handle
-      if (handle !== undefined) notes[id] = { ...syncState(handle), confirmedAt: this.state.current.confirmed[id] }
+      const confirmedAt = this.confirmations.get(id) ?? this.state.current.confirmed[id]
+      if (handle !== undefined) notes[id] = { ...syncState(handle), confirmedAt }
     }
     const connected = new Set(this.weft.connectedPeers().map(p => p.id))
     const joining: JoiningNote[] = Object.entries(this.state.current.joins).map(([id, join]) => ({
@@ -664,6 +673,10 @@ export class NotesService {
       this.presence.clear()
       this.listeners.clear()
       await this.weft.stop()
+      const confirmed = [...this.confirmations]
+      if (confirmed.length > 0) {
+        await this.state.update(st => { for (const [id, at] of confirmed) st.confirmed[id] = at })
+      }
       await this.state.settled()
       await this.unlock()
     })()
