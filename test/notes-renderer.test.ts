@@ -36,11 +36,13 @@ test('the notes UI creates, edits, shows sync state, and merges a second device\
     browser = await startNotesBrowser()
     const page = await browser.open(desktop, 'desktop')
     const badge = page.getByTestId('sync-badge')
+    const selectedTitle = page.locator('.note-row.selected .row-title')
     const pending = page.getByTestId('pending')
 
     // Alone: the app works offline from the first keystroke.
     assert.equal(await page.getByTestId('network').textContent(), 'Offline · no peers')
-    assert.equal(await page.getByTestId('note-list').textContent(), 'No notes yet')
+    assert.match(await page.getByTestId('note-list').textContent() ?? '', /^No notes yet\. Press Ctrl\+N/)
+    assert.match(await page.getByTestId('empty-pane').textContent() ?? '', /Your notebook is empty/)
     await page.getByTestId('new-note').click()
     await page.locator('.cm-content').waitFor()
     await typeLines(page, ['Shopping list', 'Apples'])
@@ -49,10 +51,12 @@ test('the notes UI creates, edits, shows sync state, and merges a second device\
       return note !== undefined && hasText(desktop, note.id, 'Shopping list\nApples')
     })
     const id = desktop.listNotes()[0].id
-    assert.equal(await page.getByTestId('note-title').textContent(), 'Shopping list')
-    await page.getByTestId('note-row').filter({ hasText: 'Shopping list' }).waitFor()
+    await selectedTitle.filter({ hasText: 'Shopping list' }).waitFor()
+    await page.locator('.note-row.selected .row-preview').filter({ hasText: 'Apples' }).waitFor()
+    assert.equal(await page.locator('h2, h1').filter({ hasText: 'Shopping list' }).count(), 0,
+      'the title is the editor\'s first line and the row\'s title, not a third heading')
     await badge.filter({ hasText: 'Offline' }).waitFor()
-    await pending.filter({ hasText: /\d+ edits? not yet seen by any peer/ }).waitFor()
+    assert.equal(await pending.textContent(), 'Unsent changes · not synced yet')
 
     // The share panel hands out a link; a second device joins the notebook with it.
     await page.getByTestId('share').click()
@@ -79,7 +83,7 @@ test('the notes UI creates, edits, shows sync state, and merges a second device\
     await page.keyboard.press('Control+End')
     await typeLines(page, ['', 'Cherries'])
     await phone.editNote(id, { splice: { index: 0, remove: 0, insert: '☆ ' } })
-    await pending.filter({ hasText: /not yet seen by any peer/ }).waitFor()
+    await pending.filter({ hasText: /^Unsent changes · last synced (just now|1 min ago)$/ }).waitFor()
     await page.waitForTimeout(500)
     assert.equal(await editorText(page), 'Shopping list\nApples\nPears\nCherries', 'nothing arrives while offline')
     await page.screenshot({ path: join(tmpdir(), 'weft-notes-offline.png') })
@@ -90,7 +94,7 @@ test('the notes UI creates, edits, shows sync state, and merges a second device\
       hasText(phone, id, merged) && hasText(desktop, id, merged) && await editorText(page) === merged, 30_000)
     await badge.filter({ hasText: 'Synced' }).waitFor({ timeout: 20_000 })
     await pending.waitFor({ state: 'hidden', timeout: 20_000 })
-    await page.getByTestId('note-title').filter({ hasText: '☆ Shopping list' }).waitFor()
+    await selectedTitle.filter({ hasText: '☆ Shopping list' }).waitFor()
 
     // Joining from the UI: the phone shares a note of its own, the page pastes the link.
     const recipe = await phone.createNote('Pancakes\n2 eggs, 1 cup flour, 1 cup milk')
@@ -100,7 +104,7 @@ test('the notes UI creates, edits, shows sync state, and merges a second device\
       async () => await editorText(page) === 'Pancakes\n2 eggs, 1 cup flour, 1 cup milk')
     await page.getByTestId('note-row').filter({ hasText: 'Pancakes' }).waitFor()
     await page.getByTestId('note-row').filter({ hasText: '☆ Shopping list' }).click()
-    await page.getByTestId('note-title').filter({ hasText: '☆ Shopping list' }).waitFor()
+    await selectedTitle.filter({ hasText: '☆ Shopping list' }).waitFor()
     await badge.filter({ hasText: 'Synced' }).waitFor({ timeout: 20_000 })
 
     const shot = join(tmpdir(), 'weft-notes-screenshot.png')
@@ -109,7 +113,7 @@ test('the notes UI creates, edits, shows sync state, and merges a second device\
 
     // Deleting from the UI takes two clicks and removes the note on both devices.
     await page.getByTestId('note-row').filter({ hasText: 'Pancakes' }).click()
-    await page.getByTestId('note-title').filter({ hasText: 'Pancakes' }).waitFor()
+    await selectedTitle.filter({ hasText: 'Pancakes' }).waitFor()
     await page.getByTestId('delete').click()
     assert.equal(await page.getByTestId('delete').textContent(), 'Really delete?')
     assert.ok(desktop.listNotes().some(n => n.id === recipe.id), 'one click deletes nothing')
@@ -117,7 +121,7 @@ test('the notes UI creates, edits, shows sync state, and merges a second device\
     const listed = (service: typeof desktop): boolean => service.listNotes().some(n => n.id === recipe.id)
     await waitFor('the note is gone on both devices', () => !listed(desktop) && !listed(phone))
     await page.getByTestId('note-row').filter({ hasText: 'Pancakes' }).waitFor({ state: 'detached' })
-    await page.getByText('Pick a note, or start a new one.').waitFor()
+    await page.getByTestId('empty-pane').filter({ hasText: 'Pick a note on the left' }).waitFor()
     assert.deepEqual(browser.logs.filter(l => /pageerror|error:/.test(l)), [])
   } catch (err) {
     if (browser !== undefined) console.log(browser.logs.join('\n'))

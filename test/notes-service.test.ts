@@ -98,6 +98,8 @@ test('a restarted device keeps its notes offline, and its edits reach a peer whe
     assert.equal(phone.noteText(plan.id), 'Plan\n- written while the laptop was off')
     assert.equal(phone.status().connectedPeers.length, 0)
     assert.equal(phone.status().notes[plan.id].status, 'offline')
+    assert.equal(typeof phone.status().notes[plan.id].confirmedAt, 'number',
+      'the time the laptop last confirmed the note survives the restart ("last synced …")')
 
     // The laptop comes back on the same data dir: same identity, same port, so the phone finds it again.
     laptop = await devices.start(laptopDir)

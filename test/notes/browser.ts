@@ -44,7 +44,7 @@ const TYPES: Record<string, string> = {
 
 export interface NotesBrowser {
   /** A page showing the notes app over `service`. */
-  open: (service: NotesService, name: string) => Promise<Page>
+  open: (service: NotesService, name: string, viewport?: { width: number, height: number }) => Promise<Page>
   logs: string[]
   close: () => Promise<void>
 }
@@ -98,8 +98,8 @@ export async function startNotesBrowser (): Promise<NotesBrowser> {
     return {
       logs,
       close,
-      async open (service, name) {
-        const context = await launched.newContext({ viewport: { width: 1100, height: 680 }, deviceScaleFactor: 1 })
+      async open (service, name, viewport = { width: 1100, height: 680 }) {
+        const context = await launched.newContext({ viewport, deviceScaleFactor: 1 })
         const page = await context.newPage()
         page.on('console', msg => { logs.push(`[${name}] ${msg.type()}: ${msg.text()}`) })
         page.on('pageerror', err => { logs.push(`[${name}] pageerror: ${err.stack ?? err.message}`) })

@@ -13,9 +13,17 @@ export interface AppState {
   /** The TCP port used last time: listening on it again lets peers that remember us reach us. */
   port?: number
   peers: Record<string, KnownPeer>
+  /** This device's name as the user chose it. */
+  deviceName?: string
+  /** Note id -> when another device last confirmed holding all its local changes (ms). */
+  confirmed: Record<string, number>
+  /** Notes joined by link whose content has not arrived: doc id -> holders (peer ids) and since when. */
+  joins: Record<string, { holders: string[], since: number, holderName?: string }>
 }
 
 const MAX_PEERS = 64
+/** A device name is a label, not a document. */
+export const MAX_NAME = 40
 
 /** A JSON file written atomically (temp file + rename), one write at a time. */
 export class AppStateFile {
@@ -24,7 +32,7 @@ export class AppStateFile {
   private constructor (private readonly path: string, private state: AppState) {}
 
   static async load (path: string): Promise<AppStateFile> {
-    let state: AppState = { peers: {} }
+    let state: AppState = { peers: {}, confirmed: {}, joins: {} }
     try {
       state = sanitize(JSON.parse(await readFile(path, 'utf8')))
     } catch (err: any) {
@@ -60,8 +68,18 @@ export class AppStateFile {
 }
 
 function sanitize (raw: any): AppState {
-  const state: AppState = { peers: {} }
+  const state: AppState = { peers: {}, confirmed: {}, joins: {} }
   if (typeof raw?.notebookId === 'string') state.notebookId = raw.notebookId
+  if (typeof raw?.deviceName === 'string') state.deviceName = raw.deviceName.slice(0, MAX_NAME)
+  for (const [id, at] of Object.entries<unknown>(raw?.confirmed ?? {})) {
+    if (typeof at === 'number' && Number.isFinite(at)) state.confirmed[id] = at
+  }
+  for (const [id, join] of Object.entries<any>(raw?.joins ?? {})) {
+    if (!Array.isArray(join?.holders)) continue
+    const holders = join.holders.filter((h: unknown) => typeof h === 'string')
+    state.joins[id] = { holders, since: Number(join.since) || 0 }
+    if (typeof join.holderName === 'string') state.joins[id].holderName = join.holderName.slice(0, MAX_NAME)
+  }
   if (Number.isInteger(raw?.port) && raw.port > 0 && raw.port < 65536) state.port = raw.port
   for (const [id, peer] of Object.entries<any>(raw?.peers ?? {})) {
     if (!Array.isArray(peer?.addresses)) continue

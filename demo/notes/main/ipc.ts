@@ -15,6 +15,7 @@ type Handlers = {
 
 const MAX_TEXT = 1024 * 1024
 const MAX_UPDATE = 4 * 1024 * 1024
+const MAX_PRESENCE = 16 * 1024
 
 const handlers: Handlers = {
   listNotes: service => service.listNotes(),
@@ -29,6 +30,20 @@ const handlers: Handlers = {
   setOffline: async (service, [offline]) => {
     if (typeof offline !== 'boolean') throw new TypeError('setOffline expects a boolean')
     await service.setOffline(offline)
+  },
+  noteHistory: async (service, [id]) => await service.noteHistory(docId(id)),
+  noteVersion: async (service, [id, time]) => await service.noteVersion(docId(id), timestamp(time)),
+  restoreVersion: async (service, [id, time]) => { await service.restoreVersion(docId(id), timestamp(time)) },
+  searchNotes: (service, [query]) => service.searchNotes(str(query, 'query')),
+  cancelJoin: async (service, [id]) => { await service.cancelJoin(docId(id)) },
+  setDeviceName: async (service, [name]) => { await service.setDeviceName(str(name, 'name')) },
+  updatePresence: (service, [id, clientId, state]) => {
+    if (!Number.isSafeInteger(clientId) || (clientId as number) < 0) throw new TypeError('invalid presence client id')
+    const isObject = typeof state === 'object' && !Array.isArray(state)
+    if (!isObject || (state !== null && JSON.stringify(state).length > MAX_PRESENCE)) {
+      throw new TypeError(`a presence state is an object of at most ${MAX_PRESENCE} characters of JSON, or null`)
+    }
+    service.updatePresence(docId(id), clientId as number, state as Record<string, unknown> | null)
   }
 }
 
@@ -46,6 +61,13 @@ export async function dispatchNotesCall (service: NotesService, method: unknown,
 function str (value: unknown, what: string): string {
   if (typeof value !== 'string' || value.length > MAX_TEXT) {
     throw new TypeError(`${what} must be a string of at most ${MAX_TEXT} characters`)
+  }
+  return value
+}
+
+function timestamp (value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new TypeError(`a time is milliseconds since the epoch, got ${JSON.stringify(value)}`)
   }
   return value
 }

@@ -9,17 +9,21 @@
  * peer reappears.
  */
 import { join } from 'node:path'
+import { hostname } from 'node:os'
 import * as Y from 'yjs'
 import { logger } from '@libp2p/logger'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createWeft, REMOTE_ORIGIN, type DocHandle, type Weft, type WeftOptions } from '../../../src/index.js'
 import {
-  NOTE_BODY, type JoinResult, type NoteContent, type NoteEdit, type NotesEvent, type NotesStatus,
-  type NoteSummary, type NoteSyncState
+  NOTE_BODY, type HistoryPoint, type JoiningNote, type JoinResult, type NoteContent, type NoteEdit, type NotesEvent,
+  type NotesStatus, type NoteSummary, type NoteSyncState
 } from '../shared/bridge.js'
-import { noteTitle } from '../shared/note-title.js'
+import { notePreview, noteTitle } from '../shared/note-title.js'
 import { formatLink, parseLink } from '../shared/links.js'
-import { AppStateFile } from './app-state.js'
+import { AppStateFile, MAX_NAME } from './app-state.js'
+import { lockDataDir } from './data-dir-lock.js'
+import { PresenceRelay } from './presence-relay.js'
+import { historyPoints } from './history.js'
 import { Notebook } from './notebook.js'
 import { offlineGate } from './offline-gate.js'
 import { Reconnector, type ReconnectorOptions } from './reconnector.js'
@@ -49,6 +53,8 @@ export interface NotesServiceOptions {
   reconnect?: ReconnectorOptions
   /** A local edit updates the note's list entry at most this often. Default 1 000 ms. */
   touchIntervalMs?: number
+  /** How long joining a note by link waits for its content before listing it as "waiting". Default 3 000 ms. */
+  joinWaitMs?: number
 }
 
 interface OpenNote {
@@ -65,20 +71,42 @@ export class NotesService {
   /** Notes the renderer has open: their changes are pushed as `note-update` events. */
   private readonly watched = new Set<string>()
   private readonly listeners = new Set<(event: NotesEvent) => void>()
-  private readonly timers = new Map<'status' | 'notes' | 'peers', ReturnType<typeof setTimeout>>()
+  private readonly timers = new Map<'status' | 'notes' | 'peers' | 'confirmed', ReturnType<typeof setTimeout>>()
+  /** Confirmation times not yet written to notes.json. */
+  private readonly confirmations = new Map<string, number>()
+  /** Presence of the renderer in the notes it has open. */
+  private readonly presence = new Map<string, PresenceRelay>()
   private notebook!: Notebook
   private detachNotebook: () => void = () => {}
   private offline = false
   private stopping: Promise<void> | undefined
   private reconnector!: Reconnector
   private readonly touchIntervalMs: number
+  private readonly joinWaitMs: number
+  private unlock: () => Promise<void> = async () => {}
 
   private constructor (readonly weft: Weft, private readonly state: AppStateFile, options: NotesServiceOptions) {
     this.touchIntervalMs = options.touchIntervalMs ?? 1_000
+    this.joinWaitMs = options.joinWaitMs ?? 3_000
   }
 
-  /** Starts the weft peer on `dataDir` and opens the notebook and every note in it. */
+  /**
+   * Starts the weft peer on `dataDir` and opens the notebook and every note in it. Rejects with a
+   * DataDirInUseError while another app runs on the same data dir.
+   */
   static async start (options: NotesServiceOptions): Promise<NotesService> {
+    const unlock = await lockDataDir(options.dataDir)
+    try {
+      const service = await NotesService.startLocked(options)
+      service.unlock = unlock
+      return service
+    } catch (err) {
+      await unlock()
+      throw err
+    }
+  }
+
+  private static async startLocked (options: NotesServiceOptions): Promise<NotesService> {
     const state = await AppStateFile.load(join(options.dataDir, 'notes.json'))
     // eslint-disable-next-line prefer-const -- the gate's closure reads it before it is assigned
     let service: NotesService | undefined
@@ -116,6 +144,8 @@ export class NotesService {
     await this.state.update(s => { s.notebookId = notebookHandle.id; if (port !== undefined) s.port = port })
     this.useNotebook(new Notebook(notebookHandle))
     await Promise.all(this.notebook.list().map(async note => await this.ensureOpen(note.id)))
+    await Promise.all(Object.keys(this.state.current.joins).map(async id => await this.ensureOpen(id)))
+    await this.forgetDeleted()
 
     this.weft.on('connections', this.onConnections)
     this.reconnector = new Reconnector(
@@ -147,7 +177,7 @@ export class NotesService {
   }
 
   /** Coalesces bursts (a sync applying hundreds of updates) into one event. */
-  private soon (what: 'status' | 'notes' | 'peers', run: () => void, delayMs = 30): void {
+  private soon (what: 'status' | 'notes' | 'peers' | 'confirmed', run: () => void, delayMs = 30): void {
     if (this.timers.has(what) || this.stopping !== undefined) return
     this.timers.set(what, setTimeout(() => { this.timers.delete(what); run() }, delayMs))
   }
@@ -169,9 +199,13 @@ export class NotesService {
   private useNotebook (notebook: Notebook): void {
     this.detachNotebook()
     this.notebook = notebook
+    notebook.setDeviceName(this.weft.peerId, notebook.handle.author, this.deviceName) // how the others name us
     const offChange = notebook.onChange(({ added, removed, updated }) => {
       for (const id of added) void this.ensureOpen(id).catch(err => { log.error('cannot open note %s: %e', id, err) })
-      for (const id of removed) if (!notebook.has(id)) void this.closeNoteDoc(id)
+      for (const id of removed) {
+        if (notebook.isDeleted(id)) void this.forgetNote(id)
+        else if (!notebook.has(id)) void this.closeNoteDoc(id)
+      }
       // Two devices that edited a note apart both rewrote its entry; the merged entry may carry
       // the title of one side's text while the merged text says otherwise: check again shortly.
       for (const id of [...added, ...updated]) {
@@ -185,8 +219,11 @@ export class NotesService {
     handle.on('status', this.statusChanged)
     handle.on('delivery', this.statusChanged)
     handle.on('peers', this.onReplicatingPeers)
+    const onNames = (): void => { this.statusChanged() }
+    handle.doc.getMap('devices').observe(onNames)
     this.detachNotebook = () => {
       offChange()
+      handle.doc.getMap('devices').unobserve(onNames)
       handle.off('status', this.statusChanged)
       handle.off('delivery', this.statusChanged)
       handle.off('peers', this.onReplicatingPeers)
@@ -209,17 +246,21 @@ export class NotesService {
     const note: OpenNote = { handle, detach: () => {} }
     const onUpdate = (update: Uint8Array, origin: unknown): void => {
       if (this.watched.has(id) && origin !== FROM_RENDERER) this.emit({ type: 'note-update', id, update })
+      if (origin === REMOTE_ORIGIN && this.state.current.joins[id] !== undefined) void this.arrived(note)
       if (origin === REMOTE_ORIGIN) this.checkTitleLater(note)
       else this.touch(note)
     }
+    const onDelivery = (): void => { this.noteConfirmation(handle); this.statusChanged() }
     handle.doc.on('update', onUpdate)
-    handle.on('status', this.statusChanged)
-    handle.on('delivery', this.statusChanged)
+    handle.on('status', onDelivery)
+    handle.on('delivery', onDelivery)
+    handle.on('synced', onDelivery)
     handle.on('peers', this.onReplicatingPeers)
     note.detach = () => {
       handle.doc.off('update', onUpdate)
-      handle.off('status', this.statusChanged)
-      handle.off('delivery', this.statusChanged)
+      handle.off('status', onDelivery)
+      handle.off('delivery', onDelivery)
+      handle.off('synced', onDelivery)
       handle.off('peers', this.onReplicatingPeers)
       clearTimeout(note.touchTimer)
       clearTimeout(note.titleTimer)
@@ -234,9 +275,41 @@ export class NotesService {
     if (note === undefined) return
     this.notes.delete(id)
     this.watched.delete(id)
+    this.presence.get(id)?.destroy()
+    this.presence.delete(id)
     note.detach()
     await note.handle.close()
     this.statusChanged()
+  }
+
+  /** A deleted note (tombstone, here or from another device): close its document and remove it from the store. */
+  private async forgetNote (id: string): Promise<void> {
+    await this.opening.get(id)?.catch(() => {})
+    await this.closeNoteDoc(id)
+    if (this.stopping !== undefined) return
+    await this.weft.forget(id).catch(err => { log.error('cannot forget note %s: %e', id, err) })
+    await this.state.update(s => { delete s.confirmed[id] })
+  }
+
+  /** Notes deleted while this device was away, or before a crash finished forgetting them. */
+  private async forgetDeleted (): Promise<void> {
+    const stored = new Set(await this.weft.storedDocuments())
+    for (const id of this.notebook.deletedIds()) if (stored.has(id)) await this.forgetNote(id)
+  }
+
+  /**
+   * Another device now holds every local change of this note: remember when (what "last synced"
+   * shows). Written to notes.json at most once a second for all notes together (a reconnect
+   * confirms every note at once).
+   */
+  private noteConfirmation (handle: DocHandle): void {
+    if (handle.closed || handle.unconfirmed > 0 || handle.status !== 'synced') return
+    this.confirmations.set(handle.id, Date.now())
+    this.soon('confirmed', () => {
+      const confirmed = [...this.confirmations]
+      this.confirmations.clear()
+      void this.state.update(s => { for (const [id, at] of confirmed) s.confirmed[id] = at }).catch(() => {})
+    }, 1_000)
   }
 
   /** A local edit: refresh the list entry now, then at most once per interval while typing goes on. */
@@ -254,7 +327,7 @@ export class NotesService {
     note.touchPending = false
     const id = note.handle.id
     if (!this.notebook.has(id) || this.stopping !== undefined) return
-    this.notebook.set({ id, title: noteTitle(bodyOf(note.handle)), updatedAt: Date.now() })
+    this.notebook.set({ id, ...describeBody(note.handle), updatedAt: Date.now() })
   }
 
   /**
@@ -270,10 +343,9 @@ export class NotesService {
     note.titleTimer = setTimeout(() => {
       note.titleTimer = undefined
       const entry = this.notebook.get(note.handle.id)
-      const title = noteTitle(bodyOf(note.handle))
-      if (entry !== undefined && entry.title !== title && this.stopping === undefined) {
-        this.notebook.set({ ...entry, title, updatedAt: Date.now() })
-      }
+      const { title, preview } = describeBody(note.handle)
+      const stale = entry !== undefined && (entry.title !== title || entry.preview !== preview)
+      if (stale && this.stopping === undefined) this.notebook.set({ ...entry, title, preview, updatedAt: Date.now() })
     }, this.touchIntervalMs + 500)
   }
 
@@ -287,11 +359,49 @@ export class NotesService {
     return this.notebook.list()
   }
 
+  // ---- history ---------------------------------------------------------------------
+
+  async noteHistory (id: string): Promise<HistoryPoint[]> {
+    const { handle } = this.noteInNotebook(id)
+    return historyPoints(await handle.history(), author => this.notebook.authorName(author), handle.author)
+  }
+
+  async noteVersion (id: string, time: number): Promise<string> {
+    const old = await this.noteInNotebook(id).handle.versionAt(time)
+    try {
+      return old.getText(NOTE_BODY).toString()
+    } finally {
+      old.destroy()
+    }
+  }
+
+  /** The text as it was at `time` replaces today's, as one ordinary edit that syncs like any other. */
+  async restoreVersion (id: string, time: number): Promise<void> {
+    const text = await this.noteVersion(id, time)
+    const { handle } = this.noteInNotebook(id)
+    const body = handle.doc.getText(NOTE_BODY)
+    if (body.toString() === text) return
+    handle.doc.transact(() => {
+      body.delete(0, body.length)
+      body.insert(0, text)
+    }, LOCAL_EDIT)
+    await handle.flush()
+  }
+
+  searchNotes (query: string): string[] {
+    const needle = query.trim().toLocaleLowerCase()
+    return this.notebook.list().filter(note => {
+      if (needle === '' || note.title.toLocaleLowerCase().includes(needle)) return true
+      const handle = this.notes.get(note.id)?.handle
+      return handle !== undefined && bodyOf(handle).toLocaleLowerCase().includes(needle)
+    }).map(note => note.id)
+  }
+
   async createNote (text = ''): Promise<NoteSummary> {
     const handle = await this.weft.create()
     const note = await this.ensureOpen(handle.id)
     if (text !== '') handle.doc.transact(() => { handle.doc.getText(NOTE_BODY).insert(0, text) }, LOCAL_EDIT)
-    const summary = { id: handle.id, title: noteTitle(text), updatedAt: Date.now() }
+    const summary = { id: handle.id, title: noteTitle(text), preview: notePreview(text), updatedAt: Date.now() }
     this.notebook.set(summary)
     clearTimeout(note.touchTimer) // the first text is in the entry already
     note.touchTimer = undefined
@@ -308,6 +418,8 @@ export class NotesService {
 
   async closeNote (id: string): Promise<void> {
     this.watched.delete(id)
+    this.presence.get(id)?.destroy()
+    this.presence.delete(id)
   }
 
   /** The note's text as the main side has it. */
@@ -334,10 +446,44 @@ export class NotesService {
     await handle.flush()
   }
 
+  /** Deletes a note on every device: a tombstone in the notebook; each device then forgets the note's document. */
   async deleteNote (id: string): Promise<void> {
     this.noteInNotebook(id)
-    this.notebook.delete(id) // the notebook observer closes the note's document
+    this.notebook.delete(id, this.weft.peerId) // the notebook observer closes and forgets the note's document
     await this.notebook.handle.flush()
+  }
+
+  // ---- presence and device names ---------------------------------------------------
+
+  get deviceName (): string {
+    return this.state.current.deviceName ?? (hostname().slice(0, MAX_NAME) || 'This device')
+  }
+
+  async setDeviceName (name: string): Promise<void> {
+    const trimmed = name.trim().slice(0, MAX_NAME)
+    if (trimmed === '') throw new Error('a device name cannot be empty')
+    await this.state.update(s => { s.deviceName = trimmed })
+    this.notebook.setDeviceName(this.weft.peerId, this.notebook.handle.author, trimmed)
+    this.statusChanged()
+  }
+
+  /** The renderer's presence in a note it has open; relayed to the other devices in that note. */
+  updatePresence (id: string, clientId: number, state: Record<string, unknown> | null): void {
+    if (!this.watched.has(id)) throw new Error(`note ${id} is not open`)
+    let relay = this.presence.get(id)
+    if (relay !== undefined && (relay.clientId !== clientId || state === null)) {
+      relay.destroy() // the channel announces the leave while the state is still there to withdraw
+      this.presence.delete(id)
+      relay = undefined
+    }
+    if (state === null) return
+    if (relay === undefined) {
+      relay = new PresenceRelay(this.weft, id, clientId, update => {
+        if (this.watched.has(id)) this.emit({ type: 'presence', id, update })
+      })
+      this.presence.set(id, relay)
+    }
+    relay.setLocal(state)
   }
 
   // ---- sharing -------------------------------------------------------------------
@@ -347,7 +493,8 @@ export class NotesService {
     return formatLink({
       kind: id === undefined ? 'notebook' : 'note',
       docId: id ?? this.notebook.id,
-      peers: this.weft.multiaddrs
+      peers: this.weft.multiaddrs,
+      from: this.deviceName
     })
   }
 
@@ -358,15 +505,26 @@ export class NotesService {
    * offline, the join still succeeds and syncs once they are reachable.
    */
   async joinLink (link: string): Promise<JoinResult> {
-    const { kind, docId, peers } = parseLink(link)
+    const { kind, docId, peers, from } = parseLink(link)
     await this.rememberAddresses(peers)
     const dialled = this.dialNow(peers)
     if (kind === 'note') {
+      if (this.notebook.isDeleted(docId)) throw new Error('this note was deleted from the notebook')
       const note = await this.ensureOpen(docId)
-      if (!this.notebook.has(docId)) {
-        this.notebook.set({ id: docId, title: noteTitle(bodyOf(note.handle)), updatedAt: Date.now() })
+      if (!this.notebook.has(docId) && !hasContent(note.handle)) {
+        const holders = peerIdsOf(peers).filter(p => p !== this.weft.peerId)
+        await this.state.update(s => {
+          s.joins[docId] ??= { holders, since: Date.now(), ...(from === undefined ? {} : { holderName: from }) }
+        })
+        await dialled
+        await this.contentOf(note.handle, this.joinWaitMs)
       }
-      this.checkTitleLater(note)
+      if (hasContent(note.handle) || this.notebook.has(docId)) {
+        await this.arrived(note)
+      } else {
+        this.statusChanged()
+        return { kind, id: docId, waiting: true }
+      }
     } else if (docId !== this.notebook.id) {
       const previous = this.notebook
       const joined = new Notebook(await this.weft.open(docId))
@@ -375,11 +533,47 @@ export class NotesService {
       this.useNotebook(joined)
       await previous.handle.close()
       await Promise.all(joined.list().map(async note => await this.ensureOpen(note.id)))
-      for (const id of [...this.notes.keys()]) if (!joined.has(id)) await this.closeNoteDoc(id)
+      for (const id of [...this.notes.keys()]) {
+        if (!joined.has(id) && this.state.current.joins[id] === undefined) await this.closeNoteDoc(id)
+      }
       this.listChanged()
     }
     await dialled
     return { kind, id: docId }
+  }
+
+  /** Resolves once the document holds something from the network, or after `ms`. */
+  private async contentOf (handle: DocHandle, ms: number): Promise<void> {
+    if (hasContent(handle)) return
+    await new Promise<void>(resolve => {
+      const done = (): void => { clearTimeout(timer); handle.doc.off('update', onUpdate); resolve() }
+      const onUpdate = (): void => { if (hasContent(handle)) done() }
+      const timer = setTimeout(done, ms)
+      handle.doc.on('update', onUpdate)
+    })
+  }
+
+  /** A joined note's content is here: it joins the notebook (unless deleted meanwhile). */
+  private async arrived (note: OpenNote): Promise<void> {
+    const id = note.handle.id
+    if (this.stopping !== undefined) return
+    if (!this.notebook.has(id) && !this.notebook.isDeleted(id)) {
+      this.notebook.set({ id, ...describeBody(note.handle), updatedAt: Date.now() })
+    }
+    this.checkTitleLater(note)
+    if (this.state.current.joins[id] !== undefined) await this.state.update(s => { delete s.joins[id] })
+    this.statusChanged()
+  }
+
+  /** Stops waiting for a joined note that has not arrived, and forgets what little of it is here. */
+  async cancelJoin (id: string): Promise<void> {
+    if (this.state.current.joins[id] === undefined) throw new Error(`not waiting for note ${id}`)
+    await this.state.update(s => { delete s.joins[id] })
+    if (!this.notebook.has(id)) {
+      await this.closeNoteDoc(id)
+      await this.weft.forget(id)
+    }
+    this.statusChanged()
   }
 
   private async rememberAddresses (addresses: string[]): Promise<void> {
@@ -431,15 +625,25 @@ export class NotesService {
     const notes: Record<string, NoteSyncState> = {}
     for (const { id } of this.notebook.list()) {
       const handle = this.notes.get(id)?.handle
-      if (handle !== undefined) notes[id] = syncState(handle)
+      const confirmedAt = this.confirmations.get(id) ?? this.state.current.confirmed[id]
+      if (handle !== undefined) notes[id] = { ...syncState(handle), confirmedAt }
     }
+    const connected = new Set(this.weft.connectedPeers().map(p => p.id))
+    const joining: JoiningNote[] = Object.entries(this.state.current.joins).map(([id, join]) => ({
+      ...join, id, holderOnline: join.holders.some(p => connected.has(p))
+    }))
+    const deviceNames = this.notebook.deviceNames()
+    delete deviceNames[this.weft.peerId]
     return {
       peerId: this.weft.peerId,
       addresses: this.weft.multiaddrs,
       connectedPeers: this.weft.connectedPeers().map(p => p.id),
       offline: this.offline,
       notebook: { id: this.notebook.id, ...syncState(this.notebook.handle) },
-      notes
+      notes,
+      joining,
+      deviceName: this.deviceName,
+      deviceNames
     }
   }
 
@@ -465,9 +669,16 @@ export class NotesService {
       this.weft.off('connections', this.onConnections)
       this.detachNotebook()
       for (const note of this.notes.values()) note.detach()
+      for (const relay of this.presence.values()) relay.destroy()
+      this.presence.clear()
       this.listeners.clear()
       await this.weft.stop()
+      const confirmed = [...this.confirmations]
+      if (confirmed.length > 0) {
+        await this.state.update(st => { for (const [id, at] of confirmed) st.confirmed[id] = at })
+      }
       await this.state.settled()
+      await this.unlock()
     })()
     await this.stopping
   }
@@ -477,8 +688,30 @@ function bodyOf (handle: DocHandle): string {
   return handle.doc.getText(NOTE_BODY).toString()
 }
 
+function describeBody (handle: DocHandle): { title: string, preview: string } {
+  const body = bodyOf(handle)
+  return { title: noteTitle(body), preview: notePreview(body) }
+}
+
 function syncState (handle: DocHandle): NoteSyncState {
   return { status: handle.status, unconfirmed: handle.unconfirmed, peers: handle.peers.length }
+}
+
+/** Whether anything was ever written to the document (here or by a peer). */
+function hasContent (handle: DocHandle): boolean {
+  return Object.keys(handle.versionVector).length > 0
+}
+
+/** The peer ids named in a link's multiaddrs. */
+function peerIdsOf (addresses: string[]): string[] {
+  const ids = new Set<string>()
+  for (const address of addresses) {
+    try {
+      const id = multiaddr(address).getComponents().findLast(c => c.name === 'p2p')?.value
+      if (id !== undefined) ids.add(id)
+    } catch {}
+  }
+  return [...ids]
 }
 
 function listenPort (addresses: string[]): number | undefined {

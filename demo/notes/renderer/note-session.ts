@@ -30,7 +30,7 @@ export class NoteSession {
   /** Asks the main side for the note; resolves once its content is in `doc`. */
   async load (): Promise<void> {
     const content = await this.bridge.openNote(this.id)
-    this.summary = { id: content.id, title: content.title, updatedAt: content.updatedAt }
+    this.summary = { id: content.id, title: content.title, preview: content.preview, updatedAt: content.updatedAt }
     this.applyFromMain(content.update)
   }
 

@@ -26,6 +26,13 @@ export function createNotesBridge (transport: BridgeTransport): NotesBridge {
     joinLink: call('joinLink'),
     status: call('status'),
     setOffline: call('setOffline'),
+    cancelJoin: call('cancelJoin'),
+    setDeviceName: call('setDeviceName'),
+    updatePresence: call('updatePresence'),
+    searchNotes: call('searchNotes'),
+    noteHistory: call('noteHistory'),
+    noteVersion: call('noteVersion'),
+    restoreVersion: call('restoreVersion'),
     onEvent: listener => transport.subscribe(listener)
   }
 }

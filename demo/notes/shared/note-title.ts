@@ -6,3 +6,13 @@ export function noteTitle (body: string): string {
   const title = line.trim()
   return title.length > MAX_TITLE ? `${title.slice(0, MAX_TITLE - 1)}…` : title
 }
+
+const MAX_PREVIEW = 120
+
+/** The line under the title in the list: the text after the title line, on one line, capped. */
+export function notePreview (body: string): string {
+  const lines = body.split('\n')
+  const first = lines.findIndex(l => l.trim() !== '')
+  const rest = first < 0 ? '' : lines.slice(first + 1).map(l => l.trim()).filter(l => l !== '').join(' ')
+  return rest.length > MAX_PREVIEW ? `${rest.slice(0, MAX_PREVIEW - 1)}…` : rest
+}
