@@ -232,7 +232,14 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
     if (peers.length > 0) await this.dial(peers, { signal: options.signal }).catch(() => false)
     const handle = await this.open(docId, options)
     const entry = this.docs.get(docId)
-    if (entry !== undefined) await redeemWhenReady(entry.replica, link, options.signal ?? AbortSignal.timeout(30_000))
+    if (entry !== undefined) {
+      await redeemWhenReady(entry.replica, link, options.signal ?? AbortSignal.timeout(30_000))
+      // Peers serve content to members only: ask again once the Redeem has had time to reach them.
+      setTimeout(() => {
+        if (this.docs.get(docId) !== entry) return
+        for (const peer of this.gossip.subscribers(docId)) entry.sync.receive({ type: 'heads-differ', peer })
+      }, TUNING.repairDelayMs)
+    }
     return handle
   }
 

@@ -122,6 +122,8 @@ export class DocAccess extends ObservableV2<DocAccessEvents> implements AccessPo
   }
 
   get role (): RoleName { return this.acl.roleOf(this.me) }
+  /** A pinner stores and serves ciphertext and never gets a content key (see `Replica.blind`). */
+  get blind (): boolean { return this.role === 'pinner' }
   canWrite (author: string, seq: number): boolean { return this.acl.canWrite(author, seq) }
   canSignCheckpoint (signer: string): boolean { return this.acl.canSignCheckpoint(signer) }
   isMember (key: string): boolean { const r = this.acl.roleOf(key); return r !== 'none' && r !== 'root' }

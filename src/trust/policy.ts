@@ -22,11 +22,14 @@ export function checkWrite (policy: AccessPolicy | undefined, envelope: Envelope
   }
 }
 
-/** A private document's envelope under an epoch whose key has not arrived (yet): not applied, not a fault. */
+/**
+ * A private document's envelope under an epoch whose key has not arrived (yet): not applied, not a
+ * fault. A blind replica (a pinner) reads nothing and keeps every authorized envelope as it came.
+ */
 export function checkReadable (
-  access: { canRead: (payload: Uint8Array) => boolean } | undefined, envelope: Envelope
+  access: { canRead: (payload: Uint8Array) => boolean, readonly blind?: boolean } | undefined, envelope: Envelope
 ): void {
-  if (access !== undefined && !access.canRead(envelope.payload)) {
+  if (access !== undefined && access.blind !== true && !access.canRead(envelope.payload)) {
     throw new WireError('no-key', 'no key for this envelope\'s epoch (yet)')
   }
 }
