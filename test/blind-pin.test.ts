@@ -8,6 +8,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { randomBytes } from 'node:crypto'
 import { AdminClient } from '../src/daemon/admin-client.js'
+import { readTokenFile } from '../src/daemon/files.js'
 import { loopbackArgs, runCli, startDaemon, tempDirs, eventually } from './daemon/harness.js'
 import { Peers, text, waitFor } from './support/peers.js'
 import { scan } from './support/scan.js'
@@ -24,11 +25,7 @@ test('a blind daemon pins a private document, serves a newcomer alone, and its d
     const daemonDir = await tempDir()
     const daemon = await startDaemon(loopbackArgs(daemonDir))
     const admin = ['--admin', daemon.ready.admin, '--data-dir', daemonDir]
-    const client = new AdminClient({
-      url: daemon.ready.admin,
-      token: (await import('node:fs')).readFileSync(
-      `${daemonDir}/admin-token`, 'utf8').trim()
-    })
+    const client = new AdminClient({ url: daemon.ready.admin, token: readTokenFile(daemonDir) })
     const peers = new Peers()
     const vectorOnDaemon = async (id: string): Promise<Record<string, number>> =>
       (await client.docs()).docs.find((d: any) => d.id === id)?.versionVector ?? {}

@@ -349,7 +349,8 @@ export class Daemon {
     try {
       docId = parseLink(link).docId
     } catch (err) {
-      throw new AdminError(400, 'invalid_link', `${(err as Error).message}: expected weft://<id>?peer=...#<r|w|p>.<secret>`)
+      throw new AdminError(400, 'invalid_link',
+        `not a usable link (${(err as Error).message}): expected weft://<id>?peer=...#<r|w|p>.<secret>`)
     }
     let h: DocHandle
     try {
