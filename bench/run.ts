@@ -2,7 +2,7 @@
  * Benchmark runner: weft side by side with y-websocket and a bare gossipsub mesh.
  *   npm run bench                 full run (~10-15 min)
  *   npm run bench -- --quick      reduced sizes, < 2 min
- * Options: --only=latency,multiprocess,throughput,catchup,coldstart,manydocs,dht
+ * Options: --only=latency,multiprocess,throughput,catchup,coldstart,manydocs,dht,trust
  *          --systems=weft,mesh,y-websocket   --no-write (print only)
  *          --n=10,25 (latency sizes to run, from the mode's plan or added with the mode's edit count)
  *          --dht-peers=50,100 (DHT network sizes, one run each; default: the mode's plan)
@@ -24,6 +24,7 @@ import { runColdStart } from './scenarios/coldstart.js'
 import { runManyDocs } from './scenarios/manydocs.js'
 import { runStoredDocs, type StoredDocsPlan } from './scenarios/stored-docs.js'
 import { runDht } from './scenarios/dht.js'
+import { runTrust, type TrustPlan } from './scenarios/trust.js'
 import type { ScenarioContext } from './scenarios/context.js'
 import { evaluateTargets } from './report/targets.js'
 import { renderMarkdown } from './report/table.js'
@@ -32,7 +33,7 @@ import { normalizeResults, type BenchResults } from './report/results.js'
 import { MESH_SIGNATURE_POLICY } from './baselines/libp2p-node.js'
 import { EXTRA_DIALS } from './baselines/gossip-mesh.js'
 
-const SCENARIOS = ['latency', 'multiprocess', 'throughput', 'catchup', 'coldstart', 'manydocs', 'dht'] as const
+const SCENARIOS = ['latency', 'multiprocess', 'throughput', 'catchup', 'coldstart', 'manydocs', 'dht', 'trust'] as const
 type Scenario = typeof SCENARIOS[number]
 
 interface Args {
@@ -71,7 +72,8 @@ function sizes (quick: boolean) {
         coldStartOps: 20_000,
         manyDocs: 100,
         storedDocs: { stored: 1000, opened: 100, served: 100, unloadIdleAfterMs: 2000 } satisfies StoredDocsPlan,
-        dht: [{ peers: 10, trials: 2 }]
+        dht: [{ peers: 10, trials: 2 }],
+        trust: { latency: [{ n: 2, edits: 100 }, { n: 10, edits: 60 }], catchupEdits: 2000 } satisfies TrustPlan
       }
     : {
         latency: [
@@ -86,7 +88,8 @@ function sizes (quick: boolean) {
         coldStartOps: 100_000,
         manyDocs: 1000,
         storedDocs: { stored: 10_000, opened: 1000, served: 1000, unloadIdleAfterMs: 5000 } satisfies StoredDocsPlan,
-        dht: [{ peers: 50, trials: 5 }, { peers: 100, trials: 5 }]
+        dht: [{ peers: 50, trials: 5 }, { peers: 100, trials: 5 }],
+        trust: { latency: [{ n: 2, edits: 300 }, { n: 10, edits: 300 }], catchupEdits: 10_000 } satisfies TrustPlan
       }
 }
 
@@ -133,7 +136,8 @@ async function main (): Promise<void> {
     coldstart: 4_000,
     multiprocess: 18_000,
     manydocs: 30_000,
-    dht: 10_000
+    dht: 10_000,
+    trust: 40_000
   }
   const results: Omit<BenchResults, 'targets'> = {
     meta: {
@@ -161,6 +165,7 @@ async function main (): Promise<void> {
     dht: [],
     skipped: []
   }
+  if (args.only.includes('trust')) results.trust = { latency: [], catchup: [] }
   const plan = results.meta.plan
   plan.push(`systems ${args.systems.join(', ')}`)
 
@@ -194,6 +199,12 @@ async function main (): Promise<void> {
       results.manyDocs.push(...r.rows); results.skipped.push(...r.skipped)
       const s = await runStoredDocs(ctx, z.storedDocs)
       results.storedDocs = s.stored; results.servedDocs = s.served; results.skipped.push(...s.skipped)
+    }],
+    ['trust', 'private vs open document: latency N=' +
+      `${z.trust.latency.map(p => `${p.n} (${p.edits} edits)`).join(', ')}; ` +
+      `member catch-up after ${z.trust.catchupEdits} edits`, async () => {
+      const r = await runTrust(ctx, z.trust)
+      results.trust = r.rows; results.skipped.push(...r.skipped)
     }],
     ['dht', `DHT rendezvous in ${z.dht.map(d => `a ${d.peers}-peer network (${d.trials} newcomers)`).join(' and ')}`,
       async () => {

@@ -28,6 +28,10 @@ describe('private documents are end-to-end encrypted', () => {
       const outsider = await peers.start({ dataDir: outsiderDir, bootstrap: [owner.multiaddrs[0]] })
       const hx = await outsider.open(ho.id)
       await waitFor('the outsider is on the topic', () => hx.peers.length > 0, 30_000)
+      // Sync answers carry no content to non-members: the ciphertext reaches the outsider by gossip.
+      await waitFor('the owner sees the outsider on the topic', () => ho.peers.includes(outsider.peerId), 30_000)
+      // The control ops are public (they travel to anyone who asks): with them, the outsider judges envelopes.
+      await waitFor('the outsider has the control ops', () => hx.members().length > 0, 30_000)
       ho.doc.getText('text').insert(0, 'MARKER-live;')
       await waitFor('the reader reads the live edit', () => text(hr).includes('MARKER-live;'))
       await waitFor('the outsider received it and could not read it', () => dropped(outsider, 'no-key') > 0)

@@ -1,5 +1,6 @@
 /** The shape of bench/results/*.json. */
 import type { MachineInfo } from '../lib/machine.js'
+import type { TrustRows } from '../scenarios/trust.js'
 import type { LatencyRow } from '../scenarios/latency.js'
 import type { ThroughputRow } from '../scenarios/throughput.js'
 import type { CatchupRow } from '../scenarios/catchup.js'
@@ -32,6 +33,8 @@ export interface BenchResults {
   servedDocs?: ServedDocsRow
   /** One row per DHT network size (older files hold a single object here; see normalizeResults). */
   dht: DhtRow[]
+  /** Private against open documents (bench/scenarios/trust.ts). */
+  trust?: TrustRows
   targets: TargetResult[]
   skipped: SkipNote[]
 }

@@ -126,6 +126,7 @@ export class DocAccess extends ObservableV2<DocAccessEvents> implements AccessPo
   get blind (): boolean { return this.role === 'pinner' }
   canWrite (author: string, seq: number): boolean { return this.acl.canWrite(author, seq) }
   canSignCheckpoint (signer: string): boolean { return this.acl.canSignCheckpoint(signer) }
+  settled (): boolean { return this.acl.issued.size > 0 }
   isMember (key: string): boolean { const r = this.acl.roleOf(key); return r !== 'none' && r !== 'root' }
   members (): Member[] { return this.acl.members() }
   encodedOps (): Uint8Array[] { return [...this.ops.values()].map(op => ControlOp.encode(op)) }

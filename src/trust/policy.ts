@@ -11,12 +11,16 @@ export interface AccessPolicy {
   canSignCheckpoint: (signer: string) => boolean
   /** Whose delivery confirmations (beacons, sync requests) count. */
   isMember: (key: string) => boolean
+  /** False until the document's root op is here: nothing can be judged before (a joiner's first moments). */
+  settled?: () => boolean
 }
 
 /** Throws `unauthorized` (a gossipsub Reject, so the sender's score drops) unless `envelope`'s author may write it. */
 export function checkWrite (policy: AccessPolicy | undefined, envelope: Envelope): void {
   if (policy === undefined) return
   if (!policy.canWrite(authorHex(envelope.author), envelope.seq)) {
+    // Not the sender's fault: ignored (no score penalty), and fetched again once the ops are here.
+    if (policy.settled?.() === false) throw new WireError('acl-pending', 'no control ops yet to judge it by')
     const who = authorHex(envelope.author).slice(0, 8)
     throw new WireError('unauthorized', `author ${who} may not write seq ${envelope.seq}`)
   }
