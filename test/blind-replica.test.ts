@@ -24,7 +24,8 @@ describe('blind replicas', () => {
         await ho.flush()
       }
       const newcomerLink = ho.invite({ role: 'writer' })
-      const pinner = await peers.start({ bootstrap: [owner.multiaddrs[0]] })
+      const pinnerDir = await peers.tempDir()
+      let pinner = await peers.start({ bootstrap: [owner.multiaddrs[0]], dataDir: pinnerDir })
       const hp = await pinner.join(ho.invite({ role: 'pinner' }), { signal: AbortSignal.timeout(30_000) })
       await pinner.serve(ho.id)
       assert.equal(hp.access, 'pinner')
@@ -37,6 +38,12 @@ describe('blind replicas', () => {
       await hp.close()
       const full = text(ho)
       await peers.stop(owner)
+
+      // The pinner restarts from its store alone: its vector comes back from the kept checkpoint and envelopes.
+      await peers.stop(pinner)
+      pinner = await peers.start({ dataDir: pinnerDir })
+      await pinner.serve(ho.id)
+      assert.deepEqual(pinner.docSnapshot(ho.id)?.versionVector, { [ownerKey]: 101 })
 
       // An outsider that knows the id: the pinner answers its pulls with control ops only.
       const outsider = await peers.start({ bootstrap: [pinner.multiaddrs[0]] })
