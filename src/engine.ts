@@ -36,7 +36,7 @@ import type {
 } from './types.js'
 import type { Beacon } from './wire/codec.js'
 import { validateOptions } from './options.js'
-import { attachAccess, createPrivateDoc, loadAccess, redeemWhenReady } from './trust/engine-glue.js'
+import { attachAccess, createPrivateDoc, loadAccess, presenceSeal, redeemWhenReady } from './trust/engine-glue.js'
 import { parseLink } from './trust/link.js'
 import { isPrivateDocId } from './trust/keys.js'
 import { authorHex } from './replica/version-vector.js'
@@ -153,7 +153,8 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
       peersFor: id => this.gossip.subscribers(id).length,
       targetPeers: TUNING.targetPeers
     })
-    this.relays = new PresenceRelays(this.pubsub, this.peerId, metrics)
+    this.relays = new PresenceRelays(this.pubsub, this.peerId, metrics,
+      id => presenceSeal(id, () => this.docs.get(id)?.replica.access))
     this.keepConnected = new KeepConnected({
       connectionCount: () => this.libp2p.getConnections().length,
       dial: async addresses => await this.dial(addresses)
@@ -560,7 +561,11 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
   presence (docId: string, awareness: Awareness, limits?: Partial<AwarenessLimits>): AwarenessChannel {
     this.checkDocId(docId)
     const channel = new AwarenessChannel(awareness, docId, {
-      pubsub: this.pubsub, peerId: this.peerId, peerEvents: this.libp2p, limits
+      pubsub: this.pubsub,
+      peerId: this.peerId,
+      peerEvents: this.libp2p,
+      limits,
+      seal: presenceSeal(docId, () => this.docs.get(docId)?.replica.access)
     })
     channel.on('drop', reason => { this.metrics.inc(METRIC.presenceDropped, reason) })
     channel.start()
