@@ -353,10 +353,11 @@ function printPeers (r: any): string {
 function printDocs (r: any): string {
   const docs = r.docs as any[]
   if (docs.length === 0) return 'no documents'
-  const head = `${'ID'.padEnd(26)}  PINNED  OPEN   STATUS      PEERS  VERSION VECTOR`
+  const width = Math.max(26, ...docs.map(d => String(d.id).length))
+  const head = `${'ID'.padEnd(width)}  PINNED  OPEN   STATUS      PEERS  VERSION VECTOR`
   return [head, ...docs.map(d =>
     [
-      d.id,
+      String(d.id).padEnd(width),
       (d.pinned === true ? 'yes' : 'no').padEnd(6),
       (d.open === true ? 'yes' : 'no').padEnd(5),
       String(d.status).padEnd(10),
