@@ -2,7 +2,7 @@
  * Benchmark runner: weft side by side with y-websocket and a bare gossipsub mesh.
  *   npm run bench                 full run (~10-15 min)
  *   npm run bench -- --quick      reduced sizes, < 2 min
- * Options: --only=latency,multiprocess,throughput,catchup,coldstart,manydocs,dht,flood,history
+ * Options: --only=latency,multiprocess,throughput,catchup,coldstart,manydocs,dht,flood,history,trust
  *          --systems=weft,mesh,y-websocket   --no-write (print only)
  *          --n=10,25 (latency sizes to run, from the mode's plan or added with the mode's edit count)
  *          --dht-peers=50,100 (DHT network sizes, one run each; default: the mode's plan)
@@ -26,6 +26,7 @@ import { runStoredDocs, type StoredDocsPlan } from './scenarios/stored-docs.js'
 import { runDht } from './scenarios/dht.js'
 import { runFlood, type FloodPlan } from './scenarios/flood.js'
 import { runHistory } from './scenarios/history.js'
+import { runTrust, type TrustPlan } from './scenarios/trust.js'
 import type { ScenarioContext } from './scenarios/context.js'
 import { evaluateTargets } from './report/targets.js'
 import { renderMarkdown } from './report/table.js'
@@ -35,7 +36,7 @@ import { MESH_SIGNATURE_POLICY } from './baselines/libp2p-node.js'
 import { EXTRA_DIALS } from './baselines/gossip-mesh.js'
 
 const SCENARIOS = [
-  'latency', 'multiprocess', 'throughput', 'catchup', 'coldstart', 'manydocs', 'dht', 'flood', 'history'
+  'latency', 'multiprocess', 'throughput', 'catchup', 'coldstart', 'manydocs', 'dht', 'flood', 'history', 'trust'
 ] as const
 type Scenario = typeof SCENARIOS[number]
 
@@ -77,7 +78,8 @@ function sizes (quick: boolean) {
         manyDocs: 100,
         storedDocs: { stored: 1000, opened: 100, served: 100, unloadIdleAfterMs: 2000 } satisfies StoredDocsPlan,
         dht: [{ peers: 10, trials: 2 }],
-        flood: { honest: 4, edits: 60, floodRate: 10_000, floodMs: 10_000, syncStreams: 200 } satisfies FloodPlan
+        flood: { honest: 4, edits: 60, floodRate: 10_000, floodMs: 10_000, syncStreams: 200 } satisfies FloodPlan,
+        trust: { latency: [{ n: 2, edits: 100 }, { n: 10, edits: 60 }], catchupEdits: 2000 } satisfies TrustPlan
       }
     : {
         latency: [
@@ -94,7 +96,8 @@ function sizes (quick: boolean) {
         manyDocs: 1000,
         storedDocs: { stored: 10_000, opened: 1000, served: 1000, unloadIdleAfterMs: 5000 } satisfies StoredDocsPlan,
         dht: [{ peers: 50, trials: 5 }, { peers: 100, trials: 5 }],
-        flood: { honest: 4, edits: 300, floodRate: 10_000, floodMs: 30_000, syncStreams: 200 } satisfies FloodPlan
+        flood: { honest: 4, edits: 300, floodRate: 10_000, floodMs: 30_000, syncStreams: 200 } satisfies FloodPlan,
+        trust: { latency: [{ n: 2, edits: 300 }, { n: 10, edits: 300 }], catchupEdits: 10_000 } satisfies TrustPlan
       }
 }
 
@@ -143,7 +146,8 @@ async function main (): Promise<void> {
     manydocs: 30_000,
     dht: 10_000,
     flood: 25_000,
-    history: 8_000
+    history: 8_000,
+    trust: 40_000
   }
   const results: Omit<BenchResults, 'targets'> = {
     meta: {
@@ -172,6 +176,7 @@ async function main (): Promise<void> {
     history: [],
     skipped: []
   }
+  if (args.only.includes('trust')) results.trust = { latency: [], catchup: [] }
   const plan = results.meta.plan
   plan.push(`systems ${args.systems.join(', ')}`)
 
@@ -205,6 +210,12 @@ async function main (): Promise<void> {
       results.manyDocs.push(...r.rows); results.skipped.push(...r.skipped)
       const s = await runStoredDocs(ctx, z.storedDocs)
       results.storedDocs = s.stored; results.servedDocs = s.served; results.skipped.push(...s.skipped)
+    }],
+    ['trust', 'private vs open document: latency N=' +
+      `${z.trust.latency.map(p => `${p.n} (${p.edits} edits)`).join(', ')}; ` +
+      `member catch-up after ${z.trust.catchupEdits} edits`, async () => {
+      const r = await runTrust(ctx, z.trust)
+      results.trust = r.rows; results.skipped.push(...r.skipped)
     }],
     ['dht', `DHT rendezvous in ${z.dht.map(d => `a ${d.peers}-peer network (${d.trials} newcomers)`).join(' and ')}`,
       async () => {

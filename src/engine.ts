@@ -37,7 +37,7 @@ import type {
 } from './types.js'
 import type { Beacon } from './wire/codec.js'
 import { validateOptions } from './options.js'
-import { attachAccess, createPrivateDoc, loadAccess, redeemWhenReady } from './trust/engine-glue.js'
+import { attachAccess, createPrivateDoc, loadAccess, presenceSeal, redeemWhenReady } from './trust/engine-glue.js'
 import { parseLink } from './trust/link.js'
 import { isPrivateDocId } from './trust/keys.js'
 import { authorHex } from './replica/version-vector.js'
@@ -159,7 +159,8 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
       peersFor: id => this.gossip.subscribers(id).length,
       targetPeers: TUNING.targetPeers
     })
-    this.relays = new PresenceRelays(this.pubsub, this.peerId, metrics)
+    this.relays = new PresenceRelays(this.pubsub, this.peerId, metrics,
+      id => presenceSeal(id, () => this.docs.get(id)?.replica.access))
     this.keepConnected = new KeepConnected({
       connectionCount: () => this.libp2p.getConnections().length,
       dial: async addresses => await this.dial(addresses)
@@ -253,7 +254,14 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
     if (peers.length > 0) await this.dial(peers, { signal: options.signal }).catch(() => false)
     const handle = await this.open(docId, options)
     const entry = this.docs.get(docId)
-    if (entry !== undefined) await redeemWhenReady(entry.replica, link, options.signal ?? AbortSignal.timeout(30_000))
+    if (entry !== undefined) {
+      await redeemWhenReady(entry.replica, link, options.signal ?? AbortSignal.timeout(30_000))
+      // Peers serve content to members only: ask again once the Redeem has had time to reach them.
+      setTimeout(() => {
+        if (this.docs.get(docId) !== entry) return
+        for (const peer of this.gossip.subscribers(docId)) entry.sync.receive({ type: 'heads-differ', peer })
+      }, TUNING.repairDelayMs)
+    }
     return handle
   }
 
@@ -574,7 +582,11 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
   presence (docId: string, awareness: Awareness, limits?: Partial<AwarenessLimits>): AwarenessChannel {
     this.checkDocId(docId)
     const channel = new AwarenessChannel(awareness, docId, {
-      pubsub: this.pubsub, peerId: this.peerId, peerEvents: this.libp2p, limits
+      pubsub: this.pubsub,
+      peerId: this.peerId,
+      peerEvents: this.libp2p,
+      limits,
+      seal: presenceSeal(docId, () => this.docs.get(docId)?.replica.access)
     })
     channel.on('drop', reason => { this.metrics.inc(METRIC.presenceDropped, reason) })
     channel.start()

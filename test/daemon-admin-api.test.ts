@@ -203,3 +203,54 @@ test('while shutting down, every route but /health answers 503', async () => {
   assert.equal((await fetch(`${u}/health`)).status, 503)
   await s.close()
 })
+
+test('private-document routes: bodies checked field by field, unknown documents 404', async () => {
+  const calls: string[] = []
+  const trust = new AdminServer({
+    backend: {
+      ...backend,
+      create: async (access) => { calls.push(`create ${access}`); return { id: 'x'.repeat(52), access: 'admin' } },
+      join: async (link) => { calls.push(`join ${link}`); return { id: DOC, access: 'pinner', created: true } },
+      members: async (id) => id === DOC ? { id, access: 'admin', members: [] } : undefined,
+      invite: async (id, role) => id === DOC ? { id, role, link: `weft://${id}#r.x` } : undefined,
+      revoke: async (id, member) => id === DOC ? { id, revoked: member } : undefined
+    },
+    token: TOKEN,
+    host: '127.0.0.1',
+    port: 0
+  })
+  const base = (await trust.listen()).url
+  const send = async (method: string, path: string, body?: unknown): Promise<{ status: number, body: any }> => {
+    const res = await fetch(base + path, {
+      method,
+      headers: { authorization: `Bearer ${TOKEN}` },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(5000)
+    })
+    return { status: res.status, body: await res.json() }
+  }
+  try {
+    const created = await send('POST', '/docs', { access: 'private' })
+    assert.equal(created.status, 201)
+    assert.deepEqual(created.body, { id: 'x'.repeat(52), access: 'admin', pinned: true })
+    assert.equal((await send('POST', '/docs')).status, 201, 'an empty body creates an open document')
+    const badAccess = await send('POST', '/docs', { access: 'secret' })
+    assert.equal(badAccess.status, 400)
+    assert.equal(badAccess.body.error, 'invalid_body')
+    assert.match(badAccess.body.message, /"access" must be "open" or "private"/)
+    const noLink = await send('POST', '/join', {})
+    assert.equal(noLink.status, 400)
+    assert.match(noLink.body.message, /"link" must be a string/)
+    assert.equal((await send('POST', '/join', { link: 'weft://l' })).status, 201)
+    assert.deepEqual(calls, ['create private', 'create open', 'join weft://l'])
+    assert.equal((await send('POST', `/docs/${DOC}/invites`, { role: 'admin' })).status, 400)
+    assert.equal((await send('POST', `/docs/${DOC}/invites`, { role: 'pinner' })).body.link, `weft://${DOC}#r.x`)
+    assert.equal((await send('GET', `/docs/${'b'.repeat(26)}/members`)).body.error, 'unknown_doc')
+    assert.equal((await send('GET', `/docs/${DOC}/members`)).body.access, 'admin')
+    assert.equal((await send('DELETE', `/docs/${DOC}/members/nobody`)).status, 404)
+    assert.equal((await send('DELETE', `/docs/${DOC}/members/${'ab'.repeat(32)}`)).body.revoked, 'ab'.repeat(32))
+    assert.equal((await send('GET', '/docs/bad!/members')).status, 400)
+  } finally {
+    await trust.close()
+  }
+})

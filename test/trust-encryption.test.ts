@@ -1,39 +1,11 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { readdir, readFile } from 'node:fs/promises'
-import { join } from 'node:path'
-import { ClassicLevel } from 'classic-level'
 import { Peers, text, waitFor } from './support/peers.js'
+import { scan } from './support/scan.js'
 import { METRIC, type Weft } from '../src/index.js'
 import type { DocHandle } from '../src/types.js'
 
 const dropped = (w: Weft, reason: string): number => w.metrics.counters()[METRIC.dropped]?.[reason] ?? 0
-
-/** Where `marker` occurs in a stopped peer's store: every key and value through LevelDB, and every raw file. */
-async function scan (dataDir: string, marker: string): Promise<string[]> {
-  const found: string[] = []
-  const needle = Buffer.from(marker)
-  const db = new ClassicLevel<string, Uint8Array>(join(dataDir, 'store'),
-    { keyEncoding: 'utf8', valueEncoding: 'view' })
-  await db.open()
-  let entries = 0
-  for await (const [key, value] of db.iterator()) {
-    entries++
-    if (key.includes(marker)) found.push(`key ${key}`)
-    if (Buffer.from(value).includes(needle)) found.push(`value of ${key}`)
-  }
-  await db.close()
-  assert.ok(entries > 0, 'the store is not empty')
-  const walk = async (dir: string): Promise<void> => {
-    for (const entry of await readdir(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name)
-      if (entry.isDirectory()) await walk(path)
-      else if ((await readFile(path)).includes(needle)) found.push(`file ${entry.name}`)
-    }
-  }
-  await walk(dataDir)
-  return found
-}
 
 describe('private documents are end-to-end encrypted', () => {
   test('stores hold ciphertext only, a peer without the key learns nothing, ' +
@@ -56,6 +28,10 @@ describe('private documents are end-to-end encrypted', () => {
       const outsider = await peers.start({ dataDir: outsiderDir, bootstrap: [owner.multiaddrs[0]] })
       const hx = await outsider.open(ho.id)
       await waitFor('the outsider is on the topic', () => hx.peers.length > 0, 30_000)
+      // Sync answers carry no content to non-members: the ciphertext reaches the outsider by gossip.
+      await waitFor('the owner sees the outsider on the topic', () => ho.peers.includes(outsider.peerId), 30_000)
+      // The control ops are public (they travel to anyone who asks): with them, the outsider judges envelopes.
+      await waitFor('the outsider has the control ops', () => hx.members().length > 0, 30_000)
       ho.doc.getText('text').insert(0, 'MARKER-live;')
       await waitFor('the reader reads the live edit', () => text(hr).includes('MARKER-live;'))
       await waitFor('the outsider received it and could not read it', () => dropped(outsider, 'no-key') > 0)

@@ -1,5 +1,6 @@
 /** The shape of bench/results/*.json. */
 import type { MachineInfo } from '../lib/machine.js'
+import type { TrustRows } from '../scenarios/trust.js'
 import type { LatencyRow } from '../scenarios/latency.js'
 import type { ThroughputRow } from '../scenarios/throughput.js'
 import type { CatchupRow } from '../scenarios/catchup.js'
@@ -38,6 +39,8 @@ export interface BenchResults {
   flood?: FloodRow
   /** weft only: what keeping history costs ('full' vs 'none'); absent in older files. */
   history: HistoryBenchRow[]
+  /** Private against open documents (bench/scenarios/trust.ts). */
+  trust?: TrustRows
   targets: TargetResult[]
   skipped: SkipNote[]
 }

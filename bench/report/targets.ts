@@ -6,6 +6,7 @@
 import type { BenchResults } from './results.js'
 import type { LatencyRow } from '../scenarios/latency.js'
 import type { Transport } from '../systems/types.js'
+import type { TrustLatencyRow } from '../scenarios/trust.js'
 
 export interface TargetResult {
   /** Stable machine-readable key, e.g. `latency.n25.p50`. */
@@ -52,7 +53,8 @@ const SCENARIO_NAMES: Record<string, string[]> = {
   throughput: ['throughput'],
   catchup: ['catch-up', 'catchup'],
   coldstart: ['cold start', 'coldstart'],
-  dht: ['dht']
+  dht: ['dht'],
+  trust: ['trust']
 }
 
 /** Why a scenario (or one system's part of it) produced no row, from the run's skip notes. */
@@ -272,6 +274,45 @@ function regressionTargets (r: Results): TargetResult[] {
   ]
 }
 
+/** Issue 11: a private (encrypted) document against an open one, in one run. */
+function trustTargets (r: Results): TargetResult[] {
+  const area = 'private documents (issue 11)'
+  const lat = (access: string, n: number): TrustLatencyRow | undefined =>
+    r.trust?.latency.find(x => x.access === access && x.n === n)
+  const out: TargetResult[] = []
+  for (const n of [2, 10]) {
+    const p = lat('private', n)
+    const o = lat('open', n)
+    const note = missing(r, p !== undefined && o !== undefined, 'trust', undefined, n)
+    const t = (id: string, target: string, weft: number | undefined, reference: number | undefined): TargetResult =>
+      judge({
+        id: `trust.n${n}.${id}`,
+        area,
+        target,
+        weft: weft ?? null,
+        reference: reference ?? null,
+        limit: 1.1,
+        unit: 'ms',
+        note
+      })
+    out.push(t('p50', `edit latency p50 N=${n}: private <= 1.10x open`, p?.allPeers.p50, o?.allPeers.p50))
+    out.push(t('p99', `edit latency p99 N=${n}: private <= 1.10x open`, p?.allPeers.p99, o?.allPeers.p99))
+    out.push(t('cpu', `CPU per delivered edit N=${n}: private <= 1.10x open`, p?.cpuPerDeliveryMs, o?.cpuPerDeliveryMs))
+  }
+  const c = r.trust?.catchup.find(x => x.access === 'private')
+  out.push(judge({
+    id: 'trust.catchup.bytes',
+    area,
+    target: 'member catch-up bytes of a private document <= 1.2x ideal',
+    weft: c?.bytes ?? null,
+    reference: c?.idealBytes ?? null,
+    limit: 1.2,
+    unit: 'B',
+    note: missing(r, c !== undefined, 'trust')
+  }))
+  return out
+}
+
 export function evaluateTargets (r: Results): TargetResult[] {
   const mp = (s: string): LatencyRow | undefined => r.latency.find(x => x.system === s && x.processes === 'multi')
   const mpN = mp('weft')?.n ?? mp('mesh')?.n ?? 10
@@ -284,6 +325,7 @@ export function evaluateTargets (r: Results): TargetResult[] {
     ...latencyTargets(r, `latency N=${mpN} (separate processes)`, 'latency.multiprocess', `N=${mpN} separate processes`,
       mp('weft'), mp('mesh'), { p50: 1.25, p99: 1.5 }, mpN, 'multiprocess'),
     ...dhtTargets(r),
+    ...(r.trust === undefined ? [] : trustTargets(r)),
     ...regressionTargets(r)
   ]
 }

@@ -42,13 +42,33 @@ export class AdminClient {
     return this.json('DELETE', `/pins/${encodeURIComponent(id)}`)
   }
 
+  create (access: 'open' | 'private'): Promise<{ id: string, access: string, pinned: boolean }> {
+    return this.json('POST', '/docs', { access })
+  }
+
+  join (link: string): Promise<{ id: string, access: string, pinned: boolean, created: boolean }> {
+    return this.json('POST', '/join', { link })
+  }
+
+  members (id: string): Promise<{ id: string, access: string, members: Array<{ key: string, role: string }> }> {
+    return this.json('GET', `/docs/${encodeURIComponent(id)}/members`)
+  }
+
+  invite (id: string, role: 'reader' | 'writer' | 'pinner'): Promise<{ id: string, role: string, link: string }> {
+    return this.json('POST', `/docs/${encodeURIComponent(id)}/invites`, { role })
+  }
+
+  revoke (id: string, member: string): Promise<{ id: string, revoked: string }> {
+    return this.json('DELETE', `/docs/${encodeURIComponent(id)}/members/${encodeURIComponent(member)}`)
+  }
+
   async metrics (): Promise<string> {
     const res = await this.request('GET', '/metrics')
     return await res.text()
   }
 
-  async json (method: string, path: string): Promise<any> {
-    const res = await this.request(method, path)
+  async json (method: string, path: string, body?: unknown): Promise<any> {
+    const res = await this.request(method, path, body)
     const text = await res.text()
     try {
       return JSON.parse(text)
@@ -57,12 +77,18 @@ export class AdminClient {
     }
   }
 
-  private async request (method: string, path: string): Promise<Response> {
+  private async request (method: string, path: string, body?: unknown): Promise<Response> {
     const headers: Record<string, string> = {}
     if (this.token != null) headers.authorization = `Bearer ${this.token}`
+    if (body !== undefined) headers['content-type'] = 'application/json'
     let res: Response
     try {
-      res = await fetch(this.url + path, { method, headers, signal: AbortSignal.timeout(this.timeoutMs) })
+      res = await fetch(this.url + path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.timeoutMs)
+      })
     } catch (err: any) {
       const cause = err?.cause?.code ?? err?.name ?? ''
       if (cause === 'ECONNREFUSED') {

@@ -9,6 +9,11 @@
  *   GET    /pins            pinned document ids
  *   POST   /pins/<docId>    pin (201 when new, 200 when already pinned); durable when answered
  *   DELETE /pins/<docId>    unpin (200, or 404 when it was not pinned)
+ *   POST   /docs            create a document, pinned: body {"access": "open"|"private"} (201)
+ *   POST   /join            redeem an invite or pin link and pin its document: body {"link": "weft://..."}
+ *   GET    /docs/<docId>/members            a private document's members, and this daemon's role
+ *   POST   /docs/<docId>/invites            an invite link: body {"role": "reader"|"writer"|"pinner"} (201)
+ *   DELETE /docs/<docId>/members/<key>      revoke a member (admins only)
  *   GET    /metrics         Prometheus text format
  *
  * Every route except /health wants `Authorization: Bearer <token>` (the token in
@@ -39,6 +44,14 @@ export interface AdminBackend {
   /** Unpins `id`; `removed` is false when it was not pinned. */
   unpin (id: string): Promise<{ removed: boolean }>
   metrics (): Promise<{ contentType: string, body: string }>
+  /** A new document, pinned; `access: 'private'` makes this daemon its admin. */
+  create?: (access: 'open' | 'private') => Promise<{ id: string, access: string }>
+  /** Redeems an invite or pin link and pins its document. */
+  join?: (link: string) => Promise<{ id: string, access: string, created: boolean }>
+  /** The members of a private document (undefined: not here, 404). */
+  members?: (id: string) => Promise<unknown | undefined>
+  invite?: (id: string, role: 'reader' | 'writer' | 'pinner') => Promise<unknown | undefined>
+  revoke?: (id: string, member: string) => Promise<unknown | undefined>
   isValidDocId (id: string): boolean
 }
 
@@ -178,7 +191,14 @@ export class AdminServer {
         methods: { GET: async () => ({ status: 200, json: await b.status() }) }
       },
       { name: '/peers', pattern: /^\/peers$/, methods: { GET: async () => ({ status: 200, json: await b.peers() }) } },
-      { name: '/docs', pattern: /^\/docs$/, methods: { GET: async () => ({ status: 200, json: await b.docs() }) } },
+      {
+        name: '/docs',
+        pattern: /^\/docs$/,
+        methods: {
+          GET: async () => ({ status: 200, json: await b.docs() }),
+          ...(b.create === undefined ? {} : { POST: async (ctx: RequestContext) => await this.create(b, ctx) })
+        }
+      },
       {
         name: '/docs/:id',
         pattern: /^\/docs\/([^/]*)$/,
@@ -193,6 +213,7 @@ export class AdminServer {
           }
         }
       },
+      ...this.trustRoutes(b, docId),
       {
         name: '/pins',
         pattern: /^\/pins$/,
@@ -223,6 +244,67 @@ export class AdminServer {
           GET: async () => {
             const m = await b.metrics()
             return { status: 200, text: m.body, contentType: m.contentType }
+          }
+        }
+      }
+    ]
+  }
+
+  /** POST /docs: a new document, pinned here. */
+  private async create (b: AdminBackend, ctx: RequestContext): Promise<Reply> {
+    const access = field(ctx, 'access', ['open', 'private'], 'open') as 'open' | 'private'
+    return { status: 201, json: { ...await b.create!(access), pinned: true } }
+  }
+
+  /** Private documents: create, join (invite and pin links), members, invites, revocation. */
+  private trustRoutes (b: AdminBackend, docId: (ctx: RequestContext) => string): Route[] {
+    const need = <F>(f: F | undefined, what: string): F => {
+      if (f === undefined) throw new AdminError(404, 'not_found', `this daemon has no ${what}`)
+      return f
+    }
+    const known = <T>(id: string, value: T | undefined): T => {
+      if (value === undefined) throw new AdminError(404, 'unknown_doc', `document ${id} is not stored on this daemon`)
+      return value
+    }
+    return [
+      {
+        name: '/join',
+        pattern: /^\/join$/,
+        methods: {
+          POST: async (ctx) => {
+            const joined = await need(b.join, 'join')(field(ctx, 'link'))
+            return { status: joined.created ? 201 : 200, json: { ...joined, pinned: true } }
+          }
+        }
+      },
+      {
+        name: '/docs/:id/members',
+        pattern: /^\/docs\/([^/]*)\/members$/,
+        methods: {
+          GET: async (ctx) => {
+            const id = docId(ctx)
+            return { status: 200, json: known(id, await need(b.members, 'members')(id)) }
+          }
+        }
+      },
+      {
+        name: '/docs/:id/members/:key',
+        pattern: /^\/docs\/([^/]*)\/members\/([0-9a-f]{64})$/,
+        methods: {
+          DELETE: async (ctx) => {
+            const id = docId(ctx)
+            return { status: 200, json: known(id, await need(b.revoke, 'revoke')(id, ctx.params[1])) }
+          }
+        }
+      },
+      {
+        name: '/docs/:id/invites',
+        pattern: /^\/docs\/([^/]*)\/invites$/,
+        methods: {
+          POST: async (ctx) => {
+            const id = docId(ctx)
+            const role = field(ctx, 'role', ['reader', 'writer', 'pinner']) as 'reader' | 'writer' | 'pinner'
+            return { status: 201, json: known(id, await need(b.invite, 'invite')(id, role)) }
           }
         }
       }
@@ -328,6 +410,18 @@ export class AdminServer {
       res.once('finish', () => { req.socket.destroySoon?.() })
     }
   }
+}
+
+/** A string field of a JSON request body, checked against `allowed`: a 400 naming the field otherwise. */
+function field (ctx: RequestContext, name: string, allowed?: readonly string[], fallback?: string): string {
+  const body = parseOptionalJson(ctx.body)
+  const value = (typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined) ??
+    fallback
+  if (typeof value !== 'string' || (allowed !== undefined && !allowed.includes(value))) {
+    const expected = allowed === undefined ? 'a string' : allowed.map(a => JSON.stringify(a)).join(' or ')
+    throw new AdminError(400, 'invalid_body', `body field ${JSON.stringify(name)} must be ${expected}`)
+  }
+  return value
 }
 
 function digest (s: string): Buffer {

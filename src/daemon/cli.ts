@@ -5,6 +5,7 @@
  *   weft daemon [options]     run an always-on peer (`npm start` in a checkout)
  *   weft status | peers | docs
  *   weft pin <id> | unpin <id> | cat <id>
+ *   weft create [--private] | join <link> | pin <pin-link> | invite <id> --role r | members <id> | revoke <id> <key>
  *
  * Exit codes: 0 success, 1 failure (daemon unreachable, refused request, start
  * failure, shutdown timeout), 2 bad usage or configuration.
@@ -81,7 +82,9 @@ function clientOptions (y: Argv): Argv {
 }
 
 const docIdPositional = (y: Argv): Argv =>
-  clientOptions(y).positional('id', { type: 'string', describe: 'Document id (26 characters a-z, 2-7)' })
+  clientOptions(y).positional('id', {
+    type: 'string', describe: 'Document id (26 characters a-z, 2-7; 52 for a private document)'
+  })
 
 export function buildCli (argv: string[]): Argv {
   const cli: Argv = yargs(argv)
@@ -97,19 +100,63 @@ export function buildCli (argv: string[]): Argv {
       async (args) => { await client(args, printPeers, c => c.peers()) })
     .command('docs', 'List documents (stored, open, pinned)', clientOptions,
       async (args) => { await client(args, printDocs, c => c.docs()) })
-    .command('pin <id>', 'Pin a document: keep it open, replicated and provided in the DHT, across restarts',
-      docIdPositional,
-      async (args) => {
-        const id = docIdArg(args)
-        await client(args, (r) => `${r.created === true ? 'pinned' : 'already pinned'} ${r.id}`, c => c.pin(id))
-      })
+    .command('pin <id>', 'Pin a document: keep it open, replicated and provided in the DHT, across restarts ' +
+      '(a pin link of a private document: kept blind, as ciphertext)',
+    docIdPositional,
+    async (args) => {
+      if (String(args.id).startsWith('weft://')) {
+        await client(args, (r) => `pinned ${r.id} (${r.access as string})`, c => c.join(String(args.id)))
+        return
+      }
+      const id = docIdArg(args)
+      await client(args, (r) => `${r.created === true ? 'pinned' : 'already pinned'} ${r.id}`, c => c.pin(id))
+    })
     .command('unpin <id>', 'Unpin a document (its data stays in the store)', docIdPositional,
       async (args) => { await client(args, (r) => `unpinned ${r.id}`, c => c.unpin(docIdArg(args))) })
     .command('cat <id>', "Print a document's content (texts as text, maps and arrays as JSON)", docIdPositional,
       async (args) => {
         const { renderDocContent } = await import('./doc-json.js')
-        await client(args, (r) => renderDocContent(r), c => c.doc(docIdArg(args)))
+        await client(args, (r) => {
+          if (r.blind !== true) return renderDocContent(r)
+          // Said plainly, and not as content: a script piping `weft cat` sees a failure.
+          process.exitCode = EXIT_FAILURE
+          return `weft: ${r.message as string}`
+        }, c => c.doc(docIdArg(args)))
       })
+    .command('create', 'Create a document and pin it (--private: this daemon is its admin)',
+      y => clientOptions(y).option('private', { type: 'boolean', describe: 'A private document (invite links)' }),
+      async (args) => {
+        const access = args.private === true ? 'private' : 'open'
+        await client(args, (r) => `created ${r.id as string} (${access}, ${r.access as string}, pinned)`,
+          c => c.create(access))
+      })
+    .command('join <link>', 'Redeem an invite or pin link and pin its document', y =>
+      clientOptions(y).positional('link', { type: 'string', describe: 'weft://<id>?peer=...#<r|w|p>.<secret>' }),
+    async (args) => {
+      await client(args, (r) => `joined ${r.id as string} as ${r.access as string} (pinned)`,
+        c => c.join(String(args.link)))
+    })
+    .command('invite <id>', 'Make an invite link for a private document (admins)', y =>
+      docIdPositional(y).option('role', {
+        choices: ['reader', 'writer', 'pinner'], demandOption: true, describe: 'What the link grants'
+      }),
+    async (args) => {
+      const role = args.role as 'reader' | 'writer' | 'pinner'
+      await client(args, (r) => String(r.link), c => c.invite(docIdArg(args), role))
+    })
+    .command('members <id>', "List a private document's members and this daemon's role", docIdPositional,
+      async (args) => { await client(args, printMembers, c => c.members(docIdArg(args))) })
+    .command('revoke <id> <member>', 'Revoke a member (its key, as `weft members` shows it)', y =>
+      docIdPositional(y).positional('member', { type: 'string', describe: 'The member\'s key (64 hex digits)' }),
+    async (args) => {
+      const member = String(args.member)
+      if (!/^[0-9a-f]{64}$/.test(member)) {
+        process.stderr.write(`weft: member ${JSON.stringify(member)} is not a key (64 hex digits, see weft members)\n`)
+        process.exit(EXIT_USAGE)
+      }
+      await client(args, (r) => `revoked ${String(r.revoked)} from ${String(r.id)}`,
+        c => c.revoke(docIdArg(args), member))
+    })
     .epilogue('Every daemon option can also be set with a WEFT_* environment variable or in a JSON --config file. ' +
       'Precedence: flag > environment > config file > default. List options take several values separated by commas.')
     .strict()
@@ -129,7 +176,8 @@ export function buildCli (argv: string[]): Argv {
 function docIdArg (args: Record<string, unknown>): string {
   const id = String(args.id)
   if (!isValidDocId(id)) {
-    process.stderr.write(`weft: ${JSON.stringify(id)} is not a document id (26 characters a-z, 2-7)\n`)
+    process.stderr.write(`weft: ${JSON.stringify(id)} is not a document id ` +
+      '(26 characters a-z, 2-7; 52 for a private one)\n')
     process.exit(EXIT_USAGE)
   }
   return id
@@ -305,10 +353,11 @@ function printPeers (r: any): string {
 function printDocs (r: any): string {
   const docs = r.docs as any[]
   if (docs.length === 0) return 'no documents'
-  const head = `${'ID'.padEnd(26)}  PINNED  OPEN   STATUS      PEERS  VERSION VECTOR`
+  const width = Math.max(26, ...docs.map(d => String(d.id).length))
+  const head = `${'ID'.padEnd(width)}  PINNED  OPEN   STATUS      PEERS  VERSION VECTOR`
   return [head, ...docs.map(d =>
     [
-      d.id,
+      String(d.id).padEnd(width),
       (d.pinned === true ? 'yes' : 'no').padEnd(6),
       (d.open === true ? 'yes' : 'no').padEnd(5),
       String(d.status).padEnd(10),
@@ -316,6 +365,14 @@ function printDocs (r: any): string {
       vvSummary(d.versionVector)
     ].join('  '))
   ].join('\n')
+}
+
+function printMembers (r: any): string {
+  const members = r.members as Array<{ key: string, role: string }>
+  const lines = [`this daemon: ${String(r.access)}`]
+  if (members.length === 0) lines.push('no members (an open document: anyone with the id)')
+  for (const m of members) lines.push(`${m.key}  ${m.role}`)
+  return lines.join('\n')
 }
 
 function formatDuration (seconds: number): string {

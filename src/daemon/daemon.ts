@@ -9,9 +9,11 @@
  * store and libp2p) -> `daemon.json` removed.
  */
 import { multiaddr } from '@multiformats/multiaddr'
-import { createWeft as createWeftFromLibrary, isValidDocId } from '../index.js'
-import type { Weft, WeftOptions } from '../types.js'
-import { AdminServer, type AdminBackend } from './admin-server.js'
+import {
+  createWeft as createWeftFromLibrary, isPrivateDocId, isValidDocId, LinkError, parseLink, type LinkRole
+} from '../index.js'
+import type { DocHandle, Weft, WeftOptions } from '../types.js'
+import { AdminError, AdminServer, type AdminBackend } from './admin-server.js'
 import { formatAdminAddress, isLoopbackHost, type DaemonConfig } from './config.js'
 import { docToJSON } from './doc-json.js'
 import { ensureDataDir, loadOrCreateToken, removeRuntimeInfo, writeRuntimeInfo } from './files.js'
@@ -47,6 +49,8 @@ export interface ReadyInfo {
 }
 
 const PIN_RETRY_MS = 30_000
+/** How long `join` waits for the link's invite to arrive from a member. */
+const JOIN_TIMEOUT_MS = 30_000
 const OPEN_CONCURRENCY = 8
 
 export class Daemon {
@@ -292,10 +296,106 @@ export class Daemon {
     // A lease for the read: a dormant pin wakes, an unpinned stored document loads, and both go back.
     const h = await this.weft.open(id)
     try {
+      if (h.access === 'pinner') {
+        // A blind replica: ciphertext only, and no key to read it with.
+        return {
+          id,
+          ...this.describeDoc(id, true),
+          access: h.access,
+          blind: true,
+          message: `document ${id} is pinned blind on this daemon: it stores and serves the ciphertext ` +
+            'but holds no key, so it cannot show the content (read it on a member\'s device)',
+          types: {},
+          content: {}
+        }
+      }
       return { id, ...this.describeDoc(id, true), ...docToJSON(h.doc) }
     } finally {
       await h.close()
     }
+  }
+
+  /** Runs `use` on a lease of a document this daemon has; undefined when it has not. */
+  private async withDoc<T> (id: string, use: (h: DocHandle) => T | Promise<T>): Promise<T | undefined> {
+    const known = this.weft.openDocuments().includes(id) || this.weft.servedDocuments().includes(id) ||
+      (await this.weft.storedDocuments()).includes(id)
+    if (!known) return undefined
+    const h = await this.weft.open(id)
+    try {
+      return await use(h)
+    } finally {
+      await h.close()
+    }
+  }
+
+  /** A new document, pinned here; this daemon is the admin of a private one. */
+  async createDoc (access: 'open' | 'private'): Promise<{ id: string, access: string }> {
+    const h = await this.weft.create({ access })
+    try {
+      await h.flush()
+      await this.pin(h.id)
+      return { id: h.id, access: h.access }
+    } finally {
+      await h.close()
+    }
+  }
+
+  /**
+   * Takes a link: redeems it (a pin link makes this daemon a blind replica, a reader or writer
+   * link a member) and pins the document. Resolves once the link is redeemed.
+   */
+  async join (link: string): Promise<{ id: string, access: string, created: boolean }> {
+    let docId: string
+    try {
+      docId = parseLink(link).docId
+    } catch (err) {
+      throw new AdminError(400, 'invalid_link',
+        `not a usable link (${(err as Error).message}): expected weft://<id>?peer=...#<r|w|p>.<secret>`)
+    }
+    let h: DocHandle
+    try {
+      h = await this.weft.join(link, { signal: AbortSignal.timeout(JOIN_TIMEOUT_MS) })
+    } catch (err) {
+      if (err instanceof LinkError) throw new AdminError(400, 'invalid_link', err.message)
+      throw new AdminError(504, 'invite_not_found', `could not redeem the link of ${docId} within ` +
+        `${JOIN_TIMEOUT_MS / 1000} s (is a member online, or a peer named in the link reachable?)`)
+    }
+    try {
+      const { created } = await this.pin(docId)
+      return { id: docId, access: h.access, created }
+    } finally {
+      await h.close()
+    }
+  }
+
+  async members (id: string): Promise<Record<string, unknown> | undefined> {
+    return await this.withDoc(id, h => ({ id, access: h.access, members: h.members() }))
+  }
+
+  async invite (id: string, role: LinkRole): Promise<{ id: string, role: LinkRole, link: string } | undefined> {
+    if (!isPrivateDocId(id)) {
+      throw new AdminError(400, 'open_document', `${id} is an open document: its id is its link (nothing to invite)`)
+    }
+    return await this.withDoc(id, h => {
+      if (h.access !== 'admin') {
+        throw new AdminError(403, 'not_admin', `only an admin can invite (this daemon is ${h.access})`)
+      }
+      return { id, role, link: h.invite({ role }) }
+    })
+  }
+
+  async revoke (id: string, member: string): Promise<{ id: string, revoked: string } | undefined> {
+    if (!isPrivateDocId(id)) throw new AdminError(400, 'open_document', `${id} is an open document: it has no members`)
+    return await this.withDoc(id, h => {
+      if (h.access !== 'admin') {
+        throw new AdminError(403, 'not_admin', `only an admin can revoke (this daemon is ${h.access})`)
+      }
+      if (!h.members().some(m => m.key === member)) {
+        throw new AdminError(404, 'not_a_member', `${member.slice(0, 80)} is not a member of ${id}`)
+      }
+      h.revoke(member)
+      return { id, revoked: member }
+    })
   }
 
   private backend (): AdminBackend {
@@ -308,6 +408,11 @@ export class Daemon {
       pin: async (id) => await this.pin(id),
       unpin: async (id) => await this.unpin(id),
       metrics: async () => await this.metrics.render(),
+      create: async (access) => await this.createDoc(access),
+      join: async (link) => await this.join(link),
+      members: async (id) => await this.members(id),
+      invite: async (id, role) => await this.invite(id, role),
+      revoke: async (id, member) => await this.revoke(id, member),
       isValidDocId
     }
   }

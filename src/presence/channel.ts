@@ -37,11 +37,12 @@ import {
   type AwarenessLimits,
   type PeerLike,
   type PubSubLike,
-  type PubSubMessage
+  type PubSubMessage,
+  type PresenceSeal
 } from './gate.js'
 
 export { DEFAULT_AWARENESS_LIMITS }
-export type { AwarenessDropReason, AwarenessLimits, PeerLike, PubSubLike, PubSubMessage }
+export type { AwarenessDropReason, AwarenessLimits, PeerLike, PubSubLike, PubSubMessage, PresenceSeal }
 export type { ValidatorResult } from './gate.js'
 
 /** libp2p's own event target (for `peer:disconnect`), optional. */
@@ -74,6 +75,8 @@ export interface AwarenessChannelInit {
   limits?: Partial<AwarenessLimits>
   /** Injectable clock for tests. */
   now?: () => number
+  /** Private documents: presence sealed under the document's content key. */
+  seal?: PresenceSeal
 }
 
 export class AwarenessChannel extends ObservableV2<AwarenessChannelEvents> {
@@ -85,6 +88,7 @@ export class AwarenessChannel extends ObservableV2<AwarenessChannelEvents> {
   private readonly peerId: string
   private readonly peerEvents: PeerEventsLike | undefined
   private readonly now: () => number
+  private readonly seal: PresenceSeal | undefined
   private gate: AwarenessGate | null = null
   private unobserve: (() => void) | null = null
   /** clientID -> origin peer that owns it. */
@@ -107,6 +111,7 @@ export class AwarenessChannel extends ObservableV2<AwarenessChannelEvents> {
     this.peerId = init.peerId
     this.peerEvents = init.peerEvents
     this.now = init.now ?? Date.now
+    this.seal = init.seal
     this.limits = Object.freeze({ ...DEFAULT_AWARENESS_LIMITS, ...init.limits })
   }
 
@@ -116,7 +121,7 @@ export class AwarenessChannel extends ObservableV2<AwarenessChannelEvents> {
   start (): void {
     if (this.running) return
     this.running = true
-    this.gate = acquireGate(this.pubsub, this.topic, this.peerId, this.limits, this.now)
+    this.gate = acquireGate(this.pubsub, this.topic, this.peerId, this.limits, this.now, this.seal)
     this.unobserve = this.gate.observe(this.onVerdict)
     this.pubsub.addEventListener('message', this.onMessage)
     this.pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
@@ -220,6 +225,15 @@ export class AwarenessChannel extends ObservableV2<AwarenessChannelEvents> {
   }
 
   private publish (msg: Omit<AwarenessMessage, 'nonce'>): void {
+    if (this.seal !== undefined) {
+      // Never in clear: without a key yet, nothing goes out (the next change or query resends).
+      const sealed = this.seal.seal(msg.update, msg.origin)
+      if (sealed === undefined) {
+        this.countDrop('no-key', this.peerId)
+        return
+      }
+      msg = { ...msg, update: sealed }
+    }
     this.nonce = (this.nonce + 1) % Number.MAX_SAFE_INTEGER
     const bytes = encodeAwarenessMessage({ ...msg, nonce: this.nonce })
     if (bytes.byteLength > this.limits.maxMessageBytes) {
@@ -244,7 +258,7 @@ export class AwarenessChannel extends ObservableV2<AwarenessChannelEvents> {
     const message = evt.detail
     if (!this.running || message.topic !== this.topic) return
     const admitted = this.gate?.admittedMessage(message.data)
-    if (admitted === undefined) return // refused (and counted) by the gate
+    if (admitted === undefined || admitted.opaque === true) return // refused (and counted), or not ours to read
     const { msg, entries, origin } = admitted
     let remoteCount = this.awareness.getStates().size - 1
     for (const e of entries) {
@@ -351,7 +365,9 @@ export class AwarenessRelay {
 
   constructor (
     readonly docId: string,
-    private readonly init: { pubsub: PubSubLike, peerId: string, limits?: Partial<AwarenessLimits> }
+    private readonly init: {
+      pubsub: PubSubLike, peerId: string, limits?: Partial<AwarenessLimits>, seal?: PresenceSeal
+    }
   ) {
     this.topic = awarenessTopic(docId)
   }
@@ -359,7 +375,7 @@ export class AwarenessRelay {
   start (): void {
     if (this.gate != null) return
     const limits = Object.freeze({ ...DEFAULT_AWARENESS_LIMITS, ...this.init.limits })
-    this.gate = acquireGate(this.init.pubsub, this.topic, this.init.peerId, limits)
+    this.gate = acquireGate(this.init.pubsub, this.topic, this.init.peerId, limits, undefined, this.init.seal)
     this.unobserve = this.gate.observe((verdict) => {
       this.stats.received++
       if (verdict === 'accept') this.stats.forwarded++

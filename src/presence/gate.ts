@@ -74,8 +74,20 @@ export type AwarenessDropReason =
   | 'state-cap'          // maxRemoteStates reached (ignored)
   | 'local-too-large'    // our own state exceeds maxMessageBytes: not sent
   | 'publish-failed'     // gossipsub refused to publish
+  | 'no-key'             // private document: sealed presence this peer cannot open, or no key to seal ours (ignored)
 
 /** What the gate tells its users about each inbound message. */
+/**
+ * Private documents: presence travels sealed under the document's content key, so only members
+ * read it. A peer holding no key at all (a blind relay, a pinner) forwards it by size and rate alone.
+ */
+export interface PresenceSeal {
+  /** Whether this peer holds a content key of the document. */
+  readable: () => boolean
+  seal: (update: Uint8Array, origin: string) => Uint8Array | undefined
+  open: (sealed: Uint8Array, origin: string) => Uint8Array | undefined
+}
+
 export type GateObserver = (verdict: 'accept' | AwarenessDropReason, peer: string) => void
 
 /** A message that passed the gate, decoded once. */
@@ -84,6 +96,8 @@ export interface AdmittedMessage {
   entries: AwarenessEntry[]
   /** Authenticated author with StrictSign, else the message's origin field (a hint). */
   origin: string
+  /** Sealed presence this peer cannot open: forwarded, applied nowhere (`msg.update` is still sealed). */
+  opaque?: boolean
 }
 
 export class AwarenessGate {
@@ -98,7 +112,8 @@ export class AwarenessGate {
     readonly topic: string,
     readonly peerId: string,
     readonly limits: Readonly<AwarenessLimits>,
-    private readonly now: () => number = Date.now
+    private readonly now: () => number = Date.now,
+    public seal?: PresenceSeal
   ) {
     this.gate = new TopicGate({
       pubsub,
@@ -118,10 +133,17 @@ export class AwarenessGate {
     const source = peer.toString()
     if (message.data.byteLength > this.limits.maxMessageBytes) return { refuse: 'too-large', result: 'reject' }
     let msg: AwarenessMessage
-    let entries: AwarenessEntry[]
+    let entries: AwarenessEntry[] = []
+    let opaque = false
     try {
       msg = decodeAwarenessMessage(message.data)
-      entries = inspectAwarenessUpdate(msg.update, this.limits.maxClientsPerMessage)
+      if (this.seal !== undefined) {
+        const opened = this.seal.open(msg.update, msg.origin)
+        if (opened !== undefined) msg = { ...msg, update: opened }
+        else if (this.seal.readable()) return { refuse: 'no-key', result: 'ignore' }
+        else opaque = true
+      }
+      if (!opaque) entries = inspectAwarenessUpdate(msg.update, this.limits.maxClientsPerMessage)
     } catch (err) {
       const reason = err instanceof AwarenessWireError ? err.reason : 'malformed'
       return { refuse: reason, result: reason === 'version' ? 'ignore' : 'reject' }
@@ -136,7 +158,7 @@ export class AwarenessGate {
       return { refuse: 'rate-origin', result: 'ignore' }
     }
     for (const o of this.observers) o('accept', origin)
-    return { accept: { msg, entries, origin } }
+    return { accept: { msg, entries, origin, ...(opaque ? { opaque } : {}) } }
   }
 
   /** The decoded form of a message this gate accepted (undefined for anything else). */
@@ -181,13 +203,15 @@ const gates = new WeakMap<PubSubLike, Map<string, AwarenessGate>>()
  * installed) on first use. Limits and clock come from the first user.
  */
 export function acquireGate (
-  pubsub: PubSubLike, topic: string, peerId: string, limits: Readonly<AwarenessLimits>, now?: () => number
+  pubsub: PubSubLike, topic: string, peerId: string, limits: Readonly<AwarenessLimits>, now?: () => number,
+  seal?: PresenceSeal
 ): AwarenessGate {
   let byTopic = gates.get(pubsub)
   if (byTopic == null) { byTopic = new Map(); gates.set(pubsub, byTopic) }
   let gate = byTopic.get(topic)
+  if (gate != null) gate.seal ??= seal
   if (gate == null) {
-    gate = new AwarenessGate(pubsub, topic, peerId, limits, now)
+    gate = new AwarenessGate(pubsub, topic, peerId, limits, now, seal)
     byTopic.set(topic, gate)
     gate.startSweeping()
   }

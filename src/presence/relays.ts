@@ -1,6 +1,6 @@
 import { PROTOCOL } from '../defaults.js'
 import { METRIC, type Metrics } from '../metrics/metrics.js'
-import { AwarenessRelay } from './channel.js'
+import { AwarenessRelay, type PresenceSeal } from './channel.js'
 import type { PubSubLike } from '../sync/topic-gate.js'
 
 /**
@@ -17,7 +17,9 @@ export class PresenceRelays {
   constructor (
     private readonly pubsub: PubSubLike,
     private readonly peerId: string,
-    private readonly metrics: Metrics
+    private readonly metrics: Metrics,
+    /** Private documents: the seal their presence travels under (a relay without a key forwards it unread). */
+    private readonly sealFor: (docId: string) => PresenceSeal | undefined = () => undefined
   ) {}
 
   /** A document opened here: relay its presence if a neighbour already uses it. */
@@ -43,7 +45,7 @@ export class PresenceRelays {
     const wanted = this.loaded.has(docId) && this.pubsub.getSubscribers(PROTOCOL.presenceTopicPrefix + docId).length > 0
     const relay = this.relays.get(docId)
     if (wanted && relay === undefined) {
-      const started = new AwarenessRelay(docId, { pubsub: this.pubsub, peerId: this.peerId })
+      const started = new AwarenessRelay(docId, { pubsub: this.pubsub, peerId: this.peerId, seal: this.sealFor(docId) })
       started.onDrop = reason => { this.metrics.inc(METRIC.presenceDropped, reason) }
       started.start()
       this.relays.set(docId, started)

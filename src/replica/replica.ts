@@ -5,6 +5,7 @@ import { packHlc, type HybridLogicalClock } from '../clock/hlc.js'
 import { Checkpoint, Envelope, WIRE_VERSION, decodeCheckpoint, envelopeSigningBytes } from '../wire/codec.js'
 import { VersionVector, authorHex, vectorFromWire } from './version-vector.js'
 import { answerSync, signCheckpoint, type AnswerSource, type SyncAnswer } from './answer.js'
+import { answerBlind } from './blind.js'
 import { METRIC, type Metrics } from '../metrics/metrics.js'
 import type { Store } from '../store/store.js'
 import type { Signer } from '../identity/peer-key.js'
@@ -129,9 +130,11 @@ export class Replica extends ObservableV2<ReplicaEvents> {
     const updates: Uint8Array[] = []
     const checkpointBytes = await ctx.store.getCheckpoint(docId)
     const checkpoint = checkpointBytes === undefined ? undefined : decodeCheckpoint(checkpointBytes, Infinity)
+    const blind = replica.blind
     // A private document's checkpoint under a key not opened (yet) is left for sync to replace.
-    if (checkpoint !== undefined && (access === undefined || access.canRead(checkpoint.update))) {
-      updates.push(replica.plainCheckpoint(checkpoint))
+    // A blind replica stored only a writer's checkpoint whose every claim came with its author's head.
+    if (checkpoint !== undefined && (blind || access === undefined || access.canRead(checkpoint.update))) {
+      if (!blind) updates.push(replica.plainCheckpoint(checkpoint))
       replica.vv.raiseTo(vectorFromWire(checkpoint.vv))
     }
     let ownHighest = replica.vv.get(me)
@@ -141,9 +144,9 @@ export class Replica extends ObservableV2<ReplicaEvents> {
       if (seq !== replica.vv.get(author) + 1) continue
       const envelope = Envelope.decode(bytes)
       // Without its epoch's key the chain stops here: applying it as empty would lose it for good.
-      if (access !== undefined && !access.canRead(envelope.payload)) continue
+      if (access !== undefined && !blind && !access.canRead(envelope.payload)) continue
       const payload = envelope.payload
-      updates.push(replica.plain(envelope))
+      if (!blind) updates.push(replica.plain(envelope))
       replica.vv.add(author, seq)
       replica.sinceCheckpoint++
       replica.bytesSinceCheckpoint += payload.byteLength
@@ -178,6 +181,15 @@ export class Replica extends ObservableV2<ReplicaEvents> {
 
   get author (): string {
     return this.ctx.signer.author
+  }
+
+  /**
+   * A blind replica (this peer pins a private document it may not read): it checks signatures and
+   * access on the plaintext headers, stores and serves the ciphertext as it came, and never holds
+   * a content key, so its Y.Doc stays empty and it never makes a checkpoint of its own.
+   */
+  get blind (): boolean {
+    return this.access?.blind === true
   }
 
   // ---- local edits -------------------------------------------------------
@@ -345,7 +357,7 @@ export class Replica extends ObservableV2<ReplicaEvents> {
 
   private apply (author: string, envelope: Envelope, bytes: Uint8Array): void {
     this.remember(author, envelope)
-    Y.applyUpdate(this.doc, this.plain(envelope), this.remoteOrigin)
+    if (!this.blind) Y.applyUpdate(this.doc, this.plain(envelope), this.remoteOrigin)
     this.vv.add(author, envelope.seq)
     // Our own envelope coming back (a restored backup of this identity): never reuse its seq.
     if (author === this.ctx.signer.author && envelope.seq > this.localSeq) this.localSeq = envelope.seq
@@ -362,6 +374,11 @@ export class Replica extends ObservableV2<ReplicaEvents> {
    * had omitted it: counted, and the content is now here anyway.
    */
   private applyVouched (author: string, envelope: Envelope, bytes: Uint8Array): 'applied' | 'duplicate' {
+    if (this.blind) {
+      // Kept to be served: members tell for themselves whether the checkpoint had omitted it.
+      void this.ctx.store.appendEnvelope(this.docId, author, envelope.seq, bytes)
+      return 'applied'
+    }
     let changed = false
     const onUpdate = (): void => { changed = true }
     this.doc.on('update', onUpdate)
@@ -418,6 +435,7 @@ export class Replica extends ObservableV2<ReplicaEvents> {
   async ingestCheckpoint (checkpoint: Checkpoint, heads: Envelope[] = []): Promise<'applied' | 'duplicate'> {
     const claims = vectorFromWire(checkpoint.vv)
     if (!this.vv.isBehind(claims)) return 'duplicate'
+    if (this.blind) return await this.keepCheckpoint(checkpoint, heads)
     Y.applyUpdate(this.doc, this.plainCheckpoint(checkpoint), this.remoteOrigin)
     const proven = new Map<string, Envelope>()
     for (const head of heads) {
@@ -468,14 +486,60 @@ export class Replica extends ObservableV2<ReplicaEvents> {
     return 'applied'
   }
 
+  /**
+   * A blind replica cannot read a checkpoint, so it keeps a writer's as it came, to serve it on.
+   * It must then stand for everything the vector claims: taken only when every claim above ours
+   * comes with its author's own head, and when it covers the checkpoint kept before (which it
+   * replaces). Whether it omitted content is for the members who read it to tell (they do).
+   */
+  private async keepCheckpoint (checkpoint: Checkpoint, heads: Envelope[]): Promise<'applied' | 'duplicate'> {
+    const claims = vectorFromWire(checkpoint.vv)
+    const kept = await this.ctx.store.getCheckpoint(this.docId)
+    if (kept !== undefined) {
+      // A checkpoint that covers less of some author than the kept one would lose what it covers.
+      const before = vectorFromWire(decodeCheckpoint(kept, Infinity).vv)
+      if ([...before].some(([author, seq]) => (claims.get(author) ?? 0) < seq)) {
+        this.ctx.metrics.inc(METRIC.dropped, 'checkpoint-not-newer')
+        return 'duplicate'
+      }
+    }
+    const proven = new Map<string, Envelope>()
+    for (const head of heads) {
+      const author = authorHex(head.author)
+      if (claims.get(author) === head.seq) proven.set(author, head)
+    }
+    for (const [author, claim] of claims) {
+      if (claim > this.vv.get(author) && !proven.has(author)) {
+        this.ctx.metrics.inc(METRIC.dropped, 'unproven-head')
+        return 'duplicate'
+      }
+    }
+    await this.ctx.store.putCheckpoint(this.docId, Checkpoint.encode(checkpoint))
+    for (const [author, head] of proven) {
+      if (head.seq <= this.vv.get(author)) continue
+      const from = this.vv.get(author) + 1
+      if (from < head.seq) this.vouched.set(author, { from, to: head.seq - 1 })
+      this.vv.raiseTo([[author, head.seq]])
+      void this.ctx.store.appendEnvelope(this.docId, author, head.seq, Envelope.encode(head))
+    }
+    for (const author of [...this.held.keys()]) this.releaseHeld(author)
+    return 'applied'
+  }
+
   /** What a peer at `remote` (with Yjs state vector `remoteStateVector`) lacks. */
   async answer (
     remote: ReadonlyMap<string, number>, remoteStateVector: Uint8Array, requester?: string
   ): Promise<SyncAnswer> {
-    // The requester is authenticated by the connection (Noise); in a private document only members confirm.
-    if (this.access === undefined || (requester !== undefined && this.access.isMember(requester))) {
-      this.confirm(remote.get(this.ctx.signer.author) ?? 0)
+    // The requester is authenticated by the connection (Noise); in a private document only members confirm,
+    // and only members (pinners included, who get ciphertext) are served content. Others get the control
+    // ops and the vector (both in clear on gossip anyway): enough to redeem a link and come back as members.
+    const member = this.access === undefined || (requester !== undefined && this.access.isMember(requester))
+    if (!member) {
+      this.ctx.metrics.inc(METRIC.dropped, 'not-a-member')
+      return { envelopes: [] }
     }
+    this.confirm(remote.get(this.ctx.signer.author) ?? 0)
+    if (this.blind) return await answerBlind(this.answerSource, remote)
     return await answerSync(this.answerSource, remote, remoteStateVector)
   }
 
@@ -516,6 +580,8 @@ export class Replica extends ObservableV2<ReplicaEvents> {
   async writeCheckpoint (): Promise<void> {
     clearTimeout(this.checkpointTimer)
     this.checkpointTimer = undefined
+    // A blind replica has nothing to fold: it keeps every envelope, and writers' checkpoints.
+    if (this.blind) return
     // Seal local edits first: a checkpoint holding an edit that never got an envelope
     // would hide that edit from every peer whose vector already matches ours.
     while (this.pendingUpdates.length > 0) await this.flush()

@@ -177,8 +177,8 @@ export class Gossip {
     } catch (err) {
       const reason = err instanceof WireError ? err.reason : 'malformed'
       log('refused gossip on %s: %s', docId, (err as Error)?.message ?? err)
-      // An envelope under a key not here yet is no fault: it comes with the next control ops.
-      return { refuse: reason, result: reason === 'no-key' ? 'ignore' : 'reject' }
+      // An envelope under a key not here yet, or before any control op arrived, is no fault of the sender.
+      return { refuse: reason, result: reason === 'no-key' || reason === 'acl-pending' ? 'ignore' : 'reject' }
     }
   }
 

@@ -22,6 +22,10 @@ const log = logger('weft:sync')
 export const SYNC_PROTOCOL = PROTOCOL.sync
 
 const MAX_REQUEST_BYTES = 1024 * 1024
+const EMPTY = new Uint8Array(0)
+
+const sameBytes = (a: Uint8Array, b: Uint8Array): boolean =>
+  a.byteLength === b.byteLength && a.every((x, i) => x === b[i])
 
 export interface PullContext {
   verifier: Verifier
@@ -44,7 +48,7 @@ export interface PullContext {
 export interface SyncResponder {
   readonly vv: VersionVector
   /** Private documents: the access state whose control ops go first in every reply. */
-  readonly access?: { encodedOps: () => Uint8Array[] }
+  readonly access?: { encodedOps: () => Uint8Array[], digest: () => Uint8Array }
   /** `requester`: the requester's key (hex), as the connection authenticated it. */
   answer: (
     remote: ReadonlyMap<string, number>, remoteStateVector: Uint8Array, requester?: string
@@ -95,7 +99,8 @@ export class PullProtocol {
         version: WIRE_VERSION,
         docId: replica.docId,
         vv: replica.vv.toWire(),
-        stateVector: Y.encodeStateVector(replica.doc) as Uint8Array<ArrayBuffer>
+        stateVector: Y.encodeStateVector(replica.doc) as Uint8Array<ArrayBuffer>,
+        controlDigest: (replica.access?.digest() ?? EMPTY) as Uint8Array<ArrayBuffer>
       }), options)
       raw = await lp.read(options)
       await stream.close(options)
@@ -228,8 +233,11 @@ export class PullProtocol {
           vv: replica.vv.toWire(),
           error: '',
           heads: (answer.heads ?? []) as Bytes,
-          // Private documents: every control op, so the requester judges what follows by the same ACL.
-          control: (replica.access?.encodedOps() ?? []) as Bytes
+          // Private documents: every control op, so the requester judges what follows by the same ACL
+          // (none when the requester's digest says it holds the same set).
+          control: (replica.access === undefined || sameBytes(request.controlDigest, replica.access.digest())
+            ? []
+            : replica.access.encodedOps()) as Bytes
         }
       }
       const bytes = SyncResponse.encode(response)

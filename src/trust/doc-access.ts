@@ -3,6 +3,7 @@
  * ACL they evaluate to, and this peer's own control chain. Implements `AccessPolicy` for sync.
  */
 import { ObservableV2 } from 'lib0/observable'
+import { sha256 } from '@noble/hashes/sha2.js'
 import { fromString as fromHex, toString as toHex } from 'uint8arrays'
 import { ControlOp, type KeyBox } from '../wire/trust.js'
 import { WireError } from '../wire/codec.js'
@@ -122,11 +123,21 @@ export class DocAccess extends ObservableV2<DocAccessEvents> implements AccessPo
   }
 
   get role (): RoleName { return this.acl.roleOf(this.me) }
+  /** A pinner stores and serves ciphertext and never gets a content key (see `Replica.blind`). */
+  get blind (): boolean { return this.role === 'pinner' }
   canWrite (author: string, seq: number): boolean { return this.acl.canWrite(author, seq) }
   canSignCheckpoint (signer: string): boolean { return this.acl.canSignCheckpoint(signer) }
+  settled (): boolean { return this.acl.issued.size > 0 }
   isMember (key: string): boolean { const r = this.acl.roleOf(key); return r !== 'none' && r !== 'root' }
   members (): Member[] { return this.acl.members() }
   encodedOps (): Uint8Array[] { return [...this.ops.values()].map(op => ControlOp.encode(op)) }
+
+  private digestCache: Uint8Array | undefined
+  /** SHA-256 over the sorted ids of the ops held: two peers with equal digests hold the same set. */
+  digest (): Uint8Array {
+    this.digestCache ??= sha256(fromHex([...this.ops.keys()].sort().join(''), 'base16'))
+    return this.digestCache
+  }
 
   /**
    * Takes a control op from the network. Throws `WireError` for ops that are malformed, badly
@@ -142,6 +153,8 @@ export class DocAccess extends ObservableV2<DocAccessEvents> implements AccessPo
       throw new WireError('malformed', `control op does not decode: ${err?.message ?? err}`)
     }
     if (hex(op.doc) !== hex(this.doc)) throw new WireError('wrong-document', 'control op for another document')
+    // Held already (its id covers everything but the signature): no signature to check again.
+    if (this.ops.has(hex(controlOpId(op)))) return false
     if (!verifyControlOp(op)) throw new WireError('bad-signature', 'control op signature does not verify')
     const author = hex(op.author)
     const standing = author === hex(this.doc) || op.redeem != null ||
@@ -162,6 +175,7 @@ export class DocAccess extends ObservableV2<DocAccessEvents> implements AccessPo
     const id = hex(controlOpId(op))
     if (this.ops.has(id)) return false
     this.ops.set(id, op)
+    this.digestCache = undefined
     if (evaluate) {
       void this.store.putControlOp(this.docId, id, ControlOp.encode(op))
       const before = this.role

@@ -11,6 +11,8 @@ import { DocAccess, type PeerKey } from './doc-access.js'
 import { controlOpId, type SigningKey } from './signed.js'
 import { witness as witnessBody } from './control.js'
 import { isPrivateDocId, newDocKey } from './keys.js'
+import { Kind } from './aead.js'
+import type { PresenceSeal } from '../presence/gate.js'
 
 /** Makes a document key, keeps its root seed, and writes the genesis op making `me` its admin. */
 export async function createPrivateDoc (store: Store, me: SigningKey): Promise<string> {
@@ -60,5 +62,19 @@ export async function redeemWhenReady (replica: Replica, link: string, signal: A
   while (!access.redeem(link, replica.vv.get(replica.author))) {
     if (signal.aborted) throw new Error(`the invite of ${replica.docId} did not arrive: ${String(signal.reason)}`)
     await new Promise(resolve => setTimeout(resolve, 50))
+  }
+}
+
+/**
+ * A private document's presence seal: sealed under its current content key, bound to the origin
+ * peer, opened with any epoch key held. Looked up at each use, since the document may load later.
+ */
+export function presenceSeal (docId: string, accessOf: () => DocAccess | undefined): PresenceSeal | undefined {
+  if (!isPrivateDocId(docId)) return undefined
+  const origin = (peer: string): Uint8Array => new TextEncoder().encode(peer)
+  return {
+    readable: () => accessOf()?.epochs.currentId !== undefined,
+    seal: (update, peer) => accessOf()?.encrypt(Kind.presence, update, origin(peer)),
+    open: (sealed, peer) => accessOf()?.decrypt(Kind.presence, sealed, origin(peer))
   }
 }

@@ -22,6 +22,7 @@ export type DropReason =
   | 'bad-signature' | 'bad-update' | 'rate-limited' | 'unknown-document'
   | 'sync-failed' | 'unproven-head' | 'checkpoint-omission' | 'false-confirmation' | 'unauthorized' | 'equivocation'
   | 'no-key'
+  | 'acl-pending' | 'not-a-member' | 'checkpoint-not-newer'
 
 export class WireError extends Error {
   override name = 'WireError'

@@ -1035,6 +1035,7 @@ export interface SyncRequest {
   docId: string
   vv: VersionEntry[]
   stateVector: Uint8Array<ArrayBuffer>
+  controlDigest: Uint8Array<ArrayBuffer>
 }
 
 export namespace SyncRequest {
@@ -1069,6 +1070,11 @@ export namespace SyncRequest {
           w.bytes(obj.stateVector)
         }
 
+        if ((obj.controlDigest != null && obj.controlDigest.byteLength > 0)) {
+          w.uint32(42)
+          w.bytes(obj.controlDigest)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -1077,7 +1083,8 @@ export namespace SyncRequest {
           version: 0,
           docId: '',
           vv: [],
-          stateVector: uint8ArrayAlloc(0)
+          stateVector: uint8ArrayAlloc(0),
+          controlDigest: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1106,6 +1113,10 @@ export namespace SyncRequest {
             }
             case 4: {
               obj.stateVector = reader.bytes()
+              break
+            }
+            case 5: {
+              obj.controlDigest = reader.bytes()
               break
             }
             default: {
@@ -1166,6 +1177,13 @@ export namespace SyncRequest {
               }
               break
             }
+            case 5: {
+              yield {
+                field: `${prefix}.controlDigest`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1205,6 +1223,11 @@ export namespace SyncRequest {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface SyncRequestControlDigestFieldEvent {
+    field: '$.controlDigest'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<SyncRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, SyncRequest.codec())
   }
@@ -1213,7 +1236,7 @@ export namespace SyncRequest {
     return decodeMessage(buf, SyncRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncRequest>): Generator<SyncRequestVersionFieldEvent | SyncRequestDocIdFieldEvent | SyncRequestVvAuthorFieldEvent | SyncRequestVvSeqFieldEvent | SyncRequestStateVectorFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncRequest>): Generator<SyncRequestVersionFieldEvent | SyncRequestDocIdFieldEvent | SyncRequestVvAuthorFieldEvent | SyncRequestVvSeqFieldEvent | SyncRequestStateVectorFieldEvent | SyncRequestControlDigestFieldEvent> {
     return streamMessage(buf, SyncRequest.codec(), opts)
   }
 }

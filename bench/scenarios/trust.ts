@@ -1,0 +1,248 @@
+/**
+ * Scenario: what a private document costs against an open one, in one run on one machine.
+ * - Latency: single-character edits on peer 0 of an N-peer cluster (as in latency-core), on an open
+ *   document and on a private one (every other peer joined with a writer link), both clusters up at
+ *   once and taking turns in rounds: edit latency p50/p99 and CPU per delivered edit.
+ * - Catch-up: a member offline during E edits comes back; the sync stream's bytes against the ideal
+ *   diff (Y.encodeStateAsUpdate of the writer's doc against the member's state vector).
+ */
+import * as Y from 'yjs'
+import {
+  loadWeft, weftOptions, weftPeer, tempDataDir, removeDir, weftSyncProtocol, type WeftPeer
+} from '../systems/weft.js'
+import type { Weft, DocHandle } from '../../src/types.js'
+import type { Cluster } from '../systems/types.js'
+import { TEXT } from '../systems/types.js'
+import { ByteMeter } from '../lib/byte-meter.js'
+import { tick, waitFor, withTimeout, sleep, cpuMs } from '../lib/time.js'
+import { waitQuiet } from '../lib/quiet.js'
+import { warmUp } from '../lib/ready.js'
+import { log, errMsg } from '../lib/log.js'
+import { profileWindow } from '../lib/profiler.js'
+import { measureLatency, latencyStats, type LatencySample, type LatencyStats } from './latency-core.js'
+import type { ScenarioContext, SkipNote } from './context.js'
+
+export type Access = 'open' | 'private'
+
+export interface TrustLatencyRow extends LatencyStats {
+  access: Access
+  n: number
+  settleMs: number
+  idleCpuPercent: number
+  /** CPU per delivered edit minus the idle rate over the same wall time, ms. */
+  netCpuPerDeliveryMs: number | null
+}
+
+export interface TrustCatchupRow {
+  access: Access
+  edits: number
+  idealBytes: number
+  /** Sync stream payloads, rx + tx, of the returning member. */
+  bytes: number
+  convergeMs: number
+}
+
+export interface TrustRows { latency: TrustLatencyRow[], catchup: TrustCatchupRow[] }
+
+export interface TrustPlan { latency: Array<{ n: number, edits: number }>, catchupEdits: number }
+
+/** N peers on one document over TCP: peer 0 creates it; the others open it (open) or join with a writer link. */
+async function startCluster (n: number, access: Access, timeoutMs: number): Promise<Cluster> {
+  const createWeft = await loadWeft()
+  const meter = new ByteMeter()
+  const wefts: Weft[] = []
+  const peers: WeftPeer[] = []
+  const dirs: string[] = []
+  const options = (extra: Record<string, unknown> = {}): ReturnType<typeof weftOptions> => {
+    const dataDir = tempDataDir()
+    dirs.push(dataDir)
+    return weftOptions('tcp', { libp2pMetrics: meter.factory, dataDir, ...extra })
+  }
+  const stop = async (): Promise<void> => {
+    await Promise.allSettled(peers.map(async p => { await p.handle.close() }))
+    await Promise.allSettled(wefts.map(async w => { await w.stop() }))
+    for (const d of dirs) removeDir(d)
+  }
+  try {
+    await withTimeout((async () => {
+      const first = await createWeft(options())
+      wefts.push(first)
+      const h0 = await first.create({ access })
+      peers.push(weftPeer(first, h0))
+      const bootstrap = [first.multiaddrs[0]]
+      for (let i = 1; i < n; i++) {
+        const w = await createWeft(options({ bootstrap }))
+        wefts.push(w)
+        const h = access === 'open'
+          ? await w.open(h0.id)
+          : await w.join(h0.invite({ role: 'writer' }), { signal: AbortSignal.timeout(timeoutMs) })
+        peers.push(weftPeer(w, h))
+      }
+      if (access === 'private') {
+        // Every writer holds the newest epoch key before measuring: rotations on each join settle first.
+        await waitFor(() => peers.every(p => p.handle.members().length === n), timeoutMs, 'members known everywhere')
+      }
+      await Promise.all(peers.slice(1).map(async p => {
+        await p.handle.whenSynced({ signal: AbortSignal.timeout(timeoutMs) })
+      }))
+    })(), timeoutMs, `weft ${access}: ${n} peers starting`)
+  } catch (err) {
+    await stop()
+    throw err
+  }
+  return {
+    system: 'weft',
+    transport: 'tcp',
+    peers,
+    topology: `every peer bootstraps from peer 0; ${access} document`,
+    bytesReceived: () => meter.wire.rx,
+    bytesByProtocol: () => Object.fromEntries([...meter.byProtocol].map(([k, v]) => [k, v.rx])),
+    stop
+  }
+}
+
+/** Rounds the edits are split into: open and private take turns, so load that drifts during the run hits both. */
+const ROUNDS = 10
+
+function merge (a: LatencySample | undefined, b: LatencySample): LatencySample {
+  if (a === undefined) return b
+  return {
+    allPeers: [...a.allPeers, ...b.allPeers],
+    perDelivery: [...a.perDelivery, ...b.perDelivery],
+    lost: a.lost + b.lost,
+    cpuMs: a.cpuMs + b.cpuMs,
+    wallMs: a.wallMs + b.wallMs,
+    bytes: a.bytes + b.bytes
+  }
+}
+
+/**
+ * Both clusters run side by side and take turns, a round of edits each: the machine's load (a
+ * shared CI box, say) then weighs on both alike, and the ratio between them is what is reported.
+ */
+async function latencyPair (ctx: ScenarioContext, n: number, edits: number): Promise<TrustLatencyRow[]> {
+  const label = `trust latency N=${n}`
+  log(`${label}: starting an open and a private cluster`)
+  const clusters: Partial<Record<Access, Cluster>> = {}
+  try {
+    for (const access of ['open', 'private'] as const) {
+      clusters[access] = await startCluster(n, access, 30_000 + n * 6000)
+      await warmUp(clusters[access], 15_000 + n * 200)
+    }
+    const q = await waitQuiet(ctx.quick ? 1_500 : 3_000, ctx.quick ? 10_000 : 30_000, 10 + n)
+    const idleStart = process.cpuUsage()
+    const idleT0 = performance.now()
+    await sleep(ctx.quick ? 500 : 2000)
+    const idleRate = cpuMs(idleStart) / (performance.now() - idleT0)
+    const samples: Partial<Record<Access, LatencySample>> = {}
+    const perRound = Math.max(1, Math.ceil(edits / ROUNDS))
+    const budgetMs = (ctx.quick ? 8_000 : 40_000) / ROUNDS
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const access of ['open', 'private'] as const) {
+        const sample = await profileWindow('weft', `${label} ${access}`, async () =>
+          await measureLatency(clusters[access]!, { edits: perRound, gapMs: 5, perEditTimeoutMs: 5000, budgetMs }))
+        samples[access] = merge(samples[access], sample)
+      }
+    }
+    return (['open', 'private'] as const).map(access => {
+      const sample = samples[access]!
+      const row: TrustLatencyRow = {
+        access,
+        n,
+        settleMs: q.settleMs,
+        idleCpuPercent: idleRate * 100,
+        netCpuPerDeliveryMs: sample.perDelivery.length > 0
+          ? (sample.cpuMs - idleRate * sample.wallMs) / sample.perDelivery.length
+          : null,
+        ...latencyStats(sample)
+      }
+      log(`${label} ${access}: ${row.edits} edits, p50 ${row.allPeers.p50.toFixed(2)} ms, ` +
+        `p99 ${row.allPeers.p99.toFixed(2)} ms, cpu/delivery ${row.cpuPerDeliveryMs.toFixed(3)} ms ` +
+        `(net ${row.netCpuPerDeliveryMs?.toFixed(3)}), ${Math.round(row.bytesPerDelivery)} B/delivery, ` +
+        `lost ${row.lostDeliveries}`)
+      return row
+    })
+  } finally {
+    for (const cluster of Object.values(clusters)) {
+      await cluster.stop().catch(err => { log(`${label}: stop failed: ${errMsg(err)}`) })
+    }
+  }
+}
+
+/** A member (B) misses `edits` single-character edits by A, comes back from its data dir, and catches up. */
+async function catchupRow (edits: number, access: Access, timeoutMs: number): Promise<TrustCatchupRow> {
+  const createWeft = await loadWeft()
+  const syncProtocol = await weftSyncProtocol()
+  const dirA = tempDataDir()
+  const dirB = tempDataDir()
+  const live: Weft[] = []
+  try {
+    const a = await createWeft(weftOptions('tcp', { dataDir: dirA }))
+    live.push(a)
+    const ha = await a.create({ access })
+    const textA = ha.doc.getText(TEXT)
+    const bootstrap = [a.multiaddrs[0]]
+    const b1 = await createWeft(weftOptions('tcp', { dataDir: dirB, bootstrap }))
+    live.push(b1)
+    const hb1 = access === 'open'
+      ? await b1.open(ha.id)
+      : await b1.join(ha.invite({ role: 'reader' }), { signal: AbortSignal.timeout(15_000) })
+    textA.insert(0, 'start ')
+    await waitFor(() => hb1.doc.getText(TEXT).length === textA.length, 15_000, 'initial sync')
+    await hb1.flush()
+    const sv = Y.encodeStateVector(hb1.doc)
+    await hb1.close()
+    await b1.stop()
+    live.splice(live.indexOf(b1), 1)
+
+    for (let i = 0; i < edits; i++) {
+      textA.insert(textA.length, String.fromCharCode(97 + (i % 26)))
+      await tick()
+    }
+    await ha.flush()
+    const ideal = Y.encodeStateAsUpdate(ha.doc, sv).byteLength
+    const meter = new ByteMeter()
+    const t0 = performance.now()
+    const b2 = await createWeft(weftOptions('tcp', { dataDir: dirB, bootstrap, libp2pMetrics: meter.factory }))
+    live.push(b2)
+    const hb2: DocHandle = await b2.open(ha.id)
+    await waitFor(() => hb2.doc.getText(TEXT).length === textA.length, timeoutMs, `${access} catch-up`, 1)
+    const convergeMs = performance.now() - t0
+    if (hb2.doc.getText(TEXT).toString() !== textA.toString()) throw new Error(`${access} catch-up: texts differ`)
+    const sync = meter.snapshot().protocols[syncProtocol] ?? { rx: 0, tx: 0 }
+    return { access, edits, idealBytes: ideal, bytes: sync.rx + sync.tx, convergeMs }
+  } finally {
+    await Promise.allSettled(live.map(async w => { await w.stop() }))
+    removeDir(dirA)
+    removeDir(dirB)
+  }
+}
+
+export async function runTrust (
+  ctx: ScenarioContext, plan: TrustPlan
+): Promise<{ rows: TrustRows, skipped: SkipNote[] }> {
+  const rows: TrustRows = { latency: [], catchup: [] }
+  const skipped: SkipNote[] = []
+  for (const { n, edits } of plan.latency) {
+    try {
+      rows.latency.push(...await latencyPair(ctx, n, edits))
+    } catch (err) {
+      skipped.push({ scenario: 'trust', system: 'weft', n, reason: errMsg(err) })
+      log(`trust latency N=${n}: failed: ${errMsg(err)}`)
+    }
+  }
+  const timeoutMs = ctx.quick ? 20_000 : 60_000
+  for (const access of ['open', 'private'] as const) {
+    try {
+      const row = await withTimeout(catchupRow(plan.catchupEdits, access, timeoutMs), timeoutMs * 3,
+        `trust catch-up ${access}`)
+      rows.catchup.push(row)
+      log(`trust catch-up ${access}: ${row.edits} edits, ${row.bytes} B (ideal ${row.idealBytes} B, ` +
+        `${(row.bytes / row.idealBytes).toFixed(2)}x), ${row.convergeMs.toFixed(0)} ms`)
+    } catch (err) {
+      skipped.push({ scenario: 'trust', system: `weft ${access}`, reason: `catch-up: ${errMsg(err)}` })
+      log(`trust catch-up ${access}: failed: ${errMsg(err)}`)
+    }
+  }
+  return { rows, skipped }
+}
