@@ -36,7 +36,7 @@ describe('the peer guard cuts off peers that keep sending what no honest peer se
     assert.equal(guard.banned('a'), false, 'the ban expires')
     assert.equal(guard.bannedCount, 0)
     // an honest peer can send these: a newer version, an unknown document, a rate limit, a timeout
-    for (const reason of ['bad-version', 'unknown-document', 'rate-limited', 'sync-failed']) {
+    for (const reason of ['bad-version', 'unknown-document', 'rate-limited', 'sync-failed', 'unauthorized', 'no-key']) {
       assert.equal(isOffence(reason), false, reason)
     }
     assert.equal(isOffence('malformed'), true)

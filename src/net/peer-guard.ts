@@ -29,10 +29,13 @@ export interface PeerGuardOptions {
 }
 
 /**
- * Sync and heads requests that count against a peer: bytes no weft peer writes. A newer wire
- * version, an unknown document, a rate limit or a stalled stream can all come from an honest peer.
+ * Refusals that count against a peer: bytes no honest weft peer writes or forwards. Not counted:
+ * a newer wire version, an unknown document, a rate limit, a stalled stream, and every verdict that
+ * depends on what the receiver knows (access rules, keys, what it holds): an honest relay that had
+ * not yet seen a revocation forwards a write this peer rejects as unauthorized.
  */
-export const isOffence = (reason: string): boolean => reason === 'malformed' || reason === 'oversized'
+const OFFENCES = new Set(['malformed', 'oversized', 'bad-signature', 'wrong-document', 'bad-author'])
+export const isOffence = (reason: string): boolean => OFFENCES.has(reason)
 
 /** Offences seen before the guard forgets stale ones (an attacker can make many peer ids). */
 const SWEEP_AT = 1024

@@ -10,6 +10,7 @@ import { PROTOCOL, TUNING } from '../defaults.js'
 import { TopicGate, type PubSubLike, type PubSubMessage, type Verdict } from './topic-gate.js'
 import { checkReadable, checkWrite } from '../trust/policy.js'
 import type { DocAccess } from '../trust/doc-access.js'
+import { isOffence } from '../net/peer-guard.js'
 
 const log = logger('weft:gossip')
 
@@ -82,7 +83,7 @@ export class Gossip {
         if (reason === 'duplicate') return
         this.ctx.metrics.inc(METRIC.dropped, reason)
         log('dropped gossip from %s: %s', from, reason)
-        if (result === 'reject') this.ctx.offence?.(from.toString(), reason)
+        if (result === 'reject' && isOffence(reason)) this.ctx.offence?.(from.toString(), reason)
       }
     })
     this.members.set(topic, { member, gate })
