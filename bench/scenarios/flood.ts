@@ -32,6 +32,8 @@ export interface FloodPlan {
   floodRate: number
   floodMs: number
   syncStreams: number
+  /** Run the attackers at the lowest CPU priority (default), standing in for another host. */
+  niceAttackers?: boolean
 }
 
 export interface FloodPeerView {
@@ -147,7 +149,9 @@ export async function runFlood (
       'at two peers, a peer that never reads')
     // The attackers run at the lowest priority from here on: on a 2-core machine their own CPU stands in
     // for another host's, so what is measured is what the attack costs the honest peers.
-    for (const p of [flooder, slow]) if (p.proc.pid !== undefined) setPriority(p.proc.pid, 19)
+    if (plan.niceAttackers !== false) {
+      for (const p of [flooder, slow]) if (p.proc.pid !== undefined) setPriority(p.proc.pid, 19)
+    }
     const flood = flooder.call('flood', { peers: ids, topic, rate: plan.floodRate, ms: plan.floodMs, seed: 7 },
       plan.floodMs + 60_000)
     const syncFloods = Promise.all([ids[0], ids[1]].map(async (peer, i) =>
