@@ -37,6 +37,14 @@ export const DEFAULTS = {
   inboundConnectionThreshold: 5,
   maxConnections: 300,
   gossipHeartbeatMs: 1000,
+  /** Serve as a circuit relay. */
+  relay: false,
+  relayMaxReservations: 64,
+  relayDataLimitBytes: 4 * MiB,
+  relayDurationLimitMs: 10 * minute,
+  holePunching: true,
+  autonat: true,
+  upnp: false,
   /** How often each neighbour is asked whether it holds what we hold of every shared document. */
   headsIntervalMs: minute
 } as const

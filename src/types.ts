@@ -89,6 +89,31 @@ export interface WeftOptions {
     /** A libp2p connection gater: allow or deny peers and addresses (deny lists, private networks, partition tests). */
     connectionGater?: ConnectionGater
   }
+  /**
+   * Serve as a circuit relay (v2) for peers behind NAT: they reserve a slot here and are reached
+   * through it until hole punching gives a direct connection. Each relayed connection is cut at the
+   * data or time limit; the peers then reconnect. Default false.
+   */
+  relay?: boolean | {
+    /** Peers that may hold a reservation at once. Default 64. */
+    maxReservations?: number
+    /** Bytes each relayed connection may carry (each direction) before the relay resets it. Default 4 MiB. */
+    dataLimitBytes?: number
+    /** How long each relayed connection may stay open. Default 600 000 ms (10 min). */
+    durationLimitMs?: number
+  }
+  /**
+   * Getting through NAT. To be reachable through relays, add `'/p2p-circuit'` to `listen`: the
+   * peer then reserves a slot on a relay it is connected to (or finds one through the DHT).
+   */
+  nat?: {
+    /** DCUtR: over a relayed connection, both peers dial each other at once to open a direct one. Default true. */
+    holePunching?: boolean
+    /** AutoNAT: ask peers to dial back, to learn which of this peer's public addresses are reachable. Default true. */
+    autonat?: boolean
+    /** Ask the router (UPnP IGD) to forward a port to this peer (Node only). Default false. */
+    upnp?: boolean
+  }
   /** libp2p metrics implementation (for example `prometheusMetrics()` from `@libp2p/prometheus-metrics`). */
   libp2pMetrics?: (components: any) => any
 }

@@ -6,6 +6,10 @@ import { ping } from '@libp2p/ping'
 import { bootstrap } from '@libp2p/bootstrap'
 import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import { gossipsub, type GossipSub } from '@libp2p/gossipsub'
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { dcutr } from '@libp2p/dcutr'
+import { autoNAT } from '@libp2p/autonat'
+import { relayServer } from './relay-server.js'
 import type { Identify } from '@libp2p/identify'
 import type { KadDHT } from '@libp2p/kad-dht'
 import type { Ping } from '@libp2p/ping'
@@ -40,7 +44,8 @@ export async function createNode (
   const config: Libp2pOptions<WeftServices> = {
     privateKey,
     addresses: { listen, announce: options.announce ?? [] },
-    transports: platform.transports(listen),
+    // Every peer can dial through a relay; it reserves a slot on one only with '/p2p-circuit' in `listen`.
+    transports: [...platform.transports(listen), circuitRelayTransport()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     peerDiscovery,
@@ -76,6 +81,9 @@ export async function createNode (
         allowPublishToZeroTopicPeers: true,
         ignoreDuplicatePublishError: true,
         emitSelf: false,
+        // Gossip also runs through relays (src/net/limited.ts): without it a peer reached only
+        // through a relay would never learn that its neighbour holds the document.
+        runOnLimitedConnection: true,
         // gossipsub tags each mesh peer once per topic in the peer store; with a topic per
         // document that made every stream wait behind a peer record of thousands of tags
         // (26 ms per merge at 2,000 tags: 70 % of busy time, and links aborted on ping timeouts).
@@ -102,12 +110,26 @@ export async function createNode (
   if ((options.mdns ?? true) && platform.mdns !== undefined) {
     (config.services as Record<string, unknown>).mdns = platform.mdns()
   }
+  addNatServices(config.services as Record<string, unknown>, options, platform)
   if (options.libp2pMetrics !== undefined) config.metrics = options.libp2pMetrics
   try {
     return await createLibp2p(config)
   } catch (err) {
     throw explainListenError(err) ?? err
   }
+}
+
+/** Relay server, hole punching, AutoNAT and UPnP, as the options ask (see README, "Reaching peers behind NAT"). */
+function addNatServices (services: Record<string, unknown>, options: WeftOptions, platform: Platform): void {
+  const nat = options.nat ?? {}
+  if (nat.holePunching ?? DEFAULTS.holePunching) services.dcutr = dcutr()
+  if (nat.autonat ?? DEFAULTS.autonat) services.autonat = autoNAT()
+  if (nat.upnp ?? DEFAULTS.upnp) {
+    if (platform.upnp === undefined) throw new TypeError(`createWeft: nat.upnp is not available on ${platform.name}`)
+    services.upnp = platform.upnp()
+  }
+  const relay = relayServer(options.relay)
+  if (relay !== undefined) services.relay = relay
 }
 
 /** A listen address that could not be bound: one line naming the address, instead of libp2p's multi-line dump. */
