@@ -105,7 +105,13 @@ export class Daemon {
       mdns: config.mdns,
       dht: { protocol: config.dhtProtocol, mode: config.dhtMode },
       libp2pMetrics: metrics.libp2pMetrics(),
-      network: { inboundConnectionThreshold: config.inboundConnectionThreshold }
+      network: { inboundConnectionThreshold: config.inboundConnectionThreshold },
+      relay: config.relay && {
+        maxReservations: config.relayMaxReservations,
+        dataLimitBytes: config.relayDataLimit,
+        durationLimitMs: config.relayDurationLimitMs
+      },
+      nat: { holePunching: config.holePunching, upnp: config.upnp }
     }
     log.debug('starting engine', {
       dataDir: config.dataDir,
