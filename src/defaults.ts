@@ -43,7 +43,7 @@ export const DEFAULTS = {
   relayDataLimitBytes: 4 * MiB,
   relayDurationLimitMs: 10 * minute,
   holePunching: true,
-  autonat: true,
+  autonat: false,
   upnp: false,
   /** How often each neighbour is asked whether it holds what we hold of every shared document. */
   headsIntervalMs: minute

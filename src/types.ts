@@ -109,7 +109,7 @@ export interface WeftOptions {
   nat?: {
     /** DCUtR: over a relayed connection, both peers dial each other at once to open a direct one. Default true. */
     holePunching?: boolean
-    /** AutoNAT: ask peers to dial back, to learn which of this peer's public addresses are reachable. Default true. */
+    /** AutoNAT: ask peers to dial back, to learn which public addresses are reachable. Default false (see README). */
     autonat?: boolean
     /** Ask the router (UPnP IGD) to forward a port to this peer (Node only). Default false. */
     upnp?: boolean
