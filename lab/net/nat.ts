@@ -20,7 +20,8 @@ export interface NatOptions {
  */
 export async function makeNatRouter (router: Host, inside: Lan, subnet: string, options: NatOptions): Promise<void> {
   const gateway = `${subnet}.1`
-  await run('ip', ['-n', inside.switchNs, 'link', 'add', 'up0', 'type', 'veth', 'peer', 'name', 'lan0', 'netns', router.ns])
+  const sw = inside.switchNs
+  await run('ip', ['-n', sw, 'link', 'add', 'up0', 'type', 'veth', 'peer', 'name', 'lan0', 'netns', router.ns])
   await run('ip', ['-n', inside.switchNs, 'link', 'set', 'up0', 'master', 'br0', 'up'])
   await run('ip', ['-n', router.ns, 'addr', 'add', `${gateway}/24`, 'dev', 'lan0'])
   await run('ip', ['-n', router.ns, 'link', 'set', 'lan0', 'up'])
@@ -77,6 +78,7 @@ export async function installByteCounters (host: Host, peers: string[]): Promise
 
 export async function readByteCounters (host: Host): Promise<{ in: number, out: number }> {
   const text = await run('ip', ['netns', 'exec', host.ns, 'nft', 'list', 'table', 'ip', 'weftcount'])
-  const bytes = (name: string): number => Number(new RegExp(`counter ${name} \\{[^}]*bytes (\\d+)`).exec(text)?.[1] ?? NaN)
+  const bytes = (name: string): number =>
+    Number(new RegExp(`counter ${name} \\{[^}]*bytes (\\d+)`).exec(text)?.[1] ?? NaN)
   return { in: bytes('fromPeers'), out: bytes('toPeers') }
 }

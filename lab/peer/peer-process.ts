@@ -149,7 +149,10 @@ export class PeerProcess {
   async close (doc: string): Promise<void> { await this.request({ cmd: 'close', doc }) }
   async state (doc: string): Promise<DocState> { return await this.request<DocState>({ cmd: 'state', doc }) }
   async stats (): Promise<Stats> { return await this.request<Stats>({ cmd: 'stats' }) }
-  async connections (): Promise<ConnectionInfo[]> { return await this.request<ConnectionInfo[]>({ cmd: 'connections' }) }
+  async connections (): Promise<ConnectionInfo[]> {
+    return await this.request<ConnectionInfo[]>({ cmd: 'connections' })
+  }
+
   async addresses (): Promise<string[]> { return await this.request<string[]>({ cmd: 'addresses' }) }
 
   async edit (doc: string, kind: 'text' | 'map', token: string, atStart: boolean, sabotage = false): Promise<Ack> {

@@ -47,14 +47,16 @@ const isDirect = (c: ConnectionInfo): boolean => !c.limited && !c.remoteAddr.inc
  */
 export async function natScenario (options: NatOptions): Promise<boolean> {
   const result = await runNat(options)
-  const first = result.firstSyncMs === undefined ? 'did NOT sync through the relay' : `synced through the relay in ${result.firstSyncMs} ms`
+  const first = result.firstSyncMs === undefined
+    ? 'did NOT sync through the relay'
+    : `synced through the relay in ${result.firstSyncMs} ms`
   const bytes = result.relayBytes === undefined ? '' : ` (${result.relayBytes} bytes through the relay host)`
   const direct = result.direct ? `yes, after ${result.directMs} ms` : `no (${result.why ?? 'unknown'})`
   console.log(`nat ${options.kind}: ${first}${bytes}; direct after hole punch: ${direct}`)
   return options.kind === 'cone' ? result.synced && result.direct : result.synced
 }
 
-async function runNat (options: NatOptions): Promise<NatResult> {
+export async function runNat (options: NatOptions): Promise<NatResult> {
   const name = `nat${process.pid}${options.kind[0]}`
   const wan = new Lan({ name: `${name}w`, subnet: WAN })
   const insides = INSIDE.map((subnet, i) => new Lan({ name: `${name}${i}`, subnet }))
@@ -71,12 +73,23 @@ async function runNat (options: NatOptions): Promise<NatResult> {
     }
     await installByteCounters(publicHost, routers.map(r => r.ip))
 
-    const start = async (host: typeof publicHost, listen: string[], bootstrap: string[], relay: boolean): Promise<PeerProcess> => {
+    const start = async (
+      host: typeof publicHost, listen: string[], bootstrap: string[], relay: boolean
+    ): Promise<PeerProcess> => {
       const dataDir = join(root, host.ns)
       await mkdir(dataDir, { recursive: true })
       const peer = new PeerProcess({
         host,
-        config: { dataDir, listen, bootstrap, mdns: false, beaconIntervalMs: 1_000, discoveryIntervalMs: 2_000, relay, nat: NAT_OPTIONS },
+        config: {
+          dataDir,
+          listen,
+          bootstrap,
+          mdns: false,
+          relay,
+          nat: NAT_OPTIONS,
+          beaconIntervalMs: 1_000,
+          discoveryIntervalMs: 2_000
+        },
         // DEBUG=... (libp2p's logger) in the environment shows each peer's log, prefixed by its host.
         onStderr: process.env.DEBUG === undefined ? undefined : line => { console.error(`${host.ns}: ${line}`) }
       })
@@ -103,7 +116,8 @@ async function runNat (options: NatOptions): Promise<NatResult> {
     await b.open(doc)
     const synced = await poll(async () => (await b.state(doc)).text === token, 60_000, 50)
     if (!synced) {
-      const seen = (await b.connections()).map(c => `${c.peer.slice(-6)} ${c.remoteAddr}${c.limited ? ' (limited)' : ''}`)
+      const seen = (await b.connections())
+        .map(c => `${c.peer.slice(-6)} ${c.remoteAddr}${c.limited ? ' (limited)' : ''}`)
       return { synced: false, direct: false, why: `the document never reached B; B's connections: ${seen.join(', ')}` }
     }
     const firstSyncMs = Date.now() - opened
@@ -138,18 +152,14 @@ async function runNat (options: NatOptions): Promise<NatResult> {
 async function explain (a: PeerProcess, b: PeerProcess, options: NatOptions): Promise<string> {
   if (options.kind === 'strict') return 'both NATs drop unsolicited inbound and randomise ports: stayed on the relay'
   const addresses = await Promise.all([a, b].map(async p => await p.addresses()))
-  const publicDirect = addresses.map(list => list.filter(m => m.includes(`/ip4/${WAN}.`) && !m.includes('/p2p-circuit')))
+  const publicDirect = addresses.map(list =>
+    list.filter(m => m.includes(`/ip4/${WAN}.`) && !m.includes('/p2p-circuit')))
   if (publicDirect.every(list => list.length === 0)) {
     return `neither peer announces a public address of its own (A: ${addresses[0].join(' ')}), so DCUtR has none ` +
       'to dial. A NAT peer learns its public IP:port only from the relay\'s identify, and that is ' +
       'the mapping of an outgoing TCP connection, which leaves from a new ephemeral port (Node cannot bind a ' +
       'client socket to its listening port: no SO_REUSEPORT for outgoing TCP), so libp2p cannot treat it as ' +
       'where the peer listens; and the NAT forwards nothing unsolicited to the listening port'
-  }
-  if (false) {
-    return 'neither peer learned a public address of its own to offer DCUtR: each TCP dial leaves from a new ' +
-      'ephemeral port (Node cannot bind an outgoing socket to the listening port, no SO_REUSEPORT for clients), ' +
-      'so what the relay observed is not where the peer listens and AutoNAT cannot confirm it'
   }
   return `DCUtR had public addresses (${publicDirect.flat().join(' ')}) but the simultaneous dials did not ` +
     'meet: the NAT mapping of each dial is a new ephemeral port, not the one the other side dials'
