@@ -22,6 +22,7 @@ export const DEFAULTS = {
   listen: ['/ip4/0.0.0.0/tcp/0'] as readonly string[],
   mdns: true,
   dhtMode: 'server' as 'server' | 'client',
+  dhtNetwork: 'private' as 'private' | 'public',
   maxClockDriftMs: minute,
   batchWindowMs: 0,
   minSealIntervalMs: 5,

@@ -55,6 +55,9 @@ export function validateOptions (options: WeftOptions): void {
   if (dht?.mode !== undefined && dht.mode !== 'server' && dht.mode !== 'client') {
     throw new TypeError(`createWeft: dht.mode must be "server" or "client", got ${describe(dht.mode)}`)
   }
+  if (dht?.network !== undefined && dht.network !== 'private' && dht.network !== 'public') {
+    throw new TypeError(`createWeft: dht.network must be "private" or "public", got ${describe(dht.network)}`)
+  }
   if (dht?.protocol !== undefined && (typeof dht.protocol !== 'string' || !dht.protocol.startsWith('/'))) {
     throw new TypeError(
       `createWeft: dht.protocol must be a protocol id starting with "/", got ${describe(dht.protocol)}`)

@@ -24,11 +24,17 @@ export interface WeftOptions {
   /** LAN discovery over multicast DNS. Default true. */
   mdns?: boolean
   dht?: {
+    /**
+     * 'private' (default): weft's own DHT, for a LAN or a closed group around your bootstrap peers.
+     * 'public': the public libp2p DHT (IPFS Amino, `/ipfs/kad/1.0.0`, its bootstrap peers, private
+     * addresses filtered out), so no bootstrap server of your own is needed. See the README.
+     */
+    network?: 'private' | 'public'
     /** Kademlia protocol id; peers with different ids never see each other. Default `/weft/kad/1.0.0`. */
     protocol?: string
     /**
      * 'server' answers DHT queries (needed on loopback/LAN and for always-on peers); 'client' only asks.
-     * Default 'server'.
+     * Default 'server' (public network: kad-dht's own choice, client until a public address is confirmed).
      */
     mode?: 'server' | 'client'
   }

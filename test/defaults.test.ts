@@ -48,7 +48,8 @@ test('the README option table states the defaults src/defaults.ts holds', () => 
     ['relay.durationLimitMs', DEFAULTS.relayDurationLimitMs],
     ['nat.holePunching', DEFAULTS.holePunching],
     ['nat.autonat', DEFAULTS.autonat],
-    ['nat.upnp', DEFAULTS.upnp]
+    ['nat.upnp', DEFAULTS.upnp],
+    ['dht.network', DEFAULTS.dhtNetwork]
   ]
   for (const [option, value] of options) assert.equal(documented(option), render(value), option)
   assert.equal(documented('listen'), `[${DEFAULTS.listen.join(', ')}]`)

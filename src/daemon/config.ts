@@ -52,6 +52,8 @@ export interface DaemonConfig {
   holePunching: boolean
   /** Ask the router for a port forward by UPnP. */
   upnp: boolean
+  /** Which DHT finds document holders: weft's own ('private') or the public libp2p DHT. */
+  network: 'private' | 'public'
   /** The config file that was read, if any. */
   configFile?: string
 }
@@ -265,6 +267,17 @@ export const DAEMON_OPTIONS: readonly OptionSpec[] = [
     default: DEFAULTS.upnp,
     defaultText: String(DEFAULTS.upnp),
     describe: 'Ask the router (UPnP IGD) to forward the listen port to this daemon.'
+  },
+  {
+    key: 'network',
+    flag: 'network',
+    type: 'string',
+    env: 'WEFT_NETWORK',
+    default: 'private',
+    defaultText: 'private',
+    choices: ['private', 'public'],
+    describe: 'private: weft\'s own DHT (/weft/kad/1.0.0) around your bootstrap peers. public: the public libp2p DHT ' +
+      '(/ipfs/kad/1.0.0, the IPFS bootstrap peers unless --bootstrap is given, private addresses filtered out).'
   }
 ]
 

@@ -4,19 +4,20 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { bootstrap } from '@libp2p/bootstrap'
-import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
+import { kadDHT } from '@libp2p/kad-dht'
 import { gossipsub, type GossipSub } from '@libp2p/gossipsub'
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { dcutr } from '@libp2p/dcutr'
 import { autoNAT } from '@libp2p/autonat'
 import { relayServer } from './relay-server.js'
+import { dhtSettings } from './public-network.js'
 import type { Identify } from '@libp2p/identify'
 import type { KadDHT } from '@libp2p/kad-dht'
 import type { Ping } from '@libp2p/ping'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
 import type { Platform } from '../platform/platform.js'
 import type { WeftOptions } from '../types.js'
-import { DEFAULTS, PROTOCOL } from '../defaults.js'
+import { DEFAULTS } from '../defaults.js'
 
 export interface WeftServices {
   identify: Identify
@@ -38,7 +39,8 @@ export async function createNode (
   const net = options.network ?? {}
   const peerDiscovery: Array<(components: any) => any> = []
   // @libp2p/bootstrap refuses /memory addresses; the engine dials those itself.
-  const bootstrapList = (options.bootstrap ?? []).filter(a => !a.startsWith('/memory/'))
+  const dhtConfig = dhtSettings(options)
+  const bootstrapList = dhtConfig.bootstrap.filter(a => !a.startsWith('/memory/'))
   if (bootstrapList.length > 0) peerDiscovery.push(bootstrap({ list: bootstrapList, timeout: 0 }))
 
   const config: Libp2pOptions<WeftServices> = {
@@ -60,12 +62,12 @@ export async function createNode (
       // fails and the monitor aborts a healthy connection (measured: ~10 reconnects/s at 25 peers).
       ping: ping({ maxOutboundStreams: 8, maxInboundStreams: 8 }),
       dht: kadDHT({
-        protocol: options.dht?.protocol ?? PROTOCOL.dht,
+        protocol: dhtConfig.protocol,
         // kad-dht stays a client until it sees a public address of its own, which never
-        // happens on loopback or a LAN: weft peers answer queries unless told not to.
-        clientMode: options.dht?.mode === 'client',
-        // Keep private addresses: peers on one LAN or host must be able to reach each other.
-        peerInfoMapper: passthroughMapper,
+        // happens on loopback or a LAN: weft peers answer queries unless told not to (on the
+        // public DHT kad-dht's own rule applies; see src/net/public-network.ts).
+        clientMode: dhtConfig.clientMode,
+        peerInfoMapper: dhtConfig.peerInfoMapper,
         // Provider records of every open document: kad-dht's default cache of 256 made each
         // lookup beyond it scan the whole datastore (~10 % of busy time with 1,000 documents).
         providers: { cacheSize: 4096 },
