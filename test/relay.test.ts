@@ -84,6 +84,45 @@ test('peers that cannot dial each other sync through a relay, then move to a dir
   }
 })
 
+test('a relayed connection cut at the relay\'s data limit is dialled again and the peers catch up', {
+  timeout: 120_000
+}, async () => {
+  const peers = new Peers()
+  const blocked = new Set<number>()
+  try {
+    const relay = await peers.start({ relay: { dataLimitBytes: 48 * 1024 } })
+    const behindNat = {
+      bootstrap: [relay.multiaddrs[0]],
+      listen: ['/ip4/127.0.0.1/tcp/0', '/p2p-circuit'],
+      network: { connectionGater: natGater(blocked) }
+    }
+    const a = await peers.start(behindNat)
+    const b = await peers.start(behindNat)
+    blocked.add(tcpPort(a)).add(tcpPort(b))
+    await waitFor('reservations', () =>
+      a.multiaddrs.some(m => m.includes('/p2p-circuit')) && b.multiaddrs.some(m => m.includes('/p2p-circuit')), 30_000)
+    let relayedConnections = 0
+    b.libp2p.addEventListener('connection:open', event => {
+      if (event.detail.remotePeer.toString() === a.peerId) relayedConnections++
+    })
+    const ha = await a.create()
+    const hb = await b.open(ha.id)
+    let expected = ''
+    // Each chunk fits within the limit, all together do not: the relay resets the connection
+    // on the way, and later chunks must arrive over a new relayed connection.
+    for (let i = 0; i < 4; i++) {
+      const chunk = `[${i}:${'x'.repeat(20 * 1024)}]`
+      ha.doc.getText('text').insert(ha.doc.getText('text').length, chunk)
+      expected += chunk
+      await waitFor(`b has chunk ${i}`, () => text(hb) === expected, 60_000, 100)
+    }
+    assert.ok(connectionsBetween(b, a).every(c => c.relayed), 'only relayed connections were ever possible')
+    assert.ok(relayedConnections >= 2, `the relay cut a connection at its limit (${relayedConnections} connection(s))`)
+  } finally {
+    await peers.cleanup()
+  }
+})
+
 test('a relay bounds its reservations by relay.maxReservations', { timeout: 60_000 }, async () => {
   const peers = new Peers()
   try {
