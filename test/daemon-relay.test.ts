@@ -51,3 +51,14 @@ test('a relay bound that cannot work is one line naming the flag', async () => {
   assert.match(r.stderr.trim(), /^.*--relay-data-limit must be a positive integer, got 0$/m)
   assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr)
 })
+
+test('weft daemon --network public is accepted and printed; another value is one line naming the flag', async () => {
+  const dir = await tempDir()
+  const shown = await runCli(['daemon', '--data-dir', dir, '--network', 'public', '--print-config'])
+  assert.equal(shown.code, 0, shown.stderr)
+  assert.equal(JSON.parse(shown.stdout).network, 'public')
+  const wrong = await runCli(['daemon', '--data-dir', dir, '--network', 'internet'])
+  assert.notEqual(wrong.code, 0)
+  assert.match(wrong.stderr, /network/)
+  assert.match(wrong.stderr, /internet/)
+})
