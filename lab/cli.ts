@@ -11,6 +11,7 @@ import { installTeardown } from './teardown.js'
 import { mdnsScenario } from './scenarios/mdns.js'
 import { skewScenario } from './scenarios/skew.js'
 import { diskFullScenario } from './scenarios/disk-full.js'
+import { natScenario } from './scenarios/nat.js'
 
 installTeardown('lab')
 
@@ -43,6 +44,10 @@ await yargs(hideBin(process.argv))
   .command('disk-full', 'a writer on a 2 MiB tmpfs: unsaved edits unacknowledged, acked ones kept', {}, async () => {
     await scenario(diskFullScenario)
   })
+  .command('nat', 'two peers behind two NATs find each other by the DHT, sync through a relay, then hole-punch',
+    {}, async () => { await scenario(async () => await natScenario({ kind: 'cone' })) })
+  .command('nat-strict', 'as nat, behind NATs that drop unsolicited inbound: syncs through the relay',
+    {}, async () => { await scenario(async () => await natScenario({ kind: 'strict' })) })
   .demandCommand(1)
   .strict()
   .parseAsync()

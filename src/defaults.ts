@@ -22,6 +22,7 @@ export const DEFAULTS = {
   listen: ['/ip4/0.0.0.0/tcp/0'] as readonly string[],
   mdns: true,
   dhtMode: 'server' as 'server' | 'client',
+  dhtNetwork: 'private' as 'private' | 'public',
   maxClockDriftMs: minute,
   batchWindowMs: 0,
   minSealIntervalMs: 5,
@@ -39,6 +40,14 @@ export const DEFAULTS = {
   inboundConnectionThreshold: 5,
   maxConnections: 300,
   gossipHeartbeatMs: 1000,
+  /** Serve as a circuit relay. */
+  relay: false,
+  relayMaxReservations: 64,
+  relayDataLimitBytes: 4 * MiB,
+  relayDurationLimitMs: 10 * minute,
+  holePunching: true,
+  autonat: false,
+  upnp: false,
   /** How often each neighbour is asked whether it holds what we hold of every shared document. */
   headsIntervalMs: minute
 } as const

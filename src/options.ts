@@ -55,10 +55,15 @@ export function validateOptions (options: WeftOptions): void {
   if (dht?.mode !== undefined && dht.mode !== 'server' && dht.mode !== 'client') {
     throw new TypeError(`createWeft: dht.mode must be "server" or "client", got ${describe(dht.mode)}`)
   }
+  if (dht?.network !== undefined && dht.network !== 'private' && dht.network !== 'public') {
+    throw new TypeError(`createWeft: dht.network must be "private" or "public", got ${describe(dht.network)}`)
+  }
   if (dht?.protocol !== undefined && (typeof dht.protocol !== 'string' || !dht.protocol.startsWith('/'))) {
     throw new TypeError(
       `createWeft: dht.protocol must be a protocol id starting with "/", got ${describe(dht.protocol)}`)
   }
+  checkRelay(options.relay)
+  checkNat(options.nat)
   for (const name of NUMBER_OPTIONS) {
     const value = options[name]
     if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) {
@@ -73,6 +78,32 @@ export function validateOptions (options: WeftOptions): void {
     throw new TypeError(
       `createWeft: unloadIdleAfterMs must be a non-negative number or Infinity, got ${describe(idle)}`
     )
+  }
+}
+
+function checkRelay (relay: unknown): void {
+  if (relay === undefined || typeof relay === 'boolean') return
+  if (relay === null || typeof relay !== 'object' || Array.isArray(relay)) {
+    throw new TypeError(`createWeft: relay must be true, false or an object of limits, got ${describe(relay)}`)
+  }
+  for (const name of ['maxReservations', 'dataLimitBytes', 'durationLimitMs'] as const) {
+    const value = (relay as Record<string, unknown>)[name]
+    if (value !== undefined && (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0)) {
+      throw new TypeError(`createWeft: relay.${name} must be a positive integer, got ${describe(value)}`)
+    }
+  }
+}
+
+function checkNat (nat: unknown): void {
+  if (nat === undefined) return
+  if (nat === null || typeof nat !== 'object' || Array.isArray(nat)) {
+    throw new TypeError(`createWeft: nat must be an object, got ${describe(nat)}`)
+  }
+  for (const name of ['holePunching', 'autonat', 'upnp'] as const) {
+    const value = (nat as Record<string, unknown>)[name]
+    if (value !== undefined && typeof value !== 'boolean') {
+      throw new TypeError(`createWeft: nat.${name} must be true or false, got ${describe(value)}`)
+    }
   }
 }
 

@@ -27,11 +27,17 @@ export interface WeftOptions {
   /** LAN discovery over multicast DNS. Default true. */
   mdns?: boolean
   dht?: {
+    /**
+     * 'private' (default): weft's own DHT, for a LAN or a closed group around your bootstrap peers.
+     * 'public': the public libp2p DHT (IPFS Amino, `/ipfs/kad/1.0.0`, its bootstrap peers, private
+     * addresses filtered out), so no bootstrap server of your own is needed. See the README.
+     */
+    network?: 'private' | 'public'
     /** Kademlia protocol id; peers with different ids never see each other. Default `/weft/kad/1.0.0`. */
     protocol?: string
     /**
      * 'server' answers DHT queries (needed on loopback/LAN and for always-on peers); 'client' only asks.
-     * Default 'server'.
+     * Default 'server' (public network: kad-dht's own choice, client until a public address is confirmed).
      */
     mode?: 'server' | 'client'
   }
@@ -97,6 +103,31 @@ export interface WeftOptions {
     allowPrivateDials?: boolean
     /** A libp2p connection gater: allow or deny peers and addresses (deny lists, private networks, partition tests). */
     connectionGater?: ConnectionGater
+  }
+  /**
+   * Serve as a circuit relay (v2) for peers behind NAT: they reserve a slot here and are reached
+   * through it until hole punching gives a direct connection. Each relayed connection is cut at the
+   * data or time limit; the peers then reconnect. Default false.
+   */
+  relay?: boolean | {
+    /** Peers that may hold a reservation at once. Default 64. */
+    maxReservations?: number
+    /** Bytes each relayed connection may carry (each direction) before the relay resets it. Default 4 MiB. */
+    dataLimitBytes?: number
+    /** How long each relayed connection may stay open. Default 600 000 ms (10 min). */
+    durationLimitMs?: number
+  }
+  /**
+   * Getting through NAT. To be reachable through relays, add `'/p2p-circuit'` to `listen`: the
+   * peer then reserves a slot on a relay it is connected to (or finds one through the DHT).
+   */
+  nat?: {
+    /** DCUtR: over a relayed connection, both peers dial each other at once to open a direct one. Default true. */
+    holePunching?: boolean
+    /** AutoNAT: ask peers to dial back, to learn which public addresses are reachable. Default false (see README). */
+    autonat?: boolean
+    /** Ask the router (UPnP IGD) to forward a port to this peer (Node only). Default false. */
+    upnp?: boolean
   }
   /** libp2p metrics implementation (for example `prometheusMetrics()` from `@libp2p/prometheus-metrics`). */
   libp2pMetrics?: (components: any) => any

@@ -42,7 +42,15 @@ test('the README option table states the defaults src/defaults.ts holds', () => 
     ['relayPresence', DEFAULTS.relayPresence],
     ['network.inboundConnectionThreshold', DEFAULTS.inboundConnectionThreshold],
     ['network.maxConnections', DEFAULTS.maxConnections],
-    ['network.gossipHeartbeatMs', DEFAULTS.gossipHeartbeatMs]
+    ['network.gossipHeartbeatMs', DEFAULTS.gossipHeartbeatMs],
+    ['relay', DEFAULTS.relay],
+    ['relay.maxReservations', DEFAULTS.relayMaxReservations],
+    ['relay.dataLimitBytes', DEFAULTS.relayDataLimitBytes],
+    ['relay.durationLimitMs', DEFAULTS.relayDurationLimitMs],
+    ['nat.holePunching', DEFAULTS.holePunching],
+    ['nat.autonat', DEFAULTS.autonat],
+    ['nat.upnp', DEFAULTS.upnp],
+    ['dht.network', DEFAULTS.dhtNetwork]
   ]
   for (const [option, value] of options) assert.equal(documented(option), render(value), option)
   assert.equal(documented('listen'), `[${DEFAULTS.listen.join(', ')}]`)

@@ -28,6 +28,8 @@ const weft = await createWeft({
   mdns: config.mdns,
   beaconIntervalMs: config.beaconIntervalMs,
   discoveryIntervalMs: config.discoveryIntervalMs,
+  relay: config.relay,
+  nat: config.nat,
   onClockSkew: e => {
     // One event per direction is enough for the controller; the engine counts them all.
     if (skewSeen.has(e.direction)) return
@@ -97,6 +99,15 @@ async function serve (req: Request): Promise<unknown> {
       return state(handle(req.doc))
     case 'stats':
       return stats()
+    case 'connections':
+      return weft.libp2p.getConnections().filter(c => c.status === 'open').map(c => ({
+        peer: c.remotePeer.toString(),
+        remoteAddr: c.remoteAddr.toString(),
+        limited: c.limits != null,
+        direction: c.direction
+      }))
+    case 'addresses':
+      return weft.multiaddrs
     case 'stop':
       await weft.stop()
       send({ id: req.id, ok: true })

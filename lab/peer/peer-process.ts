@@ -3,7 +3,9 @@ import { existsSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import type { Host } from '../net/lan.js'
 import { buildDriver } from './build.js'
-import type { Ack, DocState, DriverConfig, DriverEvent, Request, Response, Stats } from './protocol.js'
+import type {
+  Ack, ConnectionInfo, DocState, DriverConfig, DriverEvent, Request, Response, Stats
+} from './protocol.js'
 
 const LIBFAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1'
 
@@ -147,6 +149,11 @@ export class PeerProcess {
   async close (doc: string): Promise<void> { await this.request({ cmd: 'close', doc }) }
   async state (doc: string): Promise<DocState> { return await this.request<DocState>({ cmd: 'state', doc }) }
   async stats (): Promise<Stats> { return await this.request<Stats>({ cmd: 'stats' }) }
+  async connections (): Promise<ConnectionInfo[]> {
+    return await this.request<ConnectionInfo[]>({ cmd: 'connections' })
+  }
+
+  async addresses (): Promise<string[]> { return await this.request<string[]>({ cmd: 'addresses' }) }
 
   async edit (doc: string, kind: 'text' | 'map', token: string, atStart: boolean, sabotage = false): Promise<Ack> {
     return await this.request<Ack>({ cmd: 'edit', doc, kind, token, atStart, sabotage })

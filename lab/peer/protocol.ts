@@ -11,6 +11,19 @@ export interface DriverConfig {
   /** Engine timing knobs the lab shortens so runs stay short (beacons, DHT lookups). */
   beaconIntervalMs: number
   discoveryIntervalMs: number
+  /** Serve as a circuit relay (the NAT scenarios' public peer). */
+  relay?: boolean
+  /** NAT traversal options (`WeftOptions.nat`). */
+  nat?: { holePunching?: boolean, autonat?: boolean }
+}
+
+/** One open libp2p connection of a peer, as the NAT scenarios look at it. */
+export interface ConnectionInfo {
+  peer: string
+  remoteAddr: string
+  /** Through a relay, with the relay's limits. */
+  limited: boolean
+  direction: 'inbound' | 'outbound'
 }
 
 export type Request =
@@ -20,6 +33,9 @@ export type Request =
   | { id: number, cmd: 'edit', doc: string, kind: 'text' | 'map', token: string, atStart: boolean, sabotage?: boolean }
   | { id: number, cmd: 'state', doc: string }
   | { id: number, cmd: 'stats' }
+  | { id: number, cmd: 'connections' }
+  /** This peer's own addresses as libp2p now announces them (listen, observed, relayed). */
+  | { id: number, cmd: 'addresses' }
   | { id: number, cmd: 'stop' }
 
 /** What an acknowledged edit looked like on its writer: the Yjs id range it ends at. */

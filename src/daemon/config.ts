@@ -8,7 +8,7 @@
  * (`--listen a --listen b`) and comma- or space-separated lists (in every
  * source), so `WEFT_BOOTSTRAP="/ip4/.../p2p/A,/ip4/.../p2p/B"` works.
  */
-import { PROTOCOL } from '../defaults.js'
+import { DEFAULTS, PROTOCOL } from '../defaults.js'
 import { readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
@@ -43,6 +43,17 @@ export interface DaemonConfig {
   adminMaxBodyBytes: number
   /** Inbound connections accepted per second from one host (libp2p default 5). */
   inboundConnectionThreshold: number
+  /** Serve as a circuit relay for peers behind NAT, and its bounds. */
+  relay: boolean
+  relayMaxReservations: number
+  relayDataLimit: number
+  relayDurationLimitMs: number
+  /** DCUtR hole punching over relayed connections. */
+  holePunching: boolean
+  /** Ask the router for a port forward by UPnP. */
+  upnp: boolean
+  /** Which DHT finds document holders: weft's own ('private') or the public libp2p DHT. */
+  network: 'private' | 'public'
   /** The config file that was read, if any. */
   configFile?: string
 }
@@ -201,6 +212,72 @@ export const DAEMON_OPTIONS: readonly OptionSpec[] = [
     default: 5,
     defaultText: '5',
     describe: 'Inbound connections accepted per second from one IP address (raise it when many peers share one host).'
+  },
+  {
+    key: 'relay',
+    flag: 'relay',
+    type: 'boolean',
+    env: 'WEFT_RELAY',
+    default: DEFAULTS.relay,
+    defaultText: String(DEFAULTS.relay),
+    describe: 'Serve as a circuit relay (v2) for peers behind NAT: they reserve a slot here, are reached through it, ' +
+      'and hole-punch a direct connection when their NATs allow. Needs a public address.'
+  },
+  {
+    key: 'relayMaxReservations',
+    flag: 'relay-max-reservations',
+    type: 'number',
+    env: 'WEFT_RELAY_MAX_RESERVATIONS',
+    default: DEFAULTS.relayMaxReservations,
+    defaultText: String(DEFAULTS.relayMaxReservations),
+    describe: 'With --relay: peers that may hold a reservation at once.'
+  },
+  {
+    key: 'relayDataLimit',
+    flag: 'relay-data-limit',
+    type: 'number',
+    env: 'WEFT_RELAY_DATA_LIMIT',
+    default: DEFAULTS.relayDataLimitBytes,
+    defaultText: String(DEFAULTS.relayDataLimitBytes),
+    describe: 'With --relay: bytes one relayed connection may carry each way before it is reset (the peers reconnect).'
+  },
+  {
+    key: 'relayDurationLimitMs',
+    flag: 'relay-duration-limit',
+    type: 'number',
+    env: 'WEFT_RELAY_DURATION_LIMIT',
+    default: DEFAULTS.relayDurationLimitMs,
+    defaultText: String(DEFAULTS.relayDurationLimitMs),
+    describe: 'With --relay: milliseconds one relayed connection may stay open.'
+  },
+  {
+    key: 'holePunching',
+    flag: 'hole-punching',
+    type: 'boolean',
+    env: 'WEFT_HOLE_PUNCHING',
+    default: DEFAULTS.holePunching,
+    defaultText: String(DEFAULTS.holePunching),
+    describe: 'DCUtR: over a relayed connection, both peers dial each other to open a direct one (--no-hole-punching).'
+  },
+  {
+    key: 'upnp',
+    flag: 'upnp',
+    type: 'boolean',
+    env: 'WEFT_UPNP',
+    default: DEFAULTS.upnp,
+    defaultText: String(DEFAULTS.upnp),
+    describe: 'Ask the router (UPnP IGD) to forward the listen port to this daemon.'
+  },
+  {
+    key: 'network',
+    flag: 'network',
+    type: 'string',
+    env: 'WEFT_NETWORK',
+    default: 'private',
+    defaultText: 'private',
+    choices: ['private', 'public'],
+    describe: 'private: weft\'s own DHT (/weft/kad/1.0.0) around your bootstrap peers. public: the public libp2p DHT ' +
+      '(/ipfs/kad/1.0.0, the IPFS bootstrap peers unless --bootstrap is given, private addresses filtered out).'
   }
 ]
 
@@ -412,6 +489,13 @@ function validate (c: DaemonConfig): void {
   }
   if (!Number.isInteger(c.inboundConnectionThreshold) || c.inboundConnectionThreshold < 1) {
     throw new ConfigError('--inbound-connection-threshold must be a positive integer')
+  }
+  const relayBounds = [['relay-max-reservations', c.relayMaxReservations], ['relay-data-limit', c.relayDataLimit],
+    ['relay-duration-limit', c.relayDurationLimitMs]] as const
+  for (const [flag, value] of relayBounds) {
+    if (!Number.isSafeInteger(value) || value < 1) {
+      throw new ConfigError(`--${flag} must be a positive integer, got ${value}`)
+    }
   }
 }
 

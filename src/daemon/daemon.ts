@@ -14,7 +14,7 @@ import {
 } from '../index.js'
 import type { DocHandle, Weft, WeftOptions } from '../types.js'
 import { AdminError, AdminServer, type AdminBackend } from './admin-server.js'
-import { formatAdminAddress, isLoopbackHost, type DaemonConfig } from './config.js'
+import { DEFAULT_DHT_PROTOCOL, formatAdminAddress, isLoopbackHost, type DaemonConfig } from './config.js'
 import { docToJSON } from './doc-json.js'
 import { ensureDataDir, loadOrCreateToken, removeRuntimeInfo, writeRuntimeInfo } from './files.js'
 import type { Logger } from './log.js'
@@ -105,11 +105,25 @@ export class Daemon {
       dataDir: config.dataDir,
       listen: config.listen,
       announce: config.announce.length > 0 ? config.announce : undefined,
-      bootstrap: config.bootstrap,
+      // On the public network an empty list means "the public bootstrap peers", a changed
+      // protocol id is honoured, the default one gives way to the public DHT's.
+      bootstrap: config.network === 'public' && config.bootstrap.length === 0 ? undefined : config.bootstrap,
       mdns: config.mdns,
-      dht: { protocol: config.dhtProtocol, mode: config.dhtMode },
+      dht: {
+        network: config.network,
+        protocol: config.network === 'public' && config.dhtProtocol === DEFAULT_DHT_PROTOCOL
+          ? undefined
+          : config.dhtProtocol,
+        mode: config.dhtMode
+      },
       libp2pMetrics: metrics.libp2pMetrics(),
-      network: { inboundConnectionThreshold: config.inboundConnectionThreshold }
+      network: { inboundConnectionThreshold: config.inboundConnectionThreshold },
+      relay: config.relay && {
+        maxReservations: config.relayMaxReservations,
+        dataLimitBytes: config.relayDataLimit,
+        durationLimitMs: config.relayDurationLimitMs
+      },
+      nat: { holePunching: config.holePunching, upnp: config.upnp }
     }
     log.debug('starting engine', {
       dataDir: config.dataDir,

@@ -4,8 +4,13 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { bootstrap } from '@libp2p/bootstrap'
-import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
+import { kadDHT } from '@libp2p/kad-dht'
 import { gossipsub, type GossipSub } from '@libp2p/gossipsub'
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { dcutr } from '@libp2p/dcutr'
+import { autoNAT } from '@libp2p/autonat'
+import { relayServer } from './relay-server.js'
+import { dhtSettings } from './public-network.js'
 import type { Identify } from '@libp2p/identify'
 import type { KadDHT } from '@libp2p/kad-dht'
 import type { Ping } from '@libp2p/ping'
@@ -13,7 +18,7 @@ import type { ConnectionGater, Libp2p, PrivateKey } from '@libp2p/interface'
 import type { PeerGuard } from './peer-guard.js'
 import type { Platform } from '../platform/platform.js'
 import type { WeftOptions } from '../types.js'
-import { DEFAULTS, PROTOCOL } from '../defaults.js'
+import { DEFAULTS } from '../defaults.js'
 
 export interface WeftServices {
   identify: Identify
@@ -36,13 +41,15 @@ export async function createNode (
   const net = options.network ?? {}
   const peerDiscovery: Array<(components: any) => any> = []
   // @libp2p/bootstrap refuses /memory addresses; the engine dials those itself.
-  const bootstrapList = (options.bootstrap ?? []).filter(a => !a.startsWith('/memory/'))
+  const dhtConfig = dhtSettings(options)
+  const bootstrapList = dhtConfig.bootstrap.filter(a => !a.startsWith('/memory/'))
   if (bootstrapList.length > 0) peerDiscovery.push(bootstrap({ list: bootstrapList, timeout: 0 }))
 
   const config: Libp2pOptions<WeftServices> = {
     privateKey,
     addresses: { listen, announce: options.announce ?? [] },
-    transports: platform.transports(listen),
+    // Every peer can dial through a relay; it reserves a slot on one only with '/p2p-circuit' in `listen`.
+    transports: [...platform.transports(listen), circuitRelayTransport()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     peerDiscovery,
@@ -57,12 +64,12 @@ export async function createNode (
       // fails and the monitor aborts a healthy connection (measured: ~10 reconnects/s at 25 peers).
       ping: ping({ maxOutboundStreams: 8, maxInboundStreams: 8 }),
       dht: kadDHT({
-        protocol: options.dht?.protocol ?? PROTOCOL.dht,
+        protocol: dhtConfig.protocol,
         // kad-dht stays a client until it sees a public address of its own, which never
-        // happens on loopback or a LAN: weft peers answer queries unless told not to.
-        clientMode: options.dht?.mode === 'client',
-        // Keep private addresses: peers on one LAN or host must be able to reach each other.
-        peerInfoMapper: passthroughMapper,
+        // happens on loopback or a LAN: weft peers answer queries unless told not to (on the
+        // public DHT kad-dht's own rule applies; see src/net/public-network.ts).
+        clientMode: dhtConfig.clientMode,
+        peerInfoMapper: dhtConfig.peerInfoMapper,
         // Provider records of every open document: kad-dht's default cache of 256 made each
         // lookup beyond it scan the whole datastore (~10 % of busy time with 1,000 documents).
         providers: { cacheSize: 4096 },
@@ -78,6 +85,9 @@ export async function createNode (
         allowPublishToZeroTopicPeers: true,
         ignoreDuplicatePublishError: true,
         emitSelf: false,
+        // Gossip also runs through relays (src/net/limited.ts): without it a peer reached only
+        // through a relay would never learn that its neighbour holds the document.
+        runOnLimitedConnection: true,
         // gossipsub tags each mesh peer once per topic in the peer store; with a topic per
         // document that made every stream wait behind a peer record of thousands of tags
         // (26 ms per merge at 2,000 tags: 70 % of busy time, and links aborted on ping timeouts).
@@ -104,6 +114,7 @@ export async function createNode (
   if ((options.mdns ?? true) && platform.mdns !== undefined) {
     (config.services as Record<string, unknown>).mdns = platform.mdns()
   }
+  addNatServices(config.services as Record<string, unknown>, options, platform)
   if (options.libp2pMetrics !== undefined) config.metrics = options.libp2pMetrics
   try {
     return await createLibp2p(config)
@@ -123,6 +134,19 @@ function withGuard (gater: ConnectionGater, guard: PeerGuard | undefined): Conne
       (await (deny as (...a: any[]) => Promise<boolean>)(...args)) || (theirs !== undefined && await theirs(...args))
   }
   return merged
+}
+
+/** Relay server, hole punching, AutoNAT and UPnP, as the options ask (see README, "Reaching peers behind NAT"). */
+function addNatServices (services: Record<string, unknown>, options: WeftOptions, platform: Platform): void {
+  const nat = options.nat ?? {}
+  if (nat.holePunching ?? DEFAULTS.holePunching) services.dcutr = dcutr()
+  if (nat.autonat ?? DEFAULTS.autonat) services.autonat = autoNAT()
+  if (nat.upnp ?? DEFAULTS.upnp) {
+    if (platform.upnp === undefined) throw new TypeError(`createWeft: nat.upnp is not available on ${platform.name}`)
+    services.upnp = platform.upnp()
+  }
+  const relay = relayServer(options.relay)
+  if (relay !== undefined) services.relay = relay
 }
 
 /** A listen address that could not be bound: one line naming the address, instead of libp2p's multi-line dump. */

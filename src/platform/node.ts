@@ -2,6 +2,7 @@ import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { memory } from '@libp2p/memory'
 import { mdns } from '@libp2p/mdns'
+import { uPnPNAT } from '@libp2p/upnp-nat'
 import { MemoryLevel } from 'memory-level'
 import { nodeEd25519 } from '../identity/ed25519-node.js'
 import type { LevelDb, Platform } from './platform.js'
@@ -32,6 +33,7 @@ export const nodePlatform: Platform = {
     return transports
   },
   mdns: () => mdns(),
+  upnp: () => uPnPNAT(),
   ed25519: nodeEd25519
 }
 

@@ -16,6 +16,8 @@ export interface Platform {
   transports (listen: string[]): Array<(components: any) => any>
   /** LAN discovery, when the platform has it. */
   mdns?: () => (components: any) => any
+  /** Port forwarding by UPnP IGD, when the platform has it. */
+  upnp?: () => (components: any) => any
   /** ed25519 over raw 32-byte keys. */
   ed25519: Ed25519
 }

@@ -6,6 +6,7 @@ import { isOffence } from '../net/peer-guard.js'
 import { HeadsDigest, HeadsReply, WIRE_VERSION, WireError, decodeHeadsDigest, decodeHeadsReply } from '../wire/codec.js'
 import { METRIC, type Metrics } from '../metrics/metrics.js'
 import { PROTOCOL } from '../defaults.js'
+import { ON_LIMITED, openStream } from '../net/limited.js'
 
 const log = logger('weft:heads')
 const MAX_MESSAGE_BYTES = 8 * 1024 * 1024
@@ -63,7 +64,9 @@ export class HeadsExchange {
   constructor (private readonly libp2p: Libp2p, private readonly ctx: HeadsContext) {}
 
   async start (): Promise<void> {
-    await this.libp2p.handle(PROTOCOL.heads, this.serve, { maxInboundStreams: 32, maxOutboundStreams: 32 })
+    await this.libp2p.handle(PROTOCOL.heads, this.serve, {
+      maxInboundStreams: 32, maxOutboundStreams: 32, ...ON_LIMITED
+    })
     this.running = true
     this.schedule()
   }
@@ -95,7 +98,7 @@ export class HeadsExchange {
     const options = { signal: AbortSignal.timeout(this.ctx.timeoutMs) }
     let reply: HeadsReply
     try {
-      const stream = await this.libp2p.dialProtocol(peer, PROTOCOL.heads, options)
+      const stream = await openStream(this.libp2p, peer, PROTOCOL.heads, options)
       try {
         const lp = lpStream(stream, { maxDataLength: MAX_MESSAGE_BYTES })
         await lp.write(HeadsDigest.encode({

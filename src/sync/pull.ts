@@ -13,6 +13,7 @@ import type { Replica } from '../replica/replica.js'
 import type { SyncAnswer } from '../replica/answer.js'
 import type { VersionVector } from '../replica/version-vector.js'
 import { PROTOCOL } from '../defaults.js'
+import { ON_LIMITED, openStream } from '../net/limited.js'
 import { checkCheckpointSigner, checkReadable, checkWrite } from '../trust/policy.js'
 import { authorHex } from '../replica/version-vector.js'
 import { isOffence } from '../net/peer-guard.js'
@@ -80,7 +81,10 @@ export class PullProtocol {
   }
 
   async start (): Promise<void> {
-    await this.libp2p.handle(SYNC_PROTOCOL, this.serve, { maxInboundStreams: 128, maxOutboundStreams: 128 })
+    // Also through relays (see src/net/limited.ts): a document syncs where no direct path exists.
+    await this.libp2p.handle(SYNC_PROTOCOL, this.serve, {
+      maxInboundStreams: 128, maxOutboundStreams: 128, ...ON_LIMITED
+    })
   }
 
   async stop (): Promise<void> {
@@ -91,7 +95,7 @@ export class PullProtocol {
   async pull (peer: PeerId, replica: Replica, signal?: AbortSignal): Promise<PullResult> {
     const timeout = AbortSignal.timeout(this.ctx.timeoutMs)
     const options = { signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]) }
-    const stream = await this.libp2p.dialProtocol(peer, SYNC_PROTOCOL, options)
+    const stream = await openStream(this.libp2p, peer, SYNC_PROTOCOL, options)
     let raw
     try {
       const lp = lpStream(stream, { maxDataLength: this.ctx.maxSyncResponseBytes })

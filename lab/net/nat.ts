@@ -1,0 +1,84 @@
+import { run } from './exec.js'
+import type { Host, Lan } from './lan.js'
+
+export interface NatOptions {
+  /**
+   * 'cone': Linux masquerade as it comes (port-preserving, endpoint-independent mapping; conntrack
+   * lets a reply through, including the crossing SYN of a TCP simultaneous open). 'strict': random
+   * source ports (a new mapping per destination, so a peer's observed port predicts nothing) and
+   * every unsolicited inbound packet on the WAN side dropped: no hole can be punched.
+   */
+  kind: 'cone' | 'strict'
+}
+
+/**
+ * Turns `router` (a host on the WAN lan, its `eth0` the WAN side) into a NAT router for `inside`:
+ * a veth from the inside lan's switch into the router (`lan0`, `<subnet>.1/24`), IP forwarding,
+ * nftables masquerade on the way out, and a forward chain that lets in only replies. Every host
+ * of `inside` gets a default route through it. Nothing leaves the lab: the router has no default
+ * route, so the inside hosts reach the WAN lan and nothing else.
+ */
+export async function makeNatRouter (router: Host, inside: Lan, subnet: string, options: NatOptions): Promise<void> {
+  const gateway = `${subnet}.1`
+  const sw = inside.switchNs
+  await run('ip', ['-n', sw, 'link', 'add', 'up0', 'type', 'veth', 'peer', 'name', 'lan0', 'netns', router.ns])
+  await run('ip', ['-n', inside.switchNs, 'link', 'set', 'up0', 'master', 'br0', 'up'])
+  await run('ip', ['-n', router.ns, 'addr', 'add', `${gateway}/24`, 'dev', 'lan0'])
+  await run('ip', ['-n', router.ns, 'link', 'set', 'lan0', 'up'])
+  await run('ip', ['netns', 'exec', router.ns, 'sysctl', '-qw', 'net.ipv4.ip_forward=1'])
+  await run('ip', ['netns', 'exec', router.ns, 'nft', '-f', '-'], natRuleset(options))
+  for (const host of inside.hosts) await run('ip', ['-n', host.ns, 'route', 'add', 'default', 'via', gateway])
+}
+
+export function natRuleset (options: NatOptions): string {
+  const strict = options.kind === 'strict'
+  return [
+    'table ip weftnat {',
+    '  chain forward {',
+    '    type filter hook forward priority 0; policy drop;',
+    '    ct state established,related accept',
+    '    iifname "lan0" oifname "eth0" accept',
+    '  }',
+    '  chain postrouting {',
+    '    type nat hook postrouting priority srcnat; policy accept;',
+    `    oifname "eth0" masquerade${strict ? ' random' : ''}`,
+    '  }',
+    ...(strict
+      ? [
+          '  chain input {',
+          '    type filter hook input priority 0; policy accept;',
+          '    iifname "eth0" ct state new drop',
+          '  }'
+        ]
+      : []),
+    '}',
+    ''
+  ].join('\n')
+}
+
+/** Byte counters on a host for its traffic with some addresses (what went through a relay). */
+export async function installByteCounters (host: Host, peers: string[]): Promise<void> {
+  const set = `{ ${peers.join(', ')} }`
+  await run('ip', ['netns', 'exec', host.ns, 'nft', '-f', '-'], [
+    'table ip weftcount {',
+    '  counter fromPeers {}',
+    '  counter toPeers {}',
+    '  chain in {',
+    '    type filter hook input priority 0; policy accept;',
+    `    ip saddr ${set} counter name fromPeers`,
+    '  }',
+    '  chain out {',
+    '    type filter hook output priority 0; policy accept;',
+    `    ip daddr ${set} counter name toPeers`,
+    '  }',
+    '}',
+    ''
+  ].join('\n'))
+}
+
+export async function readByteCounters (host: Host): Promise<{ in: number, out: number }> {
+  const text = await run('ip', ['netns', 'exec', host.ns, 'nft', 'list', 'table', 'ip', 'weftcount'])
+  const bytes = (name: string): number =>
+    Number(new RegExp(`counter ${name} \\{[^}]*bytes (\\d+)`).exec(text)?.[1] ?? NaN)
+  return { in: bytes('fromPeers'), out: bytes('toPeers') }
+}

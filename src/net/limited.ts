@@ -1,0 +1,41 @@
+/**
+ * Relayed (circuit relay v2) connections are "limited": the relay caps the bytes and the time
+ * each may carry, and libp2p refuses to open a stream on one unless the protocol opts in with
+ * `runOnLimitedConnection`. What weft runs on them:
+ *
+ * - over a limited connection: identify, ping, DCUtR (libp2p's own), gossipsub (document and
+ *   presence topics, beacons), `/weft/sync` and `/weft/heads` (catch-up). A document therefore
+ *   syncs through a relay when no direct path exists, within the relay's limits; when a relay
+ *   cuts a connection at its limit, the peers reconnect through it and catch up again.
+ * - only over a direct connection: the Kademlia DHT (queries, provider records), which would spend
+ *   a relay's budget on third parties' lookups.
+ *
+ * Once hole punching (DCUtR) opens a direct connection it closes the relayed one, and streams
+ * move: catch-up streams prefer a direct connection whenever one is open (`openStream`), and
+ * gossipsub, whose streams die with the relayed connection, opens new ones on the direct one
+ * (its topology has no filter, so libp2p tells it of every identified connection; tested in
+ * test/relay.test.ts).
+ */
+import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
+
+/** Handler options for a weft protocol that also runs through relays. */
+export const ON_LIMITED = { runOnLimitedConnection: true } as const
+
+/** True for a connection that runs through a relay with limits. */
+export function isLimited (connection: Connection): boolean {
+  return connection.limits != null
+}
+
+/**
+ * A stream to `peer` on its best open connection: a direct (unlimited) one when there is one,
+ * else a relayed one. libp2p's `dialProtocol` never reuses a limited connection (it dials the
+ * peer again, through the relay, for each stream), so the choice is made here.
+ */
+export async function openStream (
+  libp2p: Libp2p, peer: PeerId, protocol: string, options: { signal?: AbortSignal } = {}
+): Promise<Stream> {
+  const open = libp2p.getConnections(peer).filter(c => c.status === 'open')
+  const best = open.find(c => !isLimited(c)) ?? open[0]
+  if (best === undefined) return await libp2p.dialProtocol(peer, protocol, { ...options, ...ON_LIMITED })
+  return await best.newStream(protocol, { ...options, ...ON_LIMITED })
+}
