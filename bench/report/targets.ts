@@ -54,7 +54,8 @@ const SCENARIO_NAMES: Record<string, string[]> = {
   catchup: ['catch-up', 'catchup'],
   coldstart: ['cold start', 'coldstart'],
   dht: ['dht'],
-  trust: ['trust']
+  trust: ['trust'],
+  flood: ['flood']
 }
 
 /** Why a scenario (or one system's part of it) produced no row, from the run's skip notes. */
@@ -313,6 +314,47 @@ function trustTargets (r: Results): TargetResult[] {
   return out
 }
 
+/** Issue 10, item 6: honest peers under a flood from hostile processes, before vs during in one run. */
+function floodTargets (r: Results): TargetResult[] {
+  const area = 'floods and slow peers (issue 10)'
+  const f = r.flood
+  const note = missing(r, f !== undefined, 'flood')
+  const heapGrowth = f === undefined ? null : Math.max(...f.peers.map(p => p.heapAfterMiB - p.heapBeforeMiB))
+  return [
+    judge({
+      id: 'flood.p99',
+      area,
+      target: 'honest edit p99 during the flood <= 2x before it',
+      weft: f?.during.p99 ?? null,
+      reference: f?.before.p99 ?? null,
+      limit: 2,
+      unit: 'ms',
+      note
+    }),
+    judge({
+      id: 'flood.cutoff',
+      area,
+      target: 'every honest peer cut the flooder off (disconnected, or graylisted)',
+      weft: f === undefined ? null : f.peers.filter(p => !p.attackerConnected || p.attackerScore < -80).length,
+      reference: f?.peers.length ?? null,
+      limit: 1,
+      atLeast: true,
+      unit: 'peers',
+      note
+    }),
+    judge({
+      id: 'flood.heap',
+      area,
+      target: 'memory bounded: heap growth of any honest peer over the flood <= 16 MiB',
+      weft: heapGrowth,
+      reference: f === undefined ? null : 16,
+      limit: 1,
+      unit: 'MiB',
+      note
+    })
+  ]
+}
+
 export function evaluateTargets (r: Results): TargetResult[] {
   const mp = (s: string): LatencyRow | undefined => r.latency.find(x => x.system === s && x.processes === 'multi')
   const mpN = mp('weft')?.n ?? mp('mesh')?.n ?? 10
@@ -326,6 +368,7 @@ export function evaluateTargets (r: Results): TargetResult[] {
       mp('weft'), mp('mesh'), { p50: 1.25, p99: 1.5 }, mpN, 'multiprocess'),
     ...dhtTargets(r),
     ...(r.trust === undefined ? [] : trustTargets(r)),
+    ...floodTargets(r),
     ...regressionTargets(r)
   ]
 }
