@@ -472,7 +472,7 @@ export class NotesService {
     if (!this.watched.has(id)) throw new Error(`note ${id} is not open`)
     let relay = this.presence.get(id)
     if (relay !== undefined && (relay.clientId !== clientId || state === null)) {
-      relay.destroy() // the channel announces the leave while the state is still there to withdraw
+      relay.destroy() // nulls the state; the channel's stop tells the others
       this.presence.delete(id)
       relay = undefined
     }
