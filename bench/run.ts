@@ -2,7 +2,7 @@
  * Benchmark runner: weft side by side with y-websocket and a bare gossipsub mesh.
  *   npm run bench                 full run (~10-15 min)
  *   npm run bench -- --quick      reduced sizes, < 2 min
- * Options: --only=latency,multiprocess,throughput,catchup,coldstart,manydocs,dht,flood,history,trust
+ * Options: --only=latency,multiprocess,throughput,catchup,coldstart,manydocs,dht,flood,history,trust,notes
  *          --systems=weft,mesh,y-websocket   --no-write (print only)
  *          --n=10,25 (latency sizes to run, from the mode's plan or added with the mode's edit count)
  *          --dht-peers=50,100 (DHT network sizes, one run each; default: the mode's plan)
@@ -27,6 +27,7 @@ import { runDht } from './scenarios/dht.js'
 import { runFlood, type FloodPlan } from './scenarios/flood.js'
 import { runHistory } from './scenarios/history.js'
 import { runTrust, type TrustPlan } from './scenarios/trust.js'
+import { runNotesNotebook } from './scenarios/notes-notebook.js'
 import type { ScenarioContext } from './scenarios/context.js'
 import { evaluateTargets } from './report/targets.js'
 import { renderMarkdown } from './report/table.js'
@@ -36,7 +37,8 @@ import { MESH_SIGNATURE_POLICY } from './baselines/libp2p-node.js'
 import { EXTRA_DIALS } from './baselines/gossip-mesh.js'
 
 const SCENARIOS = [
-  'latency', 'multiprocess', 'throughput', 'catchup', 'coldstart', 'manydocs', 'dht', 'flood', 'history', 'trust'
+  'latency', 'multiprocess', 'throughput', 'catchup', 'coldstart', 'manydocs', 'dht', 'flood', 'history', 'trust',
+  'notes'
 ] as const
 type Scenario = typeof SCENARIOS[number]
 
@@ -75,6 +77,7 @@ function sizes (quick: boolean) {
         catchupEdits: 10_000,
         coldStartOps: 20_000,
         historyEdits: 1000,
+        notesNotebook: { notes: 500, idleMs: 5_000 },
         manyDocs: 100,
         storedDocs: { stored: 1000, opened: 100, served: 100, unloadIdleAfterMs: 2000 } satisfies StoredDocsPlan,
         dht: [{ peers: 10, trials: 2 }],
@@ -93,6 +96,7 @@ function sizes (quick: boolean) {
         catchupEdits: 10_000,
         coldStartOps: 100_000,
         historyEdits: 5000,
+        notesNotebook: { notes: 500, idleMs: 20_000 },
         manyDocs: 1000,
         storedDocs: { stored: 10_000, opened: 1000, served: 1000, unloadIdleAfterMs: 5000 } satisfies StoredDocsPlan,
         dht: [{ peers: 50, trials: 5 }, { peers: 100, trials: 5 }],
@@ -147,7 +151,8 @@ async function main (): Promise<void> {
     dht: 10_000,
     flood: 25_000,
     history: 8_000,
-    trust: 40_000
+    trust: 40_000,
+    notes: 20_000
   }
   const results: Omit<BenchResults, 'targets'> = {
     meta: {
@@ -236,6 +241,11 @@ async function main (): Promise<void> {
     ['history', `history 'full' vs 'none': ${z.historyEdits} edits, one envelope each`, async () => {
       const r = await runHistory(ctx, z.historyEdits)
       results.history.push(...r.rows); results.skipped.push(...r.skipped)
+    }],
+    ['notes', `notes app: a notebook of ${z.notesNotebook.notes} notes restarted, ` +
+      `idle CPU over ${z.notesNotebook.idleMs / 1000} s`, async () => {
+      const r = await runNotesNotebook(ctx, z.notesNotebook.notes, z.notesNotebook.idleMs)
+      results.notesNotebook = r.rows; results.skipped.push(...r.skipped)
     }]
   ]
 

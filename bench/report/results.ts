@@ -10,6 +10,7 @@ import type { StoredDocsRow, ServedDocsRow } from '../scenarios/stored-docs.js'
 import { holder, type DhtRow, type DhtTrial } from '../scenarios/dht.js'
 import type { FloodRow } from '../scenarios/flood.js'
 import type { HistoryBenchRow } from '../scenarios/history.js'
+import type { NotesNotebookRow } from '../scenarios/notes-notebook.js'
 import { summarize } from '../lib/stats.js'
 import type { SkipNote } from '../scenarios/context.js'
 import type { TargetResult } from './targets.js'
@@ -41,6 +42,8 @@ export interface BenchResults {
   history: HistoryBenchRow[]
   /** Private against open documents (bench/scenarios/trust.ts). */
   trust?: TrustRows
+  /** The notes app with a big notebook: list shown after a restart, idle CPU ('app' and the 'served' projection). */
+  notesNotebook?: NotesNotebookRow[]
   targets: TargetResult[]
   skipped: SkipNote[]
 }

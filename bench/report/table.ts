@@ -293,6 +293,19 @@ export function renderMarkdown (r: BenchResults): string {
     s.push('')
   }
 
+  if (r.notesNotebook !== undefined && r.notesNotebook.length > 0) {
+    s.push('## Notes app: a big notebook')
+    s.push('')
+    s.push('app: NotesService restarted on the notebook (every note a live handle); served: the same store, the ' +
+      'notebook and the shown note open, every other note served (dormant). List = start until every title is ' +
+      'listed; idle CPU with one note shown, alone (% of one core).')
+    s.push('')
+    s.push(mdTable(['variant', 'notes', 'list shown ms', 'show note ms', 'documents open', 'heap', 'idle CPU %'],
+      r.notesNotebook.map(n => [n.variant, int(n.notes), ms(n.listShownMs), ms(n.showNoteMs), int(n.documentsOpen),
+        kib(n.heapUsedBytes), n.idleCpuPercent.toFixed(2)])))
+    s.push('')
+  }
+
   if (r.skipped.length > 0) {
     s.push('## Not run / failed')
     s.push('')

@@ -135,6 +135,12 @@ export class AwarenessChannel extends ObservableV2<AwarenessChannelEvents> {
    * Tells the others we left (our state as null at the current clock, which
    * removes it at the receivers without changing our local Awareness), drops
    * every remote state locally and releases the topic.
+   *
+   * The leave goes out whatever the local state is: after
+   * `setLocalState(null)` the removal may still sit in the send throttle,
+   * which stop cancels, and peers that do not see our topic subscription end
+   * (a relay in between, or another channel of ours on the same topic) would
+   * otherwise keep the state until it times out. A repeated null is a no-op.
    */
   stop (): void {
     if (!this.running) return
@@ -143,7 +149,7 @@ export class AwarenessChannel extends ObservableV2<AwarenessChannelEvents> {
     if (this.rejoinTimer != null) { clearTimeout(this.rejoinTimer); this.rejoinTimer = null }
     this.pending.clear()
     this.pendingQuery = false
-    if (this.awareness.getLocalState() !== null && this.awareness.meta.has(this.awareness.clientID)) {
+    if (this.awareness.meta.has(this.awareness.clientID) && this.pubsub.getSubscribers(this.topic).length > 0) {
       const leave = encodeAwarenessUpdate(this.awareness, [this.awareness.clientID], new Map())
       this.publish({ kind: 'update', origin: this.peerId, update: leave })
     }

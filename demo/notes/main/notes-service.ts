@@ -63,6 +63,8 @@ interface OpenNote {
   touchTimer?: ReturnType<typeof setTimeout>
   touchPending?: boolean
   titleTimer?: ReturnType<typeof setTimeout>
+  /** Peers a sync round finished with while they replicated the note (they hold it, even empty). */
+  syncedWith: Set<string>
 }
 
 export class NotesService {
@@ -243,7 +245,7 @@ export class NotesService {
 
   private async openNoteDoc (id: string): Promise<OpenNote> {
     const handle = await this.weft.open(id)
-    const note: OpenNote = { handle, detach: () => {} }
+    const note: OpenNote = { handle, detach: () => {}, syncedWith: new Set() }
     const onUpdate = (update: Uint8Array, origin: unknown): void => {
       if (this.watched.has(id) && origin !== FROM_RENDERER) this.emit({ type: 'note-update', id, update })
       if (origin === REMOTE_ORIGIN && this.state.current.joins[id] !== undefined) void this.arrived(note)
@@ -251,16 +253,22 @@ export class NotesService {
       else this.touch(note)
     }
     const onDelivery = (): void => { this.noteConfirmation(handle); this.statusChanged() }
+    const onSynced = (peer: string): void => {
+      if (handle.peers.includes(peer)) note.syncedWith.add(peer)
+      // A note that is empty on its holder has no content to wait for: the holder's answer is the arrival.
+      if (this.heldByHolder(note)) void this.arrived(note)
+      onDelivery()
+    }
     handle.doc.on('update', onUpdate)
     handle.on('status', onDelivery)
     handle.on('delivery', onDelivery)
-    handle.on('synced', onDelivery)
+    handle.on('synced', onSynced)
     handle.on('peers', this.onReplicatingPeers)
     note.detach = () => {
       handle.doc.off('update', onUpdate)
       handle.off('status', onDelivery)
       handle.off('delivery', onDelivery)
-      handle.off('synced', onDelivery)
+      handle.off('synced', onSynced)
       handle.off('peers', this.onReplicatingPeers)
       clearTimeout(note.touchTimer)
       clearTimeout(note.titleTimer)
@@ -472,7 +480,7 @@ export class NotesService {
     if (!this.watched.has(id)) throw new Error(`note ${id} is not open`)
     let relay = this.presence.get(id)
     if (relay !== undefined && (relay.clientId !== clientId || state === null)) {
-      relay.destroy() // the channel announces the leave while the state is still there to withdraw
+      relay.destroy() // nulls the state; the channel's stop tells the others
       this.presence.delete(id)
       relay = undefined
     }
@@ -517,9 +525,9 @@ export class NotesService {
           s.joins[docId] ??= { holders, since: Date.now(), ...(from === undefined ? {} : { holderName: from }) }
         })
         await dialled
-        await this.contentOf(note.handle, this.joinWaitMs)
+        await this.contentOf(note, this.joinWaitMs)
       }
-      if (hasContent(note.handle) || this.notebook.has(docId)) {
+      if (hasContent(note.handle) || this.notebook.has(docId) || this.heldByHolder(note)) {
         await this.arrived(note)
       } else {
         this.statusChanged()
@@ -542,15 +550,30 @@ export class NotesService {
     return { kind, id: docId }
   }
 
-  /** Resolves once the document holds something from the network, or after `ms`. */
-  private async contentOf (handle: DocHandle, ms: number): Promise<void> {
-    if (hasContent(handle)) return
+  /** Resolves once the document holds something from the network or a holder answered, or after `ms`. */
+  private async contentOf (note: OpenNote, ms: number): Promise<void> {
+    const { handle } = note
+    // The notebook entry: the note already arrived (a holder's answer handled in openNoteDoc).
+    const here = (): boolean => hasContent(handle) || this.heldByHolder(note) || this.notebook.has(handle.id)
+    if (here()) return
     await new Promise<void>(resolve => {
-      const done = (): void => { clearTimeout(timer); handle.doc.off('update', onUpdate); resolve() }
-      const onUpdate = (): void => { if (hasContent(handle)) done() }
+      const done = (): void => {
+        clearTimeout(timer)
+        handle.doc.off('update', check)
+        handle.off('synced', check)
+        resolve()
+      }
+      const check = (): void => { if (here()) done() }
       const timer = setTimeout(done, ms)
-      handle.doc.on('update', onUpdate)
+      handle.doc.on('update', check)
+      handle.on('synced', check)
     })
+  }
+
+  /** A waiting join whose holder (a peer named in the link) finished a sync round on the note with us. */
+  private heldByHolder (note: OpenNote): boolean {
+    const join = this.state.current.joins[note.handle.id]
+    return join !== undefined && join.holders.some(p => note.syncedWith.has(p))
   }
 
   /** A joined note's content is here: it joins the notebook (unless deleted meanwhile). */

@@ -40,9 +40,10 @@ export class PresenceRelay {
     if (others.length > 0) this.send(encodeAwarenessUpdate(this.awareness, others))
   }
 
-  /** Withdraws the renderer's presence (the channel tells the others) and leaves the topic. */
+  /** Withdraws the renderer's presence (the channel tells the others, even right after a null) and leaves the topic. */
   destroy (): void {
     this.awareness.off('update', this.onUpdate)
+    this.awareness.setLocalState(null)
     this.channel.destroy()
     this.awareness.destroy()
   }
