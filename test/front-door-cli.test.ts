@@ -56,7 +56,7 @@ test('a bootstrap peer id that is malformed or one character short fails --print
 test('weft pin checks the document id before asking any daemon', async () => {
   const r = await runCli(['pin', 'not-a-doc-id', '--admin', '127.0.0.1:9'])
   assert.equal(r.code, 2)
-  oneLine(r, /^weft: "not-a-doc-id" is not a document id \(26 characters a-z, 2-7\)$/)
+  oneLine(r, /^weft: "not-a-doc-id" is not a document id \(26 characters a-z, 2-7; 52 for a private one\)$/)
 })
 
 test('a config file takes every key in camelCase and in kebab-case', () => {
