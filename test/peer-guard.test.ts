@@ -9,6 +9,19 @@ import { METRIC, PROTOCOL, type Weft } from '../src/index.js'
 import { docTopic } from '../src/sync/gossip.js'
 import { PeerGuard, isOffence } from '../src/net/peer-guard.js'
 import { TUNING } from '../src/defaults.js'
+import type { WeftLibp2p } from '../src/net/libp2p-node.js'
+
+/** A weft peer and a raw libp2p peer that may send it anything; both stopped afterwards. */
+async function withRawPeer (run: (w: Weft, raw: WeftLibp2p, peers: Peers) => Promise<void>): Promise<void> {
+  const peers = new Peers()
+  const { node: raw } = await rawPeer()
+  try {
+    await run(await peers.start(), raw, peers)
+  } finally {
+    await raw.stop()
+    await peers.cleanup()
+  }
+}
 
 const banned = (w: Weft, reason: string): number => w.metrics.counters()[METRIC.peersBanned]?.[reason] ?? 0
 const connectedTo = (w: Weft, peer: string): boolean =>
@@ -44,10 +57,7 @@ describe('the peer guard cuts off peers that keep sending what no honest peer se
 
   test('garbage sync streams get a raw peer disconnected and refused; honest peers carry on', { timeout: 60_000 },
     async () => {
-      const peers = new Peers()
-      const { node: raw } = await rawPeer()
-      try {
-        const w = await peers.start()
+      await withRawPeer(async (w, raw, peers) => {
         const handle = await w.create()
         handle.doc.getText('text').insert(0, 'intact')
         await handle.flush()
@@ -77,18 +87,12 @@ describe('the peer guard cuts off peers that keep sending what no honest peer se
         await hh.whenSynced({ signal: AbortSignal.timeout(20_000) })
         assert.equal(text(hh), 'intact')
         assert.equal(banned(w, 'malformed'), 1, 'the honest peer was not banned')
-      } finally {
-        await raw.stop()
-        await peers.cleanup()
-      }
+      })
     })
 
   test('a gossip flood of garbage frames gets the sender cut off, past gossipsub graylisting', { timeout: 60_000 },
     async () => {
-      const peers = new Peers()
-      const { node: raw } = await rawPeer()
-      try {
-        const w = await peers.start()
+      await withRawPeer(async (w, raw) => {
         const handle = await w.create()
         const topic = docTopic(handle.id)
         raw.services.pubsub.subscribe(topic)
@@ -105,9 +109,6 @@ describe('the peer guard cuts off peers that keep sending what no honest peer se
         assert.equal(connectedTo(w, rawId), false, 'w cut the flooding peer off')
         assert.equal(banned(w, 'malformed'), 1)
         assert.ok((w.metrics.counters()[METRIC.dropped]?.malformed ?? 0) >= TUNING.banThreshold)
-      } finally {
-        await raw.stop()
-        await peers.cleanup()
-      }
+      })
     })
 })

@@ -27,10 +27,9 @@ import { SyncRequest, WIRE_VERSION } from '../../src/wire/codec.js'
 import { PROTOCOL } from '../../src/defaults.js'
 import { mulberry32 } from '../lib/random.js'
 import { sleep } from '../lib/time.js'
-import type { Request, Reply } from './protocol.js'
+import { serveCommands, type Commands } from './serve.js'
 
 const MESHSUB = ['/meshsub/1.2.0', '/meshsub/1.1.0']
-const send = (m: Reply): void => { process.send?.(m) }
 
 let node: Libp2p | undefined
 let slow = false
@@ -89,7 +88,7 @@ async function openMeshsub (peer: string): Promise<Stream> {
   return stream
 }
 
-const commands: Record<string, (args: any) => Promise<unknown>> = {
+const commands: Commands = {
   async start (a: { slow?: boolean }) {
     slow = a.slow === true
     node = await createLibp2p({
@@ -228,13 +227,4 @@ const commands: Record<string, (args: any) => Promise<unknown>> = {
   }
 }
 
-process.on('message', (m: Request) => {
-  const fn = commands[m.cmd]
-  if (fn === undefined) { send({ id: m.id, ok: false, error: `unknown command ${m.cmd}` }); return }
-  fn(m.args).then(
-    result => { send({ id: m.id, ok: true, result }) },
-    (err: unknown) => { send({ id: m.id, ok: false, error: err instanceof Error ? err.message : String(err) }) }
-  )
-})
-process.on('disconnect', () => { process.exit(0) })
-send({ id: 0, ok: true, result: 'ready' })
+serveCommands(commands)

@@ -6,7 +6,7 @@
  */
 import * as Y from 'yjs'
 import { multiaddr } from '@multiformats/multiaddr'
-import type { Request, Reply, SeenEvent } from './protocol.js'
+import { serveCommands, sendToParent as send, type Commands } from './serve.js'
 import { TEXT } from '../systems/types.js'
 import { createMeshNode, type MeshNode, meshPeersOf } from '../baselines/libp2p-node.js'
 import { bindDoc, type MeshPeer } from '../baselines/gossip-mesh.js'
@@ -20,8 +20,6 @@ import {
 import { loadWeft, weftOptions, tempDataDir, removeDir } from '../systems/weft.js'
 import type { Weft, DocHandle } from '../../src/types.js'
 import { fullGc, heapUsed } from '../lib/gc.js'
-
-const send = (m: Reply | SeenEvent): void => { process.send?.(m) }
 
 let weft: Weft | undefined
 let weftDir: string | undefined
@@ -44,7 +42,7 @@ function setMain (doc: Y.Doc): void {
   })
 }
 
-const commands: Record<string, (args: any) => Promise<unknown>> = {
+const commands: Commands = {
   async 'weft-start' (a: { bootstrap?: string[], persist?: boolean }) {
     const createWeft = await loadWeft()
     if (a.persist !== false) weftDir = tempDataDir()
@@ -155,13 +153,4 @@ const commands: Record<string, (args: any) => Promise<unknown>> = {
   }
 }
 
-process.on('message', (m: Request) => {
-  const fn = commands[m.cmd]
-  if (fn === undefined) { send({ id: m.id, ok: false, error: `unknown command ${m.cmd}` }); return }
-  fn(m.args).then(
-    result => { send({ id: m.id, ok: true, result }) },
-    (err: unknown) => { send({ id: m.id, ok: false, error: err instanceof Error ? err.message : String(err) }) }
-  )
-})
-process.on('disconnect', () => { process.exit(0) })
-send({ id: 0, ok: true, result: 'ready' })
+serveCommands(commands)
