@@ -86,6 +86,9 @@ test('invalid values are refused with a message naming the option', () => {
   bad({}, { WEFT_LOG_FORMAT: 'xml' }, /WEFT_LOG_FORMAT/)
   bad({ admin: 'localhost:99999' }, {}, /port/)
   bad({ shutdownTimeoutMs: 1 }, {}, /shutdown-timeout/)
+  bad({}, { WEFT_HISTORY: 'weekly' }, /WEFT_HISTORY.*full, none/)
+  assert.equal(resolveDaemonConfig({ flags: { history: 'none' }, env: {} }).history, 'none')
+  assert.equal(resolveDaemonConfig({ flags: {}, env: {} }).history, 'full')
   const withFile = (readFile: () => string) => () =>
     resolveDaemonConfig({ flags: { config: '/x.json' }, env: {}, readFile })
   assert.throws(withFile(() => '{"mnds": false}'), /unknown option "mnds"/)

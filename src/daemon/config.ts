@@ -54,6 +54,7 @@ export interface DaemonConfig {
   upnp: boolean
   /** Which DHT finds document holders: weft's own ('private') or the public libp2p DHT. */
   network: 'private' | 'public'
+  history: 'full' | 'none'
   /** The config file that was read, if any. */
   configFile?: string
 }
@@ -278,6 +279,17 @@ export const DAEMON_OPTIONS: readonly OptionSpec[] = [
     choices: ['private', 'public'],
     describe: 'private: weft\'s own DHT (/weft/kad/1.0.0) around your bootstrap peers. public: the public libp2p DHT ' +
       '(/ipfs/kad/1.0.0, the IPFS bootstrap peers unless --bootstrap is given, private addresses filtered out).'
+  },
+  {
+    key: 'history',
+    flag: 'history',
+    type: 'string',
+    env: 'WEFT_HISTORY',
+    default: DEFAULTS.history,
+    defaultText: DEFAULTS.history,
+    choices: ['full', 'none'],
+    describe: 'full: checkpoints keep every envelope, so history() and versionAt() reach back to the start (the ' +
+      'store grows with the edit count). none: the last 256 envelopes per author are kept behind each checkpoint.'
   }
 ]
 

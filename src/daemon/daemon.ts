@@ -123,7 +123,8 @@ export class Daemon {
         dataLimitBytes: config.relayDataLimit,
         durationLimitMs: config.relayDurationLimitMs
       },
-      nat: { holePunching: config.holePunching, upnp: config.upnp }
+      nat: { holePunching: config.holePunching, upnp: config.upnp },
+      history: config.history
     }
     log.debug('starting engine', {
       dataDir: config.dataDir,
