@@ -17,7 +17,7 @@ export interface WeftOptions {
   dataDir?: string
   /**
    * Multiaddrs to listen on. Default `['/ip4/0.0.0.0/tcp/0']`.
-   * `/ws` and `/memory/<name>` addresses enable those transports.
+   * `/ws` and `/memory/<name>` addresses enable those transports, `/udp/<port>/quic-v1` QUIC (Node only).
    */
   listen?: string[]
   /** Addresses to announce instead of the listen addresses (a public IP behind a port forward). */

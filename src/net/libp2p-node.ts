@@ -49,7 +49,7 @@ export async function createNode (
     privateKey,
     addresses: { listen, announce: options.announce ?? [] },
     // Every peer can dial through a relay; it reserves a slot on one only with '/p2p-circuit' in `listen`.
-    transports: [...platform.transports(listen), circuitRelayTransport()],
+    transports: [...await platform.transports(listen), circuitRelayTransport()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     peerDiscovery,
