@@ -55,6 +55,5 @@ describe('network lab: real processes in their own network namespaces', { skip }
     // What "direct" means, measured: B's 64 KiB written after the punch did not cross the relay host.
     assert.ok((result.relayBytesAfterDirect ?? Infinity) < 32 * 1024,
       `${result.relayBytesAfterDirect} bytes crossed the relay host after the direct connection stood`)
-    assert.ok((result.relayBytes ?? 0) > 64 * 1024, 'the first sync went through the relay')
   })
 })

@@ -33,6 +33,8 @@ export interface NatResult {
   relayBytesAfterDirect?: number
   /** How the final connection between the two goes: 'webrtc', 'relay', or a transport name. */
   path?: string
+  /** B's connections to A when the document had arrived. */
+  firstPaths?: string[]
   why?: string
 }
 
@@ -61,10 +63,11 @@ const pathOf = (c: ConnectionInfo): string =>
  */
 export async function natScenario (options: NatOptions): Promise<boolean> {
   const result = await runNat(options)
+  const over = result.firstPaths === undefined ? '' : `, B-A connections then: ${result.firstPaths.join(' + ')}`
   const first = result.firstSyncMs === undefined
     ? 'did NOT sync through the relay'
     : `synced through the relay in ${result.firstSyncMs} ms`
-  const bytes = result.relayBytes === undefined ? '' : ` (${result.relayBytes} bytes through the relay host)`
+  const bytes = result.relayBytes === undefined ? '' : ` (${result.relayBytes} bytes through the relay host${over})`
   const after = result.relayBytesAfterDirect === undefined
     ? ''
     : `, ${result.relayBytesAfterDirect} bytes through the relay host for B's ${DOC_BYTES} bytes back`
@@ -146,11 +149,19 @@ export async function runNat (options: NatOptions): Promise<NatResult> {
       return { synced: false, direct: false, why: `the document never reached B; B's connections: ${seen.join(', ')}` }
     }
     const firstSyncMs = Date.now() - opened
+    // What B's document came over: WebRTC may already stand by the time the pull completes.
+    const firstPaths = [...new Set((await b.connections()).filter(c => c.peer === a.peerId)
+      .map(c => `${pathOf(c)}${c.limited ? ' (limited)' : ''}`))]
     const after = await readByteCounters(publicHost)
     const relayBytes = after.in - before.in + after.out - before.out
 
-    const punched = await poll(async () => (await b.connections()).some(c => c.peer === a.peerId && isDirect(c)),
-      PUNCH_WINDOW_MS, 100)
+    // Moved, not just punched: a direct connection stands and the relayed one is closed (weft closes
+    // it 2 s after the direct one opens), so that what B writes next cannot take the relay.
+    const moved = (cs: ConnectionInfo[]): boolean => {
+      const toA = cs.filter(c => c.peer === a.peerId)
+      return toA.some(isDirect) && toA.every(isDirect)
+    }
+    const punched = await poll(async () => moved(await b.connections()), PUNCH_WINDOW_MS, 100)
     const directMs = punched ? Date.now() - opened : undefined
 
     // Still in sync at the end, over whatever connection is left: as much again from B reaches A,
@@ -171,6 +182,7 @@ export async function runNat (options: NatOptions): Promise<NatResult> {
       synced: synced && arrived,
       direct,
       firstSyncMs,
+      firstPaths,
       directMs,
       relayBytes,
       relayBytesAfterDirect,
