@@ -65,8 +65,8 @@ export async function natScenario (options: NatOptions): Promise<boolean> {
   const result = await runNat(options)
   const over = result.firstPaths === undefined ? '' : `, B-A connections then: ${result.firstPaths.join(' + ')}`
   const first = result.firstSyncMs === undefined
-    ? 'did NOT sync through the relay'
-    : `synced through the relay in ${result.firstSyncMs} ms`
+    ? 'did NOT sync'
+    : `synced in ${result.firstSyncMs} ms`
   const bytes = result.relayBytes === undefined ? '' : ` (${result.relayBytes} bytes through the relay host${over})`
   const after = result.relayBytesAfterDirect === undefined
     ? ''
