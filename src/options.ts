@@ -105,6 +105,12 @@ function checkNat (nat: unknown): void {
       throw new TypeError(`createWeft: nat.${name} must be true or false, got ${describe(value)}`)
     }
   }
+  const iceServers = (nat as Record<string, unknown>).iceServers
+  if (iceServers !== undefined && (!Array.isArray(iceServers) ||
+    !iceServers.every(url => typeof url === 'string' && /^(stuns?|turns?):\S+$/.test(url)))) {
+    throw new TypeError('createWeft: nat.iceServers must be an array of stun:/turn: URLs, ' +
+      `got ${describe(iceServers)}`)
+  }
 }
 
 function checkAddresses (name: string, list: unknown, needPeerId: boolean): void {

@@ -17,7 +17,8 @@ export interface WeftOptions {
   dataDir?: string
   /**
    * Multiaddrs to listen on. Default `['/ip4/0.0.0.0/tcp/0']`.
-   * `/ws` and `/memory/<name>` addresses enable those transports.
+   * `/ws` and `/memory/<name>` addresses enable those transports, `/udp/<port>/quic-v1` QUIC (Node only),
+   * `/webrtc` WebRTC signalled through a relay (with `/p2p-circuit`; Node only for now).
    */
   listen?: string[]
   /** Addresses to announce instead of the listen addresses (a public IP behind a port forward). */
@@ -128,6 +129,11 @@ export interface WeftOptions {
     autonat?: boolean
     /** Ask the router (UPnP IGD) to forward a port to this peer (Node only). Default false. */
     upnp?: boolean
+    /**
+     * STUN/TURN server URLs for WebRTC connections (a `/webrtc` listen address), e.g.
+     * `['stun:stun.example.org:3478']`. Default: @libp2p/webrtc's public STUN servers.
+     */
+    iceServers?: string[]
   }
   /** libp2p metrics implementation (for example `prometheusMetrics()` from `@libp2p/prometheus-metrics`). */
   libp2pMetrics?: (components: any) => any

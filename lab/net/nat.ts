@@ -4,9 +4,9 @@ import type { Host, Lan } from './lan.js'
 export interface NatOptions {
   /**
    * 'cone': Linux masquerade as it comes (port-preserving, endpoint-independent mapping; conntrack
-   * lets a reply through, including the crossing SYN of a TCP simultaneous open). 'strict': random
-   * source ports (a new mapping per destination, so a peer's observed port predicts nothing) and
-   * every unsolicited inbound packet on the WAN side dropped: no hole can be punched.
+   * lets a reply through, including a packet of the other side's hole punch once this side sent one
+   * to it). 'strict': random source ports (a new mapping per destination, so a peer's observed port
+   * predicts nothing): no hole can be punched. Both drop unsolicited inbound on the WAN side.
    */
   kind: 'cone' | 'strict'
 }
@@ -43,14 +43,15 @@ export function natRuleset (options: NatOptions): string {
     '    type nat hook postrouting priority srcnat; policy accept;',
     `    oifname "eth0" masquerade${strict ? ' random' : ''}`,
     '  }',
-    ...(strict
-      ? [
-          '  chain input {',
-          '    type filter hook input priority 0; policy accept;',
-          '    iifname "eth0" ct state new drop',
-          '  }'
-        ]
-      : []),
+    // Like a home router, neither kind answers unsolicited packets to itself from the WAN. Dropped
+    // here, such a packet leaves no conntrack entry; accepted (and answered with ICMP), it would
+    // leave one for 30 s holding the very port pair that the peer's own outgoing packet needs for
+    // a port-preserving mapping, and the NAT would pick another port: a hole punch whose first
+    // packet arrives before the other side's would fail (seen in the lab with WebRTC's ICE checks).
+    '  chain input {',
+    '    type filter hook input priority 0; policy accept;',
+    '    iifname "eth0" ct state new drop',
+    '  }',
     '}',
     ''
   ].join('\n')

@@ -99,7 +99,8 @@ export const DAEMON_OPTIONS: readonly OptionSpec[] = [
     env: 'WEFT_LISTEN',
     default: DEFAULT_LISTEN,
     defaultText: DEFAULT_LISTEN.join(','),
-    describe: 'libp2p listen multiaddrs (TCP; a /ws address adds WebSockets). Use tcp/0 for a random port.'
+    describe: 'libp2p listen multiaddrs (TCP; a /ws address adds WebSockets, /udp/<port>/quic-v1 QUIC, ' +
+      '/webrtc WebRTC through relays). Use tcp/0 for a random port.'
   },
   {
     key: 'announce',

@@ -11,6 +11,7 @@ import { dcutr } from '@libp2p/dcutr'
 import { autoNAT } from '@libp2p/autonat'
 import { relayServer } from './relay-server.js'
 import { dhtSettings } from './public-network.js'
+import { closeRelayedOnceDirect } from './limited.js'
 import type { Identify } from '@libp2p/identify'
 import type { KadDHT } from '@libp2p/kad-dht'
 import type { Ping } from '@libp2p/ping'
@@ -49,7 +50,7 @@ export async function createNode (
     privateKey,
     addresses: { listen, announce: options.announce ?? [] },
     // Every peer can dial through a relay; it reserves a slot on one only with '/p2p-circuit' in `listen`.
-    transports: [...platform.transports(listen), circuitRelayTransport()],
+    transports: [...await platform.transports(listen, options.nat), circuitRelayTransport()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     peerDiscovery,
@@ -117,7 +118,9 @@ export async function createNode (
   addNatServices(config.services as Record<string, unknown>, options, platform)
   if (options.libp2pMetrics !== undefined) config.metrics = options.libp2pMetrics
   try {
-    return await createLibp2p(config)
+    const node = await createLibp2p(config)
+    closeRelayedOnceDirect(node)
+    return node
   } catch (err) {
     throw explainListenError(err) ?? err
   }

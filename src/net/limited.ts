@@ -10,11 +10,12 @@
  * - only over a direct connection: the Kademlia DHT (queries, provider records), which would spend
  *   a relay's budget on third parties' lookups.
  *
- * Once hole punching (DCUtR) opens a direct connection it closes the relayed one, and streams
- * move: catch-up streams prefer a direct connection whenever one is open (`openStream`), and
- * gossipsub, whose streams die with the relayed connection, opens new ones on the direct one
- * (its topology has no filter, so libp2p tells it of every identified connection; tested in
- * test/relay.test.ts).
+ * Once hole punching (DCUtR) opens a direct connection it closes the relayed one; any other direct
+ * connection to the peer (a WebRTC one signalled through the relay, a plain dial) does the same
+ * here (`closeRelayedOnceDirect`). Streams then move: catch-up streams prefer a direct connection
+ * whenever one is open (`openStream`), and gossipsub, whose streams die with the relayed
+ * connection, opens new ones on the direct one (its topology has no filter, so libp2p tells it of
+ * every identified connection; tested in test/relay.test.ts).
  */
 import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
 
@@ -38,4 +39,30 @@ export async function openStream (
   const best = open.find(c => !isLimited(c)) ?? open[0]
   if (best === undefined) return await libp2p.dialProtocol(peer, protocol, { ...options, ...ON_LIMITED })
   return await best.newStream(protocol, { ...options, ...ON_LIMITED })
+}
+
+/**
+ * How long a relayed connection outlives a direct one to the same peer. WebRTC signals over the
+ * relayed connection and may still be finishing there when its own connection opens.
+ */
+const RELAYED_GRACE_MS = 2_000
+
+/**
+ * Closes the relayed connections to a peer once a direct one to it is open, as DCUtR does after a
+ * hole punch: otherwise gossipsub keeps the streams it opened first, on the relay, and every edit
+ * goes on spending the relay's data limit (measured in the lab: a WebRTC connection stood, and
+ * 64 KiB written afterwards still crossed the relay host).
+ */
+export function closeRelayedOnceDirect (libp2p: Libp2p): void {
+  libp2p.addEventListener('connection:open', event => {
+    const direct = event.detail
+    if (isLimited(direct)) return
+    const timer = setTimeout(() => {
+      if (libp2p.status !== 'started' || direct.status !== 'open') return
+      for (const relayed of libp2p.getConnections(direct.remotePeer)) {
+        if (isLimited(relayed) && relayed.status === 'open') relayed.close().catch(() => {})
+      }
+    }, RELAYED_GRACE_MS)
+    timer.unref?.()
+  })
 }

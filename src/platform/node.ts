@@ -25,16 +25,53 @@ export const nodePlatform: Platform = {
     return await withTimeout(openClassicLevel(dataDir), OPEN_TIMEOUT_MS,
       `data dir ${dataDir}: the store did not open within ${OPEN_TIMEOUT_MS / 1000} s`)
   },
-  transports (listen) {
+  async transports (listen, nat) {
     // TCP is always there to dial bootstrap peers; the others only when asked for.
     const transports: Array<(components: any) => any> = [tcp()]
     if (listen.some(a => a.includes('/ws'))) transports.push(webSockets())
     if (listen.some(a => a.startsWith('/memory'))) transports.push(memory())
+    const quicAddress = listen.find(a => a.includes('/quic-v1'))
+    if (quicAddress !== undefined) transports.push(await loadQuic(quicAddress))
+    if (listen.some(isWebRtcListen)) transports.push(await loadWebRtc(nat?.iceServers))
     return transports
   },
   mdns: () => mdns(),
   upnp: () => uPnPNAT(),
   ed25519: nodeEd25519
+}
+
+/**
+ * QUIC (TLS 1.3 and its own stream muxing: no Noise or yamux on these connections). Loaded only when
+ * a listen address asks for it: the transport is a native module (prebuilt per platform), and a
+ * platform without a build must not stop every other weft from starting.
+ */
+async function loadQuic (address: string): Promise<(components: any) => any> {
+  try {
+    const { quic } = await import('@chainsafe/libp2p-quic')
+    return quic()
+  } catch (err: any) {
+    throw new TypeError(`createWeft: listen address ${address} needs QUIC, which is not available here ` +
+      `(@chainsafe/libp2p-quic: ${String(err?.message ?? err).split('\n')[0]})`, { cause: err })
+  }
+}
+
+/** `/webrtc`: reachable by WebRTC, signalled through the relays this peer holds a reservation on. */
+const isWebRtcListen = (address: string): boolean => address === '/webrtc' || address.endsWith('/p2p-circuit/webrtc')
+
+/**
+ * WebRTC between peers (data channels over ICE: the NAT traversal of browsers, with STUN for the
+ * public address and connectivity checks sent from the socket that will carry the data). Native in
+ * Node (node-datachannel): loaded only when asked for, like QUIC.
+ */
+async function loadWebRtc (iceServers: string[] | undefined): Promise<(components: any) => any> {
+  try {
+    const { webRTC } = await import('@libp2p/webrtc')
+    if (iceServers === undefined) return webRTC()
+    return webRTC({ rtcConfiguration: { iceServers: iceServers.length === 0 ? [] : [{ urls: iceServers }] } })
+  } catch (err: any) {
+    throw new TypeError('createWeft: listen address /webrtc needs WebRTC, which is not available here ' +
+      `(@libp2p/webrtc: ${String(err?.message ?? err).split('\n')[0]})`, { cause: err })
+  }
 }
 
 async function openClassicLevel (dataDir: string): Promise<LevelDb> {

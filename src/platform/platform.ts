@@ -12,8 +12,9 @@ export interface Platform {
   readonly name: 'node' | 'browser'
   /** A level database in `dataDir`, or in memory when it is undefined. */
   openLevel (dataDir: string | undefined): Promise<LevelDb>
-  /** libp2p transports able to listen on / dial the given addresses. */
-  transports (listen: string[]): Array<(components: any) => any>
+  /** libp2p transports able to listen on / dial the given addresses (some load on demand). */
+  transports (listen: string[], nat?: { iceServers?: string[] }):
+  Array<(components: any) => any> | Promise<Array<(components: any) => any>>
   /** LAN discovery, when the platform has it. */
   mdns?: () => (components: any) => any
   /** Port forwarding by UPnP IGD, when the platform has it. */
