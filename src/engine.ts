@@ -36,7 +36,7 @@ import type {
   CreateOptions, DocSnapshot, OpenOptions, PeerInfoSnapshot, Weft, WeftEvents, WeftOptions
 } from './types.js'
 import type { Beacon } from './wire/codec.js'
-import { validateOptions } from './options.js'
+import { normalizeOptions, validateOptions } from './options.js'
 import { attachAccess, createPrivateDoc, loadAccess, presenceSeal, redeemWhenReady } from './trust/engine-glue.js'
 import { parseLink } from './trust/link.js'
 import { isPrivateDocId } from './trust/keys.js'
@@ -726,6 +726,7 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
 }
 
 export async function createEngine (options: WeftOptions, platform: Platform): Promise<Weft> {
-  validateOptions(options) // one TypeError naming the option, before anything starts
-  return await Engine.create(options, platform)
+  const normalized = normalizeOptions(options)
+  validateOptions(normalized) // one TypeError naming the option, before anything starts
+  return await Engine.create(normalized, platform)
 }

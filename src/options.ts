@@ -8,7 +8,7 @@
  */
 import { multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
-import type { WeftOptions } from './types.js'
+import type { NetworkKnobs, WeftOptions } from './types.js'
 
 const NUMBER_OPTIONS = [
   'maxClockDriftMs', 'batchWindowMs', 'minSealIntervalMs', 'beaconIntervalMs', 'discoveryIntervalMs',
@@ -38,6 +38,27 @@ export function addressProblem (address: unknown, needPeerId: boolean): string |
 }
 
 /** Throws a `TypeError` for the first option that cannot work. */
+/**
+ * `network: 'public' | 'private'` is the short form of `dht.network`: the engine below reads
+ * `dht.network` and the object form of `network` only.
+ */
+export function normalizeOptions (options: WeftOptions): WeftOptions {
+  if (options == null || typeof options !== 'object' || typeof options.network !== 'string') return options
+  const network = options.network
+  if (network !== 'private' && network !== 'public') {
+    throw new TypeError(`createWeft: network must be "private", "public" or an object, got ${describe(network)}`)
+  }
+  if (options.dht?.network !== undefined && options.dht.network !== network) {
+    throw new TypeError(`createWeft: network "${network}" and dht.network "${String(options.dht.network)}" disagree`)
+  }
+  return { ...options, network: undefined, dht: { ...options.dht, network } }
+}
+
+/** The object form of `network` (its knobs), whichever form was given. */
+export function networkKnobs (options: Pick<WeftOptions, 'network'>): NetworkKnobs {
+  return typeof options.network === 'object' && options.network !== null ? options.network : {}
+}
+
 export function validateOptions (options: WeftOptions): void {
   if (options == null || typeof options !== 'object') {
     throw new TypeError(`createWeft: options must be an object, got ${describe(options)}`)

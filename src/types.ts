@@ -12,6 +12,22 @@ export type { HistoryEntry } from './replica/history.js'
 /** Where a document stands with the network. */
 export type SyncStatus = 'offline' | 'connecting' | 'syncing' | 'synced'
 
+/** Low-level networking knobs (`network` as an object). */
+export interface NetworkKnobs {
+  /** Inbound connections accepted per second from one host. libp2p default 5. */
+  inboundConnectionThreshold?: number
+  /** Gossipsub IP co-location score weight (<= 0). 0 disables the penalty. Default: gossipsub's. */
+  ipColocationFactorWeight?: number
+  /** Connection manager ceiling. Default 300. */
+  maxConnections?: number
+  /** Gossipsub heartbeat interval in ms. Default 1000 (gossipsub's own). */
+  gossipHeartbeatMs?: number
+  /** Let the connection gater dial private/loopback addresses (a browser peer reaching a Node peer on 127.0.0.1). */
+  allowPrivateDials?: boolean
+  /** A libp2p connection gater: allow or deny peers and addresses (deny lists, private networks, partition tests). */
+  connectionGater?: ConnectionGater
+}
+
 export interface WeftOptions {
   /** LevelDB directory for envelopes, version vectors and the peer identity. Omitted: in memory, nothing persisted. */
   dataDir?: string
@@ -90,21 +106,11 @@ export interface WeftOptions {
    * `Infinity` keeps served documents loaded. Default 60 000 ms.
    */
   unloadIdleAfterMs?: number
-  /** Low-level knobs for crowded hosts (tests and benchmarks run many peers on one IP). */
-  network?: {
-    /** Inbound connections accepted per second from one host. libp2p default 5. */
-    inboundConnectionThreshold?: number
-    /** Gossipsub IP co-location score weight (<= 0). 0 disables the penalty. Default: gossipsub's. */
-    ipColocationFactorWeight?: number
-    /** Connection manager ceiling. Default 300. */
-    maxConnections?: number
-    /** Gossipsub heartbeat interval in ms. Default 1000 (gossipsub's own). */
-    gossipHeartbeatMs?: number
-    /** Let the connection gater dial private/loopback addresses (a browser peer reaching a Node peer on 127.0.0.1). */
-    allowPrivateDials?: boolean
-    /** A libp2p connection gater: allow or deny peers and addresses (deny lists, private networks, partition tests). */
-    connectionGater?: ConnectionGater
-  }
+  /**
+   * `'public'` or `'private'`: which DHT finds document holders, the same as `dht.network` (see there).
+   * Or low-level knobs for crowded hosts (tests and benchmarks run many peers on one IP).
+   */
+  network?: 'private' | 'public' | NetworkKnobs
   /**
    * Serve as a circuit relay (v2) for peers behind NAT: they reserve a slot here and are reached
    * through it until hole punching gives a direct connection. Each relayed connection is cut at the

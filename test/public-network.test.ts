@@ -16,6 +16,7 @@ import { Peers, waitFor } from './support/peers.js'
 import { createWeft } from '../src/index.js'
 import { documentKey } from '../src/discovery/rendezvous.js'
 import { dhtSettings, PUBLIC_BOOTSTRAP, PUBLIC_DHT_PROTOCOL } from '../src/net/public-network.js'
+import { normalizeOptions } from '../src/options.js'
 
 type DhtNode = Libp2p<{ dht: KadDHT, identify: unknown, ping: unknown }>
 
@@ -129,4 +130,25 @@ test('public network: the IPFS bootstrap peers unless a bootstrap list is given;
 test('dht.network: a mistake is one TypeError naming the option', async () => {
   await assert.rejects(createWeft({ dht: { network: 'internet' as any } }),
     /dht\.network must be "private" or "public", got "internet"/)
+})
+
+test('network: \'public\' is the short form of dht.network; mistakes are one TypeError', async () => {
+  assert.deepEqual(normalizeOptions({ network: 'public', dht: { mode: 'server' } }).dht,
+    { mode: 'server', network: 'public' })
+  assert.equal(normalizeOptions({ network: 'public' }).network, undefined, 'no knobs object left behind')
+  const knobs = { maxConnections: 50 }
+  assert.equal(normalizeOptions({ network: knobs }).network, knobs, 'the object form is left alone')
+  await assert.rejects(createWeft({ network: 'internet' as any }),
+    /network must be "private", "public" or an object, got "internet"/)
+  await assert.rejects(createWeft({ network: 'public', dht: { network: 'private' } }), /disagree/)
+  // a real peer started with the short form speaks the public DHT's protocol, not weft's own
+  const peers = new Peers()
+  try {
+    // (server mode: in public mode kad-dht stays a client, with no handler, until it sees a public address)
+    const w = await peers.start({ network: 'public', dht: { mode: 'server' }, bootstrap: [] })
+    assert.ok(w.libp2p.getProtocols().includes(PUBLIC_DHT_PROTOCOL))
+    assert.equal(w.libp2p.getProtocols().includes('/weft/kad/1.0.0'), false)
+  } finally {
+    await peers.cleanup()
+  }
 })

@@ -42,7 +42,11 @@ export function weftOptions (transport: Transport, extra: Partial<WeftOptions> =
     listen: [transport === 'tcp' ? '/ip4/127.0.0.1/tcp/0' : `/memory/${uniqueName('weft')}`],
     mdns: false,
     ...extra,
-    network: { inboundConnectionThreshold: 100_000, ipColocationFactorWeight: 0, ...(extra.network ?? {}) }
+    network: {
+      inboundConnectionThreshold: 100_000,
+      ipColocationFactorWeight: 0,
+      ...(typeof extra.network === 'object' ? extra.network : {})
+    }
   }
 }
 

@@ -20,6 +20,7 @@ import type { PeerGuard } from './peer-guard.js'
 import type { Platform } from '../platform/platform.js'
 import type { WeftOptions } from '../types.js'
 import { DEFAULTS } from '../defaults.js'
+import { networkKnobs } from '../options.js'
 
 export interface WeftServices {
   identify: Identify
@@ -39,7 +40,7 @@ export async function createNode (
   guard?: PeerGuard
 ): Promise<WeftLibp2p> {
   const listen = options.listen ?? ['/ip4/0.0.0.0/tcp/0']
-  const net = options.network ?? {}
+  const net = networkKnobs(options)
   const peerDiscovery: Array<(components: any) => any> = []
   // @libp2p/bootstrap refuses /memory addresses; the engine dials those itself.
   const dhtConfig = dhtSettings(options)

@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises'
+import { networkKnobs, normalizeOptions } from '../../src/options.js'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createWeft, type Weft, type WeftOptions } from '../../src/index.js'
@@ -19,7 +20,9 @@ export class Peers {
   private readonly dirs: string[] = []
 
   async start (options: WeftOptions = {}): Promise<Weft> {
-    const peer = await createWeft({ ...LOOPBACK, ...options, network: { ...LOOPBACK.network, ...options.network } })
+    const extra = normalizeOptions(options)
+    const network = { ...networkKnobs(LOOPBACK), ...networkKnobs(extra) }
+    const peer = await createWeft({ ...LOOPBACK, ...extra, network })
     this.started.push(peer)
     return peer
   }

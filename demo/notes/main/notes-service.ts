@@ -14,6 +14,7 @@ import * as Y from 'yjs'
 import { logger } from '@libp2p/logger'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createWeft, REMOTE_ORIGIN, type DocHandle, type Weft, type WeftOptions } from '../../../src/index.js'
+import { networkKnobs, normalizeOptions } from '../../../src/options.js'
 import {
   NOTE_BODY, type HistoryPoint, type JoiningNote, type JoinResult, type NoteContent, type NoteEdit, type NotesEvent,
   type NotesStatus, type NoteSummary, type NoteSyncState
@@ -112,12 +113,12 @@ export class NotesService {
     const state = await AppStateFile.load(join(options.dataDir, 'notes.json'))
     // eslint-disable-next-line prefer-const -- the gate's closure reads it before it is assigned
     let service: NotesService | undefined
-    const gate = offlineGate(() => service?.offline ?? false, options.weft?.network?.connectionGater)
+    const gate = offlineGate(() => service?.offline ?? false, networkKnobs(options.weft ?? {}).connectionGater)
     const weftOptions = (port: number): WeftOptions => ({
-      ...options.weft,
+      ...normalizeOptions(options.weft ?? {}),
       dataDir: join(options.dataDir, 'weft'),
       listen: [`/ip4/${options.host ?? '0.0.0.0'}/tcp/${port}`],
-      network: { ...options.weft?.network, connectionGater: gate }
+      network: { ...networkKnobs(options.weft ?? {}), connectionGater: gate }
     })
     const remembered = options.port === undefined ? state.current.port : undefined
     let weft: Weft
