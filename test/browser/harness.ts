@@ -83,10 +83,7 @@ export async function startHarness (): Promise<Harness> {
     executablePath: CHROMIUM,
     timeout: 30_000,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', '--disable-quic', '--disable-dev-shm-usage',
-      // WebRTC between pages on one machine: real host candidates (not mDNS names nobody here
-      // resolves), loopback ones included.
-      '--disable-features=WebRtcHideLocalIpsWithMdns', '--allow-loopback-in-peer-connection']
+      '--disable-sync', '--no-first-run', '--disable-quic', '--disable-dev-shm-usage']
   })
   const logs: string[] = []
   const harness: Harness = {
