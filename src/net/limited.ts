@@ -14,8 +14,8 @@
  * connection to the peer (a WebRTC one signalled through the relay, a plain dial) does the same
  * here (`closeRelayedOnceDirect`). Streams then move: catch-up streams prefer a direct connection
  * whenever one is open (`openStream`), and gossipsub, whose streams die with the relayed
- * connection, opens new ones on the direct one (its topology has no filter, so libp2p tells it of
- * every identified connection; tested in test/relay.test.ts).
+ * connection, opens new ones on the direct one once the peer is identified on it again after the
+ * relayed one closed (`reannounce`; tested in test/relay.test.ts and test/browser-webrtc.test.ts).
  */
 import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
 
@@ -59,10 +59,25 @@ export function closeRelayedOnceDirect (libp2p: Libp2p): void {
     if (isLimited(direct)) return
     const timer = setTimeout(() => {
       if (libp2p.status !== 'started' || direct.status !== 'open') return
-      for (const relayed of libp2p.getConnections(direct.remotePeer)) {
-        if (isLimited(relayed) && relayed.status === 'open') relayed.close().catch(() => {})
-      }
+      const relayed = libp2p.getConnections(direct.remotePeer).filter(isLimited)
+      if (relayed.length === 0) return
+      void Promise.allSettled(relayed.map(async c => { await c.close() })).then(async () => {
+        await reannounce(libp2p, direct)
+      })
     }, RELAYED_GRACE_MS)
     timer.unref?.()
   })
+}
+
+/**
+ * Tells the protocols again that `direct` is there, by identifying the peer on it once more.
+ * gossipsub opens its stream to a peer once, on the first connection (the relayed one, for a
+ * WebRTC connection signalled through it), and again only when told of a connection while it has
+ * none: without this its streams died with the relayed connection and live edits stopped crossing
+ * the direct one (seen between two Chromium pages once their relay went away).
+ */
+async function reannounce (libp2p: Libp2p, direct: Connection): Promise<void> {
+  const identify = (libp2p.services as { identify?: { identify: (c: Connection) => Promise<unknown> } }).identify
+  if (identify === undefined || libp2p.status !== 'started' || direct.status !== 'open') return
+  await identify.identify(direct).catch(() => {})
 }

@@ -26,8 +26,9 @@ export const browserEd25519: Ed25519 = {
  * The browser platform:
  * - storage: IndexedDB through `browser-level` when `dataDir` is given (it is
  *   the IndexedDB database name), else in memory;
- * - transport: WebSockets only (a browser cannot listen; it dials Node peers or
- *   the daemon on `/ws` or `/wss` addresses);
+ * - transport: WebSockets to dial Node peers or the daemon on `/ws` or `/wss`
+ *   addresses; with `/webrtc` in `listen` (beside `/p2p-circuit`) also WebRTC,
+ *   so that two browsers reach each other directly, signalled through a relay;
  * - no mDNS.
  */
 export const browserPlatform: Platform = {
@@ -39,8 +40,23 @@ export const browserPlatform: Platform = {
     await db.open()
     return db as unknown as LevelDb
   },
-  transports (_listen) {
-    return [webSockets()]
+  async transports (listen, nat) {
+    const transports: Array<(components: any) => any> = [webSockets()]
+    if (listen.some(isWebRtcListen)) transports.push(await loadWebRtc(nat?.iceServers))
+    return transports
   },
   ed25519: browserEd25519
+}
+
+/** `/webrtc`: reachable by WebRTC, signalled through the relays this peer holds a reservation on. */
+const isWebRtcListen = (address: string): boolean => address === '/webrtc' || address.endsWith('/p2p-circuit/webrtc')
+
+/**
+ * The browser's own RTCPeerConnection. Imported on demand so that a page that never listens on
+ * `/webrtc` does not run its module code (the bundler still includes it).
+ */
+async function loadWebRtc (iceServers: string[] | undefined): Promise<(components: any) => any> {
+  const { webRTC } = await import('@libp2p/webrtc')
+  if (iceServers === undefined) return webRTC()
+  return webRTC({ rtcConfiguration: { iceServers: iceServers.length === 0 ? [] : [{ urls: iceServers }] } })
 }

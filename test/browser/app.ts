@@ -7,6 +7,7 @@ import * as Y from 'yjs'
 import { EditorView, drawSelection, keymap } from '@codemirror/view'
 import { yUndoManagerKeymap } from 'y-codemirror.next'
 import { yCollab } from 'y-codemirror.next'
+import { multiaddr } from '@multiformats/multiaddr'
 import { createWeft, WeftProvider, type Weft } from '../../src/browser.js'
 
 interface Session {
@@ -24,16 +25,37 @@ function entry (docId: string): { doc: Y.Doc, provider: WeftProvider, view?: Edi
 
 const api = {
   /** Starts the browser's weft peer, bootstrapped to the Node peer's /ws address. */
-  async start (options: { bootstrap: string[], dataDir?: string }): Promise<{ peerId: string }> {
+  async start (options: {
+    bootstrap: string[], dataDir?: string, listen?: string[], iceServers?: string[]
+  }): Promise<{ peerId: string }> {
     const weft = await createWeft({
       bootstrap: options.bootstrap,
       dataDir: options.dataDir,
+      listen: options.listen,
+      nat: options.iceServers === undefined ? undefined : { iceServers: options.iceServers },
       beaconIntervalMs: 2_000,
       discoveryIntervalMs: 5_000,
       network: { allowPrivateDials: true, gossipHeartbeatMs: 200 }
     })
     session = { weft, docs: new Map() }
     return { peerId: weft.peerId }
+  },
+
+  /** The addresses this peer announces (a browser's are relay ones: `/p2p-circuit`, `/p2p-circuit/webrtc`). */
+  multiaddrs (): string[] {
+    return session?.weft.multiaddrs ?? []
+  },
+
+  async dial (address: string): Promise<void> {
+    if (session == null) throw new Error('not started')
+    await session.weft.libp2p.dial(multiaddr(address), { signal: AbortSignal.timeout(20_000) })
+  },
+
+  /** Open connections to `peerId`: remote address and whether the relay limits it. */
+  connectionsTo (peerId: string): Array<{ remoteAddr: string, limited: boolean }> {
+    return (session?.weft.libp2p.getConnections() ?? [])
+      .filter(c => c.remotePeer.toString() === peerId && c.status === 'open')
+      .map(c => ({ remoteAddr: c.remoteAddr.toString(), limited: c.limits != null }))
   },
 
   connectedPeers (): string[] {
