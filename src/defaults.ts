@@ -71,8 +71,11 @@ export const TUNING = {
   banWindowMs: 60 * second,
   /** How long a banned peer is refused, inbound and outbound. */
   banMs: 10 * 60 * second,
-  /** A sync or heads request must arrive this soon after its stream opens (a stalled one holds a stream slot). */
-  requestReadTimeoutMs: 5 * second,
+  /**
+   * A sync or heads request must arrive this soon after its stream opens. Generous: an honest peer
+   * on a loaded machine can take seconds, and a failed pull waits for the next repair round.
+   */
+  requestReadTimeoutMs: 15 * second,
   /** Frames on a document topic may exceed the largest envelope by this much (the frame's own fields). */
   frameOverheadBytes: 1024
 } as const

@@ -50,12 +50,19 @@ test('5 peers making concurrent text and map edits end with identical documents'
       await new Promise(resolve => setTimeout(resolve, Math.floor(rand() * 30)))
     }
 
+    // Y.Doc.toJSON() lists only the root types this replica's code has asked for: a peer that never
+    // pushed to 'list' would show no 'list' at all while holding the very same content. Ask for all.
+    for (const h of handles) { h.doc.getText('text'); h.doc.getMap('map'); h.doc.getArray('list') }
     // Y.Map key order follows arrival order, so compare structurally, not as JSON text.
     const same = (): boolean => {
       const ref = handles[0].doc.toJSON()
       return handles.every(h => isDeepStrictEqual(h.doc.toJSON(), ref))
     }
-    await waitFor('all 5 documents identical', same, 60_000)
+    await waitFor('all 5 documents identical', same, 60_000).catch(err => {
+      // what each replica holds, to tell a lost edit from a slow repair when this fails
+      const vectors = handles.map(h => JSON.stringify([...Y.decodeStateVector(Y.encodeStateVector(h.doc))]))
+      throw new Error(`${String(err?.message ?? err)} (seed ${seed}; state vectors ${vectors.join(' | ')})`)
+    })
     const convergeMs = performance.now() - started
     console.log(`# 5 peers, 20 rounds of concurrent edits converged ${convergeMs.toFixed(0)} ms ` +
       `after the first edit (seed ${seed})`)
