@@ -8,7 +8,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { Peers, waitFor, text } from './support/peers.js'
-import { createWeft, type Weft } from '../src/index.js'
+import { createWeft, type Weft, type WeftOptions } from '../src/index.js'
 
 /** Ports that stand behind a "NAT": direct dials to them are refused, relayed ones pass. */
 function natGater (blockedPorts: Set<number>): { denyDialMultiaddr: (ma: Multiaddr) => Promise<boolean> } {
@@ -27,6 +27,28 @@ function tcpPort (peer: Weft): number {
   return Number(multiaddr(address).getComponents().find(c => c.name === 'tcp')?.value)
 }
 
+/**
+ * A relay and two peers behind "NATs": each listens on loopback TCP and on the relay, and the
+ * gater refuses dials to either peer's TCP port (until `blocked` is cleared), so they meet only through the relay.
+ */
+async function relayedPair (
+  peers: Peers, relay: WeftOptions['relay']
+): Promise<{ a: Weft, b: Weft, blocked: Set<number> }> {
+  const blocked = new Set<number>()
+  const relayPeer = await peers.start({ relay })
+  const behindNat = {
+    bootstrap: [relayPeer.multiaddrs[0]],
+    listen: ['/ip4/127.0.0.1/tcp/0', '/p2p-circuit'],
+    network: { connectionGater: natGater(blocked) }
+  }
+  const a = await peers.start(behindNat)
+  const b = await peers.start(behindNat)
+  blocked.add(tcpPort(a)).add(tcpPort(b))
+  await waitFor('a and b hold a reservation on the relay', () =>
+    a.multiaddrs.some(m => m.includes('/p2p-circuit')) && b.multiaddrs.some(m => m.includes('/p2p-circuit')), 30_000)
+  return { a, b, blocked }
+}
+
 const connectionsBetween = (from: Weft, to: Weft): Array<{ limited: boolean, relayed: boolean }> =>
   from.libp2p.getConnections().filter(c => c.remotePeer.toString() === to.peerId && c.status === 'open')
     .map(c => ({ limited: c.limits != null, relayed: c.remoteAddr.toString().includes('/p2p-circuit') }))
@@ -35,19 +57,8 @@ test('peers that cannot dial each other sync through a relay, then move to a dir
   timeout: 120_000
 }, async () => {
   const peers = new Peers()
-  const blocked = new Set<number>()
   try {
-    const relay = await peers.start({ relay: true })
-    const behindNat = {
-      bootstrap: [relay.multiaddrs[0]],
-      listen: ['/ip4/127.0.0.1/tcp/0', '/p2p-circuit'],
-      network: { connectionGater: natGater(blocked) }
-    }
-    const a = await peers.start(behindNat)
-    const b = await peers.start(behindNat)
-    blocked.add(tcpPort(a)).add(tcpPort(b))
-    await waitFor('a and b hold a reservation on the relay', () =>
-      a.multiaddrs.some(m => m.includes('/p2p-circuit')) && b.multiaddrs.some(m => m.includes('/p2p-circuit')), 30_000)
+    const { a, b, blocked } = await relayedPair(peers, true)
 
     const ha = await a.create()
     ha.doc.getText('text').insert(0, 'through the relay')
@@ -93,19 +104,8 @@ test('a relayed connection cut at the relay\'s data limit is dialled again and t
   timeout: 120_000
 }, async () => {
   const peers = new Peers()
-  const blocked = new Set<number>()
   try {
-    const relay = await peers.start({ relay: { dataLimitBytes: 48 * 1024 } })
-    const behindNat = {
-      bootstrap: [relay.multiaddrs[0]],
-      listen: ['/ip4/127.0.0.1/tcp/0', '/p2p-circuit'],
-      network: { connectionGater: natGater(blocked) }
-    }
-    const a = await peers.start(behindNat)
-    const b = await peers.start(behindNat)
-    blocked.add(tcpPort(a)).add(tcpPort(b))
-    await waitFor('reservations', () =>
-      a.multiaddrs.some(m => m.includes('/p2p-circuit')) && b.multiaddrs.some(m => m.includes('/p2p-circuit')), 30_000)
+    const { a, b } = await relayedPair(peers, { dataLimitBytes: 48 * 1024 })
     let relayedConnections = 0
     b.libp2p.addEventListener('connection:open', event => {
       if (event.detail.remotePeer.toString() === a.peerId) relayedConnections++
