@@ -4,6 +4,8 @@ import { randomBytes } from 'node:crypto'
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { Kind, open, seal } from '../src/trust/aead.js'
 import { openKey, sealKey } from '../src/trust/keybox.js'
+import { Epochs, epochCommitment } from '../src/trust/epochs.js'
+import type { ControlOp, KeyBox } from '../src/wire/trust.js'
 
 const doc = Uint8Array.from(randomBytes(32))
 const aad = new TextEncoder().encode('author|seq|epoch')
@@ -34,4 +36,92 @@ test('key boxes: only the recipient opens one, and only for the document it was 
   assert.equal(openKey(box, bob, doc), undefined, 'not for bob')
   assert.equal(openKey({ ...box, recipient: ed25519.getPublicKey(bob) }, bob, doc), undefined, 'relabelled for bob')
   assert.equal(openKey(box, alice, randomBytes(32)), undefined, 'another document')
+})
+
+/** A Rotate op as the ACL hands it to `Epochs.refresh` (only the body matters there). */
+function rotateOp (body: ReturnType<Epochs['nextRotate']>): ControlOp {
+  const { number, boxes, previous, commit } = body
+  return { rotate: { number, boxes, previous, commit } } as unknown as ControlOp
+}
+
+test('epochs: members open each other\'s content; tampering, another kind, another header or no key fail', () => {
+  const alice = ed25519.utils.randomSecretKey()
+  const bob = ed25519.utils.randomSecretKey()
+  const eve = ed25519.utils.randomSecretKey()
+  const opener = (seed: Uint8Array) => (box: KeyBox) => openKey(box, seed, doc)
+  const a = new Epochs(doc)
+  const first = a.nextRotate([ed25519.getPublicKey(alice), ed25519.getPublicKey(bob)])
+  const rotates = new Map([['aa'.repeat(32), rotateOp(first)]])
+  a.refresh(rotates, [], opener(alice))
+  const b = new Epochs(doc)
+  b.refresh(rotates, [], opener(bob))
+  const e = new Epochs(doc)
+  e.refresh(rotates, [], opener(eve))
+  assert.equal(a.currentId, 'aa'.repeat(32))
+  assert.equal(b.currentId, 'aa'.repeat(32))
+  assert.equal(e.currentId, undefined, 'eve holds no key')
+
+  const header = new TextEncoder().encode('author|seq')
+  const pt = new TextEncoder().encode('secret yjs update')
+  const sealed = a.encrypt(Kind.payload, pt, header)!
+  assert.equal(sealed.byteLength, pt.byteLength + 56, 'epoch tag 16 + nonce 24 + Poly1305 tag 16')
+  assert.ok(!Buffer.from(sealed).includes(Buffer.from('secret')))
+  assert.deepEqual(b.decrypt(Kind.payload, sealed, header), pt)
+  assert.equal(e.decrypt(Kind.payload, sealed, header), undefined, 'no key')
+  assert.equal(b.decrypt(Kind.checkpoint, sealed, header), undefined, 'another kind')
+  assert.equal(b.decrypt(Kind.payload, sealed, new TextEncoder().encode('author|seq2')), undefined, 'another header')
+  for (const at of [0, 20, sealed.byteLength - 1]) {
+    const flipped = Uint8Array.from(sealed); flipped[at] ^= 1
+    assert.equal(b.decrypt(Kind.payload, flipped, header), undefined, `byte ${at} flipped`)
+  }
+  assert.equal(b.decrypt(Kind.payload, sealed.subarray(0, 50), header), undefined, 'truncated')
+})
+
+test('epochs: a key that is not the one its Rotate committed to is refused, boxed, wrapped or invited', () => {
+  const alice = ed25519.utils.randomSecretKey()
+  const bob = ed25519.utils.randomSecretKey()
+  const opener = (seed: Uint8Array) => (box: KeyBox) => openKey(box, seed, doc)
+  const admin = new Epochs(doc)
+  const honest = admin.nextRotate([ed25519.getPublicKey(alice), ed25519.getPublicKey(bob)])
+  // A dishonest admin boxes another key to bob under the same commitment: bob must not take it.
+  const other = Uint8Array.from(randomBytes(32))
+  const split = { ...honest, boxes: [honest.boxes[0], sealKey(other, ed25519.getPublicKey(bob), doc)] } as typeof honest
+  const rotates = new Map([['01'.repeat(32), rotateOp(split)]])
+  const b = new Epochs(doc)
+  b.refresh(rotates, [], opener(bob))
+  assert.equal(b.currentId, undefined, 'bob refuses a key its Rotate did not commit to')
+  const a = new Epochs(doc)
+  a.refresh(rotates, [], opener(alice))
+  assert.equal(a.currentId, '01'.repeat(32), 'alice\'s box matches the commitment')
+  // A Rotate without a commitment gives no key to anyone.
+  const bare = new Epochs(doc)
+  bare.refresh(new Map([['02'.repeat(32), rotateOp({ ...honest, commit: new Uint8Array(0) })]]), [], opener(alice))
+  assert.equal(bare.currentId, undefined)
+  // An invite whose box holds a key other than the epoch's committed one is refused too.
+  const invitee = ed25519.utils.randomSecretKey()
+  const inviteOp = {
+    invite: {
+      invitePub: ed25519.getPublicKey(invitee),
+      role: 2,
+      boxes: [sealKey(other, ed25519.getPublicKey(invitee), doc)],
+      epoch: Buffer.from('01'.repeat(32), 'hex')
+    }
+  } as unknown as ControlOp
+  const i = new Epochs(doc)
+  i.refresh(rotates, [inviteOp], opener(invitee))
+  assert.equal(i.has('01'.repeat(32)), false)
+  // A later epoch that wraps a bogus key for epoch 01: a newcomer takes the later key, not the bogus one.
+  const later = Uint8Array.from(randomBytes(32))
+  const epoch01 = Uint8Array.from(Buffer.from('01'.repeat(32), 'hex'))
+  const wrapped = seal(later, Kind.wrap, doc, other, epoch01)
+  const second = {
+    number: 2,
+    boxes: [sealKey(later, ed25519.getPublicKey(invitee), doc)],
+    previous: [{ epoch: epoch01, nonce: wrapped.nonce, commit: wrapped.commit, sealed: wrapped.ciphertext }],
+    commit: epochCommitment(later, doc)
+  } as unknown as ReturnType<Epochs['nextRotate']>
+  const n = new Epochs(doc)
+  n.refresh(new Map([...rotates, ['03'.repeat(32), rotateOp(second)]]), [], opener(invitee))
+  assert.equal(n.currentId, '03'.repeat(32))
+  assert.equal(n.has('01'.repeat(32)), false, 'the wrapped key is not the one epoch 01 committed to')
 })

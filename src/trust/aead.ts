@@ -1,12 +1,11 @@
 /**
- * Suite 1 content encryption, from libraries only: XChaCha20-Poly1305 (@noble/ciphers) under a
- * per-message subkey from HKDF-SHA256 (@noble/hashes), plus a 32-byte key-commitment tag sent in
- * clear. Poly1305 alone does not commit to the key ("invisible salamanders": one ciphertext that
- * opens differently under two keys would let a member split readers); the tag is derived with the
- * subkey, and receivers compare it in constant time before decrypting (Secsync's robustness tag).
- * Nonces are random, never derived from (author, seq): a restored backup reuses seqs.
- *
- * Built and unit-tested; not yet wired into envelopes (see the report's "left" list).
+ * Sealing of key material (key boxes, older epoch keys wrapped under newer ones), from libraries
+ * only: XChaCha20-Poly1305 (@noble/ciphers) under a per-message subkey from HKDF-SHA256
+ * (@noble/hashes), plus a 32-byte key-commitment tag sent in clear. Poly1305 alone does not commit
+ * to the key ("invisible salamanders": one ciphertext that opens differently under two keys); the
+ * tag is derived with the subkey, and receivers compare it in constant time before decrypting
+ * (Secsync's robustness tag). Nonces are random. Content, far more frequent, is sealed in
+ * epochs.ts under a per-epoch key whose commitment its Rotate op carries.
  */
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js'
 import { hkdf } from '@noble/hashes/hkdf.js'
@@ -18,7 +17,7 @@ export const COMMIT_BYTES = 32
 
 export interface Sealed { nonce: Uint8Array, commit: Uint8Array, ciphertext: Uint8Array }
 
-/** What a message is (envelope payload, checkpoint, presence, key box): part of every subkey's label. */
+/** What a message is (envelope payload, checkpoint, presence, key box): part of every label. */
 export enum Kind { payload = 1, checkpoint = 2, presence = 3, keybox = 4, wrap = 5 }
 
 type Subkeys = { aeadKey: Uint8Array, commit: Uint8Array }
@@ -28,7 +27,7 @@ function subkeys (key: Uint8Array, nonce: Uint8Array, kind: Kind, context: Uint8
   return { aeadKey: okm.subarray(0, 32), commit: okm.subarray(32) }
 }
 
-function constantTimeEqual (a: Uint8Array, b: Uint8Array): boolean {
+export function constantTimeEqual (a: Uint8Array, b: Uint8Array): boolean {
   if (a.byteLength !== b.byteLength) return false
   let diff = 0
   for (let i = 0; i < a.byteLength; i++) diff |= a[i] ^ b[i]

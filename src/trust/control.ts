@@ -45,8 +45,8 @@ export const invite = (
 ): Body =>
   ({ invite: { invitePub: b(invitePub), role, boxes, epoch: b(epoch) } })
 
-export const rotate = (number: number, boxes: KeyBox[], previous: WrappedKey[]): Body =>
-  ({ rotate: { number, boxes, previous } })
+export const rotate = (number: number, boxes: KeyBox[], previous: WrappedKey[], commit: Uint8Array): Body =>
+  ({ rotate: { number, boxes, previous, commit: b(commit) } })
 
 export const witness = (subject: Uint8Array, seq: number): Body => ({ witness: { subject: b(subject), seq } })
 

@@ -100,7 +100,7 @@ export class DocAccess extends ObservableV2<DocAccessEvents> implements AccessPo
       [...current].some(k => !readers.includes(k) && !invitees.includes(k))
     if (!stale) return
     const body = this.epochs.nextRotate([...readers, ...invitees].map(k => fromHex(k, 'base16')))
-    this.issue(rotate(body.number, body.boxes, body.previous))
+    this.issue(rotate(body.number, body.boxes, body.previous, body.commit))
   }
 
   encrypt (kind: Kind, plaintext: Uint8Array, binding: Uint8Array): Uint8Array | undefined {

@@ -5,30 +5,74 @@
  * new one, so whoever holds the newest key can read the whole history (no forward secrecy, as in
  * Keyhive; removal rotates, so removed members cannot read what follows).
  *
- * Ciphertext = epochId (32) ‖ nonce (24) ‖ commit (32) ‖ XChaCha20-Poly1305 output; the AAD binds
- * the document, the kind, the epoch and the message's own header (author and seq, or signer).
+ * Key commitment is per epoch, not per message: the Rotate states a hash of its key, and a key
+ * unboxed, unwrapped or taken from an invite counts only if it matches. Poly1305 does not commit
+ * to its key ("invisible salamanders": one ciphertext that opens differently under two keys), so
+ * what must hold is that every replica opens an epoch's messages with the same key; a dishonest
+ * admin boxing different keys to different members fails the check. Each message then pays only
+ * XChaCha20-Poly1305 under a content key derived once per epoch, with a random 24-byte nonce
+ * (what XChaCha's nonce length is for; never derived from (author, seq): a restored backup
+ * reuses seqs).
+ *
+ * Ciphertext = epoch tag (first 16 bytes of the epoch id) ‖ nonce (24) ‖ XChaCha20-Poly1305
+ * output; the AAD binds the kind, the full epoch id and the message's own header (author and seq,
+ * or signer); the content key binds the document.
  */
+import { xchacha20poly1305 } from '@noble/ciphers/chacha.js'
+import { hkdf } from '@noble/hashes/hkdf.js'
+import { sha256 } from '@noble/hashes/sha2.js'
 import { randomBytes, concatBytes, utf8ToBytes } from '@noble/hashes/utils.js'
 import { toString as toHex, fromString as fromHex } from 'uint8arrays'
 import type { ControlOp, KeyBox, WrappedKey } from '../wire/trust.js'
-import { COMMIT_BYTES, Kind, NONCE_BYTES, open, seal } from './aead.js'
+import { Kind, constantTimeEqual, open, seal } from './aead.js'
 import { sealKey } from './keybox.js'
 
 const hex = (b: Uint8Array): string => toHex(b, 'base16')
 const b = (x: Uint8Array): Uint8Array<ArrayBuffer> => x as Uint8Array<ArrayBuffer>
-const ID_BYTES = 32
+const TAG_BYTES = 16
+const NONCE_BYTES = 24
+const AEAD_TAG_BYTES = 16
+const COMMIT_LABEL = utf8ToBytes('weft/epoch-commit/v1')
+const CONTENT_LABEL = utf8ToBytes('weft/content/v1')
+const AAD_LABEL = utf8ToBytes('weft/aad/v2')
+
+/** What a Rotate states about its key: a hash that binds the key to the document. */
+export function epochCommitment (key: Uint8Array, doc: Uint8Array): Uint8Array {
+  return sha256(concatBytes(COMMIT_LABEL, doc, key))
+}
 
 /** Opens a key box addressed to this peer (or to an invite key it holds). */
 export type BoxOpener = (box: KeyBox) => Uint8Array | undefined
 
+interface EpochKey {
+  /** The full epoch id (the Rotate op's id), bound into every message's AAD. */
+  id: Uint8Array
+  /** The per-epoch content key (HKDF of the epoch key over the document). */
+  content: Uint8Array
+  /** The epoch key itself: wrapped under later epochs' keys for newcomers. */
+  key: Uint8Array
+}
+
 export class Epochs {
-  private readonly keys = new Map<string, Uint8Array>()
+  private readonly keys = new Map<string, EpochKey>()
+  /** Epoch tag (hex of the id's first 16 bytes) -> epoch id (hex). */
+  private readonly tags = new Map<string, string>()
   private current: { id: string, number: number } | undefined
 
   constructor (private readonly doc: Uint8Array) {}
 
   get currentId (): string | undefined { return this.current?.id }
   has (epochId: string): boolean { return this.keys.has(epochId) }
+
+  /** Keeps `key` for epoch `id` if it is the one that epoch's Rotate committed to. */
+  private accept (id: string, key: Uint8Array, rotate: ControlOp | undefined): boolean {
+    const commit = rotate?.rotate?.commit
+    if (commit === undefined || !constantTimeEqual(epochCommitment(key, this.doc), commit)) return false
+    const content = hkdf(sha256, key, undefined, concatBytes(CONTENT_LABEL, this.doc), 32)
+    this.keys.set(id, { id: fromHex(id, 'base16'), content, key })
+    this.tags.set(id.slice(0, TAG_BYTES * 2), id)
+    return true
+  }
 
   /** Recomputes the keys this peer can open from the authorized ops (`rotates`, `invites`: id -> op). */
   refresh (rotates: Map<string, ControlOp>, invites: ControlOp[], openBox: BoxOpener): void {
@@ -37,7 +81,7 @@ export class Epochs {
       if (this.keys.has(epoch)) continue
       for (const box of inv.invite!.boxes) {
         const key = openBox(box)
-        if (key !== undefined) { this.keys.set(epoch, key); break }
+        if (key !== undefined && this.accept(epoch, key, rotates.get(epoch))) break
       }
     }
     let progress = true
@@ -47,17 +91,17 @@ export class Epochs {
         if (!this.keys.has(id)) {
           for (const box of op.rotate!.boxes) {
             const key = openBox(box)
-            if (key !== undefined) { this.keys.set(id, key); progress = true; break }
+            if (key !== undefined && this.accept(id, key, op)) { progress = true; break }
           }
         }
-        const key = this.keys.get(id)
-        if (key === undefined) continue
+        const held = this.keys.get(id)
+        if (held === undefined) continue
         for (const w of op.rotate!.previous) {
           const older = hex(w.epoch)
           if (this.keys.has(older)) continue
           const sealed = { nonce: w.nonce, commit: w.commit, ciphertext: w.sealed }
-          const opened = open(key, Kind.wrap, this.doc, sealed, w.epoch)
-          if (opened !== undefined) { this.keys.set(older, opened); progress = true }
+          const opened = open(held.key, Kind.wrap, this.doc, sealed, w.epoch)
+          if (opened !== undefined && this.accept(older, opened, rotates.get(older))) progress = true
         }
       }
     }
@@ -70,24 +114,26 @@ export class Epochs {
     this.current = best
   }
 
-  /** The body of a new Rotate: a fresh key for `recipients`, every key held wrapped under it. */
-  nextRotate (recipients: Uint8Array[]): { number: number, boxes: KeyBox[], previous: WrappedKey[] } {
+  /** The body of a new Rotate: a fresh key for `recipients`, its commitment, every key held wrapped under it. */
+  nextRotate (recipients: Uint8Array[]): {
+    number: number, boxes: KeyBox[], previous: WrappedKey[], commit: Uint8Array
+  } {
     const key = randomBytes(32)
     const boxes = recipients.map(r => sealKey(key, r, this.doc)).map(x => ({
       recipient: b(x.recipient), ephemeral: b(x.ephemeral), nonce: b(x.nonce), commit: b(x.commit), sealed: b(x.sealed)
     }))
     const previous = [...this.keys].map(([id, old]) => {
       const epoch = fromHex(id, 'base16')
-      const s = seal(key, Kind.wrap, this.doc, old, epoch)
+      const s = seal(key, Kind.wrap, this.doc, old.key, epoch)
       return { epoch: b(epoch), nonce: b(s.nonce), commit: b(s.commit), sealed: b(s.ciphertext) }
     })
-    return { number: (this.current?.number ?? 0) + 1, boxes, previous }
+    return { number: (this.current?.number ?? 0) + 1, boxes, previous, commit: epochCommitment(key, this.doc) }
   }
 
   /** The current key, boxed to one more recipient (an invite key). */
   boxCurrent (recipient: Uint8Array): { boxes: KeyBox[], epoch: Uint8Array } {
     if (this.current === undefined) return { boxes: [], epoch: new Uint8Array(0) }
-    const x = sealKey(this.keys.get(this.current.id)!, recipient, this.doc)
+    const x = sealKey(this.keys.get(this.current.id)!.key, recipient, this.doc)
     return {
       boxes: [{
         recipient: b(x.recipient),
@@ -101,31 +147,35 @@ export class Epochs {
   }
 
   private aad (kind: Kind, epoch: Uint8Array, binding: Uint8Array): Uint8Array {
-    return concatBytes(utf8ToBytes('weft/aad/v1'), this.doc, Uint8Array.of(kind), epoch, binding)
+    return concatBytes(AAD_LABEL, Uint8Array.of(kind), epoch, binding)
   }
 
   /** Seals under the current epoch; undefined while this peer holds no key. */
   encrypt (kind: Kind, plaintext: Uint8Array, binding: Uint8Array): Uint8Array | undefined {
     if (this.current === undefined) return undefined
-    const epoch = fromHex(this.current.id, 'base16')
-    const s = seal(this.keys.get(this.current.id)!, kind, this.doc, plaintext, this.aad(kind, epoch, binding))
-    return concatBytes(epoch, s.nonce, s.commit, s.ciphertext)
+    const epoch = this.keys.get(this.current.id)!
+    const nonce = randomBytes(NONCE_BYTES)
+    const sealed = xchacha20poly1305(epoch.content, nonce, this.aad(kind, epoch.id, binding)).encrypt(plaintext)
+    return concatBytes(epoch.id.subarray(0, TAG_BYTES), nonce, sealed)
   }
 
-  /** The epoch a ciphertext names (hex), or undefined if it is too short to name one. */
+  /** The epoch a ciphertext names (hex id), or undefined if it names none this peer knows of or is too short. */
   epochOf (bytes: Uint8Array): string | undefined {
-    return bytes.byteLength < ID_BYTES + NONCE_BYTES + COMMIT_BYTES ? undefined : hex(bytes.subarray(0, ID_BYTES))
+    if (bytes.byteLength < TAG_BYTES + NONCE_BYTES + AEAD_TAG_BYTES) return undefined
+    return this.tags.get(hex(bytes.subarray(0, TAG_BYTES)))
   }
 
   decrypt (kind: Kind, bytes: Uint8Array, binding: Uint8Array): Uint8Array | undefined {
     const id = this.epochOf(bytes)
-    const key = id === undefined ? undefined : this.keys.get(id)
-    if (key === undefined) return undefined
-    const epoch = bytes.subarray(0, ID_BYTES)
-    const nonce = bytes.subarray(ID_BYTES, ID_BYTES + NONCE_BYTES)
-    const commit = bytes.subarray(ID_BYTES + NONCE_BYTES, ID_BYTES + NONCE_BYTES + COMMIT_BYTES)
-    const ciphertext = bytes.subarray(ID_BYTES + NONCE_BYTES + COMMIT_BYTES)
-    return open(key, kind, this.doc, { nonce, commit, ciphertext }, this.aad(kind, epoch, binding))
+    const epoch = id === undefined ? undefined : this.keys.get(id)
+    if (epoch === undefined) return undefined
+    const nonce = bytes.subarray(TAG_BYTES, TAG_BYTES + NONCE_BYTES)
+    try {
+      return xchacha20poly1305(epoch.content, nonce, this.aad(kind, epoch.id, binding))
+        .decrypt(bytes.subarray(TAG_BYTES + NONCE_BYTES))
+    } catch {
+      return undefined
+    }
   }
 
   /** Recipients of the current epoch (hex keys), to tell whether membership moved on since. */

@@ -3,8 +3,6 @@
  * mapped to Montgomery form (libsodium's ed25519_pk_to_curve25519, age's ssh-ed25519 recipients).
  * Deriving the encryption key from the signing key binds it to the identity: no separate key
  * whose signature someone could forget to check. The box commits to its recipient and document.
- *
- * Built and unit-tested; not yet wired into control ops (see the report's "left" list).
  */
 import { ed25519, x25519 } from '@noble/curves/ed25519.js'
 import { hkdf } from '@noble/hashes/hkdf.js'

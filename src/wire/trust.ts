@@ -928,6 +928,7 @@ export interface Rotate {
   number: number
   boxes: KeyBox[]
   previous: WrappedKey[]
+  commit: Uint8Array<ArrayBuffer>
 }
 
 export namespace Rotate {
@@ -959,6 +960,11 @@ export namespace Rotate {
           }
         }
 
+        if ((obj.commit != null && obj.commit.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.commit)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -966,7 +972,8 @@ export namespace Rotate {
         const obj: any = {
           number: 0,
           boxes: [],
-          previous: []
+          previous: [],
+          commit: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -997,6 +1004,10 @@ export namespace Rotate {
               obj.previous.push(WrappedKey.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.previous$
               }))
+              break
+            }
+            case 4: {
+              obj.commit = reader.bytes()
               break
             }
             default: {
@@ -1060,6 +1071,13 @@ export namespace Rotate {
 
               obj.previous++
 
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.commit`,
+                value: reader.bytes()
+              }
               break
             }
             default: {
@@ -1133,6 +1151,11 @@ export namespace Rotate {
     index: number
   }
 
+  export interface RotateCommitFieldEvent {
+    field: '$.commit'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<Rotate>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Rotate.codec())
   }
@@ -1141,7 +1164,7 @@ export namespace Rotate {
     return decodeMessage(buf, Rotate.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Rotate>): Generator<RotateNumberFieldEvent | RotateBoxesRecipientFieldEvent | RotateBoxesEphemeralFieldEvent | RotateBoxesNonceFieldEvent | RotateBoxesCommitFieldEvent | RotateBoxesSealedFieldEvent | RotatePreviousEpochFieldEvent | RotatePreviousNonceFieldEvent | RotatePreviousCommitFieldEvent | RotatePreviousSealedFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Rotate>): Generator<RotateNumberFieldEvent | RotateBoxesRecipientFieldEvent | RotateBoxesEphemeralFieldEvent | RotateBoxesNonceFieldEvent | RotateBoxesCommitFieldEvent | RotateBoxesSealedFieldEvent | RotatePreviousEpochFieldEvent | RotatePreviousNonceFieldEvent | RotatePreviousCommitFieldEvent | RotatePreviousSealedFieldEvent | RotateCommitFieldEvent> {
     return streamMessage(buf, Rotate.codec(), opts)
   }
 }
@@ -1864,6 +1887,11 @@ export namespace ControlOp {
     index: number
   }
 
+  export interface ControlOpRotateCommitFieldEvent {
+    field: '$.rotate.commit'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export interface ControlOpSignatureFieldEvent {
     field: '$.signature'
     value: Uint8Array<ArrayBuffer>
@@ -1877,7 +1905,7 @@ export namespace ControlOp {
     return decodeMessage(buf, ControlOp.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ControlOp>): Generator<ControlOpVersionFieldEvent | ControlOpDocFieldEvent | ControlOpAuthorFieldEvent | ControlOpCseqFieldEvent | ControlOpHlcFieldEvent | ControlOpGrantSubjectFieldEvent | ControlOpGrantRoleFieldEvent | ControlOpGrantAnchorFieldEvent | ControlOpGrantSupersedesFieldEvent | ControlOpRevokeSubjectFieldEvent | ControlOpRevokeContentCutoffFieldEvent | ControlOpRevokeControlCutoffFieldEvent | ControlOpRevokeRedemptionsFieldEvent | ControlOpInviteInvitePubFieldEvent | ControlOpInviteRoleFieldEvent | ControlOpInviteBoxesRecipientFieldEvent | ControlOpInviteBoxesEphemeralFieldEvent | ControlOpInviteBoxesNonceFieldEvent | ControlOpInviteBoxesCommitFieldEvent | ControlOpInviteBoxesSealedFieldEvent | ControlOpInviteEpochFieldEvent | ControlOpRedeemInviteFieldEvent | ControlOpRedeemInviteSignatureFieldEvent | ControlOpRedeemAnchorFieldEvent | ControlOpWitnessSubjectFieldEvent | ControlOpWitnessSeqFieldEvent | ControlOpRotateNumberFieldEvent | ControlOpRotateBoxesRecipientFieldEvent | ControlOpRotateBoxesEphemeralFieldEvent | ControlOpRotateBoxesNonceFieldEvent | ControlOpRotateBoxesCommitFieldEvent | ControlOpRotateBoxesSealedFieldEvent | ControlOpRotatePreviousEpochFieldEvent | ControlOpRotatePreviousNonceFieldEvent | ControlOpRotatePreviousCommitFieldEvent | ControlOpRotatePreviousSealedFieldEvent | ControlOpSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ControlOp>): Generator<ControlOpVersionFieldEvent | ControlOpDocFieldEvent | ControlOpAuthorFieldEvent | ControlOpCseqFieldEvent | ControlOpHlcFieldEvent | ControlOpGrantSubjectFieldEvent | ControlOpGrantRoleFieldEvent | ControlOpGrantAnchorFieldEvent | ControlOpGrantSupersedesFieldEvent | ControlOpRevokeSubjectFieldEvent | ControlOpRevokeContentCutoffFieldEvent | ControlOpRevokeControlCutoffFieldEvent | ControlOpRevokeRedemptionsFieldEvent | ControlOpInviteInvitePubFieldEvent | ControlOpInviteRoleFieldEvent | ControlOpInviteBoxesRecipientFieldEvent | ControlOpInviteBoxesEphemeralFieldEvent | ControlOpInviteBoxesNonceFieldEvent | ControlOpInviteBoxesCommitFieldEvent | ControlOpInviteBoxesSealedFieldEvent | ControlOpInviteEpochFieldEvent | ControlOpRedeemInviteFieldEvent | ControlOpRedeemInviteSignatureFieldEvent | ControlOpRedeemAnchorFieldEvent | ControlOpWitnessSubjectFieldEvent | ControlOpWitnessSeqFieldEvent | ControlOpRotateNumberFieldEvent | ControlOpRotateBoxesRecipientFieldEvent | ControlOpRotateBoxesEphemeralFieldEvent | ControlOpRotateBoxesNonceFieldEvent | ControlOpRotateBoxesCommitFieldEvent | ControlOpRotateBoxesSealedFieldEvent | ControlOpRotatePreviousEpochFieldEvent | ControlOpRotatePreviousNonceFieldEvent | ControlOpRotatePreviousCommitFieldEvent | ControlOpRotatePreviousSealedFieldEvent | ControlOpRotateCommitFieldEvent | ControlOpSignatureFieldEvent> {
     return streamMessage(buf, ControlOp.codec(), opts)
   }
 }
