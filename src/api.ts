@@ -24,7 +24,7 @@ export type { AwarenessLimits, AwarenessDropReason } from './presence/gate.js'
 export type { WeftServices, WeftLibp2p } from './net/libp2p-node.js'
 export type {
   AccessRole, CreateOptions, DocHandle, DocMember, DocSnapshot, HandleEvents, OpenOptions, PeerInfoSnapshot, SyncStatus,
-  Weft, WeftEvents, WeftMetrics, WeftOptions
+  Weft, WeftEvents, WeftMetrics, WeftOptions, TlsOptions
 } from './types.js'
 export type { HistoryEntry } from './replica/history.js'
 export { parseLink, formatLink, LinkError } from './trust/link.js'

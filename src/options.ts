@@ -83,6 +83,7 @@ export function validateOptions (options: WeftOptions): void {
     throw new TypeError(
       `createWeft: dht.protocol must be a protocol id starting with "/", got ${describe(dht.protocol)}`)
   }
+  checkTls(options.tls, options.listen)
   checkRelay(options.relay)
   checkNat(options.nat)
   for (const name of NUMBER_OPTIONS) {
@@ -99,6 +100,34 @@ export function validateOptions (options: WeftOptions): void {
     throw new TypeError(
       `createWeft: unloadIdleAfterMs must be a non-negative number or Infinity, got ${describe(idle)}`
     )
+  }
+}
+
+/** A `/tls/ws` listen address: secure WebSockets, served with the `tls` option's certificate. */
+export const isSecureWebSocket = (address: string): boolean => /\/(tls\/ws|wss)(\/|$)/.test(address)
+
+function checkTls (tls: unknown, listen: unknown): void {
+  const secure = Array.isArray(listen) ? listen.filter(a => typeof a === 'string' && isSecureWebSocket(a)) : []
+  if (tls === undefined) {
+    if (secure.length > 0) {
+      throw new TypeError(`createWeft: listen address ${secure[0] as string} needs the tls option ` +
+        '(a PEM cert and key) to serve secure WebSockets')
+    }
+    return
+  }
+  if (tls === null || typeof tls !== 'object' || Array.isArray(tls)) {
+    throw new TypeError(`createWeft: tls must be an object { cert, key }, got ${describe(tls)}`)
+  }
+  for (const name of ['cert', 'key'] as const) {
+    const value = (tls as Record<string, unknown>)[name]
+    const pem = typeof value === 'string' || value instanceof Uint8Array
+    if (!pem || (value as string | Uint8Array).length === 0) {
+      throw new TypeError(`createWeft: tls.${name} must be a PEM string or bytes, got ${describe(value)}`)
+    }
+  }
+  if (secure.length === 0) {
+    throw new TypeError('createWeft: tls is set but no listen address serves it ' +
+      '(add one ending in /tls/ws, e.g. /ip4/0.0.0.0/tcp/443/tls/ws)')
   }
 }
 

@@ -28,6 +28,9 @@ export interface NetworkKnobs {
   connectionGater?: ConnectionGater
 }
 
+/** A PEM certificate (chain) and its private key, as strings or bytes. */
+export interface TlsOptions { cert: string | Uint8Array, key: string | Uint8Array }
+
 export interface WeftOptions {
   /** LevelDB directory for envelopes, version vectors and the peer identity. Omitted: in memory, nothing persisted. */
   dataDir?: string
@@ -39,6 +42,12 @@ export interface WeftOptions {
   listen?: string[]
   /** Addresses to announce instead of the listen addresses (a public IP behind a port forward). */
   announce?: string[]
+  /**
+   * Secure WebSockets (Node only): the PEM certificate (chain) and private key served on `/tls/ws`
+   * listen addresses, e.g. `/ip4/0.0.0.0/tcp/443/tls/ws`. A page served over https can only dial
+   * `wss://`, so this is how browsers reach a daemon without a TLS proxy in front of it.
+   */
+  tls?: TlsOptions
   /** Multiaddrs (with `/p2p/<id>`) dialled at start and kept as DHT entry points. */
   bootstrap?: string[]
   /** LAN discovery over multicast DNS. Default true. */

@@ -58,6 +58,13 @@ test('other option mistakes name the option', async () => {
     /^createWeft: dht\.mode must be "server" or "client", got "peer"$/, TypeError)
   await refused({ ...LOCAL, maxEnvelopeBytes: -1 },
     /^createWeft: maxEnvelopeBytes must be a non-negative number, got -1$/, TypeError)
+  await refused({ ...LOCAL, listen: ['/ip4/127.0.0.1/tcp/0/tls/ws'] },
+    /^createWeft: listen address \/ip4\/127\.0\.0\.1\/tcp\/0\/tls\/ws needs the tls option \(a PEM cert and key\)/,
+    TypeError)
+  await refused({ ...LOCAL, listen: ['/ip4/127.0.0.1/tcp/0/tls/ws'], tls: { cert: 'x' } as any },
+    /^createWeft: tls\.key must be a PEM string or bytes, got undefined$/, TypeError)
+  await refused({ ...LOCAL, tls: { cert: 'x', key: 'y' } },
+    /^createWeft: tls is set but no listen address serves it/, TypeError)
 })
 
 test('a listen port in use is one line naming the address', { timeout: 30_000 }, async () => {

@@ -12,7 +12,7 @@ import { DEFAULTS, PROTOCOL } from '../defaults.js'
 import { readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
-import { addressProblem } from '../options.js'
+import { addressProblem, isSecureWebSocket } from '../options.js'
 import { isValidDocId } from './doc-id.js'
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './log.js'
 
@@ -28,6 +28,9 @@ export interface DaemonConfig {
   dataDir: string
   listen: string[]
   announce: string[]
+  /** PEM files served on `/tls/ws` listen addresses (secure WebSockets); '' when there are none. */
+  tlsCert: string
+  tlsKey: string
   bootstrap: string[]
   mdns: boolean
   dhtProtocol: string
@@ -81,6 +84,8 @@ export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/7776']
 export const DEFAULT_ADMIN = '127.0.0.1:7777'
 export const DEFAULT_DHT_PROTOCOL = PROTOCOL.dht
 
+const PATH_KEYS = new Set<string>(['dataDir', 'tlsCert', 'tlsKey'])
+
 export const DAEMON_OPTIONS: readonly OptionSpec[] = [
   {
     key: 'dataDir',
@@ -111,6 +116,25 @@ export const DAEMON_OPTIONS: readonly OptionSpec[] = [
     defaultText: '(listen addresses)',
     describe: 'Multiaddrs announced to other peers instead of the listen addresses ' +
       '(public IP or DNS name behind a port forward).'
+  },
+  {
+    key: 'tlsCert',
+    flag: 'tls-cert',
+    type: 'string',
+    env: 'WEFT_TLS_CERT',
+    default: '',
+    defaultText: '(none)',
+    describe: 'PEM certificate (chain) file for /tls/ws listen addresses: browsers dial wss:// directly, ' +
+      'no TLS proxy in front (with --tls-key).'
+  },
+  {
+    key: 'tlsKey',
+    flag: 'tls-key',
+    type: 'string',
+    env: 'WEFT_TLS_KEY',
+    default: '',
+    defaultText: '(none)',
+    describe: 'PEM private key file for --tls-cert.'
   },
   {
     key: 'bootstrap',
@@ -429,7 +453,8 @@ function coerce (spec: OptionSpec, value: unknown, source: string, baseDir: stri
       if (spec.choices != null && !spec.choices.includes(s)) {
         throw new ConfigError(`${source}: must be one of ${spec.choices.join(', ')}, got ${JSON.stringify(s)}`)
       }
-      if (spec.key === 'dataDir') return resolvePath(s, baseDir)
+      // Paths: relative to the working directory, or to the config file that named them.
+      if (PATH_KEYS.has(spec.key) && s !== '') return resolvePath(s, baseDir)
       return s
     }
   }
@@ -488,6 +513,17 @@ function validate (c: DaemonConfig): void {
   checkAddrs('listen', c.listen, false)
   checkAddrs('announce', c.announce, false)
   checkAddrs('bootstrap', c.bootstrap, true)
+  const secure = c.listen.find(isSecureWebSocket)
+  if ((c.tlsCert === '') !== (c.tlsKey === '')) {
+    throw new ConfigError(c.tlsCert === '' ? '--tls-key needs --tls-cert' : '--tls-cert needs --tls-key')
+  }
+  if (secure !== undefined && c.tlsCert === '') {
+    throw new ConfigError(`--listen: ${JSON.stringify(secure)} serves secure WebSockets: give --tls-cert and --tls-key`)
+  }
+  if (secure === undefined && c.tlsCert !== '') {
+    throw new ConfigError('--tls-cert: no --listen address serves it (add one ending in /tls/ws, ' +
+      'e.g. /ip4/0.0.0.0/tcp/443/tls/ws)')
+  }
   for (const id of c.pin) {
     if (!isValidDocId(id)) {
       throw new ConfigError(`--pin: ${JSON.stringify(id)} is not a document id (26 characters a-z, 2-7)`)

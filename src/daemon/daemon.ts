@@ -8,6 +8,7 @@
  * flushed and closed -> pins file flushed -> engine stopped (which closes the
  * store and libp2p) -> `daemon.json` removed.
  */
+import { readFile } from 'node:fs/promises'
 import { multiaddr } from '@multiformats/multiaddr'
 import {
   createWeft as createWeftFromLibrary, isPrivateDocId, isValidDocId, LinkError, parseLink, type LinkRole
@@ -105,6 +106,9 @@ export class Daemon {
       dataDir: config.dataDir,
       listen: config.listen,
       announce: config.announce.length > 0 ? config.announce : undefined,
+      tls: config.tlsCert === ''
+        ? undefined
+        : { cert: await readPem('tls-cert', config.tlsCert), key: await readPem('tls-key', config.tlsKey) },
       // On the public network an empty list means "the public bootstrap peers", a changed
       // protocol id is honoured, the default one gives way to the public DHT's.
       bootstrap: config.network === 'public' && config.bootstrap.length === 0 ? undefined : config.bootstrap,
@@ -511,4 +515,14 @@ function printBanner (
     `weft daemon ready ${JSON.stringify(ready)}`
   ]
   out(lines.join('\n') + '\n')
+}
+
+/** A PEM file named by a flag; unreadable, it stops the start with one line naming the flag. */
+async function readPem (flag: string, path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8')
+  } catch (err: any) {
+    throw Object.assign(new Error(`--${flag}: cannot read ${path} (${String(err?.code ?? err?.message ?? err)})`),
+      { code: 'WEFT_TLS_FILE' })
+  }
 }

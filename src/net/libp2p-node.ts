@@ -51,7 +51,7 @@ export async function createNode (
     privateKey,
     addresses: { listen, announce: options.announce ?? [] },
     // Every peer can dial through a relay; it reserves a slot on one only with '/p2p-circuit' in `listen`.
-    transports: [...await platform.transports(listen, options.nat), circuitRelayTransport()],
+    transports: [...await platform.transports(listen, options.nat, options.tls), circuitRelayTransport()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     peerDiscovery,

@@ -25,10 +25,12 @@ export const nodePlatform: Platform = {
     return await withTimeout(openClassicLevel(dataDir), OPEN_TIMEOUT_MS,
       `data dir ${dataDir}: the store did not open within ${OPEN_TIMEOUT_MS / 1000} s`)
   },
-  async transports (listen, nat) {
+  async transports (listen, nat, tls) {
     // TCP is always there to dial bootstrap peers; the others only when asked for.
     const transports: Array<(components: any) => any> = [tcp()]
-    if (listen.some(a => a.includes('/ws'))) transports.push(webSockets())
+    if (listen.some(a => a.includes('/ws'))) {
+      transports.push(webSockets(tls === undefined ? {} : { https: { cert: asPem(tls.cert), key: asPem(tls.key) } }))
+    }
     if (listen.some(a => a.startsWith('/memory'))) transports.push(memory())
     const quicAddress = listen.find(a => a.includes('/quic-v1'))
     if (quicAddress !== undefined) transports.push(await loadQuic(quicAddress))
@@ -39,6 +41,8 @@ export const nodePlatform: Platform = {
   upnp: () => uPnPNAT(),
   ed25519: nodeEd25519
 }
+
+const asPem = (pem: string | Uint8Array): string | Buffer => typeof pem === 'string' ? pem : Buffer.from(pem)
 
 /**
  * QUIC (TLS 1.3 and its own stream muxing: no Noise or yamux on these connections). Loaded only when

@@ -1,4 +1,5 @@
 import type { AbstractLevel } from 'abstract-level'
+import type { TlsOptions } from '../types.js'
 
 /** The level database the store runs on: string keys, byte values. */
 export type LevelDb = AbstractLevel<any, string, Uint8Array>
@@ -13,7 +14,7 @@ export interface Platform {
   /** A level database in `dataDir`, or in memory when it is undefined. */
   openLevel (dataDir: string | undefined): Promise<LevelDb>
   /** libp2p transports able to listen on / dial the given addresses (some load on demand). */
-  transports (listen: string[], nat?: { iceServers?: string[] }):
+  transports (listen: string[], nat?: { iceServers?: string[] }, tls?: TlsOptions):
   Array<(components: any) => any> | Promise<Array<(components: any) => any>>
   /** LAN discovery, when the platform has it. */
   mdns?: () => (components: any) => any

@@ -12,7 +12,7 @@ import { createServer, type Server } from 'node:http'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { AddressInfo } from 'node:net'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core'
 import { bundle, root } from '../../scripts/build-browser.mjs'
 import type { WeftTestApi } from './app.js'
 
@@ -45,7 +45,8 @@ export interface Harness {
   browser: Browser
   baseUrl: string
   /** A fresh page (own browser context: own storage, own weft peer) with the app loaded. */
-  newPage: (name: string) => Promise<TestPage>
+  /** A page in its own browser context (`context`: e.g. `ignoreHTTPSErrors` to trust a test certificate). */
+  newPage: (name: string, context?: BrowserContextOptions) => Promise<TestPage>
   /** Browser console lines, prefixed with the page name (printed when a test fails). */
   logs: string[]
   /** Serves `body` at `path` too (for pages other than the test app). */
@@ -91,8 +92,8 @@ export async function startHarness (): Promise<Harness> {
     baseUrl,
     logs,
     addRoute (path, contentType, body) { routes.set(path, { contentType, body }) },
-    async newPage (name) {
-      const context = await browser.newContext()
+    async newPage (name, contextOptions) {
+      const context = await browser.newContext(contextOptions)
       const page = await context.newPage()
       page.on('console', msg => { logs.push(`[${name}] ${msg.type()}: ${msg.text()}`) })
       page.on('pageerror', err => { logs.push(`[${name}] pageerror: ${err.stack ?? err.message}`) })
