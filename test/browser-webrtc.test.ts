@@ -25,15 +25,17 @@ async function webRtcAddress (page: TestPage): Promise<string> {
 
 describe('two browsers over WebRTC', { skip, timeout: 150_000 }, () => {
   let harness: Harness
-  before(async () => { harness = await startHarness() })
+  // Chromium hides host addresses in ICE candidates behind random `<uuid>.local` names, which the
+  // other side must resolve over multicast DNS. Between two contexts of one headless browser on this
+  // machine that resolution sometimes never answers: the dial then stops after both `.local`
+  // candidates were added (seen in 4 of 20 runs, the test's 1-in-4 flakiness). Real addresses in the
+  // host candidates (the switch below; what an app with camera permission gets anyway) leave ICE
+  // nothing to resolve: 30 of 30 runs passed. Over the internet, STUN's server-reflexive candidates
+  // carry real addresses too.
+  before(async () => { harness = await startHarness(['--disable-features=WebRtcHideLocalIpsWithMdns']) })
   after(async () => { await harness?.close() })
 
-  // Runs and reports on every `npm test`, but as a todo: it failed about 1 run in 4 here (a page call
-  // timing out while the WebRTC connection forms; cause not found yet), and a flaky test must not
-  // decide CI. Issue 12 stays open until it is reliable.
-  test('two pages sync a document over WebRTC signalled through a relay, and go on without it', {
-    todo: 'flaky: about 1 run in 4 times out while the WebRTC connection forms'
-  }, async (t) => {
+  test('two pages sync a document over WebRTC signalled through a relay, and go on without it', async (t) => {
     const peers = new Peers()
     const b1 = await harness.newPage('b1')
     const b2 = await harness.newPage('b2')

@@ -46,9 +46,23 @@ const api = {
     return session?.weft.multiaddrs ?? []
   },
 
+  /** Dials `address`; a failure names the dial's progress stages, to tell where it stopped. */
   async dial (address: string): Promise<void> {
     if (session == null) throw new Error('not started')
-    await session.weft.libp2p.dial(multiaddr(address), { signal: AbortSignal.timeout(20_000) })
+    const stages: string[] = []
+    const t0 = performance.now()
+    try {
+      await session.weft.libp2p.dial(multiaddr(address), {
+        signal: AbortSignal.timeout(20_000),
+        onProgress: (event: { type: string, detail?: unknown }) => {
+          const detail = typeof event.detail === 'string' ? `(${event.detail})` : ''
+          stages.push(`${event.type}${detail}@${(performance.now() - t0).toFixed(0)}`)
+        }
+      })
+    } catch (err: any) {
+      throw new Error(`dial failed after ${(performance.now() - t0).toFixed(0)} ms: ${String(err?.message ?? err)}; ` +
+        `stages: ${stages.join(' ')}`)
+    }
   },
 
   /** Open connections to `peerId`: remote address and whether the relay limits it. */

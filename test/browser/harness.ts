@@ -63,7 +63,8 @@ export interface TestPage {
   ) => Promise<Awaited<ReturnType<WeftTestApi[K]>>>
 }
 
-export async function startHarness (): Promise<Harness> {
+/** `browserArgs`: extra Chromium command-line switches for this harness's browser. */
+export async function startHarness (browserArgs: string[] = []): Promise<Harness> {
   const { code } = await appBundle()
   const routes = new Map<string, { contentType: string, body: string }>()
   const server: Server = createServer((req, res) => {
@@ -84,7 +85,7 @@ export async function startHarness (): Promise<Harness> {
     executablePath: CHROMIUM,
     timeout: 30_000,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', '--disable-quic', '--disable-dev-shm-usage']
+      '--disable-sync', '--no-first-run', '--disable-quic', '--disable-dev-shm-usage', ...browserArgs]
   })
   const logs: string[] = []
   const harness: Harness = {
