@@ -28,6 +28,7 @@ import { runFlood, type FloodPlan } from './scenarios/flood.js'
 import { runHistory } from './scenarios/history.js'
 import { runTrust, type TrustPlan } from './scenarios/trust.js'
 import { runNotesNotebook } from './scenarios/notes-notebook.js'
+import { experimentKnobs } from './systems/weft.js'
 import type { ScenarioContext } from './scenarios/context.js'
 import { evaluateTargets } from './report/targets.js'
 import { renderMarkdown } from './report/table.js'
@@ -170,7 +171,11 @@ async function main (): Promise<void> {
         'y-websocket: @y/websocket-server 0.1.1 setupWSConnection + y-websocket 3 clients (disableBc, ws polyfill) ' +
           'over 127.0.0.1; one process unless stated.',
         'weft: public API only (createWeft/create/open), each peer with its own LevelDB data dir, ' +
-          'bootstrapped from peer 0, mDNS off, inboundConnectionThreshold raised, IP colocation weight 0.'
+          'bootstrapped from peer 0, mDNS off, inboundConnectionThreshold raised, IP colocation weight 0.',
+        ...(Object.keys(experimentKnobs).length > 0
+          ? [`EXPERIMENT: every weft peer ran with network knobs ${JSON.stringify(experimentKnobs)} ` +
+              '(BENCH_WEFT_NETWORK).']
+          : [])
       ]
     },
     latency: [],

@@ -40,6 +40,7 @@ export const DEFAULTS = {
   inboundConnectionThreshold: 5,
   maxConnections: 300,
   gossipHeartbeatMs: 1000,
+  floodPublish: true,
   /** Serve as a circuit relay. */
   relay: false,
   relayMaxReservations: 64,

@@ -22,6 +22,11 @@ export interface NetworkKnobs {
   maxConnections?: number
   /** Gossipsub heartbeat interval in ms. Default 1000 (gossipsub's own). */
   gossipHeartbeatMs?: number
+  /**
+   * Gossipsub flood publishing: this peer's own messages go to every connected peer on the topic
+   * (gossipsub's default: one hop to all, but a send per neighbour) instead of its mesh peers only.
+   */
+  floodPublish?: boolean
   /** Let the connection gater dial private/loopback addresses (a browser peer reaching a Node peer on 127.0.0.1). */
   allowPrivateDials?: boolean
   /** A libp2p connection gater: allow or deny peers and addresses (deny lists, private networks, partition tests). */

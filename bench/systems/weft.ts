@@ -36,6 +36,12 @@ export async function weftSyncProtocol (): Promise<string> {
   return (await loadModule()).PROTOCOL?.sync ?? '/weft/sync/1.0.0'
 }
 
+/**
+ * Network knobs for an experiment, from `BENCH_WEFT_NETWORK` (JSON, e.g. '{"floodPublish":false}'):
+ * every weft peer of the run gets them. Runs that set it say so in their machine line.
+ */
+export const experimentKnobs: Record<string, unknown> = JSON.parse(process.env.BENCH_WEFT_NETWORK ?? '{}')
+
 /** Options every benchmark peer uses: loopback-friendly network knobs, no mDNS. */
 export function weftOptions (transport: Transport, extra: Partial<WeftOptions> = {}): WeftOptions {
   return {
@@ -45,6 +51,7 @@ export function weftOptions (transport: Transport, extra: Partial<WeftOptions> =
     network: {
       inboundConnectionThreshold: 100_000,
       ipColocationFactorWeight: 0,
+      ...experimentKnobs,
       ...(typeof extra.network === 'object' ? extra.network : {})
     }
   }

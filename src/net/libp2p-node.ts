@@ -95,6 +95,7 @@ export async function createNode (
         // (26 ms per merge at 2,000 tags: 70 % of busy time, and links aborted on ping timeouts).
         tagMeshPeers: false,
         heartbeatInterval: net.gossipHeartbeatMs ?? DEFAULTS.gossipHeartbeatMs,
+        floodPublish: net.floodPublish ?? DEFAULTS.floodPublish,
         maxInboundDataLength: (options.maxEnvelopeBytes ?? 1024 * 1024) + 4096,
         // Two topics per open document (content and presence); gossipsub's default budget of
         // 1 MiB per peer (~1 KiB a topic) silently stopped a peer's documents at ~490.
