@@ -1,4 +1,5 @@
 import { sha256 } from '@noble/hashes/sha2.js'
+import { equals } from 'uint8arrays'
 import { lpStream, Queue } from '@libp2p/utils'
 import { logger } from '@libp2p/logger'
 import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
@@ -44,9 +45,6 @@ function digestOf (heads: SharedHead[]): Uint8Array {
   }
   return h.digest()
 }
-
-const equalBytes = (a: Uint8Array, b: Uint8Array): boolean =>
-  a.byteLength === b.byteLength && a.every((x, i) => x === b[i])
 
 /**
  * Anti-entropy between neighbours, at a cost that follows neighbours rather than
@@ -121,7 +119,7 @@ export class HeadsExchange {
     const theirs = new Map(reply.entries.map(e => [e.docId, e.vectorHash]))
     const differing = heads.filter(h => {
       const other = theirs.get(h.docId)
-      return other !== undefined && !equalBytes(other, h.vectorHash)
+      return other !== undefined && !equals(other, h.vectorHash)
     }).map(h => h.docId)
     if (differing.length > 0) this.ctx.differs(peer, differing)
   }
@@ -136,7 +134,7 @@ export class HeadsExchange {
         throw new WireError('bad-version', `heads digest version ${request.version}`)
       }
       const heads = this.ctx.sharedWith(connection.remotePeer)
-      const same = request.count === heads.length && equalBytes(request.digest, digestOf(heads))
+      const same = request.count === heads.length && equals(request.digest, digestOf(heads))
       const entries = same
         ? []
         : heads.map(h => ({ docId: h.docId, vectorHash: h.vectorHash as Uint8Array<ArrayBuffer> }))

@@ -1,4 +1,5 @@
 import * as Y from 'yjs'
+import { equals } from 'uint8arrays'
 import { lpStream, RateLimiter } from '@libp2p/utils'
 import { logger } from '@libp2p/logger'
 import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
@@ -24,9 +25,6 @@ export const SYNC_PROTOCOL = PROTOCOL.sync
 
 const MAX_REQUEST_BYTES = 1024 * 1024
 const EMPTY = new Uint8Array(0)
-
-const sameBytes = (a: Uint8Array, b: Uint8Array): boolean =>
-  a.byteLength === b.byteLength && a.every((x, i) => x === b[i])
 
 export interface PullContext {
   verifier: Verifier
@@ -239,7 +237,7 @@ export class PullProtocol {
           heads: (answer.heads ?? []) as Bytes,
           // Private documents: every control op, so the requester judges what follows by the same ACL
           // (none when the requester's digest says it holds the same set).
-          control: (replica.access === undefined || sameBytes(request.controlDigest, replica.access.digest())
+          control: (replica.access === undefined || equals(request.controlDigest, replica.access.digest())
             ? []
             : replica.access.encodedOps()) as Bytes
         }
