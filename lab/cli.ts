@@ -12,6 +12,7 @@ import { mdnsScenario } from './scenarios/mdns.js'
 import { skewScenario } from './scenarios/skew.js'
 import { diskFullScenario } from './scenarios/disk-full.js'
 import { natScenario } from './scenarios/nat.js'
+import { upnpScenario } from './scenarios/upnp.js'
 
 installTeardown('lab')
 
@@ -48,6 +49,8 @@ await yargs(hideBin(process.argv))
     {}, async () => { await scenario(async () => await natScenario({ kind: 'cone' })) })
   .command('nat-strict', 'as nat, behind NATs that drop unsolicited inbound: syncs through the relay',
     {}, async () => { await scenario(async () => await natScenario({ kind: 'strict' })) })
+  .command('upnp', 'a peer behind a UPnP router (miniupnpd) maps a port, and a WAN peer that knows only that ' +
+    'address reaches it', {}, async () => { await scenario(upnpScenario) })
   .demandCommand(1)
   .strict()
   .parseAsync()

@@ -5,6 +5,7 @@ import { mdnsScenario } from '../lab/scenarios/mdns.js'
 import { skewScenario } from '../lab/scenarios/skew.js'
 import { destroyAllClusters } from '../lab/cluster.js'
 import { runNat } from '../lab/scenarios/nat.js'
+import { runUpnp } from '../lab/scenarios/upnp.js'
 
 /** Root and working network namespaces; CI sets WEFT_REQUIRE_LAB=1 so that their absence fails, never skips. */
 function labAvailable (): boolean {
@@ -55,5 +56,16 @@ describe('network lab: real processes in their own network namespaces', { skip }
     // What "direct" means, measured: B's 64 KiB written after the punch did not cross the relay host.
     assert.ok((result.relayBytesAfterDirect ?? Infinity) < 32 * 1024,
       `${result.relayBytesAfterDirect} bytes crossed the relay host after the direct connection stood`)
+  })
+
+  test('UPnP: a peer behind a UPnP router maps a port, and a WAN peer that knows only that address reaches it', {
+    timeout: 120_000
+  }, async () => {
+    const result = await runUpnp()
+    assert.ok(result.mapped?.startsWith('/ip4/11.78.0.11/tcp/'), result.why)
+    // The router holds the forward miniupnpd added for the peer's listen port.
+    assert.match(result.forwards ?? '', /dnat ip to 10\.78\.1\.10:4001/)
+    assert.equal(result.reached, true, result.why)
+    assert.equal(result.synced, true, result.why)
   })
 })

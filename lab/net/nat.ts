@@ -38,6 +38,8 @@ export function natRuleset (options: NatOptions): string {
     '    type filter hook forward priority 0; policy drop;',
     '    ct state established,related accept',
     '    iifname "lan0" oifname "eth0" accept',
+    // A port forward (UPnP, upnp-gateway.ts) lets a new connection in: the router DNAT-ed it.
+    '    ct status dnat accept',
     '  }',
     '  chain postrouting {',
     '    type nat hook postrouting priority srcnat; policy accept;',

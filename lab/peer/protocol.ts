@@ -14,7 +14,7 @@ export interface DriverConfig {
   /** Serve as a circuit relay (the NAT scenarios' public peer). */
   relay?: boolean
   /** NAT traversal options (`WeftOptions.nat`). */
-  nat?: { holePunching?: boolean, autonat?: boolean, iceServers?: string[] }
+  nat?: { holePunching?: boolean, autonat?: boolean, upnp?: boolean, iceServers?: string[] }
 }
 
 /** One open libp2p connection of a peer, as the NAT scenarios look at it. */

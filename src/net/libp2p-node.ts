@@ -145,10 +145,13 @@ function withGuard (gater: ConnectionGater, guard: PeerGuard | undefined): Conne
 function addNatServices (services: Record<string, unknown>, options: WeftOptions, platform: Platform): void {
   const nat = options.nat ?? {}
   if (nat.holePunching ?? DEFAULTS.holePunching) services.dcutr = dcutr()
-  if (nat.autonat ?? DEFAULTS.autonat) services.autonat = autoNAT()
+  const autonat = nat.autonat ?? DEFAULTS.autonat
+  if (autonat) services.autonat = autoNAT()
   if (nat.upnp ?? DEFAULTS.upnp) {
     if (platform.upnp === undefined) throw new TypeError(`createWeft: nat.upnp is not available on ${platform.name}`)
-    services.upnp = platform.upnp()
+    // Without AutoNAT nothing would ever confirm the mapped address (and @libp2p/upnp-nat refuses to
+    // start without it): the router's own report is trusted then. upnp-nat drops a private one.
+    services.upnp = platform.upnp({ trustRouterAddress: !autonat })
   }
   const relay = relayServer(options.relay)
   if (relay !== undefined) services.relay = relay

@@ -38,7 +38,7 @@ export const nodePlatform: Platform = {
     return transports
   },
   mdns: () => mdns(),
-  upnp: () => uPnPNAT(),
+  upnp: ({ trustRouterAddress }) => uPnPNAT({ autoConfirmAddress: trustRouterAddress }),
   ed25519: nodeEd25519
 }
 

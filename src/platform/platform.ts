@@ -18,8 +18,11 @@ export interface Platform {
   Array<(components: any) => any> | Promise<Array<(components: any) => any>>
   /** LAN discovery, when the platform has it. */
   mdns?: () => (components: any) => any
-  /** Port forwarding by UPnP IGD, when the platform has it. */
-  upnp?: () => (components: any) => any
+  /**
+   * Port forwarding by UPnP IGD, when the platform has it. `trustRouterAddress`: announce the mapped
+   * address at once (the router that performs the NAT reported it), rather than after AutoNAT confirms it.
+   */
+  upnp?: (init: { trustRouterAddress: boolean }) => (components: any) => any
   /** ed25519 over raw 32-byte keys. */
   ed25519: Ed25519
 }
