@@ -50,7 +50,9 @@ await yargs(hideBin(process.argv))
   .command('nat-strict', 'as nat, behind NATs that drop unsolicited inbound: syncs through the relay',
     {}, async () => { await scenario(async () => await natScenario({ kind: 'strict' })) })
   .command('upnp', 'a peer behind a UPnP router (miniupnpd) maps a port, and a WAN peer that knows only that ' +
-    'address reaches it', {}, async () => { await scenario(upnpScenario) })
+    'address reaches it', {}, async () => { await scenario(async () => await upnpScenario('upnp')) })
+  .command('natpmp', 'as upnp, behind a router that speaks only NAT-PMP', {},
+    async () => { await scenario(async () => await upnpScenario('natpmp')) })
   .demandCommand(1)
   .strict()
   .parseAsync()

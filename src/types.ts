@@ -147,7 +147,7 @@ export interface WeftOptions {
     holePunching?: boolean
     /** AutoNAT: ask peers to dial back, to learn which public addresses are reachable. Default false (see README). */
     autonat?: boolean
-    /** Ask the router (UPnP IGD) to forward a port to this peer (Node only). Default false. */
+    /** Ask the router to forward a port to this peer, over UPnP IGD or NAT-PMP (Node only). Default false. */
     upnp?: boolean
     /**
      * STUN/TURN server URLs for WebRTC connections (a `/webrtc` listen address), e.g.

@@ -61,9 +61,17 @@ describe('network lab: real processes in their own network namespaces', { skip }
   test('UPnP: a peer behind a UPnP router maps a port, and a WAN peer that knows only that address reaches it', {
     timeout: 120_000
   }, async () => {
-    const result = await runUpnp()
+    const result = await runUpnp('upnp')
     assert.ok(result.mapped?.startsWith('/ip4/11.78.0.11/tcp/'), result.why)
     // The router holds the forward miniupnpd added for the peer's listen port.
+    assert.match(result.forwards ?? '', /dnat ip to 10\.78\.1\.10:4001/)
+    assert.equal(result.reached, true, result.why)
+    assert.equal(result.synced, true, result.why)
+  })
+
+  test('NAT-PMP: the same behind a router that speaks only NAT-PMP', { timeout: 120_000 }, async () => {
+    const result = await runUpnp('natpmp')
+    assert.ok(result.mapped?.startsWith('/ip4/11.78.0.11/tcp/'), result.why)
     assert.match(result.forwards ?? '', /dnat ip to 10\.78\.1\.10:4001/)
     assert.equal(result.reached, true, result.why)
     assert.equal(result.synced, true, result.why)

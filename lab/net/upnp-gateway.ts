@@ -16,8 +16,11 @@ export interface UpnpGateway {
  * miniupnpd (Debian's miniupnpd-nftables) answers SSDP and UPnP on the inside leg (`lan0`) and adds
  * port forwards to nftables chains of its own, which the router's NAT table jumps to. Peers of
  * `insideSubnet` may map ports 1024-65535 to themselves only (miniupnpd's secure mode).
+ * `protocols`: 'upnp' (UPnP IGD and NAT-PMP, as most home routers) or 'natpmp' (NAT-PMP only).
  */
-export async function startUpnpGateway (router: Host, insideSubnet: string, dir: string): Promise<UpnpGateway> {
+export async function startUpnpGateway (
+  router: Host, insideSubnet: string, dir: string, protocols: 'upnp' | 'natpmp' = 'upnp'
+): Promise<UpnpGateway> {
   // miniupnpd's defaults: table inet "filter", chains miniupnpd, prerouting_miniupnpd and
   // postrouting_miniupnpd. Its forward chain only accepts: the router's own forward chain
   // (nat.ts) lets DNAT-ed connections through.
@@ -37,8 +40,7 @@ export async function startUpnpGateway (router: Host, insideSubnet: string, dir:
     'ext_ifname=eth0',
     'listening_ip=lan0',
     'http_port=5000',
-    'enable_upnp=yes',
-    // NAT-PMP is on as on most home routers; weft's UPnP client does not use it.
+    `enable_upnp=${protocols === 'upnp' ? 'yes' : 'no'}`,
     'enable_natpmp=yes',
     'secure_mode=yes',
     'system_uptime=yes',
@@ -62,7 +64,7 @@ export async function startUpnpGateway (router: Host, insideSubnet: string, dir:
   const ready = await new Promise<boolean>(resolve => {
     const timer = setTimeout(() => { resolve(false) }, 10_000)
     const check = (): void => {
-      if (/HTTP listening on port/.test(output)) { clearTimeout(timer); resolve(true) }
+      if (/HTTP listening on port|Listening for NAT-PMP/.test(output)) { clearTimeout(timer); resolve(true) }
     }
     child.stdout.on('data', check)
     child.stderr.on('data', check)

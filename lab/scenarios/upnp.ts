@@ -28,21 +28,21 @@ export interface UpnpResult {
 }
 
 /**
- * A peer behind a NAT router that speaks UPnP IGD (miniupnpd), with `nat: { upnp: true }` and
- * nothing else: no relay, no hole punching. It asks the router for a port forward, announces the
- * mapped public address, and a peer on the WAN that knows only that address reaches it directly
- * and syncs. `npm run lab -- upnp`.
+ * A peer behind a NAT router that forwards ports on request (miniupnpd: UPnP IGD and NAT-PMP, or
+ * NAT-PMP only), with `nat: { upnp: true }` and nothing else: no relay, no hole punching. It asks
+ * the router for a port forward, announces the mapped public address, and a peer on the WAN that
+ * knows only that address reaches it directly and syncs. `npm run lab -- upnp` / `-- natpmp`.
  */
-export async function upnpScenario (): Promise<boolean> {
-  const r = await runUpnp()
+export async function upnpScenario (protocols: 'upnp' | 'natpmp' = 'upnp'): Promise<boolean> {
+  const r = await runUpnp(protocols)
   const mapped = r.mapped === undefined ? 'no mapped address' : `mapped ${r.mapped} in ${r.mappedMs} ms`
-  console.log(`upnp: ${mapped}; reached from the WAN: ${r.reached ? 'yes' : 'no'}; ` +
+  console.log(`${protocols}: ${mapped}; reached from the WAN: ${r.reached ? 'yes' : 'no'}; ` +
     `synced: ${r.synced ? 'yes' : 'no'}${r.why === undefined ? '' : ` (${r.why})`}`)
   return r.reached && r.synced
 }
 
-export async function runUpnp (): Promise<UpnpResult> {
-  const name = `upnp${process.pid}`
+export async function runUpnp (protocols: 'upnp' | 'natpmp' = 'upnp'): Promise<UpnpResult> {
+  const name = `${protocols === 'upnp' ? 'upnp' : 'pmp'}${process.pid}`
   const wan = new Lan({ name: `${name}w`, subnet: WAN })
   const inside = new Lan({ name: `${name}i`, subnet: INSIDE })
   const root = join(LAB_ROOT, `${LAB_PREFIX}${name}`)
@@ -56,7 +56,7 @@ export async function runUpnp (): Promise<UpnpResult> {
     const insideHost = await inside.addHost()
     await makeNatRouter(router, inside, INSIDE, { kind: 'cone' })
     await mkdir(root, { recursive: true })
-    gateway = await startUpnpGateway(router, INSIDE, root)
+    gateway = await startUpnpGateway(router, INSIDE, root, protocols)
 
     const start = async (host: Host, extra: Partial<DriverConfig>): Promise<PeerProcess> => {
       const dataDir = join(root, host.ns)

@@ -292,7 +292,7 @@ export const DAEMON_OPTIONS: readonly OptionSpec[] = [
     env: 'WEFT_UPNP',
     default: DEFAULTS.upnp,
     defaultText: String(DEFAULTS.upnp),
-    describe: 'Ask the router (UPnP IGD) to forward the listen port to this daemon.'
+    describe: 'Ask the router to forward the listen port to this daemon (UPnP IGD, or NAT-PMP).'
   },
   {
     key: 'network',

@@ -3,6 +3,7 @@ import { webSockets } from '@libp2p/websockets'
 import { memory } from '@libp2p/memory'
 import { mdns } from '@libp2p/mdns'
 import { uPnPNAT } from '@libp2p/upnp-nat'
+import { portMappingClient } from '../net/port-mapping.js'
 import { MemoryLevel } from 'memory-level'
 import { nodeEd25519 } from '../identity/ed25519-node.js'
 import type { LevelDb, Platform } from './platform.js'
@@ -38,7 +39,10 @@ export const nodePlatform: Platform = {
     return transports
   },
   mdns: () => mdns(),
-  upnp: ({ trustRouterAddress }) => uPnPNAT({ autoConfirmAddress: trustRouterAddress }),
+  upnp: ({ trustRouterAddress }) => uPnPNAT({
+    autoConfirmAddress: trustRouterAddress,
+    portMappingClient: portMappingClient()
+  }),
   ed25519: nodeEd25519
 }
 
