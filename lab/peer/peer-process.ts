@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import type { Host } from '../net/lan.js'
 import { buildDriver } from './build.js'
@@ -180,4 +182,24 @@ export class PeerProcess {
     await exited
     clearTimeout(timer)
   }
+}
+
+/**
+ * Starts a scenario's peer on `host` with its data dir under `root`, added to `peers` (for the
+ * scenario's clean-up) before it starts. DEBUG=... (libp2p's logger) in the environment shows each
+ * peer's log, prefixed by its host.
+ */
+export async function startScenarioPeer (
+  host: Host, root: string, peers: PeerProcess[], config: Omit<DriverConfig, 'dataDir'>
+): Promise<PeerProcess> {
+  const dataDir = join(root, host.ns)
+  await mkdir(dataDir, { recursive: true })
+  const peer = new PeerProcess({
+    host,
+    config: { dataDir, ...config },
+    onStderr: process.env.DEBUG === undefined ? undefined : line => { console.error(`${host.ns}: ${line}`) }
+  })
+  peers.push(peer)
+  await peer.start()
+  return peer
 }

@@ -1,10 +1,10 @@
-import { mkdir, rm } from 'node:fs/promises'
+import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Lan } from '../net/lan.js'
 import { installByteCounters, makeNatRouter, readByteCounters, type NatOptions } from '../net/nat.js'
 import { LAB_PREFIX, LAB_ROOT } from '../net/names.js'
 import { startStunServer, type StunServer } from '../net/stun.js'
-import { PeerProcess } from '../peer/peer-process.js'
+import { startScenarioPeer, type PeerProcess } from '../peer/peer-process.js'
 import { PEER_PORT } from '../cluster.js'
 import { poll } from '../wait.js'
 import { newDocId } from '../../src/index.js'
@@ -102,28 +102,15 @@ export async function runNat (options: NatOptions): Promise<NatResult> {
 
     const start = async (
       host: typeof publicHost, listen: string[], bootstrap: string[], relay: boolean
-    ): Promise<PeerProcess> => {
-      const dataDir = join(root, host.ns)
-      await mkdir(dataDir, { recursive: true })
-      const peer = new PeerProcess({
-        host,
-        config: {
-          dataDir,
-          listen,
-          bootstrap,
-          mdns: false,
-          relay,
-          nat: { ...NAT_OPTIONS, iceServers },
-          beaconIntervalMs: 1_000,
-          discoveryIntervalMs: 2_000
-        },
-        // DEBUG=... (libp2p's logger) in the environment shows each peer's log, prefixed by its host.
-        onStderr: process.env.DEBUG === undefined ? undefined : line => { console.error(`${host.ns}: ${line}`) }
-      })
-      peers.push(peer)
-      await peer.start()
-      return peer
-    }
+    ): Promise<PeerProcess> => await startScenarioPeer(host, root, peers, {
+      listen,
+      bootstrap,
+      mdns: false,
+      relay,
+      nat: { ...NAT_OPTIONS, iceServers },
+      beaconIntervalMs: 1_000,
+      discoveryIntervalMs: 2_000
+    })
     const relay = await start(publicHost, [`/ip4/${publicHost.ip}/tcp/${PEER_PORT}`], [], true)
     const relayAddress = `/ip4/${publicHost.ip}/tcp/${PEER_PORT}/p2p/${relay.peerId}`
     // '/p2p-circuit': reachable through the relay; '/webrtc': by WebRTC, signalled through it.

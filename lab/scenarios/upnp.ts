@@ -4,7 +4,7 @@ import { Lan, type Host } from '../net/lan.js'
 import { makeNatRouter } from '../net/nat.js'
 import { startUpnpGateway, type UpnpGateway } from '../net/upnp-gateway.js'
 import { LAB_PREFIX, LAB_ROOT } from '../net/names.js'
-import { PeerProcess } from '../peer/peer-process.js'
+import { startScenarioPeer, type PeerProcess } from '../peer/peer-process.js'
 import type { DriverConfig } from '../peer/protocol.js'
 import { PEER_PORT } from '../cluster.js'
 import { poll } from '../wait.js'
@@ -58,26 +58,15 @@ export async function runUpnp (protocols: 'upnp' | 'natpmp' = 'upnp'): Promise<U
     await mkdir(root, { recursive: true })
     gateway = await startUpnpGateway(router, INSIDE, root, protocols)
 
-    const start = async (host: Host, extra: Partial<DriverConfig>): Promise<PeerProcess> => {
-      const dataDir = join(root, host.ns)
-      await mkdir(dataDir, { recursive: true })
-      const peer = new PeerProcess({
-        host,
-        config: {
-          dataDir,
-          listen: [`/ip4/${host.ip}/tcp/${PEER_PORT}`],
-          bootstrap: [],
-          mdns: false,
-          beaconIntervalMs: 1_000,
-          discoveryIntervalMs: 2_000,
-          ...extra
-        },
-        onStderr: process.env.DEBUG === undefined ? undefined : line => { console.error(`${host.ns}: ${line}`) }
+    const start = async (host: Host, extra: Partial<DriverConfig>): Promise<PeerProcess> =>
+      await startScenarioPeer(host, root, peers, {
+        listen: [`/ip4/${host.ip}/tcp/${PEER_PORT}`],
+        bootstrap: [],
+        mdns: false,
+        beaconIntervalMs: 1_000,
+        discoveryIntervalMs: 2_000,
+        ...extra
       })
-      peers.push(peer)
-      await peer.start()
-      return peer
-    }
     const t0 = Date.now()
     // Only UPnP: no relay to reserve on, no hole punching to fall back on.
     const behind = await start(insideHost, { nat: { upnp: true, holePunching: false } })
