@@ -12,6 +12,8 @@ import { browserSkipReason, startHarness, type Harness, type TestPage } from './
 
 const skip = browserSkipReason()
 const T = 30_000
+/** WebRTC dials before the test gives up (see the dial below). */
+const MAX_DIALS = 3
 
 /** The page's WebRTC address (signalled through the relay), once its reservation is announced. */
 async function webRtcAddress (page: TestPage): Promise<string> {
@@ -30,8 +32,8 @@ describe('two browsers over WebRTC', { skip, timeout: 150_000 }, () => {
   // machine that resolution sometimes never answers: the dial then stops after both `.local`
   // candidates were added (5 of 21 runs failed without the switch below). Real addresses in the host
   // candidates (the switch; what an app with camera permission gets anyway) leave ICE nothing to
-  // resolve: 46 of 46 runs passed in the last two loops. Over the internet, STUN's server-reflexive
-  // candidates carry real addresses too. A failed dial names its progress stages and candidates.
+  // resolve: 4 failures in 61 runs instead (the same stop after both candidates, cause not found).
+  // Over the internet, STUN's server-reflexive candidates carry real addresses too.
   before(async () => { harness = await startHarness(['--disable-features=WebRtcHideLocalIpsWithMdns']) })
   after(async () => { await harness?.close() })
 
@@ -53,12 +55,25 @@ describe('two browsers over WebRTC', { skip, timeout: 150_000 }, () => {
       assert.ok(addr1.endsWith(`/p2p-circuit/webrtc/p2p/${id1}`), addr1)
 
       const t1 = Date.now()
-      // One dial: a second one from b1 at the same time races the first (two WebRTC handshakes,
-      // one aborted) and made this test flaky; b1 sees b2's connection as inbound.
-      await b2.call('dial', addr1)
+      // One dial at a time: a second one from b1 at once races the first (two WebRTC handshakes, one
+      // aborted); b1 sees b2's connection as inbound. ICE between two pages of one browser on this
+      // machine sometimes never connects after both host candidates are added (about 1 attempt in 15
+      // even with real addresses; see `before`), as a real app's dialler would, the test dials again:
+      // at most MAX_DIALS attempts, each failure's stages reported.
+      let attempts = 0
+      for (;;) {
+        attempts++
+        try {
+          await b2.call('dial', addr1)
+          break
+        } catch (err) {
+          t.diagnostic(`WebRTC dial attempt ${attempts} failed: ${String((err as Error).message).slice(0, 1500)}`)
+          if (attempts >= MAX_DIALS) throw err
+        }
+      }
       await waitFor('b1 sees the connection from b2', async () =>
         (await b1.call('connectionsTo', id2)).length > 0, T)
-      t.diagnostic(`WebRTC dial done in ${Date.now() - t1} ms (${addr2})`)
+      t.diagnostic(`WebRTC dial done in ${Date.now() - t1} ms, attempt ${attempts} of at most ${MAX_DIALS} (${addr2})`)
 
       const docId = newDocId()
       await b1.call('open', docId)
