@@ -10,7 +10,8 @@ import { pmpNat, upnpNat, type Gateway, type UPnPNAT } from '@achingbrain/nat-po
 import { gateway4async } from 'default-gateway'
 
 /**
- * How long UPnP's search goes first: a router that speaks both is used over UPnP only. With the
+ * How long UPnP's search goes first: a router that speaks both (and answers SSDP by then) is used
+ * over UPnP only. With the
  * probe, well inside upnp-nat's first search (5 s), which ends the search when it times out.
  */
 const UPNP_FIRST_MS = 1_500
@@ -22,6 +23,8 @@ export function portMappingClient (): UPnPNAT {
   // One NAT-PMP client per router for the node's life: upnp-nat searches again every few minutes
   // and skips gateways it knows by id, and each client holds a UDP socket.
   const pmpClients = new Map<string, Promise<Gateway | undefined>>()
+  // Once a UPnP gateway has answered, later searches (upnp-nat repeats them) ask no NAT-PMP.
+  let upnpFound = false
   const natPmp = async (): Promise<Gateway | undefined> => {
     const router = (await gateway4async()).gateway
     let found = pmpClients.get(router)
@@ -36,7 +39,6 @@ export function portMappingClient (): UPnPNAT {
   return {
     getGateway: async (descriptor, options) => await upnp.getGateway(descriptor, options),
     async * findGateways (options = {}) {
-      let upnpFound = false
       let pmp: Promise<Gateway | undefined> | undefined = (async () => {
         await sleep(UPNP_FIRST_MS, undefined, { signal: options.signal })
         return upnpFound ? undefined : await natPmp()
