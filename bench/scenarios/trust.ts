@@ -2,7 +2,7 @@
  * Scenario: what a private document costs against an open one, in one run on one machine.
  * - Latency: single-character edits on peer 0 of an N-peer cluster (as in latency-core), on an open
  *   document and on a private one (every other peer joined with a writer link), both clusters up at
- *   once and taking turns in rounds: edit latency p50/p99 and CPU per delivered edit.
+ *   once and their edits interleaved one by one: edit latency p50/p99 and CPU per delivered edit.
  * - Catch-up: a member offline during E edits comes back; the sync stream's bytes against the ideal
  *   diff (Y.encodeStateAsUpdate of the writer's doc against the member's state vector).
  */
@@ -19,7 +19,8 @@ import { waitQuiet } from '../lib/quiet.js'
 import { warmUp } from '../lib/ready.js'
 import { log, errMsg } from '../lib/log.js'
 import { profileWindow } from '../lib/profiler.js'
-import { measureLatency, latencyStats, type LatencySample, type LatencyStats } from './latency-core.js'
+import { latencyStats, type LatencySample, type LatencyStats } from './latency-core.js'
+import { mulberry32 } from '../lib/random.js'
 import type { ScenarioContext, SkipNote } from './context.js'
 
 export type Access = 'open' | 'private'
@@ -101,24 +102,101 @@ async function startCluster (n: number, access: Access, timeoutMs: number): Prom
   }
 }
 
-/** Rounds the edits are split into: open and private take turns, so load that drifts during the run hits both. */
-const ROUNDS = 10
-
-function merge (a: LatencySample | undefined, b: LatencySample): LatencySample {
-  if (a === undefined) return b
-  return {
-    allPeers: [...a.allPeers, ...b.allPeers],
-    perDelivery: [...a.perDelivery, ...b.perDelivery],
-    lost: a.lost + b.lost,
-    cpuMs: a.cpuMs + b.cpuMs,
-    wallMs: a.wallMs + b.wallMs,
-    bytes: a.bytes + b.bytes
+/**
+ * Edits of the two clusters interleaved one by one, each pair in a random (seeded) order, so that
+ * load that drifts during the run (a shared CI box, a GC, the other cluster's timers) weighs on both
+ * alike down to the single edit, and neither kind always goes first after a pause. Each edit's slot
+ * runs from the edit to the end of the pause after it: the CPU of that slot is charged to the kind
+ * that edited (work an edit leaves behind, such as store writes and forwarding, lands in its own
+ * slot; periodic work of either cluster lands in either kind's slots at random). Bytes come from each
+ * cluster's own meter, so they are exact per kind.
+ */
+async function measureInterleaved (
+  clusters: Record<Access, Cluster>, o: { edits: number, gapMs: number, perEditTimeoutMs: number, budgetMs: number }
+): Promise<Record<Access, LatencySample>> {
+  const kinds = ['open', 'private'] as const
+  const state = Object.fromEntries(kinds.map(access => {
+    const [writer, ...receivers] = clusters[access].peers
+    const seen = new Float64Array(receivers.length)
+    const s = {
+      writer,
+      receivers,
+      seen,
+      expected: Number.POSITIVE_INFINITY,
+      pending: 0,
+      done: undefined as (() => void) | undefined,
+      listeners: [] as Array<() => void>,
+      sample: { allPeers: [], perDelivery: [], lost: 0, cpuMs: 0, wallMs: 0, bytes: 0 } as LatencySample,
+      bytes0: clusters[access].bytesReceived()
+    }
+    s.listeners = receivers.map((p, i) => {
+      const fn = (): void => {
+        if (s.seen[i] === 0 && p.text.length >= s.expected) {
+          s.seen[i] = performance.now()
+          if (--s.pending === 0) s.done?.()
+        }
+      }
+      p.doc.on('update', fn)
+      return fn
+    })
+    return [access, s]
+  })) as Record<Access, {
+    writer: Cluster['peers'][number]
+    receivers: Cluster['peers']
+    seen: Float64Array
+    expected: number
+    pending: number
+    done: (() => void) | undefined
+    listeners: Array<() => void>
+    sample: LatencySample
+    bytes0: number
+  }>
+  const order = mulberry32(7)
+  const gaps = mulberry32(42)
+  const wall0 = performance.now()
+  try {
+    for (let k = 0; k < o.edits && performance.now() - wall0 <= o.budgetMs; k++) {
+      const pair = order() < 0.5 ? kinds : [...kinds].reverse()
+      for (const access of pair) {
+        const s = state[access]
+        const cpu0 = process.cpuUsage()
+        const t0 = performance.now()
+        s.seen.fill(0)
+        s.pending = s.receivers.length
+        const finished = new Promise<void>(resolve => { s.done = resolve })
+        s.expected = s.writer.text.length + 1
+        s.writer.text.insert(s.writer.text.length, 'x')
+        let timer: NodeJS.Timeout | undefined
+        const timeout = new Promise<void>(resolve => { timer = setTimeout(resolve, o.perEditTimeoutMs) })
+        await Promise.race([finished, timeout])
+        clearTimeout(timer)
+        s.expected = Number.POSITIVE_INFINITY
+        let worst = 0
+        for (let i = 0; i < s.receivers.length; i++) {
+          if (s.seen[i] === 0) { s.sample.lost++; worst = Number.POSITIVE_INFINITY; continue }
+          const d = s.seen[i] - t0
+          s.sample.perDelivery.push(d)
+          worst = Math.max(worst, d)
+        }
+        s.sample.allPeers.push(worst)
+        await sleep(o.gapMs * (1 + gaps()))
+        s.sample.cpuMs += cpuMs(cpu0)
+        s.sample.wallMs += performance.now() - t0
+      }
+    }
+  } finally {
+    for (const access of kinds) {
+      const s = state[access]
+      s.receivers.forEach((p, i) => { p.doc.off('update', s.listeners[i]) })
+      s.sample.bytes = clusters[access].bytesReceived() - s.bytes0
+    }
   }
+  return { open: state.open.sample, private: state.private.sample }
 }
 
 /**
- * Both clusters run side by side and take turns, a round of edits each: the machine's load (a
- * shared CI box, say) then weighs on both alike, and the ratio between them is what is reported.
+ * Both clusters run side by side, started and warmed up alike, and their edits are interleaved one
+ * by one (measureInterleaved); the ratio between them is what is reported.
  */
 async function latencyPair (ctx: ScenarioContext, n: number, edits: number): Promise<TrustLatencyRow[]> {
   const label = `trust latency N=${n}`
@@ -127,25 +205,20 @@ async function latencyPair (ctx: ScenarioContext, n: number, edits: number): Pro
   try {
     for (const access of ['open', 'private'] as const) {
       clusters[access] = await startCluster(n, access, 30_000 + n * 6000)
-      await warmUp(clusters[access], 15_000 + n * 200)
     }
+    // Warmed up only once both are up: whatever the first cluster's start-up leaves running meets both.
+    for (const access of ['open', 'private'] as const) await warmUp(clusters[access]!, 15_000 + n * 200)
     const q = await waitQuiet(ctx.quick ? 1_500 : 3_000, ctx.quick ? 10_000 : 30_000, 10 + n)
     const idleStart = process.cpuUsage()
     const idleT0 = performance.now()
     await sleep(ctx.quick ? 500 : 2000)
     const idleRate = cpuMs(idleStart) / (performance.now() - idleT0)
-    const samples: Partial<Record<Access, LatencySample>> = {}
-    const perRound = Math.max(1, Math.ceil(edits / ROUNDS))
-    const budgetMs = (ctx.quick ? 8_000 : 40_000) / ROUNDS
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const access of ['open', 'private'] as const) {
-        const sample = await profileWindow('weft', `${label} ${access}`, async () =>
-          await measureLatency(clusters[access]!, { edits: perRound, gapMs: 5, perEditTimeoutMs: 5000, budgetMs }))
-        samples[access] = merge(samples[access], sample)
-      }
-    }
+    const samples = await profileWindow('weft', `${label} interleaved`, async () =>
+      await measureInterleaved(clusters as Record<Access, Cluster>, {
+        edits, gapMs: 5, perEditTimeoutMs: 5000, budgetMs: ctx.quick ? 16_000 : 80_000
+      }))
     return (['open', 'private'] as const).map(access => {
-      const sample = samples[access]!
+      const sample = samples[access]
       const row: TrustLatencyRow = {
         access,
         n,
