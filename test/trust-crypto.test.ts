@@ -6,6 +6,8 @@ import { Kind, open, seal } from '../src/trust/aead.js'
 import { openKey, sealKey } from '../src/trust/keybox.js'
 import { Epochs, epochCommitment } from '../src/trust/epochs.js'
 import type { ControlOp, KeyBox } from '../src/wire/trust.js'
+import { xchacha20poly1305 } from '@noble/ciphers/chacha.js'
+import { xchachaBackend, xchachaOpen, xchachaSeal } from '../src/trust/xchacha.js'
 
 const doc = Uint8Array.from(randomBytes(32))
 const aad = new TextEncoder().encode('author|seq|epoch')
@@ -25,6 +27,36 @@ test('aead: a round trip, and every tampering, wrong key, wrong kind, wrong AAD 
   const commit = Uint8Array.from(sealed.commit); commit[5] ^= 1
   assert.equal(open(key, Kind.payload, doc, { ...sealed, commit }, aad), undefined, 'tampered commitment')
   assert.notDeepEqual(seal(key, Kind.payload, doc, pt, aad).nonce, sealed.nonce, 'random nonces')
+})
+
+test('xchacha: the XChaCha draft\'s AEAD vector, and the same bytes as @noble/ciphers (what browsers use)', () => {
+  // On Node this exercises OpenSSL plus HChaCha20 recovered from a raw ChaCha20 block (xchacha.ts).
+  assert.equal(xchachaBackend, 'node:crypto')
+  const h = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'hex'))
+  const key = h('808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f')
+  const nonce = h('404142434445464748494a4b4c4d4e4f5051525354555657')
+  const vectorAad = h('50515253c0c1c2c3c4c5c6c7')
+  const pt = new TextEncoder().encode('Ladies and Gentlemen of the class of \'99: If I could offer you only one tip ' +
+    'for the future, sunscreen would be it.')
+  const expected = 'bd6d179d3e83d43b9576579493c0e939572a1700252bfaccbed2902c21396cbb731c7f1b0b4aa6440bf3a82f4eda7e39' +
+    'ae64c6708c54c216cb96b72e1213b4522f8c9ba40db5d945b11b69b982c1bb9e3f3fac2bc369488f76b2383565d3fff921f9664c97637da9' +
+    '768812f615c68b13b52ec0875924c1c7987947deafd8780acf49'
+  assert.equal(Buffer.from(xchachaSeal(key, nonce, vectorAad, pt)).toString('hex'), expected)
+  assert.deepEqual(xchachaOpen(key, nonce, vectorAad, h(expected)), pt)
+  for (let i = 0; i < 200; i++) {
+    const k = Uint8Array.from(randomBytes(32))
+    const n = Uint8Array.from(randomBytes(24))
+    const a = Uint8Array.from(randomBytes(i % 50))
+    const p = Uint8Array.from(randomBytes((i * 37) % 700))
+    const sealed = xchachaSeal(k, n, a, p)
+    assert.deepEqual(sealed, xchacha20poly1305(k, n, a).encrypt(p), `seal ${i} differs from noble`)
+    assert.deepEqual(xchachaOpen(k, n, a, sealed), p)
+    const flipped = Uint8Array.from(sealed); flipped[i % sealed.length] ^= 1 << (i % 8)
+    assert.equal(xchachaOpen(k, n, a, flipped), undefined, `tampered byte ${i % sealed.length} opens`)
+    const otherNonce = Uint8Array.from(n); otherNonce[i % 24] ^= 1
+    assert.equal(xchachaOpen(k, otherNonce, a, sealed), undefined, `nonce byte ${i % 24} changed and it opens`)
+  }
+  assert.equal(xchachaOpen(key, nonce, vectorAad, new Uint8Array(15)), undefined, 'shorter than a tag')
 })
 
 test('key boxes: only the recipient opens one, and only for the document it was sealed in', () => {

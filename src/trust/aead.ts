@@ -1,16 +1,17 @@
 /**
  * Sealing of key material (key boxes, older epoch keys wrapped under newer ones), from libraries
- * only: XChaCha20-Poly1305 (@noble/ciphers) under a per-message subkey from HKDF-SHA256
- * (@noble/hashes), plus a 32-byte key-commitment tag sent in clear. Poly1305 alone does not commit
- * to the key ("invisible salamanders": one ciphertext that opens differently under two keys); the
- * tag is derived with the subkey, and receivers compare it in constant time before decrypting
- * (Secsync's robustness tag). Nonces are random. Content, far more frequent, is sealed in
- * epochs.ts under a per-epoch key whose commitment its Rotate op carries.
+ * only: XChaCha20-Poly1305 (xchacha.ts: OpenSSL on Node, @noble/ciphers elsewhere) under a
+ * per-message subkey from HKDF-SHA256 (@noble/hashes), plus a 32-byte key-commitment tag sent in
+ * clear. Poly1305 alone does not commit to the key ("invisible salamanders": one ciphertext that
+ * opens differently under two keys); the tag is derived with the subkey, and receivers compare it
+ * in constant time before decrypting (Secsync's robustness tag). Nonces are random. Content, far
+ * more frequent, is sealed in epochs.ts under a per-epoch key whose commitment its Rotate op
+ * carries.
  */
-import { xchacha20poly1305 } from '@noble/ciphers/chacha.js'
 import { hkdf } from '@noble/hashes/hkdf.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { concatBytes, randomBytes, utf8ToBytes } from '@noble/hashes/utils.js'
+import { xchachaOpen, xchachaSeal } from './xchacha.js'
 
 export const NONCE_BYTES = 24
 export const COMMIT_BYTES = 32
@@ -40,7 +41,7 @@ export function seal (
 ): Sealed {
   const nonce = randomBytes(NONCE_BYTES)
   const { aeadKey, commit } = subkeys(key, nonce, kind, context)
-  return { nonce, commit: commit.slice(), ciphertext: xchacha20poly1305(aeadKey, nonce, aad).encrypt(plaintext) }
+  return { nonce, commit: commit.slice(), ciphertext: xchachaSeal(aeadKey, nonce, aad, plaintext) }
 }
 
 /** Decrypts, or returns undefined for a wrong key, a wrong commitment, or tampered bytes or AAD. */
@@ -50,9 +51,5 @@ export function open (
   if (sealed.nonce.byteLength !== NONCE_BYTES || sealed.commit.byteLength !== COMMIT_BYTES) return undefined
   const { aeadKey, commit } = subkeys(key, sealed.nonce, kind, context)
   if (!constantTimeEqual(commit, sealed.commit)) return undefined
-  try {
-    return xchacha20poly1305(aeadKey, sealed.nonce, aad).decrypt(sealed.ciphertext)
-  } catch {
-    return undefined
-  }
+  return xchachaOpen(aeadKey, sealed.nonce, aad, sealed.ciphertext)
 }

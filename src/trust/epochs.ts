@@ -10,15 +10,14 @@
  * to its key ("invisible salamanders": one ciphertext that opens differently under two keys), so
  * what must hold is that every replica opens an epoch's messages with the same key; a dishonest
  * admin boxing different keys to different members fails the check. Each message then pays only
- * XChaCha20-Poly1305 under a content key derived once per epoch, with a random 24-byte nonce
- * (what XChaCha's nonce length is for; never derived from (author, seq): a restored backup
- * reuses seqs).
+ * XChaCha20-Poly1305 (native on Node, see xchacha.ts) under a content key derived once per epoch,
+ * with a random 24-byte nonce (what XChaCha's nonce length is for; never derived from (author,
+ * seq): a restored backup reuses seqs).
  *
  * Ciphertext = epoch tag (first 16 bytes of the epoch id) ‖ nonce (24) ‖ XChaCha20-Poly1305
  * output; the AAD binds the kind, the full epoch id and the message's own header (author and seq,
  * or signer); the content key binds the document.
  */
-import { xchacha20poly1305 } from '@noble/ciphers/chacha.js'
 import { hkdf } from '@noble/hashes/hkdf.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { randomBytes, concatBytes, utf8ToBytes } from '@noble/hashes/utils.js'
@@ -26,6 +25,7 @@ import { toString as toHex, fromString as fromHex } from 'uint8arrays'
 import type { ControlOp, KeyBox, WrappedKey } from '../wire/trust.js'
 import { Kind, constantTimeEqual, open, seal } from './aead.js'
 import { sealKey } from './keybox.js'
+import { xchachaOpen, xchachaSeal } from './xchacha.js'
 
 const hex = (b: Uint8Array): string => toHex(b, 'base16')
 const b = (x: Uint8Array): Uint8Array<ArrayBuffer> => x as Uint8Array<ArrayBuffer>
@@ -155,7 +155,7 @@ export class Epochs {
     if (this.current === undefined) return undefined
     const epoch = this.keys.get(this.current.id)!
     const nonce = randomBytes(NONCE_BYTES)
-    const sealed = xchacha20poly1305(epoch.content, nonce, this.aad(kind, epoch.id, binding)).encrypt(plaintext)
+    const sealed = xchachaSeal(epoch.content, nonce, this.aad(kind, epoch.id, binding), plaintext)
     return concatBytes(epoch.id.subarray(0, TAG_BYTES), nonce, sealed)
   }
 
@@ -170,12 +170,7 @@ export class Epochs {
     const epoch = id === undefined ? undefined : this.keys.get(id)
     if (epoch === undefined) return undefined
     const nonce = bytes.subarray(TAG_BYTES, TAG_BYTES + NONCE_BYTES)
-    try {
-      return xchacha20poly1305(epoch.content, nonce, this.aad(kind, epoch.id, binding))
-        .decrypt(bytes.subarray(TAG_BYTES + NONCE_BYTES))
-    } catch {
-      return undefined
-    }
+    return xchachaOpen(epoch.content, nonce, this.aad(kind, epoch.id, binding), bytes.subarray(TAG_BYTES + NONCE_BYTES))
   }
 
   /** Recipients of the current epoch (hex keys), to tell whether membership moved on since. */
