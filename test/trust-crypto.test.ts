@@ -7,7 +7,8 @@ import { openKey, sealKey } from '../src/trust/keybox.js'
 import { Epochs, epochCommitment } from '../src/trust/epochs.js'
 import type { ControlOp, KeyBox } from '../src/wire/trust.js'
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js'
-import { xchachaBackend, xchachaOpen, xchachaSeal } from '../src/trust/xchacha.js'
+import { XChaChaKey, xchachaBackend, xchachaOpen, xchachaSeal } from '../src/trust/xchacha.js'
+import { execFileSync } from 'node:child_process'
 
 const doc = Uint8Array.from(randomBytes(32))
 const aad = new TextEncoder().encode('author|seq|epoch')
@@ -57,6 +58,57 @@ test('xchacha: the XChaCha draft\'s AEAD vector, and the same bytes as @noble/ci
     assert.equal(xchachaOpen(k, otherNonce, a, sealed), undefined, `nonce byte ${i % 24} changed and it opens`)
   }
   assert.equal(xchachaOpen(key, nonce, vectorAad, new Uint8Array(15)), undefined, 'shorter than a tag')
+})
+
+test('xchacha: an XChaChaKey\'s nonces never repeat, and its messages are plain XChaCha20-Poly1305', () => {
+  const key = Uint8Array.from(randomBytes(32))
+  const a = new XChaChaKey(key)
+  const b = new XChaChaKey(key)
+  const seen = new Set<string>()
+  for (let i = 0; i < 300; i++) {
+    const sender = i % 3 === 0 ? b : a
+    const nonce = sender.nextNonce()
+    const hexNonce = Buffer.from(nonce).toString('hex')
+    assert.ok(!seen.has(hexNonce), `nonce ${i} repeats`)
+    seen.add(hexNonce)
+    const p = Uint8Array.from(randomBytes(i % 90))
+    const sealed = sender.seal(nonce, aad, p)
+    // Any holder of the key opens it, with nothing shared but the key; so does a plain implementation.
+    assert.deepEqual((sender === a ? b : a).open(nonce, aad, sealed), p)
+    assert.deepEqual(xchacha20poly1305(key, nonce, aad).decrypt(sealed), p)
+    assert.deepEqual(a.open(nonce, aad, xchacha20poly1305(key, nonce, aad).encrypt(p)), p)
+    const flipped = Uint8Array.from(sealed); flipped[i % sealed.length] ^= 1
+    assert.equal(a.open(nonce, aad, flipped), undefined, 'tampered')
+    assert.equal(new XChaChaKey(Uint8Array.from(randomBytes(32))).open(nonce, aad, sealed), undefined, 'another key')
+  }
+  // Two key objects draw different prefixes: what keeps nonces apart across peers, sessions and restored backups.
+  assert.notDeepEqual(a.nextNonce().subarray(0, 16), b.nextNonce().subarray(0, 16))
+  assert.equal(a.open(new Uint8Array(23), aad, new Uint8Array(40)), undefined, 'short nonce')
+})
+
+test('xchacha: without node:crypto (as in browsers) the noble fallback gives the same bytes', () => {
+  const script = `
+    delete process.getBuiltinModule
+    const { xchachaBackend, xchachaSeal, XChaChaKey } = await import('./src/trust/xchacha.ts')
+    const h = s => Uint8Array.from(Buffer.from(s, 'hex'))
+    const key = h('808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f')
+    const nonce = h('404142434445464748494a4b4c4d4e4f5051525354555657')
+    const sealed = xchachaSeal(key, nonce, h('50515253c0c1c2c3c4c5c6c7'), new TextEncoder().encode('hello'))
+    const k = new XChaChaKey(key)
+    const n = k.nextNonce()
+    const pt = new TextEncoder().encode('content')
+    console.log(JSON.stringify({ xchachaBackend, sealed: Buffer.from(sealed).toString('hex'),
+      n: Buffer.from(n).toString('hex'), k: Buffer.from(k.seal(n, new Uint8Array(3), pt)).toString('hex') }))`
+  const out = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: new URL('..', import.meta.url), encoding: 'utf8'
+  }))
+  assert.equal(out.xchachaBackend, '@noble/ciphers')
+  const h = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'hex'))
+  const key = h('808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f')
+  const vectorAad = h('50515253c0c1c2c3c4c5c6c7')
+  assert.equal(out.sealed, Buffer.from(xchachaSeal(key, h('404142434445464748494a4b4c4d4e4f5051525354555657'),
+    vectorAad, new TextEncoder().encode('hello'))).toString('hex'))
+  assert.deepEqual(new XChaChaKey(key).open(h(out.n), new Uint8Array(3), h(out.k)), new TextEncoder().encode('content'))
 })
 
 test('key boxes: only the recipient opens one, and only for the document it was sealed in', () => {

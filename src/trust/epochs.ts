@@ -11,8 +11,8 @@
  * what must hold is that every replica opens an epoch's messages with the same key; a dishonest
  * admin boxing different keys to different members fails the check. Each message then pays only
  * XChaCha20-Poly1305 (native on Node, see xchacha.ts) under a content key derived once per epoch,
- * with a random 24-byte nonce (what XChaCha's nonce length is for; never derived from (author,
- * seq): a restored backup reuses seqs).
+ * with a 24-byte nonce: a random prefix per sealer and a counter (XChaChaKey; never derived from
+ * (author, seq): a restored backup reuses seqs).
  *
  * Ciphertext = epoch tag (first 16 bytes of the epoch id) ‖ nonce (24) ‖ XChaCha20-Poly1305
  * output; the AAD binds the kind, the full epoch id and the message's own header (author and seq,
@@ -25,7 +25,7 @@ import { toString as toHex, fromString as fromHex } from 'uint8arrays'
 import type { ControlOp, KeyBox, WrappedKey } from '../wire/trust.js'
 import { Kind, constantTimeEqual, open, seal } from './aead.js'
 import { sealKey } from './keybox.js'
-import { xchachaOpen, xchachaSeal } from './xchacha.js'
+import { XChaChaKey } from './xchacha.js'
 
 const hex = (b: Uint8Array): string => toHex(b, 'base16')
 const b = (x: Uint8Array): Uint8Array<ArrayBuffer> => x as Uint8Array<ArrayBuffer>
@@ -47,8 +47,8 @@ export type BoxOpener = (box: KeyBox) => Uint8Array | undefined
 interface EpochKey {
   /** The full epoch id (the Rotate op's id), bound into every message's AAD. */
   id: Uint8Array
-  /** The per-epoch content key (HKDF of the epoch key over the document). */
-  content: Uint8Array
+  /** The per-epoch content key (HKDF of the epoch key over the document), with its nonces and subkeys. */
+  content: XChaChaKey
   /** The epoch key itself: wrapped under later epochs' keys for newcomers. */
   key: Uint8Array
 }
@@ -69,7 +69,7 @@ export class Epochs {
     const commit = rotate?.rotate?.commit
     if (commit === undefined || !constantTimeEqual(epochCommitment(key, this.doc), commit)) return false
     const content = hkdf(sha256, key, undefined, concatBytes(CONTENT_LABEL, this.doc), 32)
-    this.keys.set(id, { id: fromHex(id, 'base16'), content, key })
+    this.keys.set(id, { id: fromHex(id, 'base16'), content: new XChaChaKey(content), key })
     this.tags.set(id.slice(0, TAG_BYTES * 2), id)
     return true
   }
@@ -154,8 +154,8 @@ export class Epochs {
   encrypt (kind: Kind, plaintext: Uint8Array, binding: Uint8Array): Uint8Array | undefined {
     if (this.current === undefined) return undefined
     const epoch = this.keys.get(this.current.id)!
-    const nonce = randomBytes(NONCE_BYTES)
-    const sealed = xchachaSeal(epoch.content, nonce, this.aad(kind, epoch.id, binding), plaintext)
+    const nonce = epoch.content.nextNonce()
+    const sealed = epoch.content.seal(nonce, this.aad(kind, epoch.id, binding), plaintext)
     return concatBytes(epoch.id.subarray(0, TAG_BYTES), nonce, sealed)
   }
 
@@ -170,7 +170,7 @@ export class Epochs {
     const epoch = id === undefined ? undefined : this.keys.get(id)
     if (epoch === undefined) return undefined
     const nonce = bytes.subarray(TAG_BYTES, TAG_BYTES + NONCE_BYTES)
-    return xchachaOpen(epoch.content, nonce, this.aad(kind, epoch.id, binding), bytes.subarray(TAG_BYTES + NONCE_BYTES))
+    return epoch.content.open(nonce, this.aad(kind, epoch.id, binding), bytes.subarray(TAG_BYTES + NONCE_BYTES))
   }
 
   /** Recipients of the current epoch (hex keys), to tell whether membership moved on since. */
