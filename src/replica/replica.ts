@@ -11,6 +11,7 @@ import type { Store } from '../store/store.js'
 import type { Signer } from '../identity/peer-key.js'
 import type { DocAccess } from '../trust/doc-access.js'
 import { Kind } from '../trust/aead.js'
+import { checkUpdate } from '../sync/validate.js'
 import { hlcHex, readHistory, readVersionAt, type HistoryEntry, type HistorySource } from './history.js'
 
 const log = logger('weft:replica')
@@ -343,7 +344,7 @@ export class Replica extends ObservableV2<ReplicaEvents> {
   plain (envelope: Envelope): Uint8Array {
     if (this.access === undefined) return envelope.payload
     const update = this.access.decrypt(Kind.payload, envelope.payload, binding(envelope.author, envelope.seq))
-    if (update !== undefined && parses(update)) return update
+    if (update !== undefined && integrable(update)) return update
     this.ctx.metrics.inc(METRIC.dropped, 'bad-update')
     return EMPTY_UPDATE
   }
@@ -351,7 +352,7 @@ export class Replica extends ObservableV2<ReplicaEvents> {
   plainCheckpoint (checkpoint: Checkpoint): Uint8Array {
     if (this.access === undefined) return checkpoint.update
     const update = this.access.decrypt(Kind.checkpoint, checkpoint.update, checkpoint.signer)
-    if (update === undefined || !parses(update)) throw new Error('checkpoint does not decrypt')
+    if (update === undefined || !integrable(update)) throw new Error('checkpoint does not decrypt')
     return update
   }
 
@@ -680,9 +681,14 @@ function binding (author: Uint8Array, seq: number): Uint8Array {
   return out
 }
 
-function parses (update: Uint8Array): boolean {
+/**
+ * A decrypted payload gets the checks an open document's gets in the gossip validator: not merely
+ * that it decodes, but that Yjs can integrate all of it (a writer's crafted update would otherwise
+ * throw half-way through applyUpdate and leave part of it in the document).
+ */
+function integrable (update: Uint8Array): boolean {
   try {
-    Y.decodeUpdate(update)
+    checkUpdate('decrypted payload', update)
     return true
   } catch {
     return false

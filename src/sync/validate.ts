@@ -24,7 +24,8 @@ function stampOf (what: string, packed: bigint, clock: HybridLogicalClock): HlcS
   return stamp
 }
 
-function checkUpdate (what: string, update: Uint8Array): void {
+/** Throws `bad-update` for anything Yjs could not integrate whole (also used on decrypted private payloads). */
+export function checkUpdate (what: string, update: Uint8Array): void {
   // A payload Yjs cannot parse would throw half-way through applyUpdate and leave the doc
   // partly integrated: parse it first, and keep it off the doc if it does not parse.
   let decoded: {
@@ -71,7 +72,7 @@ export function validateEnvelope (envelope: Envelope, docId: string, v: Verifier
   if (!v.ed25519.verify(envelope.author, envelopeSigningBytes(envelope), envelope.signature)) {
     throw new WireError('bad-signature', 'envelope signature does not verify')
   }
-  // A private document's payload is ciphertext: the replica parses it after decrypting.
+  // A private document's payload is ciphertext: the replica checks it the same way after decrypting.
   if (!isPrivateDocId(docId)) checkUpdate('envelope', envelope.payload)
   return stamp
 }
