@@ -67,6 +67,13 @@ export const TUNING = {
   servedPerPeerPerSecond: 200,
   /** Holders to connect to per document: gossipsub needs a handful of mesh peers, not all holders. */
   targetPeers: 8,
+  /**
+   * A connection the budget may close (src/net/connection-budget.ts) is at least this old, so a
+   * peer that just connected has time to join our documents' meshes. Links with a sync, heads or
+   * DHT stream open are never closed, whatever their age.
+   */
+  connectionGraceMs: 10 * second,
+  connectionBudgetIntervalMs: 3 * second,
   /** Offences (rejected frames, undecodable sync or heads requests) within the window that get a peer banned. */
   banThreshold: 10,
   banWindowMs: 60 * second,

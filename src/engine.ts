@@ -17,6 +17,8 @@ import { PeerGuard } from './net/peer-guard.js'
 import { Dialer } from './discovery/dialer.js'
 import { Rendezvous } from './discovery/rendezvous.js'
 import { KeepConnected } from './discovery/keep-connected.js'
+import { ConnectionBudget } from './net/connection-budget.js'
+import { dhtSettings } from './net/public-network.js'
 import { Gossip, type TopicMember } from './sync/gossip.js'
 import { PullProtocol } from './sync/pull.js'
 import { PullScheduler } from './sync/scheduler.js'
@@ -90,6 +92,8 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
   private readonly served = new Set<string>()
   /** Served documents unloaded while idle: their vector only, answering sync from the store. */
   private readonly dormant = new Map<string, DormantReplica>()
+  /** Ids this peer is creating right now: no other peer can hold them yet (see Rendezvous.join). */
+  private readonly justCreated = new Set<string>()
   /** A load or unload in flight per document: the next open waits for it. */
   private readonly transitions = new Map<string, Promise<unknown>>()
   private readonly gossip: Gossip
@@ -100,6 +104,7 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
   private readonly relays: PresenceRelays
   private readonly heads: HeadsExchange
   private readonly keepConnected: KeepConnected
+  private readonly budget: ConnectionBudget
   private readonly replicaContext: ReplicaContext
   private stopping: Promise<void> | undefined
 
@@ -161,6 +166,18 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
     })
     this.relays = new PresenceRelays(this.pubsub, this.peerId, metrics,
       id => presenceSeal(id, () => this.docs.get(id)?.replica.access))
+    this.budget = new ConnectionBudget({
+      libp2p,
+      docsByPeer: () => this.docsByPeer(),
+      meshPeers: () => this.gossip.meshPeers(),
+      busyProtocols: [PROTOCOL.sync, PROTOCOL.heads, dhtSettings(options).protocol],
+      dropKadKeepAlive: !dhtSettings(options).dialToVerifyContacts,
+      onClosed: () => { metrics.inc(METRIC.connectionsTrimmed) }
+    }, {
+      floor: TUNING.targetPeers,
+      holdersPerDoc: TUNING.targetPeers,
+      graceMs: TUNING.connectionGraceMs
+    }, TUNING.connectionBudgetIntervalMs)
     this.keepConnected = new KeepConnected({
       connectionCount: () => this.libp2p.getConnections().length,
       dial: async addresses => await this.dial(addresses)
@@ -227,6 +244,7 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
     await this.pull.start()
     await this.heads.start()
     this.keepConnected.start()
+    this.budget.start()
     // @libp2p/bootstrap refuses in-process (/memory) addresses: dial those here.
     const memory = (this.options.bootstrap ?? []).filter(a => a.startsWith('/memory/'))
     if (memory.length > 0) void this.dial(memory).catch(() => false)
@@ -246,7 +264,12 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
   async create (options: CreateOptions = {}): Promise<Handle> {
     if (this.stopping !== undefined) throw new Error('weft is stopped')
     const id = options.access === 'private' ? await createPrivateDoc(this.store, this.signer) : newDocId()
-    return await this.open(id, options)
+    this.justCreated.add(id)
+    try {
+      return await this.open(id, options)
+    } finally {
+      this.justCreated.delete(id)
+    }
   }
 
   async join (link: string, options: OpenOptions & { signal?: AbortSignal } = {}): Promise<Handle> {
@@ -335,7 +358,7 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
     this.gossip.join(id, this.topicMember(id))
     this.docs.set(id, entry)
     if (this.options.relayPresence ?? DEFAULTS.relayPresence) this.relays.documentLoaded(id)
-    await this.rendezvous.join(id)
+    await this.rendezvous.join(id, { created: this.justCreated.has(id) })
     sync.start()
     if (this.served.has(id)) this.scheduleIdleCheck(entry)
     log('loaded %s', id)
@@ -633,6 +656,20 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
   // ---- network events ----------------------------------------------------
 
   /** Loaded and dormant documents `peer` replicates too, for the heads exchange. */
+  /** Each connected peer's documents in common with us (loaded or dormant), for the connection budget. */
+  private docsByPeer (): Map<string, string[]> {
+    const out = new Map<string, string[]>()
+    for (const id of [...this.docs.keys(), ...this.dormant.keys()]) {
+      for (const peer of this.gossip.subscribers(id)) {
+        const key = peer.toString()
+        const list = out.get(key)
+        if (list === undefined) out.set(key, [id])
+        else list.push(id)
+      }
+    }
+    return out
+  }
+
   private sharedWith (peer: PeerId): SharedHead[] {
     const shared: SharedHead[] = []
     const add = (id: string, vv: VersionVector): void => {
@@ -715,6 +752,7 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
       this.lanDiscovery()?.removeEventListener('peer', this.onLanPeer)
       this.libp2p.services.pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
       this.keepConnected.stop()
+      this.budget.stop()
       await this.heads.stop()
       await this.pull.stop().catch(() => {})
       await this.libp2p.stop()

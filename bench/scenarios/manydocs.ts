@@ -207,7 +207,9 @@ async function runOne (
     await sleep(500)
     await fullGc()
     const heapLocal = heapUsed()
-    const idleLocal = await idleCpu(partner, idleWindowMs, d.weft)
+    const weftLocal = d.weft
+    const idleLocal = await profileWindow(system, `manydocs local ${docs}`,
+      async () => await idleCpu(partner, idleWindowMs, weftLocal))
     t0 = performance.now()
     const replicatedDocs = await d.replicate(replicateBoundMs)
     const replMs = performance.now() - t0

@@ -77,7 +77,13 @@ export class Rendezvous {
     private readonly options: RendezvousOptions
   ) {}
 
-  async join (docId: string): Promise<void> {
+  /**
+   * `created`: this peer just made the document up, so nobody else can hold it yet. Its provider
+   * record is what lets others find it; a lookup now could only come back empty (measured: 964
+   * lookups in 12 s after creating 1,000 documents, most of a core), so the first one waits for
+   * the usual interval, in the background budget.
+   */
+  async join (docId: string, { created = false }: { created?: boolean } = {}): Promise<void> {
     if (this.entries.has(docId)) return
     const entry: Entry = {
       docId,
@@ -90,7 +96,7 @@ export class Rendezvous {
     }
     this.entries.set(docId, entry)
     this.queueProvide(entry)
-    if (this.options.peersFor(docId) > 0) {
+    if (created || this.options.peersFor(docId) > 0) {
       // A connected neighbour already holds it (gossipsub exchanged subscriptions when the
       // connection opened): no DHT walk needed now, only the rare partition check later.
       entry.findTimer = setTimeout(() => { this.queueFind(entry) }, this.options.intervalMs)

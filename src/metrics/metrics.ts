@@ -57,6 +57,7 @@ export const METRIC = {
   storeErrors: 'weft_store_errors_total',
   presenceDropped: 'weft_presence_dropped_total',
   dhtQueries: 'weft_dht_queries_total',
+  connectionsTrimmed: 'weft_connections_trimmed_total',
   headsExchanges: 'weft_heads_exchanges_total',
   clockSkew: 'weft_clock_skew_total',
   peersBanned: 'weft_peers_banned_total',
@@ -119,6 +120,7 @@ export const METRIC_INFO: Record<MetricName, MetricInfo> = {
     help: 'Presence (awareness) messages refused, by reason.'
   },
   [METRIC.dhtQueries]: { type: 'counter', help: 'DHT provider lookups (walks) started.' },
+  [METRIC.connectionsTrimmed]: { type: 'counter', help: 'Peers disconnected by the connection budget: dialled by us, needed by no document and in no gossipsub mesh.' },
   [METRIC.headsExchanges]: {
     type: 'counter',
     label: 'result',

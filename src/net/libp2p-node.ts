@@ -12,6 +12,7 @@ import { autoNAT } from '@libp2p/autonat'
 import { relayServer } from './relay-server.js'
 import { dhtSettings } from './public-network.js'
 import { closeRelayedOnceDirect } from './limited.js'
+import { pingOverOpenConnections } from './contact-ping.js'
 import type { Identify } from '@libp2p/identify'
 import type { KadDHT } from '@libp2p/kad-dht'
 import type { Ping } from '@libp2p/ping'
@@ -64,7 +65,9 @@ export async function createNode (
       // libp2p's connection monitor and kad-dht both ping over this protocol, sometimes on the
       // same connection at once; with ping's default of one outbound stream the second ping
       // fails and the monitor aborts a healthy connection (measured: ~10 reconnects/s at 25 peers).
-      ping: ping({ maxOutboundStreams: 8, maxInboundStreams: 8 }),
+      ping: dhtConfig.dialToVerifyContacts
+        ? ping({ maxOutboundStreams: 8, maxInboundStreams: 8 })
+        : pingOverOpenConnections(ping({ maxOutboundStreams: 8, maxInboundStreams: 8 })),
       dht: kadDHT({
         protocol: dhtConfig.protocol,
         // kad-dht stays a client until it sees a public address of its own, which never

@@ -34,6 +34,8 @@ export interface DhtSettings {
   clientMode: boolean | undefined
   peerInfoMapper: typeof passthroughMapper
   bootstrap: string[]
+  /** kad-dht may dial a contact it only heard about to check it is alive (see src/net/contact-ping.ts). */
+  dialToVerifyContacts: boolean
 }
 
 /** The DHT settings the options ask for, public or private network. */
@@ -46,6 +48,7 @@ export function dhtSettings (options: WeftOptions): DhtSettings {
     clientMode: mode === undefined ? undefined : mode === 'client',
     // Private networks keep private addresses: peers on one LAN or host must reach each other.
     peerInfoMapper: isPublic ? removePrivateAddressesMapper : passthroughMapper,
-    bootstrap: options.bootstrap ?? (isPublic ? [...PUBLIC_BOOTSTRAP] : [])
+    bootstrap: options.bootstrap ?? (isPublic ? [...PUBLIC_BOOTSTRAP] : []),
+    dialToVerifyContacts: isPublic
   }
 }

@@ -112,6 +112,16 @@ export class Gossip {
     if (topics !== undefined) delete topics[topic]
   }
 
+  /** Peers in our mesh of any document topic. */
+  meshPeers (): Set<string> {
+    const out = new Set<string>()
+    // GossipSub has it; the interface @libp2p/gossipsub exports does not name it.
+    const mesh = this.pubsub as unknown as { getMeshPeers?: (topic: string) => Array<{ toString: () => string }> }
+    if (mesh.getMeshPeers === undefined) return out
+    for (const topic of this.members.keys()) for (const p of mesh.getMeshPeers(topic)) out.add(p.toString())
+    return out
+  }
+
   subscribers (docId: string): PeerId[] {
     return this.pubsub.getSubscribers(docTopic(docId))
   }
