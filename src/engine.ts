@@ -76,7 +76,8 @@ function replicaView (replica: Replica): ReplicaView {
     isBehind: remote => replica.vv.isBehind(remote),
     isCoveredBy: remote => replica.vv.missingFrom(remote).length === 0,
     confirm: seq => { replica.confirm(seq) },
-    vectorKey: () => JSON.stringify(replica.vv.toRecord())
+    vectorKey: () => JSON.stringify(replica.vv.toRecord()),
+    vector: () => new Map(replica.vv.entries())
   }
 }
 

@@ -55,7 +55,8 @@ function setup (options: { subscribers?: string[], vector?: Map<string, number>,
       isBehind: remote => [...remote].some(([k, v]) => v > (state.vector.get(k) ?? 0)),
       isCoveredBy: remote => [...state.vector].every(([k, v]) => (remote.get(k) ?? 0) >= v),
       confirm: seq => { state.confirmed = Math.max(state.confirmed, seq) },
-      vectorKey: () => JSON.stringify([...state.vector])
+      vectorKey: () => JSON.stringify([...state.vector]),
+      vector: () => new Map(state.vector)
     },
     subscribers: () => state.subscribers,
     isOnline: () => state.online,
@@ -150,6 +151,28 @@ describe('DocSync decision function', () => {
     sync.receive({ type: 'beacon', from: peer('p2'), vector: new Map([['me', 3], ['a', 5]]) })
     clock.advance(2_000)
     assert.equal(announced(), 1, 'p2 already announced what we hold')
+    sync.stop()
+  })
+
+  test('while edits stream in, a beacon covering what we were about to announce postpones ours; the rest waits a round', () => {
+    const { sync, clock, state, announced } = setup()
+    sync.start()
+    sync.receive({ type: 'envelope', from: peer('p1'), result: 'applied' })
+    clock.advance(500)
+    // More arrived after our announcement was armed for {a: 5}.
+    state.vector.set('a', 6)
+    sync.receive({ type: 'envelope', from: peer('p1'), result: 'applied' })
+    sync.receive({ type: 'beacon', from: peer('p2'), vector: new Map([['me', 3], ['a', 5]]) })
+    clock.advance(1_200)
+    assert.equal(announced(), 0, 'p2 covered what ours was for; a:6 waits for its own round')
+    clock.advance(600)
+    assert.equal(announced(), 1, 'nobody covered a:6: we announce it')
+    // A beacon behind what the pending announcement was for does not cancel it.
+    state.vector.set('a', 7)
+    sync.receive({ type: 'envelope', from: peer('p1'), result: 'applied' })
+    sync.receive({ type: 'beacon', from: peer('p3'), vector: new Map([['me', 3], ['a', 6]]) })
+    clock.advance(2_000)
+    assert.equal(announced(), 2)
     sync.stop()
   })
 

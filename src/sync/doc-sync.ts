@@ -29,6 +29,8 @@ export interface ReplicaView {
   confirm: (seq: number) => void
   /** A string that changes whenever the version vector does. */
   vectorKey: () => string
+  /** A copy of the version vector as it is now. */
+  vector: () => ReadonlyMap<string, number>
 }
 
 export interface Timers {
@@ -66,6 +68,12 @@ export interface DocSyncEvents {
   synced: (peer: string) => void
 }
 
+/** True when `remote` holds everything in `vector`. */
+function covers (remote: ReadonlyMap<string, number>, vector: ReadonlyMap<string, number>): boolean {
+  for (const [author, seq] of vector) if ((remote.get(author) ?? 0) < seq) return false
+  return true
+}
+
 /** Pulls in a row that may leave us behind one peer's claim before we wait for other signs. */
 const MAX_SHORT_PULLS = 3
 
@@ -84,8 +92,9 @@ const realTimers: Timers = {
  *    usually fills it first), from at most `repairFanout` peers: those that delivered
  *    above the gap, then those whose beacons showed more, then any subscriber.
  * 2. New data (applied from gossip or from a pull) is announced soon, once: a peer
- *    that announces the same vector first spares us ours (suppression), so an author
- *    gets one confirmation per burst, not one per peer.
+ *    that announces at least what we were about to first spares us ours (suppression),
+ *    and what arrived since waits for the next round, so an author gets one
+ *    confirmation per burst, not one per peer, even while edits keep streaming in.
  * 3. Periodic beacons only go out when someone listens and the vector changed since the
  *    last one: an idle document sends nothing. What an idle document may still miss
  *    (a lost last edit) is found by the per-neighbour heads exchange, which reports
@@ -109,6 +118,8 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
   private announceWanted = false
   private repairTimer: unknown
   private soonTimer: unknown
+  /** What the pending announcement was for: a beacon covering it makes ours redundant. */
+  private soonVector: ReadonlyMap<string, number> | undefined
   private periodicTimer: unknown
   private lastAnnounced = ''
   private running = false
@@ -156,8 +167,14 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
       case 'beacon': {
         const mine = input.vector.get(this.c.replica.author) ?? 0
         if (mine > 0) this.c.replica.confirm(mine)
-        // Someone announced at least what we would: our pending announcement is redundant.
-        if (this.c.replica.isCoveredBy(input.vector)) this.cancelSoon()
+        // Someone announced at least what we were about to: ours is redundant. What reached us
+        // since is announced in a later round (unless someone else covers that too). Measured at
+        // 25 peers on one document with edits streaming in: one beacon per edit, each verified
+        // by every peer, when only a vector equal to ours cancelled ours.
+        if (this.soonVector !== undefined && covers(input.vector, this.soonVector)) {
+          this.cancelSoon()
+          if (!this.c.replica.isCoveredBy(input.vector)) this.announceWanted = true
+        }
         if (this.c.replica.isBehind(input.vector)) {
           this.aheadPeers.set(input.from.toString(), { peer: input.from, vector: input.vector })
           this.repairWanted = true
@@ -229,7 +246,11 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     if (this.announceWanted && this.soonTimer === undefined) {
       // The random share lets suppression work: the first peer to announce spares the others.
       const delay = this.init.minBeaconGapMs * (1 + this.random())
-      this.soonTimer = this.timers.setTimeout(() => { this.soonTimer = undefined; this.announce(true) }, delay)
+      this.soonVector = this.c.replica.vector()
+      this.soonTimer = this.timers.setTimeout(() => {
+        this.soonTimer = this.soonVector = undefined
+        this.announce(true)
+      }, delay)
     }
     this.announceWanted = false
   }
@@ -254,7 +275,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
   private cancelSoon (): void {
     if (this.soonTimer === undefined) return
     this.timers.clearTimeout(this.soonTimer)
-    this.soonTimer = undefined
+    this.soonTimer = this.soonVector = undefined
   }
 
   private schedulePeriodic (): void {
