@@ -677,7 +677,10 @@ const EMPTY_UPDATE = new Uint8Array([0, 0])
 function binding (author: Uint8Array, seq: number): Uint8Array {
   const out = new Uint8Array(40)
   out.set(author, 0)
-  new DataView(out.buffer).setBigUint64(32, BigInt(seq))
+  // Big-endian 64-bit seq, as two halves: no BigInt per envelope (seqs are safe integers).
+  const view = new DataView(out.buffer)
+  view.setUint32(32, Math.floor(seq / 2 ** 32))
+  view.setUint32(36, seq >>> 0)
   return out
 }
 

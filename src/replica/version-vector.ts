@@ -1,8 +1,16 @@
-import { toString as toHex, fromString as fromHex } from 'uint8arrays'
+import { fromString as fromHex } from 'uint8arrays'
 import type { VersionEntry } from '../wire/codec.js'
 
+const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
+
+/**
+ * Lowercase hex, as `uint8arrays`' base16 writes it. By table: base16 goes through a generic
+ * multibase bit loop, and keys and signatures are turned to hex several times per envelope.
+ */
 export function authorHex (key: Uint8Array): string {
-  return toHex(key, 'base16')
+  let out = ''
+  for (let i = 0; i < key.byteLength; i++) out += HEX_BYTE[key[i]]
+  return out
 }
 
 export function authorBytes (hex: string): Uint8Array<ArrayBuffer> {

@@ -21,13 +21,14 @@
 import { hkdf } from '@noble/hashes/hkdf.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { randomBytes, concatBytes, utf8ToBytes } from '@noble/hashes/utils.js'
-import { toString as toHex, fromString as fromHex } from 'uint8arrays'
+import { fromString as fromHex } from 'uint8arrays'
 import type { ControlOp, KeyBox, WrappedKey } from '../wire/trust.js'
 import { Kind, constantTimeEqual, open, seal } from './aead.js'
 import { sealKey } from './keybox.js'
 import { XChaChaKey } from './xchacha.js'
+import { authorHex } from '../replica/version-vector.js'
 
-const hex = (b: Uint8Array): string => toHex(b, 'base16')
+const hex = authorHex
 const b = (x: Uint8Array): Uint8Array<ArrayBuffer> => x as Uint8Array<ArrayBuffer>
 const TAG_BYTES = 16
 const NONCE_BYTES = 24
@@ -147,7 +148,13 @@ export class Epochs {
   }
 
   private aad (kind: Kind, epoch: Uint8Array, binding: Uint8Array): Uint8Array {
-    return concatBytes(AAD_LABEL, Uint8Array.of(kind), epoch, binding)
+    // By hand rather than concatBytes: this runs for every message, and its argument checks add up.
+    const out = new Uint8Array(AAD_LABEL.byteLength + 1 + epoch.byteLength + binding.byteLength)
+    out.set(AAD_LABEL)
+    out[AAD_LABEL.byteLength] = kind
+    out.set(epoch, AAD_LABEL.byteLength + 1)
+    out.set(binding, AAD_LABEL.byteLength + 1 + epoch.byteLength)
+    return out
   }
 
   /** Seals under the current epoch; undefined while this peer holds no key. */
@@ -156,7 +163,11 @@ export class Epochs {
     const epoch = this.keys.get(this.current.id)!
     const nonce = epoch.content.nextNonce()
     const sealed = epoch.content.seal(nonce, this.aad(kind, epoch.id, binding), plaintext)
-    return concatBytes(epoch.id.subarray(0, TAG_BYTES), nonce, sealed)
+    const out = new Uint8Array(TAG_BYTES + NONCE_BYTES + sealed.byteLength)
+    out.set(epoch.id.subarray(0, TAG_BYTES))
+    out.set(nonce, TAG_BYTES)
+    out.set(sealed, TAG_BYTES + NONCE_BYTES)
+    return out
   }
 
   /** The epoch a ciphertext names (hex id), or undefined if it names none this peer knows of or is too short. */

@@ -158,7 +158,8 @@ export class XChaChaKey {
 
   private subkey (nonce: Uint8Array): Uint8Array {
     const prefix = nonce.subarray(0, 16)
-    const id = String.fromCharCode(...prefix)
+    let id = ''
+    for (let i = 0; i < 16; i++) id += String.fromCharCode(prefix[i])
     let subkey = this.subkeys.get(id)
     if (subkey === undefined) {
       // Bounded: a sender cycling prefixes only makes its own messages cost a derivation each.
