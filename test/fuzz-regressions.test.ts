@@ -11,6 +11,12 @@ import { HybridLogicalClock, packHlc } from '../src/clock/hlc.js'
 import { Signer } from '../src/identity/peer-key.js'
 import { nodeEd25519 } from '../src/identity/ed25519-node.js'
 import { LinkError, formatLink, parseLink } from '../src/trust/link.js'
+import { MemoryLevel } from 'memory-level'
+import { Replica } from '../src/replica/replica.js'
+import { Store } from '../src/store/store.js'
+import { METRIC, Metrics } from '../src/metrics/metrics.js'
+import type { DocAccess } from '../src/trust/doc-access.js'
+import type { LevelDb } from '../src/platform/platform.js'
 
 const DOC = 'weftfuzzdocumentaaaaaaaaaa'
 
@@ -85,6 +91,51 @@ test('an item whose origin is a later struct of its own client is refused before
   const envelope = Envelope.decode(Envelope.encode(await sealed(payload)))
   assert.throws(() => validateEnvelope(envelope, DOC, verifier),
     (err: unknown) => err instanceof WireError && err.reason === 'bad-update')
+})
+
+/** The update of the test above (an item whose origin is a later struct): Yjs decodes it, throws applying it. */
+function laterOriginUpdate (): Uint8Array {
+  const enc = encoding.createEncoder()
+  for (const n of [1, 2, 5, 0]) encoding.writeVarUint(enc, n)
+  encoding.writeUint8(enc, 4)
+  encoding.writeVarUint(enc, 1)
+  encoding.writeVarString(enc, 't')
+  encoding.writeVarString(enc, 'a')
+  encoding.writeUint8(enc, 4 | 0x80)
+  for (const n of [5, 7]) encoding.writeVarUint(enc, n)
+  encoding.writeVarString(enc, 'b')
+  encoding.writeVarUint(enc, 0)
+  return encoding.toUint8Array(enc)
+}
+
+test('a private document\'s decrypted payload Yjs cannot integrate whole is applied as empty, not half', async () => {
+  // The gossip validator cannot parse a private payload (ciphertext); the replica must check it as
+  // strictly after decrypting. Here the "decryption" hands over a writer's crafted update.
+  const crafted = laterOriginUpdate()
+  const access = {
+    blind: false,
+    decrypt: () => crafted,
+    canRead: () => true,
+    encrypt: () => undefined
+  } as unknown as DocAccess
+  const metrics = new Metrics()
+  const replica = await Replica.load(DOC, {
+    store: new Store(
+      new MemoryLevel<string, Uint8Array>({ keyEncoding: 'utf8', valueEncoding: 'view' }) as unknown as LevelDb
+    ),
+    signer: new Signer(await generateKeyPairFromSeed('Ed25519', new Uint8Array(32).fill(9)), nodeEd25519),
+    clock: new HybridLogicalClock(),
+    metrics,
+    options: {
+      batchWindowMs: 0, minSealIntervalMs: 0, maxEnvelopesPerSync: 64, checkpointEvery: 1000, retainAfterCheckpoint: 8
+    }
+  }, undefined, access)
+  const envelope = await sealed(new Uint8Array(60))
+  const result = replica.ingest(envelope, Envelope.encode(envelope))
+  assert.equal(result, 'applied', 'the author\'s later envelopes are not stalled')
+  assert.equal(replica.doc.getText('t').toString(), '', 'nothing of it went in')
+  assert.equal(metrics.counter(METRIC.dropped, 'bad-update'), 1)
+  await replica.close()
 })
 
 test('a link whose secret was cut off mid-character is a LinkError with a line a user can act on, ' +
