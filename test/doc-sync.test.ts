@@ -154,7 +154,7 @@ describe('DocSync decision function', () => {
     sync.stop()
   })
 
-  test('while edits stream in, a beacon covering what we were about to announce postpones ours; the rest waits a round', () => {
+  test('while edits stream in, a beacon covering what ours was for cancels ours; the rest waits a round', () => {
     const { sync, clock, state, announced } = setup()
     sync.start()
     sync.receive({ type: 'envelope', from: peer('p1'), result: 'applied' })

@@ -48,3 +48,21 @@ test('without bootstrap addresses there is nothing to keep', async () => {
   keeper.stop()
   assert.equal(dialled, false)
 })
+
+test('a peer whose first bootstrap dial failed, and so never had a connection, dials again', {
+  timeout: 20_000
+}, async () => {
+  let connections = 0
+  let dials = 0
+  const keeper = new KeepConnected({
+    connectionCount: () => connections,
+    dial: async () => { dials++; connections = 1; return true }
+  }, ['/ip4/127.0.0.1/tcp/7776/p2p/x'])
+  keeper.start()
+  try {
+    // No connection event ever arrives: start() alone must lead to the dial.
+    await waitFor('a dial without any connection event', () => dials === 1, 5_000)
+  } finally {
+    keeper.stop()
+  }
+})

@@ -125,8 +125,12 @@ export async function runDht (
         newcomer.on('connections', connected)
         try {
           const nh = await newcomer.open(h.id)
+          // Handled at once: this can time out while the wait below still runs (an unhandled
+          // rejection then ended a whole bench run).
           const synced = nh.whenSynced({ signal: AbortSignal.timeout(30_000) })
-            .then(() => { trial.syncedMs = performance.now() - s0 })
+            .then(
+              () => { trial.syncedMs = performance.now() - s0 },
+              err => { log(`dht trial ${t}: whenSynced: ${errMsg(err)}`) })
           await waitFor(() => {
             if (trial.providersFoundMs === null && counter(newcomer, 'weft_dht_providers_found_total') > 0) {
               trial.providersFoundMs = performance.now() - s0
@@ -134,7 +138,7 @@ export async function runDht (
             if (trial.firstPeerMs === null && nh.peers.length > 0) trial.firstPeerMs = performance.now() - s0
             return trial.providersFoundMs !== null && trial.firstPeerMs !== null
           }, 30_000, 'newcomer finding the provider', 1).catch(err => { log(`dht trial ${t}: ${errMsg(err)}`) })
-          await synced.catch(err => { log(`dht trial ${t}: whenSynced: ${errMsg(err)}`) })
+          await synced
         } finally {
           trial.dhtQueries = counter(newcomer, 'weft_dht_queries_total')
           newcomer.off('connections', connected)

@@ -10,7 +10,7 @@ export interface KeepConnectedComponents {
 }
 
 /**
- * Re-dials the bootstrap peers whenever this peer is left with no connection at all.
+ * Re-dials the bootstrap peers whenever this peer is left with no connection at all, or never got one.
  * @libp2p/bootstrap dials once, at start: a peer whose only link dropped (a sleeping
  * laptop, a restarted daemon, a ping timeout under load) would otherwise stay alone
  * until something else found it. Retries back off from 1 s to a minute, with jitter.
@@ -24,6 +24,9 @@ export class KeepConnected {
 
   start (): void {
     this.running = this.addresses.length > 0
+    // A first dial that fails (a busy bootstrap peer timing out the handshake) leaves a peer that
+    // never had a connection, so no connection event would ever call us: look once after start.
+    this.connectionsChanged()
   }
 
   stop (): void {

@@ -69,13 +69,32 @@ export class Rendezvous {
   private nextBackgroundSlot = 0
   private readonly budgetTimers = new Set<ReturnType<typeof setTimeout>>()
   private trailingKick: ReturnType<typeof setTimeout> | undefined
+  /**
+   * Documents opened while the routing table was empty (a peer just started): their first lookup
+   * runs the moment the table gets its first peer, instead of after a backoff. Waiting for a
+   * connection was not enough: the table fills a moment after it, once the peer is checked.
+   */
+  private readonly waitingForTable = new Set<Entry>()
 
   constructor (
     private readonly libp2p: Libp2p,
     private readonly dialer: Dialer,
     private readonly metrics: Metrics,
     private readonly options: RendezvousOptions
-  ) {}
+  ) {
+    this.routingTable()?.addEventListener('peer:add', this.onTablePeer)
+  }
+
+  private readonly onTablePeer = (): void => {
+    if (this.waitingForTable.size === 0) return
+    const waiting = [...this.waitingForTable]
+    this.waitingForTable.clear()
+    for (const entry of waiting) {
+      if (entry.abort.signal.aborted) continue
+      clearTimeout(entry.findTimer)
+      this.queueFind(entry, FIRST)
+    }
+  }
 
   /**
    * `created`: this peer just made the document up, so nobody else can hold it yet. Its provider
@@ -149,6 +168,7 @@ export class Rendezvous {
     const entry = this.entries.get(docId)
     if (entry === undefined) return
     entry.abort.abort()
+    this.waitingForTable.delete(entry)
     clearTimeout(entry.findTimer)
     clearTimeout(entry.provideTimer)
     this.entries.delete(docId)
@@ -191,6 +211,7 @@ export class Rendezvous {
   }
 
   stop (): void {
+    this.routingTable()?.removeEventListener('peer:add', this.onTablePeer)
     clearTimeout(this.trailingKick)
     for (const timer of this.budgetTimers) clearTimeout(timer)
     this.budgetTimers.clear()
@@ -199,9 +220,12 @@ export class Rendezvous {
     for (const docId of [...this.entries.keys()]) this.leave(docId)
   }
 
+  private routingTable (): (EventTarget & { size: number }) | undefined {
+    return (this.libp2p.services as any).dht?.routingTable
+  }
+
   private routingTableSize (): number {
-    const dht = (this.libp2p.services as any).dht
-    return dht?.routingTable?.size ?? 0
+    return this.routingTable()?.size ?? 0
   }
 
   private async provide (entry: Entry): Promise<void> {
@@ -240,6 +264,8 @@ export class Rendezvous {
       return
     }
     let found = 0
+    // Never looked up yet and nobody to ask: look the moment someone is there (onTablePeer).
+    if (entry.findAttempt === 0 && this.routingTableSize() === 0) this.waitingForTable.add(entry)
     try {
       if (this.routingTableSize() > 0) {
         const signal = AbortSignal.any([entry.abort.signal, AbortSignal.timeout(10_000)])

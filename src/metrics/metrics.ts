@@ -120,7 +120,10 @@ export const METRIC_INFO: Record<MetricName, MetricInfo> = {
     help: 'Presence (awareness) messages refused, by reason.'
   },
   [METRIC.dhtQueries]: { type: 'counter', help: 'DHT provider lookups (walks) started.' },
-  [METRIC.connectionsTrimmed]: { type: 'counter', help: 'Peers disconnected by the connection budget: dialled by us, needed by no document and in no gossipsub mesh.' },
+  [METRIC.connectionsTrimmed]: {
+    type: 'counter',
+    help: 'Peers disconnected by the connection budget: dialled by us, needed by no document and in no gossipsub mesh.'
+  },
   [METRIC.headsExchanges]: {
     type: 'counter',
     label: 'result',
