@@ -59,10 +59,13 @@ test('with real peers: links this peer dialled for nothing are closed and stay c
 }, async () => {
   const peers = new Peers()
   try {
-    const a = await peers.start()
+    // a looks its document up in the DHT only every 10 min: a lookup walk dials whom it needs,
+    // which would reopen a link for a reason of its own (the next round closes it again).
+    const a = await peers.start({ discoveryIntervalMs: 600_000 })
     const b = await peers.start()
     const c = await peers.start()
     const d = await peers.start()
+    const started = Date.now()
     const h = await a.create()
     await a.dial(b.multiaddrs)
     await a.dial(c.multiaddrs)
@@ -78,6 +81,14 @@ test('with real peers: links this peer dialled for nothing are closed and stay c
     }, { floor: 1, holdersPerDoc: 0, graceMs: 0 }, 60_000)
     const connected = (x: typeof b): boolean => a.libp2p.getConnections(x.libp2p.peerId).length > 0
     assert.ok(connected(c) && connected(d))
+    // kad-dht tags its closest peers keep-alive on its first refresh (5 s after start), and c's
+    // and d's own budgets take the tag off in their next round (every 3 s); otherwise libp2p on
+    // their side would dial a straight back when a hangs up.
+    await new Promise(resolve => setTimeout(resolve, Math.max(0, started + 9_000 - Date.now())))
+    const keptAlive = async (x: typeof b): Promise<boolean> =>
+      (await x.libp2p.peerStore.get(a.libp2p.peerId)).tags.has('keep-alive-kad-dht')
+    await waitFor('no keep-alive tag for a at c and d',
+      async () => !(await keptAlive(c)) && !(await keptAlive(d)), 15_000)
     const closed = await budget.trim()
     assert.deepEqual(new Set(closed), new Set([c.libp2p.peerId.toString(), d.libp2p.peerId.toString()]))
     await waitFor('c and d disconnected', () => !connected(c) && !connected(d), 5_000)

@@ -114,22 +114,28 @@ export class ConnectionBudget {
       if (list === undefined) byPeer.set(key, [conn])
       else list.push(conn)
     }
+    const tags = new Map<string, Map<string, unknown>>()
+    for (const [peer, conns] of byPeer) {
+      const remote = conns[0].remotePeer
+      const t = await this.c.libp2p.peerStore.get(remote).then(p => p.tags, () => new Map<string, unknown>())
+      // Every round, not only above the floor: the peer at the other end of a link decides too.
+      if (this.c.dropKadKeepAlive && t.has(KAD_KEEP_ALIVE)) await this.untag(remote)
+      tags.set(peer, t)
+    }
     if (byPeer.size <= this.limits.floor) return []
     const mesh = this.c.meshPeers()
     const docs = this.c.docsByPeer()
     const now = Date.now()
     const views: PeerView[] = []
     for (const [peer, conns] of byPeer) {
-      const remote = conns[0].remotePeer
-      const tags = await this.c.libp2p.peerStore.get(remote).then(p => p.tags, () => new Map<string, unknown>())
-      if (this.c.dropKadKeepAlive && tags.has(KAD_KEEP_ALIVE)) await this.untag(remote)
+      const peerTags = tags.get(peer) ?? new Map<string, unknown>()
       views.push({
         peer,
         dialledByUs: conns.every(c => c.direction === 'outbound'),
         relayed: conns.some(c => c.limits !== undefined),
         ageMs: Math.min(...conns.map(c => now - c.timeline.open)),
         busy: conns.some(c => c.streams.some(s => this.c.busyProtocols.includes(s.protocol ?? ''))),
-        protected: [...tags.keys()].some(t => t.startsWith(KEEP_ALIVE) && t !== KAD_KEEP_ALIVE),
+        protected: [...peerTags.keys()].some(t => t.startsWith(KEEP_ALIVE) && t !== KAD_KEEP_ALIVE),
         inMesh: mesh.has(peer),
         docs: docs.get(peer) ?? []
       })
