@@ -48,7 +48,7 @@ export interface TrustRows { latency: TrustLatencyRow[], catchup: TrustCatchupRo
 export interface TrustPlan { latency: Array<{ n: number, edits: number }>, catchupEdits: number }
 
 /** N peers on one document over TCP: peer 0 creates it; the others open it (open) or join with a writer link. */
-async function startCluster (n: number, access: Access, timeoutMs: number): Promise<Cluster> {
+export async function startCluster (n: number, access: Access, timeoutMs: number): Promise<Cluster> {
   const createWeft = await loadWeft()
   const meter = new ByteMeter()
   const wefts: Weft[] = []
