@@ -704,7 +704,8 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
     const { peerId, subscriptions } = event.detail
     for (const { topic, subscribe } of subscriptions) {
       if (topic.startsWith(PROTOCOL.docTopicPrefix)) {
-        const entry = this.docs.get(topic.slice(PROTOCOL.docTopicPrefix.length))
+        const id = this.gossip.docIdOf(topic)
+        const entry = id === undefined ? undefined : this.docs.get(id)
         entry?.sync.receive(subscribe ? { type: 'peer-joined', peer: peerId } : { type: 'peer-left', peer: peerId })
       } else if (this.options.relayPresence ?? DEFAULTS.relayPresence) {
         this.relays.subscriptionChanged(topic)

@@ -339,3 +339,16 @@ describe('WeftProvider on a private document', () => {
     }
   })
 })
+
+test('a private document travels on a topic of an open document\'s length that does not spell out its id', async () => {
+  const { docTopic } = await import('../src/sync/gossip.js')
+  const { newDocId } = await import('../src/doc-id.js')
+  const open = newDocId()
+  const privateId = 'a'.repeat(52)
+  assert.equal(docTopic(open), `/weft/doc/1/${open}`)
+  const topic = docTopic(privateId)
+  assert.equal(topic.length, docTopic(open).length)
+  assert.ok(!topic.includes(privateId))
+  assert.equal(docTopic(privateId), topic, 'stable')
+  assert.notEqual(docTopic('b'.repeat(52)), topic)
+})
