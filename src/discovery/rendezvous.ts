@@ -19,6 +19,11 @@ const BACKGROUND_SPACING_MS = 250
 const WELL_CONNECTED = 3
 /** Queue priorities: a document the app just opened first, background work after. */
 const FIRST = 10
+/**
+ * Lookups at once for documents just opened; beyond these, the rest of a burst (a thousand
+ * documents reopened after a restart) takes the background budget instead of a thousand walks.
+ */
+const FIRST_BURST = 16
 const BACKGROUND = 0
 
 /** The DHT key under which the holders of a document provide it. */
@@ -48,6 +53,8 @@ interface Entry {
   provideAttempt: number
   finding: boolean
   providing: boolean
+  /** Its running lookup counts against FIRST_BURST. */
+  firstLookup?: boolean
 }
 
 /**
@@ -66,6 +73,8 @@ export class Rendezvous {
   /** Provider records are published a few at a time: opening a thousand documents is not a thousand walks at once. */
   private readonly provides = new PriorityQueue<void>({ concurrency: 2 })
   private lastKick = 0
+  /** Lookups started at FIRST priority and not finished yet. */
+  private firstRunning = 0
   private nextBackgroundSlot = 0
   private readonly budgetTimers = new Set<ReturnType<typeof setTimeout>>()
   private trailingKick: ReturnType<typeof setTimeout> | undefined
@@ -128,12 +137,26 @@ export class Rendezvous {
     if (entry.finding || entry.abort.signal.aborted) return
     entry.finding = true
     const run = (): void => {
-      if (entry.abort.signal.aborted) { entry.finding = false; return }
-      void this.lookups.add(async () => { await this.find(entry) }, { priority }).catch(() => { entry.finding = false })
+      if (entry.abort.signal.aborted) { this.findEnded(entry); return }
+      void this.lookups.add(async () => { await this.find(entry) }, { priority }).catch(() => { this.findEnded(entry) })
     }
-    // A document the app just opened looks at once; retries share the background budget.
-    if (priority === FIRST) run()
-    else this.afterBudget(run)
+    // A document the app just opened looks at once; retries and the tail of a burst share the
+    // background budget.
+    if (priority === FIRST && this.firstRunning < FIRST_BURST) {
+      this.firstRunning++
+      entry.firstLookup = true
+      run()
+    } else {
+      this.afterBudget(run)
+    }
+  }
+
+  private findEnded (entry: Entry): void {
+    entry.finding = false
+    if (entry.firstLookup === true) {
+      entry.firstLookup = false
+      this.firstRunning--
+    }
   }
 
   private queueProvide (entry: Entry): void {
@@ -260,7 +283,7 @@ export class Rendezvous {
 
   private async find (entry: Entry): Promise<void> {
     if (entry.abort.signal.aborted) {
-      entry.finding = false
+      this.findEnded(entry)
       return
     }
     let found = 0
@@ -287,7 +310,7 @@ export class Rendezvous {
         log('find providers of %s failed: %s', entry.docId, err?.message ?? err)
       }
     } finally {
-      entry.finding = false
+      this.findEnded(entry)
     }
     if (entry.abort.signal.aborted) return
     const peers = this.options.peersFor(entry.docId)
