@@ -215,7 +215,7 @@ async function latencyPair (ctx: ScenarioContext, n: number, edits: number): Pro
     const idleRate = cpuMs(idleStart) / (performance.now() - idleT0)
     const samples = await profileWindow('weft', `${label} interleaved`, async () =>
       await measureInterleaved(clusters as Record<Access, Cluster>, {
-        edits, gapMs: 5, perEditTimeoutMs: 5000, budgetMs: ctx.quick ? 16_000 : 80_000
+        edits, gapMs: 5, perEditTimeoutMs: 5000, budgetMs: ctx.quick ? 16_000 : 240_000
       }))
     return (['open', 'private'] as const).map(access => {
       const sample = samples[access]
