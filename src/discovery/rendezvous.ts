@@ -125,8 +125,9 @@ export class Rendezvous {
     this.entries.set(docId, entry)
     this.queueProvide(entry)
     if (created || this.options.peersFor(docId) > 0) {
-      // A connected neighbour already holds it (gossipsub exchanged subscriptions when the
-      // connection opened): no DHT walk needed now, only the rare partition check later.
+      // Made here just now, or a connected neighbour already holds it (gossipsub exchanged
+      // subscriptions when the connection opened): no DHT walk needed now, only the rare
+      // partition check later.
       entry.findTimer = setTimeout(() => { this.queueFind(entry) }, this.options.intervalMs)
       return
     }
