@@ -11,7 +11,7 @@ import { Store } from './store/store.js'
 import { Signer, loadOrCreatePeerKey } from './identity/peer-key.js'
 import { Replica, type AdoptedDoc, type ReplicaContext } from './replica/replica.js'
 import { DormantReplica } from './replica/dormant.js'
-import { vectorFromWire, type VersionVector } from './replica/version-vector.js'
+import { vectorFromWire } from './replica/version-vector.js'
 import { createNode, type WeftLibp2p } from './net/libp2p-node.js'
 import { PeerGuard } from './net/peer-guard.js'
 import { Dialer } from './discovery/dialer.js'
@@ -167,12 +167,13 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
     })
     this.relays = new PresenceRelays(this.pubsub, this.peerId, metrics,
       id => presenceSeal(id, () => this.docs.get(id)?.replica.access))
+    const dht = dhtSettings(options)
     this.budget = new ConnectionBudget({
       libp2p,
       docsByPeer: () => this.docsByPeer(),
       meshPeers: () => this.gossip.meshPeers(),
-      busyProtocols: [PROTOCOL.sync, PROTOCOL.heads, dhtSettings(options).protocol],
-      dropKadKeepAlive: !dhtSettings(options).dialToVerifyContacts,
+      busyProtocols: [PROTOCOL.sync, PROTOCOL.heads, dht.protocol],
+      dropKadKeepAlive: !dht.dialToVerifyContacts,
       onClosed: () => { metrics.inc(METRIC.connectionsTrimmed) }
     }, {
       floor: TUNING.targetPeers,
@@ -656,11 +657,10 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
 
   // ---- network events ----------------------------------------------------
 
-  /** Loaded and dormant documents `peer` replicates too, for the heads exchange. */
   /** Each connected peer's documents in common with us (loaded or dormant), for the connection budget. */
   private docsByPeer (): Map<string, string[]> {
     const out = new Map<string, string[]>()
-    for (const id of [...this.docs.keys(), ...this.dormant.keys()]) {
+    for (const id of this.heldIds()) {
       for (const peer of this.gossip.subscribers(id)) {
         const key = peer.toString()
         const list = out.get(key)
@@ -671,15 +671,21 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
     return out
   }
 
+  /** Loaded and dormant documents `peer` replicates too, for the heads exchange. */
   private sharedWith (peer: PeerId): SharedHead[] {
     const shared: SharedHead[] = []
-    const add = (id: string, vv: VersionVector): void => {
-      if (!this.gossip.subscribers(id).some(p => p.equals(peer))) return
-      shared.push({ docId: id, vectorHash: vectorHash(vv.entries()) })
+    for (const id of this.heldIds()) {
+      if (!this.gossip.subscribers(id).some(p => p.equals(peer))) continue
+      const vv = this.docs.get(id)?.replica.vv ?? this.dormant.get(id)?.vv
+      if (vv !== undefined) shared.push({ docId: id, vectorHash: vectorHash(vv.entries()) })
     }
-    for (const [id, entry] of this.docs) add(id, entry.replica.vv)
-    for (const [id, dormant] of this.dormant) add(id, dormant.vv)
     return shared
+  }
+
+  /** Every document this peer replicates now: loaded, or dormant in the store. */
+  private * heldIds (): Iterable<string> {
+    yield * this.docs.keys()
+    yield * this.dormant.keys()
   }
 
   /** A beacon tells authors their edits arrived: it may only claim what is on disk here. */
