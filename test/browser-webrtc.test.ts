@@ -39,7 +39,7 @@ describe('two browsers over WebRTC', { skip, timeout: 150_000 }, () => {
   // @libp2p/webrtc 6.0.33's dialler waits for its `init` data channel to open once the connection
   // state is "connected". The far end closes that channel as soon as it arrives, and Chromium can
   // report the close before "connected": the dial then hangs until the address dial timeout (6 s).
-  // Measured with this file's pages: 6 of 32 dials hung before the patch, 0 of 40 after.
+  // Measured with this file's pages: 6 of 32 dials hung before the patch, 0 of 60 after.
   // `npm install` applies the patch (the `prepare` script runs patch-package).
   test('the installed @libp2p/webrtc carries weft\'s patch for the init channel race', async () => {
     const entry = fileURLToPath(import.meta.resolve('@libp2p/webrtc'))
