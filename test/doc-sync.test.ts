@@ -271,6 +271,39 @@ describe('DocSync decision function', () => {
     sync.stop()
   })
 
+  test('syncing with no pull under way asks the peers in turn, ever more rarely, until one pull completes', () => {
+    const { sync, clock, state, pulls } = setup({ subscribers: ['p1', 'p2'] })
+    state.pulling = true
+    sync.start()
+    pulls.length = 0
+    clock.advance(60_000)
+    assert.deepEqual(pulls, [], 'no extra pull while the opening pulls run')
+    state.pulling = false
+    sync.receive({ type: 'pull-finished', peer: peer('p1'), ok: false, applied: false })
+    sync.receive({ type: 'pull-finished', peer: peer('p2'), ok: false, applied: false })
+    assert.equal(sync.currentStatus, 'syncing')
+    // The fake pulls never start (as when a peer's circuit is open): each try schedules the next.
+    clock.advance(2_000 + 4_000 + 8_000 + 16_000 + 30_000 + 30_000)
+    assert.deepEqual(pulls.map(p => [p.peer, p.at - 60_000]),
+      [['p1', 2_000], ['p2', 6_000], ['p1', 14_000], ['p2', 30_000], ['p1', 60_000], ['p2', 90_000]])
+    assert.ok(pulls.every(p => p.reason === 'no current peer synced with yet'))
+    sync.receive({ type: 'pull-finished', peer: peer('p2'), ok: true, applied: true })
+    assert.equal(sync.currentStatus, 'synced')
+    pulls.length = 0
+    clock.advance(120_000)
+    assert.deepEqual(pulls.map(p => p.reason).filter(r => r.startsWith('no current')), [], 'synced: no more tries')
+
+    // The peer we synced with leaves; the one still there was never synced with: asked after 2 s.
+    state.subscribers = [peer('p1')]
+    sync.receive({ type: 'peer-left', peer: peer('p2') })
+    assert.equal(sync.currentStatus, 'syncing')
+    const left = clock.now
+    clock.advance(2_000)
+    const tries = pulls.filter(p => p.reason.startsWith('no current'))
+    assert.deepEqual(tries.map(p => [p.peer, p.at - left]), [['p1', 2_000]])
+    sync.stop()
+  })
+
   test('nothing happens after stop', () => {
     const { sync, clock, state, pulls, announced } = setup()
     sync.start()

@@ -77,6 +77,15 @@ function covers (remote: ReadonlyMap<string, number>, vector: ReadonlyMap<string
 /** Pulls in a row that may leave us behind one peer's claim before we wait for other signs. */
 const MAX_SHORT_PULLS = 3
 
+/**
+ * A document with peers on its topic but none synced with asks one of them again after this,
+ * doubling per try up to the maximum. The usual triggers (a peer joining, a beacon, a gap) had
+ * their chance: measured at 100 peers starting in one process, 31 documents stayed `syncing` for
+ * good once the pulls prompted by joins had failed (busy peers) or the peer synced with was gone.
+ */
+const CATCH_UP_FIRST_MS = 2_000
+const CATCH_UP_MAX_MS = 30_000
+
 const realTimers: Timers = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (handle) => { clearTimeout(handle as ReturnType<typeof setTimeout>) }
@@ -102,6 +111,9 @@ const realTimers: Timers = {
  * 4. Status: `offline` without any connection, `connecting` with no peer on the
  *    topic, `syncing` while pulling or before the first completed pull with a current
  *    peer, `synced` after it.
+ * 5. `syncing` never lasts without a pull under way: with no pull running, one of the
+ *    current peers is asked after `CATCH_UP_FIRST_MS`, then ever more rarely, each try
+ *    the next peer in turn, until a pull completes.
  */
 export class DocSync extends ObservableV2<DocSyncEvents> {
   private status: SyncStatus = 'offline'
@@ -121,6 +133,8 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
   /** What the pending announcement was for: a beacon covering it makes ours redundant. */
   private soonVector: ReadonlyMap<string, number> | undefined
   private periodicTimer: unknown
+  private catchUpTimer: unknown
+  private catchUpTries = 0
   private lastAnnounced = ''
   private running = false
   private readonly timers: Timers
@@ -146,10 +160,10 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
 
   stop (): void {
     this.running = false
-    for (const t of [this.repairTimer, this.soonTimer, this.periodicTimer]) {
+    for (const t of [this.repairTimer, this.soonTimer, this.periodicTimer, this.catchUpTimer]) {
       if (t !== undefined) this.timers.clearTimeout(t)
     }
-    this.repairTimer = this.soonTimer = this.periodicTimer = undefined
+    this.repairTimer = this.soonTimer = this.periodicTimer = this.catchUpTimer = undefined
   }
 
   receive (input: DocSyncInput): void {
@@ -239,6 +253,17 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
       this.status = status
       this.emit('status', [status])
     }
+    if (status === 'syncing' && !this.c.isPulling()) {
+      if (this.catchUpTimer === undefined) {
+        const backoff = Math.min(CATCH_UP_MAX_MS, CATCH_UP_FIRST_MS * 2 ** this.catchUpTries)
+        const delay = backoff * (0.75 + this.random() * 0.5)
+        this.catchUpTimer = this.timers.setTimeout(this.catchUp, delay)
+      }
+    } else if (status !== 'syncing') {
+      this.catchUpTries = 0
+      if (this.catchUpTimer !== undefined) this.timers.clearTimeout(this.catchUpTimer)
+      this.catchUpTimer = undefined
+    }
     if (this.repairWanted && this.repairTimer === undefined) {
       this.repairTimer = this.timers.setTimeout(this.repair, this.init.repairDelayMs)
     }
@@ -270,6 +295,20 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     for (const peer of [...targets.values()].slice(0, this.init.repairFanout)) {
       this.c.pull(peer, 'gap or beacon difference persisted')
     }
+  }
+
+  /** Invariant 5: a document still not synced with any current peer asks the next one. */
+  private readonly catchUp = (): void => {
+    this.catchUpTimer = undefined
+    if (!this.running) return
+    const peers = this.c.subscribers()
+    if (peers.length > 0 && !this.c.isPulling() && !peers.some(p => this.syncedWith.has(p.toString()))) {
+      this.c.pull(peers[this.catchUpTries % peers.length], 'no current peer synced with yet')
+      this.catchUpTries++
+    }
+    // A pull that started reports back; one refused at once (an open circuit) leaves us
+    // syncing and not pulling, and the next try is scheduled here.
+    this.evaluate()
   }
 
   private cancelSoon (): void {
