@@ -54,3 +54,39 @@ test('two peers that know only a third peer find each other through the DHT and 
     await peers.cleanup()
   }
 })
+
+test('a lookup ends once it has found enough holders: it does not walk on, dialling every peer it asks', {
+  timeout: 120_000
+}, async () => {
+  const peers = new Peers()
+  try {
+    const rendezvous = await peers.start()
+    const bootstrap = [rendezvous.multiaddrs[0]]
+    const first = await peers.start({ bootstrap })
+    const h0 = await first.create()
+    h0.doc.getText('text').insert(0, 'held by eleven')
+    const holders = [first]
+    for (let i = 0; i < 10; i++) {
+      const p = await peers.start({ bootstrap })
+      await p.open(h0.id)
+      holders.push(p)
+    }
+    await waitFor('every holder has provided the document', () =>
+      holders.every(h => (h.metrics.counters()[METRIC.dhtProvides]?.ok ?? 0) > 0), 60_000)
+    const newcomer = await peers.start({ bootstrap })
+    await waitFor('newcomer connected', () => newcomer.connectedPeers().some(p => p.id === rendezvous.peerId))
+    const h = await newcomer.open(h0.id)
+    await h.whenSynced({ signal: AbortSignal.timeout(30_000) })
+    await waitFor('the newcomer has the text', () => text(h) === 'held by eleven', 20_000)
+    // The newcomer is a DHT server too: a holder's own walk may reach it first, so wait for its
+    // lookup to report, then give a walk that did not stop the time to go on.
+    const found = (): number => newcomer.metrics.counters()[METRIC.dhtProvidersFound]?.[''] ?? 0
+    await waitFor('the lookup took providers', () => found() >= 1, 15_000)
+    await new Promise(resolve => setTimeout(resolve, 2_000))
+    assert.equal(newcomer.metrics.counters()[METRIC.dhtQueries]?.[''], 1)
+    // The rendezvous peer alone knows all eleven providers; the walk stops at the eighth.
+    assert.ok(found() <= 8, `providers taken from one lookup: ${found()}`)
+  } finally {
+    await peers.cleanup()
+  }
+})

