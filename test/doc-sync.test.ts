@@ -277,7 +277,7 @@ describe('DocSync decision function', () => {
     sync.start()
     pulls.length = 0
     clock.advance(60_000)
-    assert.deepEqual(pulls, [], 'no extra pull while the opening pulls run')
+    assert.equal(pulls.length, 0, 'no extra pull while the opening pulls run')
     state.pulling = false
     sync.receive({ type: 'pull-finished', peer: peer('p1'), ok: false, applied: false })
     sync.receive({ type: 'pull-finished', peer: peer('p2'), ok: false, applied: false })
