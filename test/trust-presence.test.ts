@@ -60,7 +60,9 @@ describe('presence of private documents', () => {
       pa.awareness.setLocalStateField('user', { name: marker })
       await waitFor('B sees A\'s presence through the pinner', () => [...pb.awareness.getStates().values()]
         .some(s => s.user?.name === marker), 30_000)
-      assert.ok(!b.connectedPeers().some(p => p.id === a.peerId), 'A and B are not connected directly')
+      // A's gater refuses B's connections once they are encrypted, so A never lists B; B may still
+      // list, for a moment, a dial of its own that A is refusing (seen once in CI).
+      assert.ok(!a.connectedPeers().some(p => p.id === b.peerId), 'A and B are not connected directly')
       // A keeps moving its cursor until one of its messages has reached the outsider through the pinner.
       let moves = 0
       const fromA = (): boolean => seen.some(d => decodeAwarenessMessage(d).origin === a.peerId)
