@@ -292,7 +292,8 @@ export class Rendezvous {
       this.findEnded(entry)
       return
     }
-    let found = 0
+    // Holders found by this lookup (not us).
+    const seen = new Set<string>()
     // Never looked up yet and nobody to ask: look the moment someone is there (onTablePeer).
     if (entry.findAttempt === 0 && this.routingTableSize() === 0) this.waitingForTable.add(entry)
     try {
@@ -300,12 +301,10 @@ export class Rendezvous {
         const signal = AbortSignal.any([entry.abort.signal, AbortSignal.timeout(10_000)])
         this.metrics.inc(METRIC.dhtQueries)
         let dialled = 0
-        const seen = new Set<string>()
         for await (const provider of this.libp2p.contentRouting.findProviders(entry.key, { signal })) {
           const id = provider.id.toString()
           if (provider.id.equals(this.libp2p.peerId) || seen.has(id)) continue
           seen.add(id)
-          found++
           this.metrics.inc(METRIC.dhtProvidersFound)
           const enough = this.options.peersFor(entry.docId) + dialled >= this.options.targetPeers
           if (!enough && !this.dialer.isConnected(provider.id)) {
@@ -329,7 +328,7 @@ export class Rendezvous {
     }
     if (entry.abort.signal.aborted) return
     const peers = this.options.peersFor(entry.docId)
-    const hasPeers = peers > 0 || found > 0
+    const hasPeers = peers > 0 || seen.size > 0
     entry.findAttempt = hasPeers ? 0 : entry.findAttempt + 1
     // Without peers, look again soon, then ever more rarely (up to 30 min): a peer with many
     // unshared documents must not query the DHT for each of them every few seconds. A new

@@ -86,13 +86,14 @@ export class HeadsExchange {
   /** One exchange with every neighbour that shares a document with us. */
   round (): void {
     for (const peer of this.libp2p.getPeers()) {
-      if (this.ctx.sharedWith(peer).length === 0) continue
       void this.queue.add(async () => { await this.exchange(peer) }).catch(() => {})
     }
   }
 
   async exchange (peer: PeerId): Promise<void> {
     const heads = this.ctx.sharedWith(peer)
+    // Nothing in common: no stream (the shared set is computed once per exchange, not twice).
+    if (heads.length === 0) return
     const options = { signal: AbortSignal.timeout(this.ctx.timeoutMs) }
     let reply: HeadsReply
     try {
