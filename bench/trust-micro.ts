@@ -21,7 +21,7 @@ const key = randomBytes(32)
 const doc = Uint8Array.from(randomBytes(32))
 const aad = randomBytes(80)
 const pt = randomBytes(40)
-const header = randomBytes(40)
+const header = randomBytes(32)
 const seed = ed25519.utils.randomSecretKey()
 const pub = ed25519.getPublicKey(seed)
 const msg = randomBytes(120)
@@ -58,7 +58,7 @@ async function paced (label: string, fn: () => void): Promise<number> {
 }
 
 const s = seal(key, Kind.payload, doc, pt, aad)
-const sealed = epochs.encrypt(Kind.payload, pt, header)!
+const sealed = epochs.encrypt(Kind.payload, pt, header, 5)!
 const sig = nodeEd25519.sign(seed, pub, msg)
 const nonce = randomBytes(24)
 const nobleSealed = xchacha20poly1305(key, nonce, aad).encrypt(pt)
@@ -69,13 +69,14 @@ const pacedResults = {
   nobleEncrypt: await paced('paced: noble xchacha encrypt 40 B', () => xchacha20poly1305(key, nonce, aad).encrypt(pt)),
   nobleDecrypt: await paced('paced: noble xchacha decrypt 40 B', () => xchacha20poly1305(key, nonce, aad)
     .decrypt(nobleSealed)),
-  epochEncrypt: await paced('paced: epoch encrypt 40 B (content)', () => epochs.encrypt(Kind.payload, pt, header)),
-  epochDecrypt: await paced('paced: epoch decrypt 40 B (content)', () => epochs.decrypt(Kind.payload, sealed, header)),
+  epochEncrypt: await paced('paced: epoch encrypt 40 B (content)', () => epochs.encrypt(Kind.payload, pt, header, 5)),
+  epochDecrypt: await paced('paced: epoch decrypt 40 B (content)',
+    () => epochs.decrypt(Kind.payload, sealed, header, 5)),
   verify: await paced('paced: ed25519 verify (node)', () => nodeEd25519.verify(pub, msg, sig))
 }
 const results = {
-  epochEncrypt: time('epoch encrypt 40 B (content)', 5000, () => epochs.encrypt(Kind.payload, pt, header)),
-  epochDecrypt: time('epoch decrypt 40 B (content)', 5000, () => epochs.decrypt(Kind.payload, sealed, header)),
+  epochEncrypt: time('epoch encrypt 40 B (content)', 5000, () => epochs.encrypt(Kind.payload, pt, header, 5)),
+  epochDecrypt: time('epoch decrypt 40 B (content)', 5000, () => epochs.decrypt(Kind.payload, sealed, header, 5)),
   seal: time('seal 40 B (key boxes; HKDF per message)', 5000, () => seal(key, Kind.payload, doc, pt, aad)),
   open: time('open 40 B (key boxes; HKDF per message)', 5000, () => open(key, Kind.payload, doc, s, aad)),
   sign: time('ed25519 sign (node)', 5000, () => nodeEd25519.sign(seed, pub, msg)),

@@ -9,6 +9,8 @@ import type { ControlOp, KeyBox } from '../src/wire/trust.js'
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js'
 import { XChaChaKey, xchachaBackend, xchachaOpen, xchachaSeal } from '../src/trust/xchacha.js'
 import { execFileSync } from 'node:child_process'
+import { hkdf } from '@noble/hashes/hkdf.js'
+import { sha256 } from '@noble/hashes/sha2.js'
 
 const doc = Uint8Array.from(randomBytes(32))
 const aad = new TextEncoder().encode('author|seq|epoch')
@@ -31,8 +33,8 @@ test('aead: a round trip, and every tampering, wrong key, wrong kind, wrong AAD 
 })
 
 test('xchacha: the XChaCha draft\'s AEAD vector, and the same bytes as @noble/ciphers (what browsers use)', () => {
-  // On Node this exercises OpenSSL plus HChaCha20 recovered from a raw ChaCha20 block (xchacha.ts).
-  assert.equal(xchachaBackend, 'node:crypto')
+  // On Node this exercises the WebAssembly cipher for AADs up to 32 bytes and noble above (xchacha.ts).
+  assert.equal(xchachaBackend, '@chainsafe/as-chacha20poly1305')
   const h = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'hex'))
   const key = h('808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f')
   const nonce = h('404142434445464748494a4b4c4d4e4f5051525354555657')
@@ -86,7 +88,7 @@ test('xchacha: an XChaChaKey\'s nonces never repeat, and its messages are plain 
   assert.equal(a.open(new Uint8Array(23), aad, new Uint8Array(40)), undefined, 'short nonce')
 })
 
-test('xchacha: without node:crypto (as in browsers) the noble fallback gives the same bytes', () => {
+test('xchacha: without the WebAssembly cipher (as in browsers) the noble fallback gives the same bytes', () => {
   const script = `
     delete process.getBuiltinModule
     const { xchachaBackend, xchachaSeal, XChaChaKey } = await import('./src/trust/xchacha.ts')
@@ -145,20 +147,51 @@ test('epochs: members open each other\'s content; tampering, another kind, anoth
   assert.equal(b.currentId, 'aa'.repeat(32))
   assert.equal(e.currentId, undefined, 'eve holds no key')
 
-  const header = new TextEncoder().encode('author|seq')
+  const author = Uint8Array.from(randomBytes(32))
   const pt = new TextEncoder().encode('secret yjs update')
-  const sealed = a.encrypt(Kind.payload, pt, header)!
+  const sealed = a.encrypt(Kind.payload, pt, author, 7)!
   assert.equal(sealed.byteLength, pt.byteLength + 56, 'epoch tag 16 + nonce 24 + Poly1305 tag 16')
   assert.ok(!Buffer.from(sealed).includes(Buffer.from('secret')))
-  assert.deepEqual(b.decrypt(Kind.payload, sealed, header), pt)
-  assert.equal(e.decrypt(Kind.payload, sealed, header), undefined, 'no key')
-  assert.equal(b.decrypt(Kind.checkpoint, sealed, header), undefined, 'another kind')
-  assert.equal(b.decrypt(Kind.payload, sealed, new TextEncoder().encode('author|seq2')), undefined, 'another header')
+  assert.deepEqual(b.decrypt(Kind.payload, sealed, author, 7), pt)
+  assert.deepEqual(b.decrypt(Kind.payload, sealed, author, 7), pt, 'again, with the AAD digest cached')
+  assert.equal(e.decrypt(Kind.payload, sealed, author, 7), undefined, 'no key')
+  assert.equal(b.decrypt(Kind.checkpoint, sealed, author, 7), undefined, 'another kind')
+  assert.equal(b.decrypt(Kind.payload, sealed, Uint8Array.from(randomBytes(32)), 7), undefined, 'another author')
+  assert.equal(b.decrypt(Kind.payload, sealed, author, 8), undefined, 'another seq')
+  assert.equal(b.decrypt(Kind.payload, sealed, author, 7 + 2 ** 32), undefined, 'another seq, high half')
   for (const at of [0, 20, sealed.byteLength - 1]) {
     const flipped = Uint8Array.from(sealed); flipped[at] ^= 1
-    assert.equal(b.decrypt(Kind.payload, flipped, header), undefined, `byte ${at} flipped`)
+    assert.equal(b.decrypt(Kind.payload, flipped, author, 7), undefined, `byte ${at} flipped`)
   }
-  assert.equal(b.decrypt(Kind.payload, sealed.subarray(0, 50), header), undefined, 'truncated')
+  assert.equal(b.decrypt(Kind.payload, sealed.subarray(0, 50), author, 7), undefined, 'truncated')
+  const origin = new TextEncoder().encode('12D3KooWExampleOriginPeerIdThatIsLongerThan32Bytes')
+  const presence = a.encrypt(Kind.presence, pt, origin)!
+  assert.deepEqual(b.decrypt(Kind.presence, presence, origin), pt, 'a binding longer than 32 bytes')
+})
+
+test('epochs: content sealed in the earlier format (full AAD, label v2) still opens', () => {
+  const alice = ed25519.utils.randomSecretKey()
+  const first = new Epochs(doc).nextRotate([ed25519.getPublicKey(alice)])
+  const epochHex = 'cd'.repeat(32)
+  const b = new Epochs(doc)
+  b.refresh(new Map([[epochHex, rotateOp(first)]]), [], box => openKey(box, alice, doc))
+  // What an earlier weft wrote: tag ‖ nonce ‖ XChaCha20-Poly1305 under the per-epoch content key,
+  // with AAD 'weft/aad/v2' ‖ kind ‖ epoch id ‖ author ‖ seq (64-bit big-endian).
+  const epochKey = openKey(first.boxes[0], alice, doc)!
+  const content = hkdf(sha256, epochKey, undefined, Buffer.concat([Buffer.from('weft/content/v1'), doc]), 32)
+  const epochId = Buffer.from(epochHex, 'hex')
+  const author = Uint8Array.from(randomBytes(32))
+  const seq = Buffer.alloc(8); seq.writeUInt32BE(9, 4)
+  const legacyAad = Buffer.concat([Buffer.from('weft/aad/v2'), Buffer.of(Kind.payload), epochId, author, seq])
+  const nonce = Uint8Array.from(randomBytes(24))
+  const pt = new TextEncoder().encode('written before the AAD digest')
+  const old = Buffer.concat([epochId.subarray(0, 16), nonce, xchacha20poly1305(content, nonce, legacyAad).encrypt(pt)])
+  assert.deepEqual(b.decrypt(Kind.payload, old, author, 9), pt)
+  assert.equal(b.decrypt(Kind.payload, old, author, 10), undefined, 'the old format still binds the seq')
+  const checkpointAad = Buffer.concat([Buffer.from('weft/aad/v2'), Buffer.of(Kind.checkpoint), epochId, author])
+  const oldCheckpoint = Buffer.concat([epochId.subarray(0, 16), nonce,
+    xchacha20poly1305(content, nonce, checkpointAad).encrypt(pt)])
+  assert.deepEqual(b.decrypt(Kind.checkpoint, oldCheckpoint, author), pt, 'a checkpoint: bound to its signer alone')
 })
 
 test('epochs: a key that is not the one its Rotate committed to is refused, boxed, wrapped or invited', () => {

@@ -240,7 +240,7 @@ export class Replica extends ObservableV2<ReplicaEvents> {
     }
     if (this.access !== undefined) {
       // Encrypt-then-sign: blind replicas check authorship and access without the key.
-      const sealed = this.access.encrypt(Kind.payload, envelope.payload, binding(envelope.author, envelope.seq))
+      const sealed = this.access.encrypt(Kind.payload, envelope.payload, envelope.author, envelope.seq)
       envelope.payload = sealed as Uint8Array<ArrayBuffer>
     }
     envelope.signature = signer.sign(envelopeSigningBytes(envelope)) as Uint8Array<ArrayBuffer>
@@ -343,7 +343,7 @@ export class Replica extends ObservableV2<ReplicaEvents> {
    */
   plain (envelope: Envelope): Uint8Array {
     if (this.access === undefined) return envelope.payload
-    const update = this.access.decrypt(Kind.payload, envelope.payload, binding(envelope.author, envelope.seq))
+    const update = this.access.decrypt(Kind.payload, envelope.payload, envelope.author, envelope.seq)
     if (update !== undefined && integrable(update)) return update
     this.ctx.metrics.inc(METRIC.dropped, 'bad-update')
     return EMPTY_UPDATE
@@ -672,17 +672,6 @@ function integrated (doc: Y.Doc, update: Uint8Array): boolean {
 }
 
 const EMPTY_UPDATE = new Uint8Array([0, 0])
-
-/** What a private document's ciphertext is bound to besides its epoch: the author and seq. */
-function binding (author: Uint8Array, seq: number): Uint8Array {
-  const out = new Uint8Array(40)
-  out.set(author, 0)
-  // Big-endian 64-bit seq, as two halves: no BigInt per envelope (seqs are safe integers).
-  const view = new DataView(out.buffer)
-  view.setUint32(32, Math.floor(seq / 2 ** 32))
-  view.setUint32(36, seq >>> 0)
-  return out
-}
 
 /**
  * A decrypted payload gets the checks an open document's gets in the gossip validator: not merely

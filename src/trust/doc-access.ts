@@ -103,12 +103,13 @@ export class DocAccess extends ObservableV2<DocAccessEvents> implements AccessPo
     this.issue(rotate(body.number, body.boxes, body.previous, body.commit))
   }
 
-  encrypt (kind: Kind, plaintext: Uint8Array, binding: Uint8Array): Uint8Array | undefined {
-    return this.epochs.encrypt(kind, plaintext, binding)
+  /** Seals under the current epoch, bound to `who` (author, signer or origin) and `seq` (envelopes). */
+  encrypt (kind: Kind, plaintext: Uint8Array, who: Uint8Array, seq = 0): Uint8Array | undefined {
+    return this.epochs.encrypt(kind, plaintext, who, seq)
   }
 
-  decrypt (kind: Kind, bytes: Uint8Array, binding: Uint8Array): Uint8Array | undefined {
-    return this.epochs.decrypt(kind, bytes, binding)
+  decrypt (kind: Kind, bytes: Uint8Array, who: Uint8Array, seq = 0): Uint8Array | undefined {
+    return this.epochs.decrypt(kind, bytes, who, seq)
   }
 
   /** False while this peer lacks the key of the epoch `bytes` names (it may still arrive). */

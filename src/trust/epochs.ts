@@ -16,7 +16,7 @@
  *
  * Ciphertext = epoch tag (first 16 bytes of the epoch id) ‖ nonce (24) ‖ XChaCha20-Poly1305
  * output; the AAD binds the kind, the full epoch id and the message's own header (author and seq,
- * or signer); the content key binds the document.
+ * or signer), in 32 bytes (see Epochs.aad); the content key binds the document.
  */
 import { hkdf } from '@noble/hashes/hkdf.js'
 import { sha256 } from '@noble/hashes/sha2.js'
@@ -35,7 +35,10 @@ const NONCE_BYTES = 24
 const AEAD_TAG_BYTES = 16
 const COMMIT_LABEL = utf8ToBytes('weft/epoch-commit/v1')
 const CONTENT_LABEL = utf8ToBytes('weft/content/v1')
-const AAD_LABEL = utf8ToBytes('weft/aad/v2')
+const AAD_LABEL = utf8ToBytes('weft/aad/v3')
+const LEGACY_AAD_LABEL = utf8ToBytes('weft/aad/v2')
+/** AAD digests kept per epoch (see Epochs.aad). */
+const MAX_DIGESTS = 4096
 
 /** What a Rotate states about its key: a hash that binds the key to the document. */
 export function epochCommitment (key: Uint8Array, doc: Uint8Array): Uint8Array {
@@ -52,6 +55,8 @@ interface EpochKey {
   content: XChaChaKey
   /** The epoch key itself: wrapped under later epochs' keys for newcomers. */
   key: Uint8Array
+  /** AAD digests by (kind, sender); see Epochs.aad. */
+  digests: Map<string, Uint8Array>
 }
 
 export class Epochs {
@@ -70,7 +75,7 @@ export class Epochs {
     const commit = rotate?.rotate?.commit
     if (commit === undefined || !constantTimeEqual(epochCommitment(key, this.doc), commit)) return false
     const content = hkdf(sha256, key, undefined, concatBytes(CONTENT_LABEL, this.doc), 32)
-    this.keys.set(id, { id: fromHex(id, 'base16'), content: new XChaChaKey(content), key })
+    this.keys.set(id, { id: fromHex(id, 'base16'), content: new XChaChaKey(content), key, digests: new Map() })
     this.tags.set(id.slice(0, TAG_BYTES * 2), id)
     return true
   }
@@ -147,22 +152,56 @@ export class Epochs {
     }
   }
 
-  private aad (kind: Kind, epoch: Uint8Array, binding: Uint8Array): Uint8Array {
-    // By hand rather than concatBytes: this runs for every message, and its argument checks add up.
-    const out = new Uint8Array(AAD_LABEL.byteLength + 1 + epoch.byteLength + binding.byteLength)
-    out.set(AAD_LABEL)
-    out[AAD_LABEL.byteLength] = kind
-    out.set(epoch, AAD_LABEL.byteLength + 1)
-    out.set(binding, AAD_LABEL.byteLength + 1 + epoch.byteLength)
+  /**
+   * The AAD of a message: SHA-256(label ‖ kind ‖ epoch id ‖ who)[0..24] ‖ seq (64-bit big-endian),
+   * 32 bytes, the most the WebAssembly cipher takes (xchacha.ts). `who` is the author, signer or
+   * origin the message is bound to and `seq` the envelope's number (0 for other kinds); the digest
+   * depends only on (kind, epoch, who), so it is computed once per sender, not once per message.
+   */
+  private aad (kind: Kind, epoch: EpochKey, who: Uint8Array, seq: number): Uint8Array {
+    let id = String.fromCharCode(kind)
+    for (let i = 0; i < who.byteLength; i++) id += String.fromCharCode(who[i])
+    let digest = epoch.digests.get(id)
+    if (digest === undefined) {
+      // Bounded: a peer sees few senders per epoch; a flood of origins only costs a digest each.
+      if (epoch.digests.size >= MAX_DIGESTS) epoch.digests.clear()
+      digest = sha256(concatBytes(AAD_LABEL, Uint8Array.of(kind), epoch.id, who)).subarray(0, 24)
+      epoch.digests.set(id, digest)
+    }
+    const out = new Uint8Array(32)
+    out.set(digest)
+    const view = new DataView(out.buffer)
+    view.setUint32(24, Math.floor(seq / 2 ** 32))
+    view.setUint32(28, seq >>> 0)
+    return out
+  }
+
+  /**
+   * The AAD messages sealed before this format had (label v2 ‖ kind ‖ epoch id ‖ binding, where a
+   * payload's binding was author ‖ seq): tried when the current one fails, so that private
+   * documents stored by earlier versions stay readable.
+   */
+  private legacyAad (kind: Kind, epoch: EpochKey, who: Uint8Array, seq: number): Uint8Array {
+    const tail = kind === Kind.payload ? 8 : 0
+    const out = new Uint8Array(LEGACY_AAD_LABEL.byteLength + 1 + epoch.id.byteLength + who.byteLength + tail)
+    out.set(LEGACY_AAD_LABEL)
+    out[LEGACY_AAD_LABEL.byteLength] = kind
+    out.set(epoch.id, LEGACY_AAD_LABEL.byteLength + 1)
+    out.set(who, LEGACY_AAD_LABEL.byteLength + 1 + epoch.id.byteLength)
+    if (tail > 0) {
+      const view = new DataView(out.buffer)
+      view.setUint32(out.byteLength - 8, Math.floor(seq / 2 ** 32))
+      view.setUint32(out.byteLength - 4, seq >>> 0)
+    }
     return out
   }
 
   /** Seals under the current epoch; undefined while this peer holds no key. */
-  encrypt (kind: Kind, plaintext: Uint8Array, binding: Uint8Array): Uint8Array | undefined {
+  encrypt (kind: Kind, plaintext: Uint8Array, who: Uint8Array, seq = 0): Uint8Array | undefined {
     if (this.current === undefined) return undefined
     const epoch = this.keys.get(this.current.id)!
     const nonce = epoch.content.nextNonce()
-    const sealed = epoch.content.seal(nonce, this.aad(kind, epoch.id, binding), plaintext)
+    const sealed = epoch.content.seal(nonce, this.aad(kind, epoch, who, seq), plaintext)
     const out = new Uint8Array(TAG_BYTES + NONCE_BYTES + sealed.byteLength)
     out.set(epoch.id.subarray(0, TAG_BYTES))
     out.set(nonce, TAG_BYTES)
@@ -176,12 +215,14 @@ export class Epochs {
     return this.tags.get(hex(bytes.subarray(0, TAG_BYTES)))
   }
 
-  decrypt (kind: Kind, bytes: Uint8Array, binding: Uint8Array): Uint8Array | undefined {
+  decrypt (kind: Kind, bytes: Uint8Array, who: Uint8Array, seq = 0): Uint8Array | undefined {
     const id = this.epochOf(bytes)
     const epoch = id === undefined ? undefined : this.keys.get(id)
     if (epoch === undefined) return undefined
     const nonce = bytes.subarray(TAG_BYTES, TAG_BYTES + NONCE_BYTES)
-    return epoch.content.open(nonce, this.aad(kind, epoch.id, binding), bytes.subarray(TAG_BYTES + NONCE_BYTES))
+    const sealed = bytes.subarray(TAG_BYTES + NONCE_BYTES)
+    return epoch.content.open(nonce, this.aad(kind, epoch, who, seq), sealed) ??
+      epoch.content.open(nonce, this.legacyAad(kind, epoch, who, seq), sealed)
   }
 
   /** Recipients of the current epoch (hex keys), to tell whether membership moved on since. */

@@ -1,109 +1,94 @@
 /**
- * XChaCha20-Poly1305 for content (envelopes, checkpoints, presence): OpenSSL through node:crypto on
- * Node, @noble/ciphers elsewhere (browsers). Both produce the same bytes, so peers of either kind
- * read each other.
+ * XChaCha20-Poly1305 for content (envelopes, checkpoints, presence) and key material. HChaCha20
+ * comes from @noble/ciphers everywhere; the IETF ChaCha20-Poly1305 under the subkey comes, on Node,
+ * from @chainsafe/as-chacha20poly1305 (WebAssembly; the module libp2p-noise seals every small frame
+ * with) when the AAD fits its 32-byte limit, and from @noble/ciphers otherwise and in browsers
+ * (Chromium refuses to compile WebAssembly modules over 4 KB synchronously on its main thread).
+ * Both give the standard bytes, so peers of either kind read each other.
  *
- * Why not noble everywhere: content is sealed once per edit and opened once per edit per receiver,
- * between a peer's other work, so neither the pure-JS cipher nor the CPU caches are ever hot for
- * it. Measured at that cadence (one 40-byte message every few ms, other work in between) noble took
- * 90-230 µs per seal or open, against ~30 µs in a warmed-up loop; OpenSSL's took 55-60 µs. That
- * difference, with a random nonce and an HChaCha20 per message (see XChaChaKey), was most of a
- * private document's extra edit latency over an open one.
+ * Why not noble everywhere, or OpenSSL: content is sealed once per edit and opened once per edit
+ * per receiver, between a peer's other work, so caches are never hot for it. Measured at that
+ * cadence (one 40-byte message every 3 ms, 8 MB of other memory traffic in between; median):
+ * noble 190-250 µs per seal or open, OpenSSL through node:crypto 130-165 µs (most of it creating
+ * the cipher context), the WebAssembly module 37-48 µs. That cost was most of a private document's
+ * extra CPU per edit over an open one.
  *
- * Node has ChaCha20-Poly1305 (IETF, 96-bit nonce) but not XChaCha, so the X part is built as the
- * XChaCha draft defines it: subkey = HChaCha20(key, nonce[0..16]), then ChaCha20-Poly1305 under the
- * subkey with nonce 0^4 ‖ nonce[16..24]. HChaCha20 is ChaCha20's block function without the final
- * addition of the input state; OpenSSL's raw ChaCha20 (IV = 32-bit LE counter ‖ 96-bit nonce, i.e.
- * exactly the 16 bytes HChaCha puts in words 12-15) returns the block with that addition, so
- * subtracting the known input words 0-3 (constants) and 12-15 (nonce[0..16]) recovers HChaCha's
- * output words.
+ * as-chacha20poly1305 compares tags with an early exit. No outsider can time it: the validator
+ * checks an envelope's or checkpoint's signature and the writer's access before anything is
+ * decrypted, and presence is accepted only from members, so only holders of the key reach a
+ * decryption.
+ *
+ * XChaCha as the draft defines it: subkey = HChaCha20(key, nonce[0..16]), then ChaCha20-Poly1305
+ * under the subkey with nonce 0^4 ‖ nonce[16..24].
  */
 import { chacha20poly1305, hchacha } from '@noble/ciphers/chacha.js'
 import { randomBytes } from '@noble/hashes/utils.js'
 
-type NodeCrypto = typeof import('node:crypto')
-
 export const XCHACHA_NONCE_BYTES = 24
 export const XCHACHA_TAG_BYTES = 16
+/** The longest AAD the WebAssembly cipher takes; content AADs are a 32-byte digest (epochs.ts). */
+export const FAST_AAD_BYTES = 32
 
-/** node:crypto when this runtime is Node and its OpenSSL has both ciphers; undefined in browsers. */
-function loadNodeCrypto (): NodeCrypto | undefined {
-  // getBuiltinModule (Node >= 22.3) keeps `node:crypto` out of the import graph the browser build bundles.
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
-  const crypto = proc?.getBuiltinModule?.('node:crypto') as NodeCrypto | undefined
-  if (crypto === undefined) return undefined
-  const ciphers = crypto.getCiphers()
-  return ciphers.includes('chacha20') && ciphers.includes('chacha20-poly1305') ? crypto : undefined
+interface WasmAead {
+  seal: (key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array) => Uint8Array
+  open: (key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad?: Uint8Array) => Uint8Array | null
 }
 
-const nodeCrypto = loadNodeCrypto()
+/** The WebAssembly ChaCha20-Poly1305 on Node; undefined in browsers or if it fails to load. */
+function loadWasmAead (): WasmAead | undefined {
+  // Through createRequire, found via getBuiltinModule (Node >= 22.3): the browser build never bundles it.
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
+  const nodeModule = proc?.getBuiltinModule?.('node:module') as typeof import('node:module') | undefined
+  if (nodeModule === undefined) return undefined
+  try {
+    const lib = nodeModule.createRequire(import.meta.url)('@chainsafe/as-chacha20poly1305') as {
+      newInstance: () => unknown
+      ChaCha20Poly1305: new (ctx: unknown) => WasmAead
+    }
+    return new lib.ChaCha20Poly1305(lib.newInstance())
+  } catch {
+    return undefined
+  }
+}
+
+const wasmAead = loadWasmAead()
 /** "expand 32-byte k", the ChaCha constants (input words 0-3). */
-const SIGMA = [0x61707865, 0x3320646e, 0x79622d32, 0x6b206574]
-const SIGMA_WORDS = Uint32Array.from(SIGMA)
-const ZERO_BLOCK = new Uint8Array(64)
+const SIGMA_WORDS = Uint32Array.from([0x61707865, 0x3320646e, 0x79622d32, 0x6b206574])
+
+function words (b: Uint8Array): Uint32Array {
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength)
+  return Uint32Array.from({ length: b.byteLength / 4 }, (_, i) => v.getUint32(4 * i, true))
+}
 
 /** HChaCha20(key, nonce[0..16]): the subkey XChaCha encrypts under. */
 function hchacha20 (key: Uint8Array, nonce16: Uint8Array): Uint8Array {
-  if (nodeCrypto === undefined) {
-    const words = (b: Uint8Array): Uint32Array => {
-      const v = new DataView(b.buffer, b.byteOffset, b.byteLength)
-      return Uint32Array.from({ length: b.byteLength / 4 }, (_, i) => v.getUint32(4 * i, true))
-    }
-    const out = new Uint32Array(8)
-    hchacha(SIGMA_WORDS, words(key), words(nonce16), out)
-    const bytes = new Uint8Array(32)
-    const v = new DataView(bytes.buffer)
-    out.forEach((w, i) => { v.setUint32(4 * i, w, true) })
-    return bytes
-  }
-  const block = nodeCrypto.createCipheriv('chacha20', key, nonce16).update(ZERO_BLOCK)
-  const n = Buffer.from(nonce16.buffer, nonce16.byteOffset, 16)
-  const out = new Uint8Array(32)
-  const v = new DataView(out.buffer)
-  for (let i = 0; i < 4; i++) {
-    v.setUint32(4 * i, (block.readUInt32LE(4 * i) - SIGMA[i]) >>> 0, true)
-    v.setUint32(16 + 4 * i, (block.readUInt32LE(48 + 4 * i) - n.readUInt32LE(4 * i)) >>> 0, true)
-  }
-  return out
+  const out = new Uint32Array(8)
+  hchacha(SIGMA_WORDS, words(key), words(nonce16), out)
+  const bytes = new Uint8Array(32)
+  const v = new DataView(bytes.buffer)
+  out.forEach((w, i) => { v.setUint32(4 * i, w, true) })
+  return bytes
 }
 
 /** ChaCha20-Poly1305 (IETF) under the subkey, with nonce 0^4 ‖ nonce[16..24]: ciphertext ‖ tag. */
 function ietfSeal (subkey: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array {
   const iv = ietfNonce(nonce)
-  if (nodeCrypto === undefined) return chacha20poly1305(subkey, iv, aad).encrypt(plaintext)
-  const cipher = nodeCrypto.createCipheriv('chacha20-poly1305', subkey, iv, { authTagLength: XCHACHA_TAG_BYTES })
-  cipher.setAAD(aad, { plaintextLength: plaintext.byteLength })
-  // A fresh array of its own: Buffers may be views into a shared pool, which callers need not expect.
-  const out = new Uint8Array(plaintext.byteLength + XCHACHA_TAG_BYTES)
-  out.set(cipher.update(plaintext))
-  cipher.final()
-  out.set(cipher.getAuthTag(), plaintext.byteLength)
-  return out
+  if (wasmAead !== undefined && aad.byteLength <= FAST_AAD_BYTES) return wasmAead.seal(subkey, iv, plaintext, aad)
+  return chacha20poly1305(subkey, iv, aad).encrypt(plaintext)
 }
 
 function ietfOpen (subkey: Uint8Array, nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Uint8Array | undefined {
   if (sealed.byteLength < XCHACHA_TAG_BYTES) return undefined
   const iv = ietfNonce(nonce)
-  if (nodeCrypto === undefined) {
-    try {
-      return chacha20poly1305(subkey, iv, aad).decrypt(sealed)
-    } catch {
-      return undefined
-    }
+  if (wasmAead !== undefined && aad.byteLength <= FAST_AAD_BYTES) {
+    // Nothing decrypted is returned unless the tag verifies (the module returns null then).
+    return wasmAead.open(subkey, iv, sealed, aad) ?? undefined
   }
-  const length = sealed.byteLength - XCHACHA_TAG_BYTES
-  const decipher = nodeCrypto.createDecipheriv('chacha20-poly1305', subkey, iv, { authTagLength: XCHACHA_TAG_BYTES })
-  decipher.setAAD(aad, { plaintextLength: length })
-  decipher.setAuthTag(sealed.subarray(length))
-  const plaintext = new Uint8Array(length)
-  plaintext.set(decipher.update(sealed.subarray(0, length)))
   try {
-    // Nothing decrypted is returned unless the tag verifies here.
-    decipher.final()
+    return chacha20poly1305(subkey, iv, aad).decrypt(sealed)
   } catch {
     return undefined
   }
-  return plaintext
 }
 
 function ietfNonce (nonce: Uint8Array): Uint8Array {
@@ -194,5 +179,5 @@ export class XChaChaKey {
 }
 
 /** Which implementation this runtime uses (for benchmarks and tests). */
-export const xchachaBackend: 'node:crypto' | '@noble/ciphers' =
-  nodeCrypto === undefined ? '@noble/ciphers' : 'node:crypto'
+export const xchachaBackend: '@chainsafe/as-chacha20poly1305' | '@noble/ciphers' =
+  wasmAead === undefined ? '@noble/ciphers' : '@chainsafe/as-chacha20poly1305'
