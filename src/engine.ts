@@ -331,7 +331,10 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
   }
 
   private async load (id: string, adopted: AdoptedDoc | undefined): Promise<void> {
-    const replica = await Replica.load(id, this.replicaContext, adopted, await loadAccess(id, this.store, this.signer))
+    // A just-created open document has a fresh random id: nothing stored to read back.
+    const fresh = this.justCreated.has(id) && !isPrivateDocId(id)
+    const access = fresh ? undefined : await loadAccess(id, this.store, this.signer)
+    const replica = await Replica.load(id, this.replicaContext, adopted, access, fresh)
     attachAccess(replica, op => { void this.gossip.publishControl(id, op) })
     const sync = new DocSync({
       replica: replicaView(replica),

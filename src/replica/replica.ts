@@ -121,12 +121,15 @@ export class Replica extends ObservableV2<ReplicaEvents> {
    * doc already held beyond the store (edits made before it was opened, or while it
    * was not) is sealed as one local envelope, so exactly one copy lives in memory.
    */
-  static async load (docId: string, ctx: ReplicaContext, adopted?: AdoptedDoc, access?: DocAccess): Promise<Replica> {
+  static async load (
+    docId: string, ctx: ReplicaContext, adopted?: AdoptedDoc, access?: DocAccess, fresh = false
+  ): Promise<Replica> {
     const replica = new Replica(docId, ctx, adopted)
     replica.access = access
     const appState = adopted !== undefined && adopted.doc.store.clients.size > 0
       ? Y.encodeStateAsUpdate(adopted.doc)
       : undefined
+    if (fresh && appState === undefined) return replica.startFresh()
     const me = ctx.signer.author
     const updates: Uint8Array[] = []
     const checkpointBytes = await ctx.store.getCheckpoint(docId)
@@ -173,6 +176,17 @@ export class Replica extends ObservableV2<ReplicaEvents> {
     if (checkpointBytes === undefined && replica.vv.size === 0 && ownHighest === 0) await ctx.store.markDocument(docId)
     log('loaded %s: %d authors, %d envelopes after checkpoint', docId, replica.vv.size, replica.sinceCheckpoint)
     return replica
+  }
+
+  /**
+   * A document this peer has just made up an id for (weft.create): nothing can be stored under
+   * a fresh random id, so there is nothing to read. Its listing is queued, not awaited: store
+   * writes commit in order, so it is durable no later than the first edit anyone is told is.
+   */
+  private startFresh (): Replica {
+    void this.ctx.store.markDocument(this.docId).catch(() => {})
+    log('created %s', this.docId)
+    return this
   }
 
   /** Local envelopes (sealed or pending) that no other peer is known to hold. */
