@@ -172,8 +172,9 @@ async function main (): Promise<void> {
           `each peer dials peer 0 + ${EXTRA_DIALS} random earlier peers; one raw Yjs update per message.`,
         'y-websocket: @y/websocket-server 0.1.1 setupWSConnection + y-websocket 3 clients (disableBc, ws polyfill) ' +
           'over 127.0.0.1; one process unless stated.',
-        'weft: public API only (createWeft/create/open), each peer with its own LevelDB data dir, ' +
-          'bootstrapped from peer 0, mDNS off, inboundConnectionThreshold raised, IP colocation weight 0.',
+        'weft: public API only (createWeft/create/open) of the built package (dist/), ' +
+          'each peer with its own LevelDB data dir, bootstrapped from peer 0, mDNS off, ' +
+          'inboundConnectionThreshold raised, IP colocation weight 0.',
         ...(Object.keys(experimentKnobs).length > 0
           ? [`EXPERIMENT: every weft peer ran with network knobs ${JSON.stringify(experimentKnobs)} ` +
               '(BENCH_WEFT_NETWORK).']

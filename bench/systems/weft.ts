@@ -1,10 +1,15 @@
 /**
- * weft as a system under test, used only through its public API (src/index.ts, contract in src/types.ts).
- * Loaded lazily so the baselines still run while src/index.ts does not exist or does not work.
+ * weft as a system under test, used only through its public API (contract in src/types.ts), as
+ * built: dist/src/index.js, the code an app installing weft-sync runs. Not src/ through tsx: tsx
+ * compiles with esbuild's keepNames, which gives every function an own `name` property (measured:
+ * ~7 KiB more heap per open document, about 29 closures each holding a 256-byte property store),
+ * a cost no app pays and the baselines (plain JavaScript from node_modules) do not carry.
+ * Loaded lazily so the baselines still run while weft does not build or does not work.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { DocHandle, Weft, WeftOptions } from '../../src/types.js'
 import type { BenchPeer, Cluster, ClusterOptions, SystemFactory, Transport } from './types.js'
 import { TEXT } from './types.js'
@@ -17,17 +22,39 @@ interface WeftModule { createWeft?: CreateWeft, PROTOCOL?: { sync: string } }
 
 let cached: Promise<WeftModule> | undefined
 
+/** Throws when dist/ is missing or older than some file of src/: the bench would measure old code. */
+function checkBuilt (): void {
+  const root = fileURLToPath(new URL('../../', import.meta.url))
+  const built = join(root, 'dist/src/index.js')
+  let builtAt: number
+  try {
+    builtAt = statSync(built).mtimeMs
+  } catch {
+    throw new Error('dist/src/index.js is missing: run `npm run build` first (the bench measures the built package)')
+  }
+  const newest = (dir: string): number => Math.max(0, ...readdirSync(dir, { withFileTypes: true }).map(e => {
+    const path = join(dir, e.name)
+    return e.isDirectory() ? newest(path) : statSync(path).mtimeMs
+  }))
+  if (newest(join(root, 'src')) > builtAt) {
+    throw new Error('src/ changed after the last build: run `npm run build` first (the bench measures dist/)')
+  }
+}
+
 async function loadModule (): Promise<WeftModule> {
-  // a variable specifier keeps tsc from requiring src/index.ts while it is being written
-  const path = '../../src/index.js'
-  cached ??= import(path) as Promise<WeftModule>
+  // a variable specifier keeps tsc from resolving the build output while it is being written
+  const path = '../../dist/src/index.js'
+  cached ??= (async () => {
+    checkBuilt()
+    return await (import(path) as Promise<WeftModule>)
+  })()
   return await cached
 }
 
-/** Imports `createWeft` from src/index.ts; rejects with the reason when it is missing or broken. */
+/** Imports `createWeft` from the build; rejects with the reason when it is missing, stale or broken. */
 export async function loadWeft (): Promise<CreateWeft> {
   const mod = await loadModule()
-  if (typeof mod.createWeft !== 'function') throw new Error('src/index.ts does not export createWeft')
+  if (typeof mod.createWeft !== 'function') throw new Error('dist/src/index.js does not export createWeft')
   return mod.createWeft
 }
 
