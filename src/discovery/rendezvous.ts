@@ -8,6 +8,7 @@ import type { Dialer } from './dialer.js'
 import { backoffDelay } from '../util/backoff.js'
 import { METRIC, type Metrics } from '../metrics/metrics.js'
 import { PROTOCOL } from '../defaults.js'
+import { deadline } from '../util/deadline.js'
 
 const log = logger('weft:rendezvous')
 const KICK_EVERY_MS = 2_000
@@ -265,10 +266,9 @@ export class Rendezvous {
     let ok = false
     // With an empty routing table a provide reaches nobody: treat it as a failure and retry.
     if (this.routingTableSize() > 0) {
+      const limit = deadline(30_000, entry.abort.signal)
       try {
-        await this.libp2p.contentRouting.provide(entry.key, {
-          signal: AbortSignal.any([entry.abort.signal, AbortSignal.timeout(30_000)])
-        })
+        await this.libp2p.contentRouting.provide(entry.key, { signal: limit.signal })
         ok = true
         this.metrics.inc(METRIC.dhtProvides, 'ok')
         log('provided %s', entry.docId)
@@ -276,6 +276,8 @@ export class Rendezvous {
         if (entry.abort.signal.aborted) return
         this.metrics.inc(METRIC.dhtProvides, 'failed')
         log('provide %s failed: %s', entry.docId, err?.message ?? err)
+      } finally {
+        limit.clear()
       }
     }
     // The document may have closed while the provide ran: schedule nothing for it then.
@@ -299,9 +301,10 @@ export class Rendezvous {
     const seen = new Set<string>()
     // Never looked up yet and nobody to ask: look the moment someone is there (onTablePeer).
     if (entry.findAttempt === 0 && this.routingTableSize() === 0) this.waitingForTable.add(entry)
+    const limit = deadline(10_000, entry.abort.signal)
     try {
       if (this.routingTableSize() > 0) {
-        const signal = AbortSignal.any([entry.abort.signal, AbortSignal.timeout(10_000)])
+        const signal = limit.signal
         this.metrics.inc(METRIC.dhtQueries)
         let dialled = 0
         for await (const provider of this.libp2p.contentRouting.findProviders(entry.key, { signal })) {
@@ -327,6 +330,7 @@ export class Rendezvous {
         log('find providers of %s failed: %s', entry.docId, err?.message ?? err)
       }
     } finally {
+      limit.clear()
       this.findEnded(entry)
     }
     if (entry.abort.signal.aborted) return

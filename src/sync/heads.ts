@@ -8,6 +8,7 @@ import { HeadsDigest, HeadsReply, WIRE_VERSION, WireError, decodeHeadsDigest, de
 import { METRIC, type Metrics } from '../metrics/metrics.js'
 import { PROTOCOL } from '../defaults.js'
 import { ON_LIMITED, openStream } from '../net/limited.js'
+import { deadline } from '../util/deadline.js'
 
 const log = logger('weft:heads')
 const MAX_MESSAGE_BYTES = 8 * 1024 * 1024
@@ -94,7 +95,8 @@ export class HeadsExchange {
     const heads = this.ctx.sharedWith(peer)
     // Nothing in common: no stream (the shared set is computed once per exchange, not twice).
     if (heads.length === 0) return
-    const options = { signal: AbortSignal.timeout(this.ctx.timeoutMs) }
+    const limit = deadline(this.ctx.timeoutMs)
+    const options = { signal: limit.signal }
     let reply: HeadsReply
     try {
       const stream = await openStream(this.libp2p, peer, PROTOCOL.heads, options)
@@ -114,6 +116,8 @@ export class HeadsExchange {
     } catch (err: any) {
       log('heads exchange with %p failed: %s', peer, err?.message ?? err)
       return
+    } finally {
+      limit.clear()
     }
     this.ctx.metrics.inc(METRIC.headsExchanges, reply.same ? 'same' : 'differ')
     if (reply.same) return
@@ -126,11 +130,13 @@ export class HeadsExchange {
   }
 
   private readonly serve = async (stream: Stream, connection: Connection): Promise<void> => {
-    const options = { signal: AbortSignal.timeout(this.ctx.timeoutMs) }
+    const limit = deadline(this.ctx.timeoutMs)
+    const options = { signal: limit.signal }
+    const read = deadline(this.ctx.requestReadTimeoutMs, limit.signal)
     try {
       const lp = lpStream(stream, { maxDataLength: MAX_MESSAGE_BYTES })
-      const readSignal = AbortSignal.any([options.signal, AbortSignal.timeout(this.ctx.requestReadTimeoutMs)])
-      const request = decodeHeadsDigest(await lp.read({ signal: readSignal }), MAX_MESSAGE_BYTES)
+      const request = decodeHeadsDigest(await lp.read({ signal: read.signal }), MAX_MESSAGE_BYTES)
+      read.clear()
       if (request.version !== WIRE_VERSION) {
         throw new WireError('bad-version', `heads digest version ${request.version}`)
       }
@@ -147,6 +153,9 @@ export class HeadsExchange {
       log('heads request from %p dropped: %s', connection.remotePeer, (err as Error)?.message ?? err)
       if (isOffence(reason)) this.ctx.offence?.(connection.remotePeer.toString(), reason)
       stream.abort(err as Error)
+    } finally {
+      read.clear()
+      limit.clear()
     }
   }
 }

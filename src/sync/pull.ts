@@ -18,6 +18,7 @@ import { ON_LIMITED, openStream } from '../net/limited.js'
 import { checkCheckpointSigner, checkReadable, checkWrite } from '../trust/policy.js'
 import { authorHex } from '../replica/version-vector.js'
 import { isOffence } from '../net/peer-guard.js'
+import { deadline } from '../util/deadline.js'
 
 const log = logger('weft:sync')
 
@@ -91,24 +92,28 @@ export class PullProtocol {
 
   /** Asks `peer` for what `replica` lacks and applies it. */
   async pull (peer: PeerId, replica: Replica, signal?: AbortSignal): Promise<PullResult> {
-    const timeout = AbortSignal.timeout(this.ctx.timeoutMs)
-    const options = { signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]) }
-    const stream = await openStream(this.libp2p, peer, SYNC_PROTOCOL, options)
+    const limit = deadline(this.ctx.timeoutMs, signal)
+    const options = { signal: limit.signal }
     let raw
     try {
-      const lp = lpStream(stream, { maxDataLength: this.ctx.maxSyncResponseBytes })
-      await lp.write(SyncRequest.encode({
-        version: WIRE_VERSION,
-        docId: replica.docId,
-        vv: replica.vv.toWire(),
-        stateVector: Y.encodeStateVector(replica.doc) as Uint8Array<ArrayBuffer>,
-        controlDigest: (replica.access?.digest() ?? EMPTY) as Uint8Array<ArrayBuffer>
-      }), options)
-      raw = await lp.read(options)
-      await stream.close(options)
-    } catch (err) {
-      stream.abort(err as Error)
-      throw err
+      const stream = await openStream(this.libp2p, peer, SYNC_PROTOCOL, options)
+      try {
+        const lp = lpStream(stream, { maxDataLength: this.ctx.maxSyncResponseBytes })
+        await lp.write(SyncRequest.encode({
+          version: WIRE_VERSION,
+          docId: replica.docId,
+          vv: replica.vv.toWire(),
+          stateVector: Y.encodeStateVector(replica.doc) as Uint8Array<ArrayBuffer>,
+          controlDigest: (replica.access?.digest() ?? EMPTY) as Uint8Array<ArrayBuffer>
+        }), options)
+        raw = await lp.read(options)
+        await stream.close(options)
+      } catch (err) {
+        stream.abort(err as Error)
+        throw err
+      }
+    } finally {
+      limit.clear()
     }
     this.ctx.metrics.inc(METRIC.syncPulls)
     this.ctx.metrics.inc(METRIC.syncBytesIn, '', raw.byteLength)
@@ -188,7 +193,8 @@ export class PullProtocol {
 
   private readonly serve = async (stream: Stream, connection: Connection): Promise<void> => {
     const peer = connection.remotePeer
-    const options = { signal: AbortSignal.timeout(this.ctx.timeoutMs) }
+    const limit = deadline(this.ctx.timeoutMs)
+    const options = { signal: limit.signal }
     try {
       try {
         this.limiter.consume(peer.toString())
@@ -198,8 +204,12 @@ export class PullProtocol {
       const lp = lpStream(stream, { maxDataLength: MAX_REQUEST_BYTES })
       let request: SyncRequest
       try {
-        const readSignal = AbortSignal.any([options.signal, AbortSignal.timeout(this.ctx.requestReadTimeoutMs)])
-        request = decodeSyncRequest(await lp.read({ signal: readSignal }), MAX_REQUEST_BYTES)
+        const read = deadline(this.ctx.requestReadTimeoutMs, options.signal)
+        try {
+          request = decodeSyncRequest(await lp.read({ signal: read.signal }), MAX_REQUEST_BYTES)
+        } finally {
+          read.clear()
+        }
       } catch (err) {
         throw err instanceof WireError
           ? err
@@ -253,6 +263,8 @@ export class PullProtocol {
       log('sync request from %p dropped: %s: %s', peer, reason, (err as Error)?.message ?? err)
       if (isOffence(reason)) this.ctx.offence?.(peer.toString(), reason)
       stream.abort(err as Error)
+    } finally {
+      limit.clear()
     }
   }
 }
