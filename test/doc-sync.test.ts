@@ -188,6 +188,48 @@ describe('DocSync decision function', () => {
     sync.stop()
   })
 
+  test('data from a pull is not announced when every peer on the topic is known to hold all we hold', () => {
+    const covering = new Map([['me', 3], ['a', 5]])
+    // The only peer is the one we pulled from, and its reply showed all we hold: nothing to tell.
+    const alone = setup({ subscribers: ['p1'] })
+    alone.sync.start()
+    alone.sync.receive({ type: 'pull-finished', peer: peer('p1'), ok: true, applied: true, remote: covering })
+    alone.clock.advance(2_000)
+    assert.equal(alone.announced(), 0, 'no announcement after the pull')
+    alone.clock.advance(30_000)
+    assert.equal(alone.announced(), 0, 'nor at the periodic ticks: the vector counts as announced')
+    alone.state.vector.set('a', 6)
+    alone.clock.advance(15_000)
+    assert.equal(alone.announced(), 1, 'a later change is announced as usual')
+    alone.sync.stop()
+
+    // Another peer whose holdings we do not know: announce.
+    const two = setup({ subscribers: ['p1', 'p2'] })
+    two.sync.start()
+    two.sync.receive({ type: 'pull-finished', peer: peer('p1'), ok: true, applied: true, remote: covering })
+    two.clock.advance(2_000)
+    assert.equal(two.announced(), 1, 'p2 may lack it')
+    two.sync.stop()
+
+    // ... unless its beacon showed it holds it all.
+    const known = setup({ subscribers: ['p1', 'p2'] })
+    known.sync.start()
+    known.sync.receive({ type: 'beacon', from: peer('p2'), vector: covering })
+    known.sync.receive({ type: 'pull-finished', peer: peer('p1'), ok: true, applied: true, remote: covering })
+    known.clock.advance(2_000)
+    assert.equal(known.announced(), 0, 'both peers hold all we hold')
+    known.sync.stop()
+
+    // We hold more than the peer we pulled from showed: it should learn that.
+    const ahead = setup({ subscribers: ['p1'] })
+    ahead.sync.start()
+    const behind = new Map([['a', 5]])
+    ahead.sync.receive({ type: 'pull-finished', peer: peer('p1'), ok: true, applied: true, remote: behind })
+    ahead.clock.advance(2_000)
+    assert.equal(ahead.announced(), 1, 'p1 lacks our me:3')
+    ahead.sync.stop()
+  })
+
   test('periodic beacons: only with listeners and only for a changed vector; an idle document sends nothing', () => {
     const { sync, clock, state, announced } = setup()
     sync.start()

@@ -180,8 +180,8 @@ describe('costs that follow activity', { timeout: 60_000 }, () => {
     }
   })
 
-  test('after a reconnect, edits that travelled by a sync pull are confirmed by the next announcement, ' +
-    'not the periodic beacon', async () => {
+  test('after a reconnect, edits that travelled by a sync pull are confirmed within seconds: the answering ' +
+    'peer counts its read reply as delivered, and the puller need not announce', async () => {
     const peers = new Peers()
     try {
       // A minute between periodic beacons: only the announcement after the pull can confirm in time.
@@ -201,10 +201,13 @@ describe('costs that follow activity', { timeout: 60_000 }, () => {
 
       b = await peers.start({ ...slow, dataDir: bDir })
       hb = await b.open(ha.id)
+      const beaconsBefore = a.metrics.counters()[METRIC.beaconsIn]?.[''] ?? 0
       const started = Date.now()
       await connect(a, b)
       await waitFor('b caught up', () => text(hb) === text(ha))
       await waitFor('a confirmed', () => ha.unconfirmed === 0, 15_000)
+      // b pulled everything a holds and a is its only peer: no beacon had anything to tell a.
+      assert.equal((a.metrics.counters()[METRIC.beaconsIn]?.[''] ?? 0) - beaconsBefore, 0, 'no beacon from b')
       // Periodic beacons fire 45-75 s apart here: the 15 s bound above is what tells them apart.
       console.log(`# delivery confirmed ${Date.now() - started} ms after the reconnect`)
     } finally {

@@ -17,6 +17,12 @@ export interface SyncAnswer {
    * version-vector entry only as far as its author's own signature (see `Replica.ingestCheckpoint`).
    */
   heads?: Uint8Array[]
+  /**
+   * Called once the requester has read the whole reply (it closed its end cleanly after reading):
+   * this peer's own edits up to the reply are then held by that peer, a delivery confirmation
+   * that needs no announcement from it (see DocSync's skipped post-pull announcement).
+   */
+  delivered?: () => void
 }
 
 /** What answering a sync request needs: a vector, the stored log, and a way to make the merged diff. */

@@ -557,7 +557,11 @@ export class Replica extends ObservableV2<ReplicaEvents> {
     }
     this.confirm(remote.get(this.ctx.signer.author) ?? 0)
     if (this.blind) return await answerBlind(this.answerSource, remote)
-    return await answerSync(this.answerSource, remote, remoteStateVector)
+    // Everything the requester lacks goes in the reply, our own envelopes included: once it has
+    // read the reply, it holds ours up to here.
+    const own = this.localSeq
+    const answer = await answerSync(this.answerSource, remote, remoteStateVector)
+    return { ...answer, delivered: () => { this.confirm(own) } }
   }
 
   private get answerSource (): AnswerSource {

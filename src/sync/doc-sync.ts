@@ -104,6 +104,8 @@ const realTimers: Timers = {
  *    that announces at least what we were about to first spares us ours (suppression),
  *    and what arrived since waits for the next round, so an author gets one
  *    confirmation per burst, not one per peer, even while edits keep streaming in.
+ *    Data from a pull is not announced at all when every peer on the topic is known
+ *    to hold all we hold: the answering peer counts its reply as delivered.
  * 3. Periodic beacons only go out when someone listens and the vector changed since the
  *    last one: an idle document sends nothing. What an idle document may still miss
  *    (a lost last edit) is found by the per-neighbour heads exchange, which reports
@@ -124,6 +126,8 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
   private readonly gapSources = new Map<string, PeerRef>()
   /** Peers whose beacon showed more than we hold, with what they showed. */
   private readonly aheadPeers = new Map<string, { peer: PeerRef, vector: ReadonlyMap<string, number> }>()
+  /** The newest vector each current peer showed us (its beacon, or its reply to our pull). */
+  private readonly knownVectors = new Map<string, ReadonlyMap<string, number>>()
   /** Consecutive pulls per peer that left us behind what the peer claimed. */
   private readonly shortPulls = new Map<string, number>()
   private repairWanted = false
@@ -179,6 +183,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
       case 'sealed':
         break
       case 'beacon': {
+        this.knownVectors.set(input.from.toString(), input.vector)
         const mine = input.vector.get(this.c.replica.author) ?? 0
         if (mine > 0) this.c.replica.confirm(mine)
         // Someone announced at least what we were about to: ours is redundant. What reached us
@@ -203,6 +208,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
         break
       case 'peer-left':
         this.syncedWith.delete(input.peer.toString())
+        this.knownVectors.delete(input.peer.toString())
         break
       case 'pull-started':
       case 'connectivity':
@@ -215,6 +221,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
         if (input.ok) {
           this.syncedWith.add(key)
           this.emit('synced', [key])
+          if (input.remote !== undefined) this.knownVectors.set(key, input.remote)
         }
         // Still behind what the peer says it holds (a reply cut short, or a checkpoint whose claims
         // could not all be proven): ask again soon, a few times, rather than wait for a beacon.
@@ -228,12 +235,28 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
         } else {
           this.shortPulls.delete(key)
         }
-        // Data that came by a pull must be confirmed to its authors as fast as gossiped data.
-        if (input.applied) this.announceWanted = true
+        // Data that came by a pull must be confirmed to its authors as fast as gossiped data. When
+        // every peer on the topic is known to hold all we hold (typically: the one we just pulled
+        // from), an announcement would tell nobody anything: the peer that answered counts the
+        // pull as delivered once we read its reply, so nobody waits on ours. Measured with 1,000
+        // documents replicated to a partner: 1,000 such beacons, verified one by one, trickled in
+        // over the following 10 s.
+        if (input.applied) {
+          if (this.everyPeerHoldsOurs()) this.lastAnnounced = this.c.replica.vectorKey()
+          else this.announceWanted = true
+        }
         break
       }
     }
     this.evaluate()
+  }
+
+  private everyPeerHoldsOurs (): boolean {
+    const peers = this.c.subscribers()
+    return peers.length > 0 && peers.every(p => {
+      const known = this.knownVectors.get(p.toString())
+      return known !== undefined && this.c.replica.isCoveredBy(known)
+    })
   }
 
   /** The single decision function: status, repairs and announcements follow from the state. */
@@ -242,6 +265,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     if (peers.length !== this.peers.length || peers.some((p, i) => p !== this.peers[i])) {
       this.peers = peers
       for (const p of this.syncedWith) if (!peers.includes(p)) this.syncedWith.delete(p)
+      for (const p of this.knownVectors.keys()) if (!peers.includes(p)) this.knownVectors.delete(p)
       this.emit('peers', [this.currentPeers])
     }
     let status: SyncStatus

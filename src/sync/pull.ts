@@ -220,6 +220,7 @@ export class PullProtocol {
       }
       const replica = this.ctx.responderFor(request.docId)
       let response: SyncResponse
+      let delivered: (() => void) | undefined
       if (replica === undefined) {
         response = {
           version: WIRE_VERSION,
@@ -234,6 +235,7 @@ export class PullProtocol {
       } else {
         const requester = peer.publicKey?.type === 'Ed25519' ? authorHex(peer.publicKey.raw) : undefined
         const answer = await replica.answer(vectorFromWire(request.vv), request.stateVector, requester)
+        delivered = answer.delivered
         // The vector we send back confirms delivery to the requester: only what is durable.
         await replica.flush()
         type Bytes = Array<Uint8Array<ArrayBuffer>>
@@ -255,6 +257,9 @@ export class PullProtocol {
       const bytes = SyncResponse.encode(response)
       await lp.write(bytes, options)
       await stream.close(options)
+      if (delivered !== undefined) {
+        void closedByRequester(stream, DELIVERY_WAIT_MS).then(clean => { if (clean) delivered() })
+      }
       this.ctx.metrics.inc(METRIC.syncServed)
       this.ctx.metrics.inc(METRIC.syncBytesOut, '', bytes.byteLength)
     } catch (err) {
@@ -267,4 +272,28 @@ export class PullProtocol {
       limit.clear()
     }
   }
+}
+
+/** How long a served reply waits for the requester's clean close to count as delivered. */
+const DELIVERY_WAIT_MS = 5_000
+
+/**
+ * True once the requester closes its end of the stream cleanly: it does so only after reading
+ * the whole reply (`PullProtocol.pull`); false on a reset, an abort or no close in time.
+ */
+async function closedByRequester (stream: Stream, waitMs: number): Promise<boolean> {
+  const clean = (): boolean =>
+    stream.remoteWriteStatus === 'closed' && stream.status !== 'reset' && stream.status !== 'aborted'
+  if (stream.remoteWriteStatus === 'closed') return clean()
+  return await new Promise<boolean>(resolve => {
+    const finish = (): void => {
+      clearTimeout(timer)
+      stream.removeEventListener('remoteCloseWrite', finish)
+      stream.removeEventListener('close', finish)
+      resolve(clean())
+    }
+    const timer = setTimeout(finish, waitMs)
+    stream.addEventListener('remoteCloseWrite', finish)
+    stream.addEventListener('close', finish)
+  })
 }
