@@ -8,7 +8,7 @@ import type { Dialer } from './dialer.js'
 import { backoffDelay } from '../util/backoff.js'
 import { METRIC, type Metrics } from '../metrics/metrics.js'
 import { PROTOCOL } from '../defaults.js'
-import { deadline } from '../util/deadline.js'
+import { deadline, type Deadline } from '../util/deadline.js'
 
 const log = logger('weft:rendezvous')
 const KICK_EVERY_MS = 2_000
@@ -324,9 +324,10 @@ export class Rendezvous {
     const seen = new Set<string>()
     // Never looked up yet and nobody to ask: look the moment someone is there (onTablePeer).
     if (entry.findAttempt === 0 && this.routingTableSize() === 0) this.waitingForTable.add(entry)
-    const limit = deadline(10_000, entry.abort.signal)
+    let limit: Deadline | undefined
     try {
       if (this.routingTableSize() > 0) {
+        limit = deadline(10_000, entry.abort.signal)
         const signal = limit.signal
         this.metrics.inc(METRIC.dhtQueries)
         let dialled = 0
@@ -353,7 +354,7 @@ export class Rendezvous {
         log('find providers of %s failed: %s', entry.docId, err?.message ?? err)
       }
     } finally {
-      limit.clear()
+      limit?.clear()
       this.findEnded(entry)
     }
     if (entry.abort.signal.aborted) return

@@ -25,7 +25,7 @@ import { fromString as fromHex } from 'uint8arrays'
 import type { ControlOp, KeyBox, WrappedKey } from '../wire/trust.js'
 import { Kind, constantTimeEqual, open, seal } from './aead.js'
 import { sealKey } from './keybox.js'
-import { XChaChaKey } from './xchacha.js'
+import { XChaChaKey, bytesKey } from './xchacha.js'
 import { authorHex } from '../replica/version-vector.js'
 
 const hex = authorHex
@@ -159,8 +159,7 @@ export class Epochs {
    * depends only on (kind, epoch, who), so it is computed once per sender, not once per message.
    */
   private aad (kind: Kind, epoch: EpochKey, who: Uint8Array, seq: number): Uint8Array {
-    let id = String.fromCharCode(kind)
-    for (let i = 0; i < who.byteLength; i++) id += String.fromCharCode(who[i])
+    const id = bytesKey(who, String.fromCharCode(kind))
     let digest = epoch.digests.get(id)
     if (digest === undefined) {
       // Bounded: a peer sees few senders per epoch; a flood of origins only costs a digest each.

@@ -116,6 +116,16 @@ export function xchachaOpen (
   return ietfOpen(hchacha20(key, nonce.subarray(0, 16)), nonce, aad, sealed)
 }
 
+/**
+ * A Map key for short byte strings (a nonce prefix, a sender's key), one character per byte:
+ * cheaper per message than hex, and the same on every runtime (no Buffer in browsers).
+ */
+export function bytesKey (bytes: Uint8Array, first = ''): string {
+  let key = first
+  for (let i = 0; i < bytes.byteLength; i++) key += String.fromCharCode(bytes[i])
+  return key
+}
+
 /** Subkeys kept per key: one per sender nonce prefix in use (see XChaChaKey). */
 const MAX_SUBKEYS = 256
 
@@ -143,8 +153,7 @@ export class XChaChaKey {
 
   private subkey (nonce: Uint8Array): Uint8Array {
     const prefix = nonce.subarray(0, 16)
-    let id = ''
-    for (let i = 0; i < 16; i++) id += String.fromCharCode(prefix[i])
+    const id = bytesKey(prefix)
     let subkey = this.subkeys.get(id)
     if (subkey === undefined) {
       // Bounded: a sender cycling prefixes only makes its own messages cost a derivation each.
