@@ -104,12 +104,15 @@ function pickFields<T extends object> (rng: Rng, base: T, edits: { [K in keyof T
 function resealEnvelope (rng: Rng, fx: Fixture, payloads: Uint8Array[]): Envelope {
   const base = Envelope.decode(rng.pick(fx.envelopes))
   const e = pickFields(rng, base, {
-    version: () => rng.pick([0, 2, 2 ** 32 - 1]),
+    version: () => rng.pick([0, 1, 2, 3, 2 ** 32 - 1]),
     docId: () => rng.pick(['', OTHER_DOC_ID, DOC_ID.toUpperCase(), 'x'.repeat(5000)]),
     author: () => authorEdge(rng, fx),
     seq: () => seqEdge(rng, base.seq),
     hlc: () => hlcEdge(rng),
-    payload: () => payloadEdge(rng, payloads, base.payload)
+    payload: () => payloadEdge(rng, payloads, base.payload),
+    // A head proof's hash where a payload is (or is not): signed over the hash, not the payload.
+    payloadHash: () => rng.bytes(rng.pick([0, 31, 32, 33])) as Uint8Array<ArrayBuffer>,
+    ends: () => rng.bytes(rng.pick([0, 1, 3, 9, 40])) as Uint8Array<ArrayBuffer>
   })
   // Usually signed again (so the input gets past the signature check), sometimes left as it was.
   if (rng.bool(0.9)) e.signature = fx.author.sign(envelopeSigningBytes(e)) as Uint8Array<ArrayBuffer>

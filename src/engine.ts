@@ -147,7 +147,14 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
       timeoutMs: TUNING.pullTimeoutMs,
       servedPerPeerPerSecond: TUNING.servedPerPeerPerSecond,
       requestReadTimeoutMs: TUNING.requestReadTimeoutMs,
-      offence
+      offence,
+      asked: (id, peer, requester, vector) => {
+        const entry = this.docs.get(id)
+        const access = entry?.replica.access
+        // In a private document only a member's claims may prompt a pull back.
+        if (access !== undefined && (requester === undefined || !access.isMember(requester))) return
+        entry?.sync.receive({ type: 'asked', peer, vector })
+      }
     })
     this.scheduler = new PullScheduler(this.pull, {
       started: id => this.docs.get(id)?.sync.receive({ type: 'pull-started' }),

@@ -10,7 +10,7 @@ import { METRIC, PROTOCOL, packHlc, type Weft } from '../src/index.js'
 import { docTopic } from '../src/sync/gossip.js'
 import {
   Beacon, Checkpoint, Envelope, GossipFrame, SyncRequest, SyncResponse, WIRE_VERSION,
-  beaconSigningBytes, checkpointSigningBytes
+  beaconSigningBytes, checkpointSigningBytes, headProofOf
 } from '../src/wire/codec.js'
 import { nodeEd25519 } from '../src/identity/ed25519-node.js'
 import { authorHex } from '../src/replica/version-vector.js'
@@ -115,6 +115,21 @@ describe('checkpoint trust: a vector entry rises only on its author\'s own signa
     'is caught', { timeout: 60_000 }, async () => {
     await forgedCheckpointScenario(
       (a, envelopes) => ({ update: Y.encodeStateAsUpdate(a.docs[2]), heads: [envelopes[7]] }),
+      'checkpoint-omission')
+  })
+
+  test('a checkpoint that carries only A\'s signed header (a head proof) but omits A\'s earlier content ' +
+    'is caught', { timeout: 60_000 }, async () => {
+    await forgedCheckpointScenario(
+      (a, envelopes) => ({ update: Y.encodeStateAsUpdate(a.docs[2]), heads: [headProofOf(envelopes[7])] }),
+      'checkpoint-omission')
+  })
+
+  test('a checkpoint that omits the content of the very head it proves by header ' +
+    'is caught', { timeout: 60_000 }, async () => {
+    // Edits 1-7 are all there; edit 8 itself is not, and its header alone cannot fill it in.
+    await forgedCheckpointScenario(
+      (a, envelopes) => ({ update: Y.encodeStateAsUpdate(a.docs[6]), heads: [headProofOf(envelopes[7])] }),
       'checkpoint-omission')
   })
 

@@ -1,5 +1,8 @@
 import { packHlc } from '../clock/hlc.js'
-import { Checkpoint, WIRE_VERSION, checkpointSigningBytes } from '../wire/codec.js'
+import {
+  Checkpoint, ENVELOPE_VERSION, Envelope, WIRE_VERSION, checkpointSigningBytes, headProofOf
+} from '../wire/codec.js'
+import type { Store } from '../store/store.js'
 import { countRanges, type VersionVector } from './version-vector.js'
 import type { ReplicaContext } from './replica.js'
 
@@ -36,6 +39,27 @@ export interface AnswerSource {
   encrypt?: (update: Uint8Array, signer: Uint8Array) => Uint8Array | undefined
 }
 
+/**
+ * The author's signature at `seq`, as small as it can travel beside a checkpoint (which holds its
+ * content): a version-2 envelope's header, a version-1 envelope whole, or the head proof this peer
+ * was itself given in place of the envelope.
+ */
+export async function headFor (
+  store: Store, docId: string, author: string, seq: number
+): Promise<Uint8Array | undefined> {
+  const [bytes] = await store.envelopeRange(docId, author, seq, seq)
+  const envelope = bytes !== undefined ? Envelope.decode(bytes) : await storedProof(store, docId, author)
+  if (envelope?.seq !== seq) return undefined
+  if (envelope.version !== ENVELOPE_VERSION) return bytes
+  // Without its document id, which the reply names (the receiver puts it back before verifying).
+  return Envelope.encode({ ...headProofOf(envelope), docId: '' })
+}
+
+async function storedProof (store: Store, docId: string, author: string): Promise<Envelope | undefined> {
+  const proof = await store.getHeadProof(docId, author)
+  return proof === undefined ? undefined : Envelope.decode(proof)
+}
+
 /** A checkpoint over everything `source` holds, signed by this peer. */
 export async function signCheckpoint (source: AnswerSource, stateVector?: Uint8Array): Promise<Checkpoint> {
   const update = await source.diff(stateVector)
@@ -70,7 +94,8 @@ export async function answerSync (
     // The authors' own signatures for what the checkpoint claims: without them it moves no vector.
     const heads: Uint8Array[] = []
     for (const { author, to } of missing) {
-      heads.push(...await source.ctx.store.envelopeRange(source.docId, author, to, to))
+      const head = await headFor(source.ctx.store, source.docId, author, to)
+      if (head !== undefined) heads.push(head)
     }
     return { envelopes: [], checkpoint, heads }
   }

@@ -1,6 +1,6 @@
 import { decodeCheckpoint } from '../wire/codec.js'
 import { vectorFromWire } from './version-vector.js'
-import type { AnswerSource, SyncAnswer } from './answer.js'
+import { headFor, type AnswerSource, type SyncAnswer } from './answer.js'
 
 /**
  * A reply's envelopes stop adding up past this size: a blind replica cannot merge them into one
@@ -44,7 +44,9 @@ export async function answerBlind (source: AnswerSource, remote: ReadonlyMap<str
   if (!withCheckpoint || kept === undefined) return { envelopes }
   const heads: Uint8Array[] = []
   for (const [author, seq] of covered) {
-    if ((remote.get(author) ?? 0) < seq) heads.push(...await store.envelopeRange(source.docId, author, seq, seq))
+    if ((remote.get(author) ?? 0) >= seq) continue
+    const head = await headFor(store, source.docId, author, seq)
+    if (head !== undefined) heads.push(head)
   }
   return { envelopes, checkpoint: kept, heads }
 }

@@ -2,7 +2,9 @@ import * as Y from 'yjs'
 import { ObservableV2 } from 'lib0/observable'
 import { logger } from '@libp2p/logger'
 import { packHlc, type HybridLogicalClock } from '../clock/hlc.js'
-import { Checkpoint, Envelope, WIRE_VERSION, decodeCheckpoint, envelopeSigningBytes } from '../wire/codec.js'
+import {
+  Checkpoint, ENVELOPE_VERSION, Envelope, decodeCheckpoint, envelopeSigningBytes, isHeadProof
+} from '../wire/codec.js'
 import { VersionVector, authorHex, vectorFromWire } from './version-vector.js'
 import { answerSync, signCheckpoint, type AnswerSource, type SyncAnswer } from './answer.js'
 import { answerBlind } from './blind.js'
@@ -245,14 +247,17 @@ export class Replica extends ObservableV2<ReplicaEvents> {
     const updates = this.pendingUpdates
     this.pendingUpdates = []
     const { signer, clock, store } = this.ctx
+    const payload = (updates.length === 1 ? updates[0] : Y.mergeUpdates(updates)) as Uint8Array<ArrayBuffer>
     const envelope: Envelope = {
-      version: WIRE_VERSION,
+      version: ENVELOPE_VERSION,
       docId: this.docId,
       author: signer.publicKey as Uint8Array<ArrayBuffer>,
       seq: ++this.localSeq,
       hlc: packHlc(clock.now()),
-      payload: (updates.length === 1 ? updates[0] : Y.mergeUpdates(updates)) as Uint8Array<ArrayBuffer>,
-      signature: EMPTY
+      payload,
+      signature: EMPTY,
+      payloadHash: EMPTY,
+      ends: structEnds(payload)
     }
     if (this.access !== undefined) {
       // Encrypt-then-sign: blind replicas check authorship and access without the key.
@@ -444,10 +449,11 @@ export class Replica extends ObservableV2<ReplicaEvents> {
   /**
    * Applies a validated merged update, and raises the vector only where its authors vouch for it.
    * The signer's claim "this stands for A up to s" moves `vv[A]` only with A's own validated
-   * envelope at s among `heads`, and only if that envelope integrates right after the update
-   * (Yjs keeps each client's structs contiguous, so a head whose structs stay pending proves the
-   * update omitted A's earlier content). Unproven claims are ignored: the content is applied,
-   * the vector stays, and A's envelopes are pulled as usual.
+   * envelope at s among `heads` (whole, or its signed header alone: a head proof), and only if
+   * the update reaches the end of that envelope's structs (Yjs keeps each client's structs
+   * contiguous, so a head whose structs stay pending proves the update omitted A's earlier
+   * content). Unproven claims are ignored: the content is applied, the vector stays, and A's
+   * envelopes are pulled as usual.
    */
   async ingestCheckpoint (checkpoint: Checkpoint, heads: Envelope[] = []): Promise<'applied' | 'duplicate'> {
     const claims = vectorFromWire(checkpoint.vv)
@@ -469,21 +475,24 @@ export class Replica extends ObservableV2<ReplicaEvents> {
         this.ctx.metrics.inc(METRIC.dropped, 'unproven-head')
         continue
       }
-      const headUpdate = this.plain(head)
-      Y.applyUpdate(this.doc, headUpdate, this.remoteOrigin)
-      if (!integrated(this.doc, headUpdate)) {
+      // A head proof carries no content: the update must already hold its structs. A whole
+      // envelope is applied on top, and its structs must then integrate.
+      const proof = isHeadProof(head)
+      if (!(proof ? reaches(this.doc, Y.decodeStateVector(head.ends)) : this.appliesAfter(head))) {
         this.ctx.metrics.inc(METRIC.dropped, 'checkpoint-omission')
         log('checkpoint for %s omits content before %s/%d', this.docId, author.slice(0, 8), head.seq)
         continue
       }
       const from = this.vv.get(author) + 1
+      /** The last seq whose envelope will not be held here: only the checkpoint vouches for it. */
+      const to = proof ? head.seq : head.seq - 1
       const earlier = this.vouched.get(author)?.from ?? from
-      if (from < head.seq) {
-        this.vouched.set(author, { from: Math.min(from, earlier), to: head.seq - 1 })
+      if (from <= to) {
+        this.vouched.set(author, { from: Math.min(from, earlier), to })
         if (standsFor === undefined || head.hlc > standsFor) standsFor = head.hlc
       }
       this.vv.raiseTo([[author, head.seq]])
-      void this.ctx.store.appendEnvelope(this.docId, author, head.seq, Envelope.encode(head))
+      this.keepHead(author, head)
       raised++
     }
     if (raised === 0) return 'duplicate'
@@ -501,6 +510,21 @@ export class Replica extends ObservableV2<ReplicaEvents> {
       log.error('checkpoint of %s failed: %e', this.docId, err)
     })
     return 'applied'
+  }
+
+  /** Applies a checkpoint's whole head envelope; true when its structs integrate after the update. */
+  private appliesAfter (head: Envelope): boolean {
+    const update = this.plain(head)
+    Y.applyUpdate(this.doc, update, this.remoteOrigin)
+    return integrated(this.doc, update)
+  }
+
+  /** Keeps the head that raised the vector, to hand on with our own checkpoints. */
+  private keepHead (author: string, head: Envelope): void {
+    this.remember(author, head)
+    const bytes = Envelope.encode(head)
+    if (isHeadProof(head)) void this.ctx.store.putHeadProof(this.docId, author, bytes)
+    else void this.ctx.store.appendEnvelope(this.docId, author, head.seq, bytes)
   }
 
   /**
@@ -535,9 +559,10 @@ export class Replica extends ObservableV2<ReplicaEvents> {
     for (const [author, head] of proven) {
       if (head.seq <= this.vv.get(author)) continue
       const from = this.vv.get(author) + 1
-      if (from < head.seq) this.vouched.set(author, { from, to: head.seq - 1 })
+      const to = isHeadProof(head) ? head.seq : head.seq - 1
+      if (from <= to) this.vouched.set(author, { from, to })
       this.vv.raiseTo([[author, head.seq]])
-      void this.ctx.store.appendEnvelope(this.docId, author, head.seq, Envelope.encode(head))
+      this.keepHead(author, head)
     }
     for (const author of [...this.held.keys()]) this.releaseHeld(author)
     return 'applied'
@@ -684,11 +709,20 @@ export class Replica extends ObservableV2<ReplicaEvents> {
 }
 
 /** True when every struct of `update` is in `doc` (none waits in Yjs's pending set for missing history). */
-function integrated (doc: Y.Doc, update: Uint8Array): boolean {
+/** The Yjs state vector at the end of an update's structs (empty when it only deletes). */
+export function structEnds (update: Uint8Array): Uint8Array<ArrayBuffer> {
   const { to } = Y.parseUpdateMeta(update)
-  const state = Y.decodeStateVector(Y.encodeStateVector(doc))
-  for (const [client, end] of to) if ((state.get(client) ?? 0) < end) return false
+  return (to.size === 0 ? EMPTY : Y.encodeStateVector(to)) as Uint8Array<ArrayBuffer>
+}
+
+/** True when the document holds every struct up to `ends` (Yjs keeps each client's structs contiguous). */
+function reaches (doc: Y.Doc, ends: Map<number, number>): boolean {
+  for (const [client, end] of ends) if (Y.getState(doc.store, client) < end) return false
   return true
+}
+
+function integrated (doc: Y.Doc, update: Uint8Array): boolean {
+  return reaches(doc, Y.parseUpdateMeta(update).to)
 }
 
 const EMPTY_UPDATE = new Uint8Array([0, 0])

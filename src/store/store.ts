@@ -11,6 +11,8 @@ const log = logger('weft:store')
 //   k!<docId>!<opIdHex>               a control op of a private document (signed bytes; never compacted)
 //   r!<docId>                         the root seed of a private document this peer created
 //   b!<docId>!<hlcHex>                a received checkpoint that stands, in history, for envelopes never held here
+//   h!<docId>!<authorHex>             the author's latest head proof (a signed header without payload) held in
+//                                     place of its envelope, for a checkpoint that raised the vector to it
 const SEQ_DIGITS = 16
 const seqKey = (seq: number): string => seq.toString().padStart(SEQ_DIGITS, '0')
 const envelopeKey = (docId: string, author: string, seq: number): string => `e!${docId}!${author}!${seqKey(seq)}`
@@ -76,6 +78,15 @@ export class Store {
 
   async getRootSeed (docId: string): Promise<Uint8Array | undefined> {
     return await this.db.get(`r!${docId}`) ?? undefined
+  }
+
+  putHeadProof (docId: string, author: string, bytes: Uint8Array): Promise<void> {
+    return this.enqueue({ type: 'put', key: `h!${docId}!${author}`, value: bytes })
+  }
+
+  async getHeadProof (docId: string, author: string): Promise<Uint8Array | undefined> {
+    await this.flush()
+    return await this.db.get(`h!${docId}!${author}`) ?? undefined
   }
 
   /** Keeps a received checkpoint for history, under the stamp of the latest edit it stands for. */
@@ -163,13 +174,14 @@ export class Store {
     return keys.length
   }
 
-  /** Removes every trace of a document: its mark, checkpoint, envelopes and history. */
+  /** Removes every trace of a document: its mark, checkpoint, envelopes, head proofs and history. */
   async deleteDocument (docId: string): Promise<void> {
     await this.flush()
     const ops: BatchOp[] = [{ type: 'del', key: `d!${docId}` }, { type: 'del', key: `c!${docId}` }]
     for await (const key of this.db.keys({ gt: `e!${docId}!`, lt: `e!${docId}!~` })) ops.push({ type: 'del', key })
     for await (const key of this.db.keys({ gt: `k!${docId}!`, lt: `k!${docId}!~` })) ops.push({ type: 'del', key })
     for await (const key of this.db.keys({ gt: `b!${docId}!`, lt: `b!${docId}!~` })) ops.push({ type: 'del', key })
+    for await (const key of this.db.keys({ gt: `h!${docId}!`, lt: `h!${docId}!~` })) ops.push({ type: 'del', key })
     ops.push({ type: 'del', key: `r!${docId}` })
     await this.db.batch(ops)
   }

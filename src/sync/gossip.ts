@@ -2,7 +2,9 @@ import type { GossipSub } from '@libp2p/gossipsub'
 import { createTopicScoreParams, type TopicScoreParams } from '@libp2p/gossipsub/score'
 import { logger } from '@libp2p/logger'
 import type { PeerId } from '@libp2p/interface'
-import { Envelope, GossipFrame, WireError, decodeFrame, envelopeSigningBytes, type Beacon } from '../wire/codec.js'
+import {
+  Envelope, GossipFrame, WireError, decodeFrame, envelopeSigningBytes, isHeadProof, type Beacon
+} from '../wire/codec.js'
 import { authorHex } from '../replica/version-vector.js'
 import { validateBeacon, validateEnvelope, type Verifier } from './validate.js'
 import { METRIC, type Metrics } from '../metrics/metrics.js'
@@ -187,7 +189,8 @@ export class Gossip {
       const frame = decodeFrame(message.data, this.frameLimit)
       if (frame.envelope != null) {
         const envelope = frame.envelope
-        const wellFormed = Number.isSafeInteger(envelope.seq) && envelope.author.byteLength === 32
+        const wellFormed = Number.isSafeInteger(envelope.seq) && envelope.author.byteLength === 32 &&
+          !isHeadProof(envelope)
         if (wellFormed && member.has(authorHex(envelope.author), envelope.seq)) {
           // A second, different envelope for a held seq: if its author really signed it, that is a fork.
           const ed = this.ctx.verifier.ed25519

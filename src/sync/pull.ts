@@ -4,11 +4,11 @@ import { lpStream, RateLimiter } from '@libp2p/utils'
 import { logger } from '@libp2p/logger'
 import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
 import {
-  SyncRequest, SyncResponse, WIRE_VERSION, WireError, type Envelope,
+  SyncRequest, SyncResponse, WIRE_VERSION, WireError, isHeadProof, type Checkpoint, type Envelope,
   decodeEnvelope, decodeSyncRequest, decodeSyncResponse
 } from '../wire/codec.js'
 import { vectorFromWire } from '../replica/version-vector.js'
-import { validateCheckpoint, validateEnvelope, type Verifier } from './validate.js'
+import { validateCheckpoint, validateEnvelope, validateHead, type Verifier } from './validate.js'
 import { METRIC, type Metrics } from '../metrics/metrics.js'
 import type { Replica } from '../replica/replica.js'
 import type { SyncAnswer } from '../replica/answer.js'
@@ -42,6 +42,11 @@ export interface PullContext {
   requestReadTimeoutMs: number
   /** A request no honest peer sends (undecodable, oversized): the peer guard counts it. */
   offence?: (peer: string, reason: string) => void
+  /**
+   * A request was answered: `vector` is what the requester held (`requester`: its key, hex).
+   * The document's policy learns from it whether to pull back (see DocSync, 'asked').
+   */
+  asked?: (docId: string, peer: PeerId, requester: string | undefined, vector: ReadonlyMap<string, number>) => void
 }
 
 /** What serving a sync request needs of a document. */
@@ -127,7 +132,9 @@ export class PullProtocol {
       checkpoint: false,
       bytes: raw.byteLength,
       dropped: 0,
-      remote: vectorFromWire(response.vv)
+      // No vector beside a checkpoint means the checkpoint's (the responder sends it once).
+      remote: vectorFromWire(
+        response.vv.length === 0 && response.checkpoint != null ? response.checkpoint.vv : response.vv)
     }
     // Control ops first: the envelopes below are judged by the ACL they make.
     const access = replica.access
@@ -173,11 +180,14 @@ export class PullProtocol {
     const valid: Envelope[] = []
     for (const bytes of heads) {
       try {
-        const envelope = decodeEnvelope(bytes, this.ctx.maxSyncResponseBytes)
-        validateEnvelope(envelope, replica.docId, this.ctx.verifier)
-        checkWrite(replica.access, envelope)
-        checkReadable(replica.access, envelope)
-        valid.push(envelope)
+        const head = decodeEnvelope(bytes, this.ctx.maxSyncResponseBytes)
+        // A proof travels without its document id: the reply names it (the signature covers it).
+        if (isHeadProof(head) && head.docId === '') head.docId = replica.docId
+        validateHead(head, replica.docId, this.ctx.verifier)
+        checkWrite(replica.access, head)
+        // A proof carries no content to read: the checkpoint it vouches for holds it.
+        if (!isHeadProof(head)) checkReadable(replica.access, head)
+        valid.push(head)
       } catch (err) {
         this.dropped(err, peer, 'checkpoint head')
       }
@@ -234,8 +244,10 @@ export class PullProtocol {
         this.ctx.metrics.inc(METRIC.dropped, 'unknown-document')
       } else {
         const requester = peer.publicKey?.type === 'Ed25519' ? authorHex(peer.publicKey.raw) : undefined
-        const answer = await replica.answer(vectorFromWire(request.vv), request.stateVector, requester)
+        const remote = vectorFromWire(request.vv)
+        const answer = await replica.answer(remote, request.stateVector, requester)
         delivered = answer.delivered
+        this.ctx.asked?.(request.docId, peer, requester, remote)
         // The vector we send back confirms delivery to the requester: only what is durable.
         await replica.flush()
         type Bytes = Array<Uint8Array<ArrayBuffer>>
@@ -244,7 +256,7 @@ export class PullProtocol {
           docId: request.docId,
           envelopes: answer.envelopes as Bytes,
           checkpoint: answer.checkpoint,
-          vv: replica.vv.toWire(),
+          vv: sameVector(answer.checkpoint, replica.vv) ? [] : replica.vv.toWire(),
           error: '',
           heads: (answer.heads ?? []) as Bytes,
           // Private documents: every control op, so the requester judges what follows by the same ACL
@@ -272,6 +284,13 @@ export class PullProtocol {
       limit.clear()
     }
   }
+}
+
+/** True when `checkpoint` claims exactly `vv`: the reply then leaves its own vector out. */
+function sameVector (checkpoint: Checkpoint | undefined, vv: VersionVector): boolean {
+  if (checkpoint === undefined) return false
+  const claims = vectorFromWire(checkpoint.vv)
+  return claims.size === vv.size && [...claims].every(([author, seq]) => vv.get(author) === seq)
 }
 
 /** How long a served reply waits for the requester's clean close to count as delivered. */

@@ -1,7 +1,8 @@
 import * as Y from 'yjs'
 import { unpackHlc, type HlcStamp, type HybridLogicalClock } from '../clock/hlc.js'
 import {
-  WireError, checkHeader, envelopeSigningBytes, checkpointSigningBytes, beaconSigningBytes,
+  ENVELOPE_VERSION, ENVELOPE_VERSIONS, WireError, checkHeader, envelopeSigningBytes, isHeadProof,
+  checkpointSigningBytes, beaconSigningBytes,
   type Beacon, type Checkpoint, type Envelope
 } from '../wire/codec.js'
 import type { Ed25519 } from '../platform/platform.js'
@@ -64,7 +65,33 @@ export function checkUpdate (what: string, update: Uint8Array): void {
 
 /** Every check an envelope must pass before it touches a replica. Throws `WireError` with the reason. */
 export function validateEnvelope (envelope: Envelope, docId: string, v: Verifier): HlcStamp {
-  checkHeader('envelope', envelope, envelope.author, docId)
+  // A proof's signature covers a hash, not the payload beside it: taken as content, any payload would pass.
+  if (isHeadProof(envelope)) throw new WireError('malformed', 'a head proof where an envelope belongs')
+  const stamp = validateSignedHeader(envelope, docId, v)
+  // A private document's payload is ciphertext: the replica checks it the same way after decrypting.
+  if (!isPrivateDocId(docId)) checkUpdate('envelope', envelope.payload)
+  return stamp
+}
+
+/**
+ * A checkpoint's head: its author's full envelope, or (version 2) the header alone. Either one
+ * proves what the author signed at that seq; only a full envelope carries content.
+ */
+export function validateHead (head: Envelope, docId: string, v: Verifier): HlcStamp {
+  if (!isHeadProof(head)) return validateEnvelope(head, docId, v)
+  if (head.version !== ENVELOPE_VERSION || head.payload.byteLength > 0 || head.payloadHash.byteLength !== 32) {
+    throw new WireError('malformed', 'a head proof must be version 2, with a 32-byte hash and no payload')
+  }
+  try {
+    Y.decodeStateVector(head.ends)
+  } catch {
+    throw new WireError('malformed', 'a head proof\'s struct ends do not decode')
+  }
+  return validateSignedHeader(head, docId, v)
+}
+
+function validateSignedHeader (envelope: Envelope, docId: string, v: Verifier): HlcStamp {
+  checkHeader('envelope', envelope, envelope.author, docId, ENVELOPE_VERSIONS)
   if (!Number.isSafeInteger(envelope.seq) || envelope.seq < 1) {
     throw new WireError('malformed', `envelope seq ${envelope.seq} is not a positive integer`)
   }
@@ -72,8 +99,6 @@ export function validateEnvelope (envelope: Envelope, docId: string, v: Verifier
   if (!v.ed25519.verify(envelope.author, envelopeSigningBytes(envelope), envelope.signature)) {
     throw new WireError('bad-signature', 'envelope signature does not verify')
   }
-  // A private document's payload is ciphertext: the replica checks it the same way after decrypting.
-  if (!isPrivateDocId(docId)) checkUpdate('envelope', envelope.payload)
   return stamp
 }
 

@@ -2,6 +2,7 @@ import {
   Beacon, Checkpoint, Envelope, GossipFrame, HeadsDigest, HeadsReply, SyncRequest, SyncResponse
 } from './messages.js'
 import type { Uint8ArrayList } from 'uint8arraylist'
+import { sha256 } from '@noble/hashes/sha2.js'
 // Installed before any decode: groups are skipped without recursion.
 import './group-guard.js'
 
@@ -12,6 +13,14 @@ export {
 
 /** Bumped only for changes an old peer must refuse. */
 export const WIRE_VERSION = 1
+/**
+ * Envelopes are sealed at version 2: signed over a hash of the payload, so that a checkpoint's
+ * heads travel as headers alone (see messages.proto). Version-1 envelopes (older stores and
+ * peers) still verify; peers older than version 2 refuse these as `bad-version`.
+ */
+export const ENVELOPE_VERSION = 2
+/** The envelope versions this peer verifies. */
+export const ENVELOPE_VERSIONS: readonly number[] = [WIRE_VERSION, ENVELOPE_VERSION]
 export const AUTHOR_KEY_BYTES = 32
 /** Most authors one version vector may name on the wire. */
 export const MAX_VECTOR_ENTRIES = 10_000
@@ -93,7 +102,20 @@ export function decodeCheckpoint (bytes: Uint8Array, maxBytes: number): Checkpoi
 // Each signed message is signed over its own encoding with the signature field empty:
 // protons writes fields in field-number order, so the bytes are canonical.
 export function envelopeSigningBytes (e: Envelope): Uint8Array {
-  return Envelope.encode({ ...e, signature: EMPTY })
+  if (e.version !== ENVELOPE_VERSION) return Envelope.encode({ ...e, signature: EMPTY })
+  const payloadHash = isHeadProof(e) ? e.payloadHash : sha256(e.payload)
+  return Envelope.encode({ ...e, payload: EMPTY, payloadHash, signature: EMPTY })
+}
+
+/** A version-2 envelope's header without its payload: still its author's signature, ~170 bytes. */
+export function isHeadProof (e: Envelope): boolean {
+  return e.payloadHash.byteLength > 0
+}
+
+/** The head proof of a full envelope; a version-1 envelope cannot drop its payload, so it stays whole. */
+export function headProofOf (e: Envelope): Envelope {
+  if (e.version !== ENVELOPE_VERSION || isHeadProof(e)) return e
+  return { ...e, payload: EMPTY, payloadHash: sha256(e.payload) }
 }
 
 export function checkpointSigningBytes (c: Checkpoint): Uint8Array {
@@ -106,10 +128,11 @@ export function beaconSigningBytes (b: Beacon): Uint8Array {
 
 /** Structural checks shared by every signed message, before the (costlier) signature check. */
 export function checkHeader (
-  what: string, m: { version: number, docId: string }, key: Uint8Array, expectedDocId: string
+  what: string, m: { version: number, docId: string }, key: Uint8Array, expectedDocId: string,
+  known: readonly number[] = [WIRE_VERSION]
 ): void {
-  if (m.version !== WIRE_VERSION) {
-    throw new WireError('bad-version', `${what} has wire version ${m.version}, expected ${WIRE_VERSION}`)
+  if (!known.includes(m.version)) {
+    throw new WireError('bad-version', `${what} has wire version ${m.version}, expected ${known.join(' or ')}`)
   }
   if (m.docId !== expectedDocId) {
     throw new WireError('wrong-document', `${what} is for document ${m.docId.slice(0, 40)}, not ${expectedDocId}`)

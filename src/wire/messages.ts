@@ -11,6 +11,8 @@ export interface Envelope {
   hlc: bigint
   payload: Uint8Array<ArrayBuffer>
   signature: Uint8Array<ArrayBuffer>
+  payloadHash: Uint8Array<ArrayBuffer>
+  ends: Uint8Array<ArrayBuffer>
 }
 
 export namespace Envelope {
@@ -58,6 +60,16 @@ export namespace Envelope {
           w.bytes(obj.signature)
         }
 
+        if ((obj.payloadHash != null && obj.payloadHash.byteLength > 0)) {
+          w.uint32(66)
+          w.bytes(obj.payloadHash)
+        }
+
+        if ((obj.ends != null && obj.ends.byteLength > 0)) {
+          w.uint32(74)
+          w.bytes(obj.ends)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -69,7 +81,9 @@ export namespace Envelope {
           seq: 0,
           hlc: 0n,
           payload: uint8ArrayAlloc(0),
-          signature: uint8ArrayAlloc(0)
+          signature: uint8ArrayAlloc(0),
+          payloadHash: uint8ArrayAlloc(0),
+          ends: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -104,6 +118,14 @@ export namespace Envelope {
             }
             case 7: {
               obj.signature = reader.bytes()
+              break
+            }
+            case 8: {
+              obj.payloadHash = reader.bytes()
+              break
+            }
+            case 9: {
+              obj.ends = reader.bytes()
               break
             }
             default: {
@@ -170,6 +192,20 @@ export namespace Envelope {
               }
               break
             }
+            case 8: {
+              yield {
+                field: `${prefix}.payloadHash`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 9: {
+              yield {
+                field: `${prefix}.ends`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -217,6 +253,16 @@ export namespace Envelope {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface EnvelopePayloadHashFieldEvent {
+    field: '$.payloadHash'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface EnvelopeEndsFieldEvent {
+    field: '$.ends'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<Envelope>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Envelope.codec())
   }
@@ -225,7 +271,7 @@ export namespace Envelope {
     return decodeMessage(buf, Envelope.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Envelope>): Generator<EnvelopeVersionFieldEvent | EnvelopeDocIdFieldEvent | EnvelopeAuthorFieldEvent | EnvelopeSeqFieldEvent | EnvelopeHlcFieldEvent | EnvelopePayloadFieldEvent | EnvelopeSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Envelope>): Generator<EnvelopeVersionFieldEvent | EnvelopeDocIdFieldEvent | EnvelopeAuthorFieldEvent | EnvelopeSeqFieldEvent | EnvelopeHlcFieldEvent | EnvelopePayloadFieldEvent | EnvelopeSignatureFieldEvent | EnvelopePayloadHashFieldEvent | EnvelopeEndsFieldEvent> {
     return streamMessage(buf, Envelope.codec(), opts)
   }
 }
@@ -975,6 +1021,16 @@ export namespace GossipFrame {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface GossipFrameEnvelopePayloadHashFieldEvent {
+    field: '$.envelope.payloadHash'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface GossipFrameEnvelopeEndsFieldEvent {
+    field: '$.envelope.ends'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export interface GossipFrameBeaconVersionFieldEvent {
     field: '$.beacon.version'
     value: number
@@ -1025,7 +1081,7 @@ export namespace GossipFrame {
     return decodeMessage(buf, GossipFrame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GossipFrame>): Generator<GossipFrameEnvelopeVersionFieldEvent | GossipFrameEnvelopeDocIdFieldEvent | GossipFrameEnvelopeAuthorFieldEvent | GossipFrameEnvelopeSeqFieldEvent | GossipFrameEnvelopeHlcFieldEvent | GossipFrameEnvelopePayloadFieldEvent | GossipFrameEnvelopeSignatureFieldEvent | GossipFrameBeaconVersionFieldEvent | GossipFrameBeaconDocIdFieldEvent | GossipFrameBeaconSignerFieldEvent | GossipFrameBeaconHlcFieldEvent | GossipFrameBeaconVvAuthorFieldEvent | GossipFrameBeaconVvSeqFieldEvent | GossipFrameBeaconSignatureFieldEvent | GossipFrameControlFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GossipFrame>): Generator<GossipFrameEnvelopeVersionFieldEvent | GossipFrameEnvelopeDocIdFieldEvent | GossipFrameEnvelopeAuthorFieldEvent | GossipFrameEnvelopeSeqFieldEvent | GossipFrameEnvelopeHlcFieldEvent | GossipFrameEnvelopePayloadFieldEvent | GossipFrameEnvelopeSignatureFieldEvent | GossipFrameEnvelopePayloadHashFieldEvent | GossipFrameEnvelopeEndsFieldEvent | GossipFrameBeaconVersionFieldEvent | GossipFrameBeaconDocIdFieldEvent | GossipFrameBeaconSignerFieldEvent | GossipFrameBeaconHlcFieldEvent | GossipFrameBeaconVvAuthorFieldEvent | GossipFrameBeaconVvSeqFieldEvent | GossipFrameBeaconSignatureFieldEvent | GossipFrameControlFieldEvent> {
     return streamMessage(buf, GossipFrame.codec(), opts)
   }
 }

@@ -2,8 +2,9 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import * as Y from 'yjs'
 import { createNode, type WeftLibp2p } from '../../src/net/libp2p-node.js'
 import { nodePlatform } from '../../src/platform/node.js'
-import { Envelope, GossipFrame, WIRE_VERSION, envelopeSigningBytes } from '../../src/wire/codec.js'
+import { ENVELOPE_VERSION, Envelope, GossipFrame, envelopeSigningBytes } from '../../src/wire/codec.js'
 import { packHlc } from '../../src/clock/hlc.js'
+import { structEnds } from '../../src/replica/replica.js'
 import { nodeEd25519 } from '../../src/identity/ed25519-node.js'
 import type { Ed25519PrivateKey } from '@libp2p/interface'
 import { LOOPBACK } from './peers.js'
@@ -19,22 +20,34 @@ export async function rawPeer (): Promise<{ node: WeftLibp2p, key: Ed25519Privat
   return { node, key }
 }
 
-/** A correctly signed envelope (unless the caller spoils a field afterwards). */
+/** What a peer seals into a version-2 envelope: where the payload's structs end (none for garbage). */
+function endsOf (payload: Uint8Array): Uint8Array<ArrayBuffer> {
+  try {
+    return structEnds(payload)
+  } catch {
+    return new Uint8Array(0)
+  }
+}
+
+/** A correctly signed envelope (unless the caller spoils a field afterwards); version 1 is the legacy format. */
 export function signedEnvelope (
   key: Ed25519PrivateKey,
   docId: string,
   seq: number,
   payload: Uint8Array,
-  hlc = packHlc({ wall: Date.now(), logical: 0 })
+  hlc = packHlc({ wall: Date.now(), logical: 0 }),
+  version = ENVELOPE_VERSION
 ): Envelope {
   const envelope: Envelope = {
-    version: WIRE_VERSION,
+    version,
     docId,
     author: key.publicKey.raw as Uint8Array<ArrayBuffer>,
     seq,
     hlc,
     payload: payload as Uint8Array<ArrayBuffer>,
-    signature: new Uint8Array(0)
+    signature: new Uint8Array(0),
+    payloadHash: new Uint8Array(0),
+    ends: version === ENVELOPE_VERSION ? endsOf(payload) : new Uint8Array(0)
   }
   envelope.signature = nodeEd25519.sign(
     key.raw.subarray(0, 32),
