@@ -1,4 +1,5 @@
 import * as Y from 'yjs'
+import { mergeUpdates } from './merge-updates.js'
 import { Envelope, decodeCheckpoint } from '../wire/codec.js'
 import { VersionVector, vectorFromWire } from './version-vector.js'
 import { answerSync, type AnswerSource, type SyncAnswer } from './answer.js'
@@ -61,7 +62,7 @@ export class DormantReplica {
     for await (const { bytes } of this.ctx.store.envelopesAbove(this.docId, covered)) {
       updates.push(Envelope.decode(bytes).payload)
     }
-    const merged = Y.mergeUpdates(updates)
+    const merged = mergeUpdates(updates)
     if (stateVector === undefined) return merged
     try {
       return Y.diffUpdate(merged, stateVector)

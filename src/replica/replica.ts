@@ -1,4 +1,5 @@
 import * as Y from 'yjs'
+import { mergeUpdates } from './merge-updates.js'
 import { ObservableV2 } from 'lib0/observable'
 import { logger } from '@libp2p/logger'
 import { packHlc, type HybridLogicalClock } from '../clock/hlc.js'
@@ -169,7 +170,7 @@ export class Replica extends ObservableV2<ReplicaEvents> {
     }
     replica.localSeq = ownHighest
     if (appState !== undefined) {
-      const stored = updates.length === 0 ? new Uint8Array([0]) : Y.encodeStateVectorFromUpdate(Y.mergeUpdates(updates))
+      const stored = updates.length === 0 ? new Uint8Array([0]) : Y.encodeStateVectorFromUpdate(mergeUpdates(updates))
       const missing = Y.diffUpdate(appState, stored)
       if (!isEmptyUpdate(missing)) {
         replica.pendingUpdates.push(missing)
@@ -247,7 +248,7 @@ export class Replica extends ObservableV2<ReplicaEvents> {
     const updates = this.pendingUpdates
     this.pendingUpdates = []
     const { signer, clock, store } = this.ctx
-    const payload = (updates.length === 1 ? updates[0] : Y.mergeUpdates(updates)) as Uint8Array<ArrayBuffer>
+    const payload = (updates.length === 1 ? updates[0] : mergeUpdates(updates)) as Uint8Array<ArrayBuffer>
     const envelope: Envelope = {
       version: ENVELOPE_VERSION,
       docId: this.docId,
