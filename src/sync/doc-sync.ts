@@ -296,13 +296,18 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     }
   }
 
-  /** A request served: its vector is what the peer held; anything in it we lack, we ask for now. */
+  /**
+   * A request served: its vector is what the peer held. What it holds that we lack is repaired like
+   * a beacon's: after the repair delay, if gossip has not brought it by then. At 25 peers with edits
+   * in flight, most requests show an edit still travelling, and pulling back at once doubled the pulls.
+   */
   private asked (peer: PeerRef, vector: ReadonlyMap<string, number>): void {
     const key = peer.toString()
     this.endGrace(key)
     if (this.c.replica.isBehind(vector)) {
       this.askedBy.delete(key)
-      this.c.pull(peer, 'its request showed more than we hold')
+      this.aheadPeers.set(key, { peer, vector })
+      this.repairWanted = true
       return
     }
     const now = this.now()
