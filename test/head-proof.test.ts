@@ -7,7 +7,8 @@ import { Peers, text, waitFor } from './support/peers.js'
 import { rawPeer, signedEnvelope, textUpdate } from './support/raw-peer.js'
 import { METRIC, PROTOCOL, type Weft } from '../src/index.js'
 import {
-  ENVELOPE_VERSION, Envelope, SyncRequest, SyncResponse, WIRE_VERSION, WireError, headProofOf, isHeadProof
+  ENVELOPE_VERSION, Envelope, SyncRequest, SyncResponse, WIRE_VERSION, WireError, envelopeSigningBytes, headProofOf,
+  isHeadProof
 } from '../src/wire/codec.js'
 import { validateEnvelope, validateHead } from '../src/sync/validate.js'
 import { HybridLogicalClock } from '../src/clock/hlc.js'
@@ -47,6 +48,18 @@ describe('head proofs: an envelope\'s signed header stands for it beside a check
     assert.ok(!verifyForkProof({ a: Envelope.encode(envelope), b: Envelope.encode(proof) }, nodeEd25519))
     const other = signedEnvelope(key, DOC, 4, textUpdate('other'))
     assert.ok(verifyForkProof({ a: Envelope.encode(proof), b: Envelope.encode(headProofOf(other)) }, nodeEd25519))
+  })
+
+  test('an envelope whose signed struct ends understate its payload is refused: ' +
+    'a checkpoint could otherwise omit that content behind its header', async () => {
+    const key = await generateKeyPair('Ed25519')
+    const honest = signedEnvelope(key, DOC, 2, textUpdate('content'))
+    assert.ok(honest.ends.byteLength > 0)
+    const understated = { ...honest, ends: new Uint8Array(0) as Uint8Array<ArrayBuffer> }
+    understated.signature = nodeEd25519.sign(key.raw.subarray(0, 32), key.publicKey.raw,
+      envelopeSigningBytes(understated)) as Uint8Array<ArrayBuffer>
+    validateHead(headProofOf(understated), DOC, verifier) // its header alone cannot tell
+    assert.throws(() => { validateEnvelope(understated, DOC, verifier) }, reason('bad-update'))
   })
 
   test('version-1 envelopes (signed over the whole encoding) still verify, and stay whole as heads', async () => {

@@ -14,7 +14,7 @@ import type { Store } from '../store/store.js'
 import type { Signer } from '../identity/peer-key.js'
 import type { DocAccess } from '../trust/doc-access.js'
 import { Kind } from '../trust/aead.js'
-import { checkUpdate } from '../sync/validate.js'
+import { checkUpdate, decodeEnds, endsMatch, structEnds } from '../sync/validate.js'
 import { hlcHex, readHistory, readVersionAt, type HistoryEntry, type HistorySource } from './history.js'
 
 const log = logger('weft:replica')
@@ -360,13 +360,14 @@ export class Replica extends ObservableV2<ReplicaEvents> {
 
   /**
    * The Yjs update an envelope carries: decrypted in a private document. A valid writer's envelope
-   * that does not decrypt or parse counts as applied and empty (every key holder reaches the same
-   * verdict, thanks to key commitment), so that author's later envelopes are not stalled.
+   * that does not decrypt or parse, or whose signed struct ends misstate it, counts as applied and
+   * empty (every key holder reaches the same verdict, thanks to key commitment), so that author's
+   * later envelopes are not stalled.
    */
   plain (envelope: Envelope): Uint8Array {
     if (this.access === undefined) return envelope.payload
     const update = this.access.decrypt(Kind.payload, envelope.payload, envelope.author, envelope.seq)
-    if (update !== undefined && integrable(update)) return update
+    if (update !== undefined && integrable(update) && endsMatch(envelope, update)) return update
     this.ctx.metrics.inc(METRIC.dropped, 'bad-update')
     return EMPTY_UPDATE
   }
@@ -479,7 +480,7 @@ export class Replica extends ObservableV2<ReplicaEvents> {
       // A head proof carries no content: the update must already hold its structs. A whole
       // envelope is applied on top, and its structs must then integrate.
       const proof = isHeadProof(head)
-      if (!(proof ? reaches(this.doc, Y.decodeStateVector(head.ends)) : this.appliesAfter(head))) {
+      if (!(proof ? reaches(this.doc, decodeEnds(head.ends)) : this.appliesAfter(head))) {
         this.ctx.metrics.inc(METRIC.dropped, 'checkpoint-omission')
         log('checkpoint for %s omits content before %s/%d', this.docId, author.slice(0, 8), head.seq)
         continue
@@ -710,12 +711,6 @@ export class Replica extends ObservableV2<ReplicaEvents> {
 }
 
 /** True when every struct of `update` is in `doc` (none waits in Yjs's pending set for missing history). */
-/** The Yjs state vector at the end of an update's structs (empty when it only deletes). */
-export function structEnds (update: Uint8Array): Uint8Array<ArrayBuffer> {
-  const { to } = Y.parseUpdateMeta(update)
-  return (to.size === 0 ? EMPTY : Y.encodeStateVector(to)) as Uint8Array<ArrayBuffer>
-}
-
 /** True when the document holds every struct up to `ends` (Yjs keeps each client's structs contiguous). */
 function reaches (doc: Y.Doc, ends: Map<number, number>): boolean {
   for (const [client, end] of ends) if (Y.getState(doc.store, client) < end) return false

@@ -16,8 +16,11 @@ export type DocSyncInput =
   | { type: 'pull-started' }
   | { type: 'pull-finished', peer: PeerRef, ok: boolean, applied: boolean, remote?: ReadonlyMap<string, number> }
   | { type: 'heads-differ', peer: PeerRef }
-  /** `peer` asked us for what it lacks, showing what it holds (we answered). */
-  | { type: 'asked', peer: PeerRef, vector: ReadonlyMap<string, number> }
+  /**
+   * `peer` asked us for what it lacks, showing what it holds (we answered); `controlDiffers`: a
+   * private document's control ops it holds are not the set we hold (it may have newer ones).
+   */
+  | { type: 'asked', peer: PeerRef, vector: ReadonlyMap<string, number>, controlDiffers?: boolean }
 
 /** The replica, reduced to what the policy reads. */
 export interface ReplicaView {
@@ -237,7 +240,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
         this.endGrace(input.peer.toString())
         break
       case 'asked':
-        this.asked(input.peer, input.vector)
+        this.asked(input.peer, input.vector, input.controlDiffers === true)
         break
       case 'pull-started':
       case 'connectivity':
@@ -301,9 +304,15 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
    * a beacon's: after the repair delay, if gossip has not brought it by then. At 25 peers with edits
    * in flight, most requests show an edit still travelling, and pulling back at once doubled the pulls.
    */
-  private asked (peer: PeerRef, vector: ReadonlyMap<string, number>): void {
+  private asked (peer: PeerRef, vector: ReadonlyMap<string, number>, controlDiffers: boolean): void {
     const key = peer.toString()
     this.endGrace(key)
+    if (controlDiffers) {
+      // Access changes (a revocation, a new member) are not in the vector: ask for them now.
+      this.askedBy.delete(key)
+      this.c.pull(peer, 'its request showed other control ops')
+      return
+    }
     if (this.c.replica.isBehind(vector)) {
       this.askedBy.delete(key)
       this.aheadPeers.set(key, { peer, vector })

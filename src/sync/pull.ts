@@ -43,10 +43,14 @@ export interface PullContext {
   /** A request no honest peer sends (undecodable, oversized): the peer guard counts it. */
   offence?: (peer: string, reason: string) => void
   /**
-   * A request was answered: `vector` is what the requester held (`requester`: its key, hex).
-   * The document's policy learns from it whether to pull back (see DocSync, 'asked').
+   * A request was answered: `vector` is what the requester held (`requester`: its key, hex), and
+   * `controlDiffers` whether its control ops (private documents) are not the set we hold. The
+   * document's policy learns from it whether to pull back (see DocSync, 'asked').
    */
-  asked?: (docId: string, peer: PeerId, requester: string | undefined, vector: ReadonlyMap<string, number>) => void
+  asked?: (
+    docId: string, peer: PeerId, requester: string | undefined,
+    vector: ReadonlyMap<string, number>, controlDiffers: boolean
+  ) => void
 }
 
 /** What serving a sync request needs of a document. */
@@ -247,7 +251,8 @@ export class PullProtocol {
         const remote = vectorFromWire(request.vv)
         const answer = await replica.answer(remote, request.stateVector, requester)
         delivered = answer.delivered
-        this.ctx.asked?.(request.docId, peer, requester, remote)
+        const controlDiffers = replica.access !== undefined && !equals(request.controlDigest, replica.access.digest())
+        this.ctx.asked?.(request.docId, peer, requester, remote, controlDiffers)
         // The vector we send back confirms delivery to the requester: only what is durable.
         await replica.flush()
         type Bytes = Array<Uint8Array<ArrayBuffer>>
@@ -261,9 +266,7 @@ export class PullProtocol {
           heads: (answer.heads ?? []) as Bytes,
           // Private documents: every control op, so the requester judges what follows by the same ACL
           // (none when the requester's digest says it holds the same set).
-          control: (replica.access === undefined || equals(request.controlDigest, replica.access.digest())
-            ? []
-            : replica.access.encodedOps()) as Bytes
+          control: (controlDiffers ? replica.access?.encodedOps() ?? [] : []) as Bytes
         }
       }
       const bytes = SyncResponse.encode(response)

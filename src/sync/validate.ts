@@ -63,13 +63,46 @@ export function checkUpdate (what: string, update: Uint8Array): void {
   }
 }
 
+/** The Yjs state vector at the end of an update's structs (empty when it only deletes). */
+export function structEnds (update: Uint8Array): Uint8Array<ArrayBuffer> {
+  const { to } = Y.parseUpdateMeta(update)
+  return (to.size === 0 ? new Uint8Array(0) : Y.encodeStateVector(to)) as Uint8Array<ArrayBuffer>
+}
+
+/** An envelope's `ends` as a map (empty: its payload only deletes). Throws on bytes that do not decode. */
+export function decodeEnds (ends: Uint8Array): Map<number, number> {
+  return ends.byteLength === 0 ? new Map() : Y.decodeStateVector(ends)
+}
+
+/**
+ * True when a version-2 envelope's signed `ends` are where its (plaintext) payload's structs end.
+ * A head proof's `ends` are all a checkpoint is held to: an author whose ends understated its
+ * payload could have a checkpoint omit that content unseen, so its envelope counts as bad.
+ */
+export function endsMatch (envelope: Envelope, update: Uint8Array): boolean {
+  if (envelope.version !== ENVELOPE_VERSION) return true
+  const actual = Y.parseUpdateMeta(update).to
+  let claimed: Map<number, number>
+  try {
+    claimed = decodeEnds(envelope.ends)
+  } catch {
+    return false
+  }
+  return claimed.size === actual.size && [...actual].every(([client, end]) => claimed.get(client) === end)
+}
+
 /** Every check an envelope must pass before it touches a replica. Throws `WireError` with the reason. */
 export function validateEnvelope (envelope: Envelope, docId: string, v: Verifier): HlcStamp {
   // A proof's signature covers a hash, not the payload beside it: taken as content, any payload would pass.
   if (isHeadProof(envelope)) throw new WireError('malformed', 'a head proof where an envelope belongs')
   const stamp = validateSignedHeader(envelope, docId, v)
   // A private document's payload is ciphertext: the replica checks it the same way after decrypting.
-  if (!isPrivateDocId(docId)) checkUpdate('envelope', envelope.payload)
+  if (!isPrivateDocId(docId)) {
+    checkUpdate('envelope', envelope.payload)
+    if (!endsMatch(envelope, envelope.payload)) {
+      throw new WireError('bad-update', 'envelope\'s struct ends do not match its payload')
+    }
+  }
   return stamp
 }
 
@@ -83,7 +116,7 @@ export function validateHead (head: Envelope, docId: string, v: Verifier): HlcSt
     throw new WireError('malformed', 'a head proof must be version 2, with a 32-byte hash and no payload')
   }
   try {
-    Y.decodeStateVector(head.ends)
+    decodeEnds(head.ends)
   } catch {
     throw new WireError('malformed', 'a head proof\'s struct ends do not decode')
   }
