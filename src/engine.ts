@@ -147,14 +147,7 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
       timeoutMs: TUNING.pullTimeoutMs,
       servedPerPeerPerSecond: TUNING.servedPerPeerPerSecond,
       requestReadTimeoutMs: TUNING.requestReadTimeoutMs,
-      offence,
-      asked: (id, peer, requester, vector, controlDiffers) => {
-        const entry = this.docs.get(id)
-        const access = entry?.replica.access
-        // In a private document only a member's claims may prompt a pull back.
-        if (access !== undefined && (requester === undefined || !access.isMember(requester))) return
-        entry?.sync.receive({ type: 'asked', peer, vector, controlDiffers })
-      }
+      offence
     })
     this.scheduler = new PullScheduler(this.pull, {
       started: id => this.docs.get(id)?.sync.receive({ type: 'pull-started' }),

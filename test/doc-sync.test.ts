@@ -64,8 +64,7 @@ function setup (options: { subscribers?: string[], vector?: Map<string, number>,
     isPulling: () => state.pulling,
     announce: () => { announcements++ },
     timers: clock,
-    random: () => 0.5,
-    now: () => clock.now
+    random: () => 0.5
   }, INIT)
   const statuses: SyncStatus[] = []
   sync.on('status', s => statuses.push(s))
@@ -344,81 +343,6 @@ describe('DocSync decision function', () => {
     clock.advance(2_000)
     const tries = pulls.filter(p => p.reason.startsWith('no current'))
     assert.deepEqual(tries.map(p => [p.peer, p.at - left]), [['p1', 2_000]])
-    sync.stop()
-  })
-
-  /** The document completes a pull with p0, which then leaves: it is no newcomer any more. */
-  function syncedOnce (t: ReturnType<typeof setup>): void {
-    t.sync.start()
-    t.state.subscribers = [peer('p0')]
-    t.sync.receive({ type: 'peer-joined', peer: peer('p0') })
-    assert.deepEqual(t.pulls.map(p => [p.peer, p.reason]), [['p0', 'peer joined the topic']],
-      'a document never synced pulls from a joining peer at once')
-    t.sync.receive({ type: 'pull-finished', peer: peer('p0'), ok: true, applied: false })
-    t.state.subscribers = []
-    t.sync.receive({ type: 'peer-left', peer: peer('p0') })
-    t.pulls.length = 0
-  }
-
-  test('a peer joining a document that has synced before gets time to ask first: ' +
-    'its request showing nothing new stands for our pull', () => {
-    const t = setup({ subscribers: [] })
-    const { sync, clock, state, pulls } = t
-    syncedOnce(t)
-    state.subscribers = [peer('p1')]
-    sync.receive({ type: 'peer-joined', peer: peer('p1') })
-    assert.deepEqual(pulls, [], 'no pull at once: the joiner is the one likely to lack data')
-    assert.equal(sync.currentStatus, 'syncing')
-    sync.receive({ type: 'asked', peer: peer('p1'), vector: new Map([['a', 5]]) })
-    assert.equal(sync.currentStatus, 'synced', 'its request showed it holds nothing we lack')
-    clock.advance(60_000)
-    assert.deepEqual(pulls, [], 'neither the grace timer nor the catch-up timer pulls')
-    sync.stop()
-  })
-
-  test('a joiner that never asks is pulled after the grace period; ' +
-    'one whose request shows more than we hold is pulled after the repair delay', () => {
-    const t = setup({ subscribers: [] })
-    const { sync, clock, state, pulls } = t
-    syncedOnce(t)
-    state.subscribers = [peer('p1'), peer('p2')]
-    sync.receive({ type: 'peer-joined', peer: peer('p1') })
-    sync.receive({ type: 'peer-joined', peer: peer('p2') })
-    sync.receive({ type: 'asked', peer: peer('p2'), vector: new Map([['a', 6]]) })
-    assert.equal(pulls.length, 0, 'gossip may still bring what its request showed')
-    clock.advance(1_000)
-    assert.deepEqual(pulls.map(p => [p.peer, p.reason]),
-      [['p2', 'gap or beacon difference persisted'], ['p1', 'peer joined the topic']])
-    sync.stop()
-  })
-
-  test('a request showing other control ops is pulled back at once, vectors equal or not ' +
-    '(a revocation is not in the vector)', () => {
-    const t = setup({ subscribers: [] })
-    const { sync, state, pulls } = t
-    syncedOnce(t)
-    state.subscribers = [peer('p1')]
-    sync.receive({ type: 'peer-joined', peer: peer('p1') })
-    sync.receive({ type: 'asked', peer: peer('p1'), vector: new Map(state.vector), controlDiffers: true })
-    assert.deepEqual(pulls.map(p => [p.peer, p.reason]), [['p1', 'its request showed other control ops']])
-    sync.stop()
-  })
-
-  test('a request that arrives before the join (gossipsub is slower than the sync stream) ' +
-    'spares the pull the join would make; a peer that left and came back is pulled again', () => {
-    const t = setup({ subscribers: [] })
-    const { sync, clock, state, pulls } = t
-    syncedOnce(t)
-    sync.receive({ type: 'asked', peer: peer('p1'), vector: new Map() })
-    state.subscribers = [peer('p1')]
-    sync.receive({ type: 'peer-joined', peer: peer('p1') })
-    assert.equal(sync.currentStatus, 'synced')
-    state.subscribers = []
-    sync.receive({ type: 'peer-left', peer: peer('p1') })
-    state.subscribers = [peer('p1')]
-    sync.receive({ type: 'peer-joined', peer: peer('p1') })
-    clock.advance(1_000)
-    assert.deepEqual(pulls.map(p => p.peer), ['p1'])
     sync.stop()
   })
 

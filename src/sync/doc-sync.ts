@@ -16,11 +16,6 @@ export type DocSyncInput =
   | { type: 'pull-started' }
   | { type: 'pull-finished', peer: PeerRef, ok: boolean, applied: boolean, remote?: ReadonlyMap<string, number> }
   | { type: 'heads-differ', peer: PeerRef }
-  /**
-   * `peer` asked us for what it lacks, showing what it holds (we answered); `controlDiffers`: a
-   * private document's control ops it holds are not the set we hold (it may have newer ones).
-   */
-  | { type: 'asked', peer: PeerRef, vector: ReadonlyMap<string, number>, controlDiffers?: boolean }
 
 /** The replica, reduced to what the policy reads. */
 export interface ReplicaView {
@@ -55,7 +50,6 @@ export interface DocSyncComponents {
   announce: () => void
   timers?: Timers
   random?: () => number
-  now?: () => number
 }
 
 export interface DocSyncInit {
@@ -91,17 +85,6 @@ const MAX_SHORT_PULLS = 3
  */
 const CATCH_UP_FIRST_MS = 2_000
 const CATCH_UP_MAX_MS = 30_000
-
-/**
- * A document that has not synced with anyone since it was opened pulls from a peer the moment it
- * joins the topic: it is the side likely to lack something. One that has gives the joiner this long
- * (jittered) to ask first: the joiner's request shows what it holds, and we pull back only if that
- * is more than ours. Measured on a returning peer's catch-up, the crosswise second pull was 182 of
- * its 10,687 bytes.
- */
-const JOIN_GRACE_MS = 400
-/** A request showing nothing new stands for a pull with its sender for this long. */
-const ASKED_FRESH_MS = 5_000
 
 const realTimers: Timers = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
@@ -156,23 +139,15 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
   private periodicTimer: unknown
   private catchUpTimer: unknown
   private catchUpTries = 0
-  /** Joined peers we give the grace period to ask first, with the timer that pulls otherwise. */
-  private readonly joinGrace = new Map<string, unknown>()
-  /** Peers whose request showed nothing we lack, and when (possibly before they joined the topic). */
-  private readonly askedBy = new Map<string, number>()
-  /** Some pull completed (or a request showed nothing new) since the document was opened. */
-  private everSynced = false
   private lastAnnounced = ''
   private running = false
   private readonly timers: Timers
   private readonly random: () => number
-  private readonly now: () => number
 
   constructor (private readonly c: DocSyncComponents, private readonly init: DocSyncInit) {
     super()
     this.timers = c.timers ?? realTimers
     this.random = c.random ?? Math.random
-    this.now = c.now ?? Date.now
   }
 
   get currentStatus (): SyncStatus { return this.status }
@@ -189,11 +164,9 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
 
   stop (): void {
     this.running = false
-    const timers = [this.repairTimer, this.soonTimer, this.periodicTimer, this.catchUpTimer, ...this.joinGrace.values()]
-    for (const t of timers) {
+    for (const t of [this.repairTimer, this.soonTimer, this.periodicTimer, this.catchUpTimer]) {
       if (t !== undefined) this.timers.clearTimeout(t)
     }
-    this.joinGrace.clear()
     this.repairTimer = this.soonTimer = this.periodicTimer = this.catchUpTimer = undefined
   }
 
@@ -231,16 +204,11 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
         this.repairWanted = true
         break
       case 'peer-joined':
-        this.joined(input.peer)
+        this.c.pull(input.peer, 'peer joined the topic')
         break
       case 'peer-left':
         this.syncedWith.delete(input.peer.toString())
         this.knownVectors.delete(input.peer.toString())
-        this.askedBy.delete(input.peer.toString())
-        this.endGrace(input.peer.toString())
-        break
-      case 'asked':
-        this.asked(input.peer, input.vector, input.controlDiffers === true)
         break
       case 'pull-started':
       case 'connectivity':
@@ -251,7 +219,6 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
       case 'pull-finished': {
         const key = input.peer.toString()
         if (input.ok) {
-          this.everSynced = true
           this.syncedWith.add(key)
           this.emit('synced', [key])
           if (input.remote !== undefined) this.knownVectors.set(key, input.remote)
@@ -282,61 +249,6 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
       }
     }
     this.evaluate()
-  }
-
-  private joined (peer: PeerRef): void {
-    const key = peer.toString()
-    if (this.askedRecently(key)) {
-      this.syncedWith.add(key)
-    } else if (!this.everSynced) {
-      this.c.pull(peer, 'peer joined the topic')
-    } else if (!this.joinGrace.has(key)) {
-      this.joinGrace.set(key, this.timers.setTimeout(() => {
-        this.joinGrace.delete(key)
-        if (!this.running || this.syncedWith.has(key) || this.askedRecently(key)) return
-        if (this.c.subscribers().some(p => p.toString() === key)) this.c.pull(peer, 'peer joined the topic')
-      }, JOIN_GRACE_MS * (0.75 + this.random() * 0.5)))
-    }
-  }
-
-  /**
-   * A request served: its vector is what the peer held. What it holds that we lack is repaired like
-   * a beacon's: after the repair delay, if gossip has not brought it by then. At 25 peers with edits
-   * in flight, most requests show an edit still travelling, and pulling back at once doubled the pulls.
-   */
-  private asked (peer: PeerRef, vector: ReadonlyMap<string, number>, controlDiffers: boolean): void {
-    const key = peer.toString()
-    this.endGrace(key)
-    if (controlDiffers) {
-      // Access changes (a revocation, a new member) are not in the vector: ask for them now.
-      this.askedBy.delete(key)
-      this.c.pull(peer, 'its request showed other control ops')
-      return
-    }
-    if (this.c.replica.isBehind(vector)) {
-      this.askedBy.delete(key)
-      this.aheadPeers.set(key, { peer, vector })
-      this.repairWanted = true
-      return
-    }
-    const now = this.now()
-    for (const [k, at] of this.askedBy) if (now - at > ASKED_FRESH_MS) this.askedBy.delete(k)
-    this.askedBy.set(key, now)
-    this.everSynced = true
-    // As good as a completed pull: the peer held nothing we lack.
-    if (this.c.subscribers().some(p => p.toString() === key)) this.syncedWith.add(key)
-  }
-
-  private askedRecently (key: string): boolean {
-    const at = this.askedBy.get(key)
-    return at !== undefined && this.now() - at <= ASKED_FRESH_MS
-  }
-
-  private endGrace (key: string): void {
-    const timer = this.joinGrace.get(key)
-    if (timer === undefined) return
-    this.timers.clearTimeout(timer)
-    this.joinGrace.delete(key)
   }
 
   private everyPeerHoldsOurs (): boolean {

@@ -42,15 +42,6 @@ export interface PullContext {
   requestReadTimeoutMs: number
   /** A request no honest peer sends (undecodable, oversized): the peer guard counts it. */
   offence?: (peer: string, reason: string) => void
-  /**
-   * A request was answered: `vector` is what the requester held (`requester`: its key, hex), and
-   * `controlDiffers` whether its control ops (private documents) are not the set we hold. The
-   * document's policy learns from it whether to pull back (see DocSync, 'asked').
-   */
-  asked?: (
-    docId: string, peer: PeerId, requester: string | undefined,
-    vector: ReadonlyMap<string, number>, controlDiffers: boolean
-  ) => void
 }
 
 /** What serving a sync request needs of a document. */
@@ -248,11 +239,9 @@ export class PullProtocol {
         this.ctx.metrics.inc(METRIC.dropped, 'unknown-document')
       } else {
         const requester = peer.publicKey?.type === 'Ed25519' ? authorHex(peer.publicKey.raw) : undefined
-        const remote = vectorFromWire(request.vv)
-        const answer = await replica.answer(remote, request.stateVector, requester)
+        const answer = await replica.answer(vectorFromWire(request.vv), request.stateVector, requester)
         delivered = answer.delivered
         const controlDiffers = replica.access !== undefined && !equals(request.controlDigest, replica.access.digest())
-        this.ctx.asked?.(request.docId, peer, requester, remote, controlDiffers)
         // The vector we send back confirms delivery to the requester: only what is durable.
         await replica.flush()
         type Bytes = Array<Uint8Array<ArrayBuffer>>
