@@ -367,7 +367,8 @@ export class Replica extends ObservableV2<ReplicaEvents> {
   plain (envelope: Envelope): Uint8Array {
     if (this.access === undefined) return envelope.payload
     const update = this.access.decrypt(Kind.payload, envelope.payload, envelope.author, envelope.seq)
-    if (update !== undefined && integrable(update) && endsMatch(envelope, update)) return update
+    const ends = update === undefined ? undefined : checkedEnds(update)
+    if (update !== undefined && ends !== undefined && endsMatch(envelope, ends)) return update
     this.ctx.metrics.inc(METRIC.dropped, 'bad-update')
     return EMPTY_UPDATE
   }
@@ -729,11 +730,15 @@ const EMPTY_UPDATE = new Uint8Array([0, 0])
  * throw half-way through applyUpdate and leave part of it in the document).
  */
 function integrable (update: Uint8Array): boolean {
+  return checkedEnds(update) !== undefined
+}
+
+/** Where an update Yjs can integrate whole ends, per client; undefined when it cannot. */
+function checkedEnds (update: Uint8Array): Map<number, number> | undefined {
   try {
-    checkUpdate('decrypted payload', update)
-    return true
+    return checkUpdate('decrypted payload', update)
   } catch {
-    return false
+    return undefined
   }
 }
 

@@ -25,8 +25,11 @@ function stampOf (what: string, packed: bigint, clock: HybridLogicalClock): HlcS
   return stamp
 }
 
-/** Throws `bad-update` for anything Yjs could not integrate whole (also used on decrypted private payloads). */
-export function checkUpdate (what: string, update: Uint8Array): void {
+/**
+ * Throws `bad-update` for anything Yjs could not integrate whole (also used on decrypted private
+ * payloads). Returns where the update's structs end, per client, from the same decoding.
+ */
+export function checkUpdate (what: string, update: Uint8Array): Map<number, number> {
   // A payload Yjs cannot parse would throw half-way through applyUpdate and leave the doc
   // partly integrated: parse it first, and keep it off the doc if it does not parse.
   let decoded: {
@@ -44,10 +47,13 @@ export function checkUpdate (what: string, update: Uint8Array): void {
   // Yjs never writes such updates; applied, they throw from inside its struct store after
   // part of the update went in (found by fuzz/), so they are refused here.
   const usable = (clock: number, length: number): boolean => length > 0 && Number.isSafeInteger(clock + length)
+  const ends = new Map<number, number>()
   for (const s of decoded.structs) {
     if (!usable(s.id.clock, s.length)) {
       throw new WireError('bad-update', `${what} payload holds an empty or out-of-range struct`)
     }
+    const end = s.id.clock + s.length
+    if (end > (ends.get(s.id.client) ?? 0)) ends.set(s.id.client, end)
     if (s instanceof Y.Item) {
       for (const ref of [s.origin, s.rightOrigin, s.parent instanceof Y.ID ? s.parent : null]) {
         if (ref != null && ref.client === s.id.client && ref.clock >= s.id.clock) {
@@ -61,6 +67,7 @@ export function checkUpdate (what: string, update: Uint8Array): void {
       if (!usable(r.clock, r.len)) throw new WireError('bad-update', `${what} payload deletes an empty or bad range`)
     }
   }
+  return ends
 }
 
 /** The Yjs state vector at the end of an update's structs (empty when it only deletes). */
@@ -75,13 +82,13 @@ export function decodeEnds (ends: Uint8Array): Map<number, number> {
 }
 
 /**
- * True when a version-2 envelope's signed `ends` are where its (plaintext) payload's structs end.
+ * True when a version-2 envelope's signed `ends` are where its (plaintext) payload's structs end
+ * (`actual`: what `checkUpdate` returned for it, so the payload is decoded once).
  * A head proof's `ends` are all a checkpoint is held to: an author whose ends understated its
  * payload could have a checkpoint omit that content unseen, so its envelope counts as bad.
  */
-export function endsMatch (envelope: Envelope, update: Uint8Array): boolean {
+export function endsMatch (envelope: Envelope, actual: ReadonlyMap<number, number>): boolean {
   if (envelope.version !== ENVELOPE_VERSION) return true
-  const actual = Y.parseUpdateMeta(update).to
   let claimed: Map<number, number>
   try {
     claimed = decodeEnds(envelope.ends)
@@ -98,8 +105,7 @@ export function validateEnvelope (envelope: Envelope, docId: string, v: Verifier
   const stamp = validateSignedHeader(envelope, docId, v)
   // A private document's payload is ciphertext: the replica checks it the same way after decrypting.
   if (!isPrivateDocId(docId)) {
-    checkUpdate('envelope', envelope.payload)
-    if (!endsMatch(envelope, envelope.payload)) {
+    if (!endsMatch(envelope, checkUpdate('envelope', envelope.payload))) {
       throw new WireError('bad-update', 'envelope\'s struct ends do not match its payload')
     }
   }
