@@ -13,6 +13,7 @@ export const PROTOCOL = {
   dht: '/weft/kad/1.0.0',
   sync: '/weft/sync/1.0.0',
   heads: '/weft/heads/1.0.0',
+  ack: '/weft/ack/1.0.0',
   docTopicPrefix: '/weft/doc/1/',
   presenceTopicPrefix: '/weft/awareness/1/'
 } as const

@@ -23,6 +23,7 @@ import { Gossip, type TopicMember } from './sync/gossip.js'
 import { PullProtocol } from './sync/pull.js'
 import { PullScheduler } from './sync/scheduler.js'
 import { HeadsExchange, vectorHash, type SharedHead } from './sync/heads.js'
+import { DeliveryAcks } from './sync/ack.js'
 import { makeBeacon } from './sync/beacon.js'
 import { DocSync, type ReplicaView } from './sync/doc-sync.js'
 import type { PubSubLike } from './sync/topic-gate.js'
@@ -43,6 +44,7 @@ import { attachAccess, createPrivateDoc, loadAccess, presenceSeal, redeemWhenRea
 import { parseLink } from './trust/link.js'
 import { isPrivateDocId } from './trust/keys.js'
 import { authorHex } from './replica/version-vector.js'
+import { equals as uint8ArrayEquals } from 'uint8arrays/equals'
 
 const log = logger('weft:engine')
 
@@ -104,6 +106,7 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
   private readonly rendezvous: Rendezvous
   private readonly relays: PresenceRelays
   private readonly heads: HeadsExchange
+  private readonly acks: DeliveryAcks
   private readonly keepConnected: KeepConnected
   private readonly budget: ConnectionBudget
   private readonly replicaContext: ReplicaContext
@@ -172,7 +175,7 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
       libp2p,
       docsByPeer: () => this.docsByPeer(),
       meshPeers: () => this.gossip.meshPeers(),
-      busyProtocols: [PROTOCOL.sync, PROTOCOL.heads, dht.protocol],
+      busyProtocols: [PROTOCOL.sync, PROTOCOL.heads, PROTOCOL.ack, dht.protocol],
       dropKadKeepAlive: !dht.dialToVerifyContacts,
       onClosed: () => { metrics.inc(METRIC.connectionsTrimmed) }
     }, {
@@ -191,6 +194,25 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
         for (const id of ids) void this.whenLoaded(id, entry => { entry.sync.receive({ type: 'heads-differ', peer }) })
       },
       intervalMs: options.headsIntervalMs ?? DEFAULTS.headsIntervalMs,
+      timeoutMs: TUNING.pullTimeoutMs,
+      requestReadTimeoutMs: TUNING.requestReadTimeoutMs,
+      offence
+    })
+    this.acks = new DeliveryAcks(libp2p, {
+      metrics,
+      flush: async () => { await this.store.flush() },
+      held: (id, author) => {
+        const key = author.publicKey?.raw
+        return key === undefined ? 0 : this.docs.get(id)?.replica.vv.get(authorHex(key)) ?? 0
+      },
+      confirmed: (peer, id, seq) => {
+        const replica = this.docs.get(id)?.replica
+        const key = peer.publicKey?.raw
+        // Private documents: as with beacons, only a member's word counts as delivery.
+        if (replica === undefined || key === undefined || replica.access?.isMember(authorHex(key)) === false) return
+        replica.confirm(seq)
+      },
+      delayMs: TUNING.minBeaconGapMs,
       timeoutMs: TUNING.pullTimeoutMs,
       requestReadTimeoutMs: TUNING.requestReadTimeoutMs,
       offence
@@ -245,6 +267,7 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
     this.libp2p.services.pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
     await this.pull.start()
     await this.heads.start()
+    await this.acks.start()
     this.keepConnected.start()
     this.budget.start()
     // @libp2p/bootstrap refuses in-process (/memory) addresses: dial those here.
@@ -342,7 +365,8 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
       isOnline: () => this.libp2p.getConnections().length > 0,
       pull: (peer, reason) => { this.scheduler.request(replica, peer as PeerId, reason) },
       isPulling: () => this.scheduler.isPulling(id),
-      announce: () => { this.announce(replica) }
+      announce: () => { this.announce(replica) },
+      acknowledge: peer => { this.acks.add(peer as PeerId, id) }
     }, {
       beaconIntervalMs: this.options.beaconIntervalMs ?? DEFAULTS.beaconIntervalMs,
       minBeaconGapMs: TUNING.minBeaconGapMs,
@@ -382,7 +406,7 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
         void this.whenLoaded(id, entry => {
           const result = entry.replica.ingest(envelope, bytes)
           if (result === 'applied') this.touch(entry)
-          entry.sync.receive({ type: 'envelope', from, result })
+          entry.sync.receive({ type: 'envelope', from, result, fromAuthor: sentByAuthor(envelope.author, from) })
         })
       },
       onBeacon: (beacon, from) => {
@@ -765,6 +789,7 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
       this.keepConnected.stop()
       this.budget.stop()
       await this.heads.stop()
+      await this.acks.stop()
       await this.pull.stop().catch(() => {})
       await this.libp2p.stop()
       await this.store.close()
@@ -778,4 +803,10 @@ export async function createEngine (options: WeftOptions, platform: Platform): P
   const normalized = normalizeOptions(options)
   validateOptions(normalized) // one TypeError naming the option, before anything starts
   return await Engine.create(normalized, platform)
+}
+
+/** True when the gossip neighbour `from` is the envelope's author (author keys are libp2p keys). */
+function sentByAuthor (author: Uint8Array, from: PeerId): boolean {
+  const key = from.publicKey?.raw
+  return key !== undefined && uint8ArrayEquals(key, author)
 }

@@ -48,6 +48,7 @@ function setup (options: { subscribers?: string[], vector?: Map<string, number>,
   }
   const pulls: Array<{ peer: string, reason: string, at: number }> = []
   let announcements = 0
+  const acks: string[] = []
   const sync = new DocSync({
     replica: {
       author: 'me',
@@ -63,12 +64,13 @@ function setup (options: { subscribers?: string[], vector?: Map<string, number>,
     pull: (peer, reason) => { pulls.push({ peer: peer.toString(), reason, at: clock.now }) },
     isPulling: () => state.pulling,
     announce: () => { announcements++ },
+    acknowledge: author => { acks.push(author.toString()) },
     timers: clock,
     random: () => 0.5
   }, INIT)
   const statuses: SyncStatus[] = []
   sync.on('status', s => statuses.push(s))
-  return { sync, clock, state, pulls, statuses, announced: () => announcements }
+  return { sync, clock, state, pulls, statuses, acks, announced: () => announcements }
 }
 
 const peer = (id: string): PeerRef => ({ toString: () => id })
@@ -87,7 +89,9 @@ describe('DocSync decision function', () => {
     sync.start()
     pulls.length = 0
     state.gap = true
-    for (const id of ['p3', 'p2', 'p1']) sync.receive({ type: 'envelope', from: peer(id), result: 'held' })
+    for (const id of ['p3', 'p2', 'p1']) {
+      sync.receive({ type: 'envelope', from: peer(id), result: 'held', fromAuthor: true })
+    }
     clock.advance(299)
     assert.equal(pulls.length, 0, 'gossip usually fills a gap by itself: wait first')
     clock.advance(1)
@@ -100,7 +104,7 @@ describe('DocSync decision function', () => {
     sync.start()
     pulls.length = 0
     state.gap = true
-    sync.receive({ type: 'envelope', from: peer('p1'), result: 'held' })
+    sync.receive({ type: 'envelope', from: peer('p1'), result: 'held', fromAuthor: true })
     state.gap = false
     clock.advance(300)
     assert.deepEqual(pulls, [])
@@ -141,13 +145,13 @@ describe('DocSync decision function', () => {
     sync.stop()
   })
 
-  test('applied data is announced once per burst, and a peer announcing it first suppresses ours', () => {
+  test('pulled data is announced once per burst, and a peer announcing it first suppresses ours', () => {
     const { sync, clock, announced } = setup()
     sync.start()
-    for (let i = 0; i < 5; i++) sync.receive({ type: 'envelope', from: peer('p1'), result: 'applied' })
+    for (let i = 0; i < 5; i++) sync.receive({ type: 'pull-finished', peer: peer('p1'), ok: true, applied: true })
     clock.advance(1_500)
     assert.equal(announced(), 1, 'one announcement for the burst, after 1-2 s')
-    sync.receive({ type: 'envelope', from: peer('p1'), result: 'applied' })
+    sync.receive({ type: 'pull-finished', peer: peer('p1'), ok: true, applied: true })
     sync.receive({ type: 'beacon', from: peer('p2'), vector: new Map([['me', 3], ['a', 5]]) })
     clock.advance(2_000)
     assert.equal(announced(), 1, 'p2 already announced what we hold')
@@ -157,11 +161,11 @@ describe('DocSync decision function', () => {
   test('while edits stream in, a beacon covering what ours was for cancels ours; the rest waits a round', () => {
     const { sync, clock, state, announced } = setup()
     sync.start()
-    sync.receive({ type: 'envelope', from: peer('p1'), result: 'applied' })
+    sync.receive({ type: 'pull-finished', peer: peer('p1'), ok: true, applied: true })
     clock.advance(500)
     // More arrived after our announcement was armed for {a: 5}.
     state.vector.set('a', 6)
-    sync.receive({ type: 'envelope', from: peer('p1'), result: 'applied' })
+    sync.receive({ type: 'pull-finished', peer: peer('p1'), ok: true, applied: true })
     sync.receive({ type: 'beacon', from: peer('p2'), vector: new Map([['me', 3], ['a', 5]]) })
     clock.advance(1_200)
     assert.equal(announced(), 0, 'p2 covered what ours was for; a:6 waits for its own round')
@@ -169,14 +173,14 @@ describe('DocSync decision function', () => {
     assert.equal(announced(), 1, 'nobody covered a:6: we announce it')
     // A beacon behind what the pending announcement was for does not cancel it.
     state.vector.set('a', 7)
-    sync.receive({ type: 'envelope', from: peer('p1'), result: 'applied' })
+    sync.receive({ type: 'pull-finished', peer: peer('p1'), ok: true, applied: true })
     sync.receive({ type: 'beacon', from: peer('p3'), vector: new Map([['me', 3], ['a', 6]]) })
     clock.advance(2_000)
     assert.equal(announced(), 2)
     sync.stop()
   })
 
-  test('data that arrived by a pull is announced as fast as gossiped data', () => {
+  test('data that arrived by a pull is announced within 1-2 s', () => {
     const { sync, clock, announced } = setup()
     sync.start()
     sync.receive({ type: 'pull-finished', peer: peer('p1'), ok: true, applied: true })
@@ -228,6 +232,52 @@ describe('DocSync decision function', () => {
     ahead.clock.advance(2_000)
     assert.equal(ahead.announced(), 1, 'p1 lacks our me:3')
     ahead.sync.stop()
+  })
+
+  test('gossiped data is acknowledged to its author when the author sent it, and not announced to the topic', () => {
+    const { sync, clock, state, acks, announced } = setup()
+    sync.start()
+    state.vector.set('a', 6)
+    sync.receive({ type: 'envelope', from: peer('a'), result: 'applied', fromAuthor: true })
+    sync.receive({ type: 'envelope', from: peer('p1'), result: 'applied', fromAuthor: false })
+    sync.receive({ type: 'envelope', from: peer('a'), result: 'duplicate', fromAuthor: true })
+    assert.deepEqual(acks, ['a'], 'one ack, to the author, for what it sent us itself')
+    clock.advance(2_000)
+    assert.equal(announced(), 0, 'no early beacon for gossiped data')
+    clock.advance(10_500)
+    assert.equal(announced(), 1, 'the periodic tick announces the changed vector')
+    sync.stop()
+  })
+
+  test('periodic beacons wait while the vector keeps moving, and go out within 2-4 s once it holds still', () => {
+    const { sync, clock, state, announced } = setup()
+    sync.start()
+    for (let i = 0; i < 60; i++) {
+      state.vector.set('a', 6 + i)
+      clock.advance(500)
+    }
+    assert.equal(announced(), 0, '30 s of edits streaming in: no periodic beacon')
+    clock.advance(4_000)
+    assert.equal(announced(), 1, 'looked at again every 1-2 s while moving: announced once it held still')
+    clock.advance(60_000)
+    assert.equal(announced(), 1)
+    sync.stop()
+  })
+
+  test('a periodic beacon is spared when another peer\'s beacon already showed all we hold', () => {
+    const { sync, clock, state, announced } = setup()
+    sync.start()
+    clock.advance(12_500)
+    assert.equal(announced(), 1)
+    state.vector.set('a', 6)
+    sync.receive({ type: 'beacon', from: peer('p2'), vector: new Map([['me', 3], ['a', 6], ['b', 1]]) })
+    clock.advance(12_500)
+    assert.equal(announced(), 1, 'p2 told every peer on the topic what we hold, and more')
+    state.vector.set('a', 7)
+    sync.receive({ type: 'beacon', from: peer('p2'), vector: new Map([['me', 3], ['a', 6]]) })
+    clock.advance(12_500)
+    assert.equal(announced(), 2, 'a beacon short of a:7 does not spare ours')
+    sync.stop()
   })
 
   test('periodic beacons: only with listeners and only for a changed vector; an idle document sends nothing', () => {
@@ -352,8 +402,8 @@ describe('DocSync decision function', () => {
     pulls.length = 0
     sync.stop()
     state.gap = true
-    sync.receive({ type: 'envelope', from: peer('p1'), result: 'held' })
-    sync.receive({ type: 'envelope', from: peer('p1'), result: 'applied' })
+    sync.receive({ type: 'envelope', from: peer('p1'), result: 'held', fromAuthor: true })
+    sync.receive({ type: 'envelope', from: peer('p1'), result: 'applied', fromAuthor: true })
     clock.advance(120_000)
     assert.deepEqual(pulls, [])
     assert.equal(announced(), 0)

@@ -44,6 +44,8 @@ export const METRIC = {
   dropped: 'weft_dropped_total',
   beaconsOut: 'weft_beacons_out_total',
   beaconsIn: 'weft_beacons_in_total',
+  acksOut: 'weft_delivery_acks_out_total',
+  acksIn: 'weft_delivery_acks_in_total',
   syncPulls: 'weft_sync_pulls_total',
   syncServed: 'weft_sync_served_total',
   syncBytesIn: 'weft_sync_bytes_in_total',
@@ -93,6 +95,10 @@ export const METRIC_INFO: Record<MetricName, MetricInfo> = {
   },
   [METRIC.beaconsOut]: { type: 'counter', help: 'Heads beacons published.' },
   [METRIC.beaconsIn]: { type: 'counter', help: 'Heads beacons received.' },
+  [METRIC.acksOut]: {
+    type: 'counter', help: 'Delivery acks sent back to authors whose envelopes came from them directly.'
+  },
+  [METRIC.acksIn]: { type: 'counter', help: 'Delivery acks received from neighbours holding our envelopes.' },
   [METRIC.peersBanned]: {
     type: 'counter',
     label: 'reason',

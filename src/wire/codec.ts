@@ -1,5 +1,5 @@
 import {
-  Beacon, Checkpoint, Envelope, GossipFrame, HeadsDigest, HeadsReply, SyncRequest, SyncResponse
+  Beacon, Checkpoint, DeliveryAck, Envelope, GossipFrame, HeadsDigest, HeadsReply, SyncRequest, SyncResponse
 } from './messages.js'
 import type { Uint8ArrayList } from 'uint8arraylist'
 import { sha256 } from '@noble/hashes/sha2.js'
@@ -7,7 +7,8 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import './group-guard.js'
 
 export {
-  Beacon, Checkpoint, Envelope, GossipFrame, HeadsDigest, HeadsEntry, HeadsReply, SyncRequest, SyncResponse,
+  AckEntry, Beacon, Checkpoint, DeliveryAck, Envelope, GossipFrame, HeadsDigest, HeadsEntry, HeadsReply,
+  SyncRequest, SyncResponse,
   VersionEntry
 } from './messages.js'
 
@@ -93,6 +94,14 @@ export function decodeHeadsDigest (bytes: Uint8Array | Uint8ArrayList, maxBytes:
 export function decodeHeadsReply (bytes: Uint8Array | Uint8ArrayList, maxBytes: number): HeadsReply {
   return decodeWith('heads reply', bytes, maxBytes,
     () => HeadsReply.decode(bytes, { limits: { entries: MAX_HEADS_ENTRIES } }))
+}
+
+/** Most documents one delivery ack may name (a batch covers what one author sent in one ack delay). */
+export const MAX_ACK_ENTRIES = 100_000
+
+export function decodeDeliveryAck (bytes: Uint8Array | Uint8ArrayList, maxBytes: number): DeliveryAck {
+  return decodeWith('delivery ack', bytes, maxBytes,
+    () => DeliveryAck.decode(bytes, { limits: { entries: MAX_ACK_ENTRIES } }))
 }
 
 export function decodeCheckpoint (bytes: Uint8Array, maxBytes: number): Checkpoint {

@@ -2074,3 +2074,257 @@ export namespace HeadsReply {
     return streamMessage(buf, HeadsReply.codec(), opts)
   }
 }
+
+export interface DeliveryAck {
+  version: number
+  entries: AckEntry[]
+}
+
+export namespace DeliveryAck {
+  let _codec: Codec<DeliveryAck>
+
+  export const codec = (): Codec<DeliveryAck> => {
+    if (_codec == null) {
+      _codec = message<DeliveryAck>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.version != null && obj.version !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.version)
+        }
+
+        if (obj.entries != null && obj.entries.length > 0) {
+          for (const value of obj.entries) {
+            w.uint32(18)
+            AckEntry.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          version: 0,
+          entries: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.version = reader.uint32()
+              break
+            }
+            case 2: {
+              if (opts.limits?.entries != null && obj.entries.length === opts.limits.entries) {
+                throw new MaxLengthError('Decode error - repeated field "entries" had too many elements')
+              }
+
+              obj.entries.push(AckEntry.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.entries$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          entries: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.version`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.entries != null && obj.entries === opts.limits.entries) {
+                throw new MaxLengthError('Streaming decode error - repeated field "entries" had too many elements')
+              }
+
+              for (const evt of AckEntry.codec().stream(reader, reader.uint32(), `${prefix}.entries[]`, {
+                limits: opts.limits?.entries$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.entries
+                }
+              }
+
+              obj.entries++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface DeliveryAckVersionFieldEvent {
+    field: '$.version'
+    value: number
+  }
+
+  export interface DeliveryAckEntriesDocIdFieldEvent {
+    field: '$.entries[].docId'
+    value: string
+    index: number
+  }
+
+  export interface DeliveryAckEntriesSeqFieldEvent {
+    field: '$.entries[].seq'
+    value: number
+    index: number
+  }
+
+  export function encode (obj: Partial<DeliveryAck>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, DeliveryAck.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DeliveryAck>): DeliveryAck {
+    return decodeMessage(buf, DeliveryAck.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DeliveryAck>): Generator<DeliveryAckVersionFieldEvent | DeliveryAckEntriesDocIdFieldEvent | DeliveryAckEntriesSeqFieldEvent> {
+    return streamMessage(buf, DeliveryAck.codec(), opts)
+  }
+}
+
+export interface AckEntry {
+  docId: string
+  seq: number
+}
+
+export namespace AckEntry {
+  let _codec: Codec<AckEntry>
+
+  export const codec = (): Codec<AckEntry> => {
+    if (_codec == null) {
+      _codec = message<AckEntry>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.docId != null && obj.docId !== '')) {
+          w.uint32(10)
+          w.string(obj.docId)
+        }
+
+        if ((obj.seq != null && obj.seq !== 0)) {
+          w.uint32(16)
+          w.uint64Number(obj.seq)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          docId: '',
+          seq: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.docId = reader.string()
+              break
+            }
+            case 2: {
+              obj.seq = reader.uint64Number()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.docId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.seq`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface AckEntryDocIdFieldEvent {
+    field: '$.docId'
+    value: string
+  }
+
+  export interface AckEntrySeqFieldEvent {
+    field: '$.seq'
+    value: number
+  }
+
+  export function encode (obj: Partial<AckEntry>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, AckEntry.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AckEntry>): AckEntry {
+    return decodeMessage(buf, AckEntry.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AckEntry>): Generator<AckEntryDocIdFieldEvent | AckEntrySeqFieldEvent> {
+    return streamMessage(buf, AckEntry.codec(), opts)
+  }
+}
