@@ -15,5 +15,8 @@ export const TARGET_NAMES = [
 /** Every target, over one shared fixture (keys, replicas, seed corpora). */
 export async function makeTargets (): Promise<Target[]> {
   const fx = await buildFixture()
-  return [...wireTargets(fx), headsTarget(), ackTarget(), presenceTarget(fx), adminTarget(), configTarget(), ...await trustTargets()]
+  return [
+    ...wireTargets(fx), headsTarget(), ackTarget(), presenceTarget(fx), adminTarget(), configTarget(),
+    ...await trustTargets()
+  ]
 }

@@ -60,6 +60,11 @@ export const TUNING = {
   minBeaconGapMs: second,
   /** How long a gap or a beacon difference may last before a pull repairs it. */
   repairDelayMs: 300,
+  /**
+   * A document that has synced before gives a peer joining its topic this long (to 5/3 of it) to
+   * send its own sync request before pulling from it: the request shows whether it holds more.
+   */
+  joinGraceMs: 300,
   /** Peers asked per repair: enough to route around one that fails, not all of them. */
   repairFanout: 2,
   /** Envelopes kept per author behind a checkpoint, so small gaps still travel as envelopes. */

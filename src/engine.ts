@@ -145,6 +145,9 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
       verifier,
       metrics,
       responderFor: id => this.docs.get(id)?.replica ?? this.dormant.get(id),
+      served: (id, peer, remote, controlDiffers) => {
+        this.docs.get(id)?.sync.receive({ type: 'served', peer, remote, controlDiffers })
+      },
       maxEnvelopeBytes,
       maxSyncResponseBytes: options.maxSyncResponseBytes ?? DEFAULTS.maxSyncResponseBytes,
       timeoutMs: TUNING.pullTimeoutMs,
@@ -371,7 +374,8 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
       beaconIntervalMs: this.options.beaconIntervalMs ?? DEFAULTS.beaconIntervalMs,
       minBeaconGapMs: TUNING.minBeaconGapMs,
       repairDelayMs: TUNING.repairDelayMs,
-      repairFanout: TUNING.repairFanout
+      repairFanout: TUNING.repairFanout,
+      joinGraceMs: TUNING.joinGraceMs
     })
     const entry: DocEntry = {
       replica, sync, leases: new Set(), unloading: false, lastActivity: Date.now(), addresses: () => this.multiaddrs

@@ -34,7 +34,9 @@ class FakeClock implements Timers {
   }
 }
 
-const INIT: DocSyncInit = { beaconIntervalMs: 10_000, minBeaconGapMs: 1_000, repairDelayMs: 300, repairFanout: 2 }
+const INIT: DocSyncInit = {
+  beaconIntervalMs: 10_000, minBeaconGapMs: 1_000, repairDelayMs: 300, repairFanout: 2, joinGraceMs: 300
+}
 
 function setup (options: { subscribers?: string[], vector?: Map<string, number>, gap?: boolean } = {}) {
   const clock = new FakeClock()
@@ -261,6 +263,56 @@ describe('DocSync decision function', () => {
     assert.equal(announced(), 1, 'looked at again every 1-2 s while moving: announced once it held still')
     clock.advance(60_000)
     assert.equal(announced(), 1)
+    sync.stop()
+  })
+
+  test('a document that has synced lets a joining peer ask first, and pulls back only for more', () => {
+    const covered = new Map([['me', 3], ['a', 4]])
+    const more = new Map([['me', 3], ['a', 5], ['b', 1]])
+    const { sync, clock, state, pulls, statuses } = setup({ subscribers: ['p1'] })
+    sync.start()
+    sync.receive({ type: 'pull-finished', peer: peer('p1'), ok: true, applied: false })
+    pulls.length = 0
+
+    // Never synced: a join is pulled at once (see 'opening asks every peer'); synced: grace first.
+    state.subscribers.push(peer('p2'))
+    sync.receive({ type: 'peer-joined', peer: peer('p2') })
+    assert.equal(pulls.length, 0, 'no pull while p2 may still ask')
+    sync.receive({ type: 'served', peer: peer('p2'), remote: covered, controlDiffers: false })
+    clock.advance(1_000)
+    assert.equal(pulls.length, 0, 'p2 showed nothing we lack: no pull back')
+    assert.equal(statuses.at(-1), 'synced')
+
+    // A joiner whose request shows more is pulled from at once.
+    state.subscribers.push(peer('p3'))
+    sync.receive({ type: 'peer-joined', peer: peer('p3') })
+    sync.receive({ type: 'served', peer: peer('p3'), remote: more, controlDiffers: false })
+    assert.deepEqual(pulls.map(p => p.peer), ['p3'])
+
+    // Private documents: other control ops (a revocation is in no vector) are pulled at once too.
+    state.subscribers.push(peer('p4'))
+    sync.receive({ type: 'peer-joined', peer: peer('p4') })
+    sync.receive({ type: 'served', peer: peer('p4'), remote: covered, controlDiffers: true })
+    assert.deepEqual(pulls.map(p => p.peer), ['p3', 'p4'])
+
+    // A joiner that never asks is pulled from when its grace (300-500 ms) ends.
+    state.subscribers.push(peer('p5'))
+    sync.receive({ type: 'peer-joined', peer: peer('p5') })
+    clock.advance(250)
+    assert.equal(pulls.length, 2)
+    clock.advance(300)
+    assert.deepEqual(pulls.map(p => p.peer), ['p3', 'p4', 'p5'])
+
+    // A request that came before the subscription is judged at the join.
+    sync.receive({ type: 'served', peer: peer('p6'), remote: covered, controlDiffers: false })
+    state.subscribers.push(peer('p6'))
+    sync.receive({ type: 'peer-joined', peer: peer('p6') })
+    clock.advance(1_000)
+    assert.equal(pulls.length, 3, 'p6 asked first and holds nothing we lack')
+
+    // Requests from peers not joining are not judged (most show an edit still in flight).
+    sync.receive({ type: 'served', peer: peer('p1'), remote: more, controlDiffers: false })
+    assert.equal(pulls.length, 3)
     sync.stop()
   })
 

@@ -17,6 +17,11 @@ export type DocSyncInput =
   | { type: 'pull-started' }
   | { type: 'pull-finished', peer: PeerRef, ok: boolean, applied: boolean, remote?: ReadonlyMap<string, number> }
   | { type: 'heads-differ', peer: PeerRef }
+  /**
+   * We answered `peer`'s sync request, which showed its vector; `controlDiffers`: its set of
+   * control ops (private documents) is not ours, which the vector does not show.
+   */
+  | { type: 'served', peer: PeerRef, remote: ReadonlyMap<string, number>, controlDiffers: boolean }
 
 /** The replica, reduced to what the policy reads. */
 export interface ReplicaView {
@@ -62,6 +67,11 @@ export interface DocSyncInit {
   minBeaconGapMs: number
   repairDelayMs: number
   repairFanout: number
+  /**
+   * How long a document that has synced before lets a peer that joins its topic ask first
+   * (plus a random share of it), before pulling from it.
+   */
+  joinGraceMs: number
 }
 
 export interface DocSyncEvents {
@@ -76,6 +86,9 @@ function covers (remote: ReadonlyMap<string, number>, vector: ReadonlyMap<string
   for (const [author, seq] of vector) if ((remote.get(author) ?? 0) < seq) return false
   return true
 }
+
+/** A request served to a peer before its subscription reached us (invariant 6). */
+interface EarlyRequest { remote: ReadonlyMap<string, number>, controlDiffers: boolean, expiry: unknown }
 
 /** Pulls in a row that may leave us behind one peer's claim before we wait for other signs. */
 const MAX_SHORT_PULLS = 3
@@ -121,10 +134,14 @@ const realTimers: Timers = {
  *    exchange, which reports here as `heads-differ` and is answered with a pull.
  * 4. Status: `offline` without any connection, `connecting` with no peer on the
  *    topic, `syncing` while pulling or before the first completed pull with a current
- *    peer, `synced` after it.
+ *    peer, `synced` after it (or after a joining peer's request showed it holds nothing
+ *    we lack, invariant 6).
  * 5. `syncing` never lasts without a pull under way: with no pull running, one of the
  *    current peers is asked after `CATCH_UP_FIRST_MS`, then ever more rarely, each try
  *    the next peer in turn, until a pull completes.
+ * 6. A peer joining the topic is pulled from at once by a document that never synced; one that
+ *    has synced before gives it `joinGraceMs` (to 5/3 of it) to send its own request, and
+ *    pulls back only if that request shows more than we hold, or other control ops.
  */
 export class DocSync extends ObservableV2<DocSyncEvents> {
   private status: SyncStatus = 'offline'
@@ -149,6 +166,12 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
   private catchUpTimer: unknown
   private catchUpTries = 0
   private lastAnnounced = ''
+  /** Completed a pull at least once: a peer joining later is let to ask first (invariant 6). */
+  private everSynced = false
+  /** Peers that joined the topic and have until their timer to send us their request. */
+  private readonly joinGrace = new Map<string, unknown>()
+  /** Requests served to peers not (yet) on the topic, kept briefly for their join. */
+  private readonly early = new Map<string, EarlyRequest>()
   /** The vector at the previous periodic look: a periodic beacon waits until the vector holds still. */
   private lastTickVector = ''
   private running = false
@@ -179,6 +202,10 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
       if (t !== undefined) this.timers.clearTimeout(t)
     }
     this.repairTimer = this.soonTimer = this.periodicTimer = this.catchUpTimer = undefined
+    for (const timer of this.joinGrace.values()) this.timers.clearTimeout(timer)
+    this.joinGrace.clear()
+    for (const { expiry } of this.early.values()) this.timers.clearTimeout(expiry)
+    this.early.clear()
   }
 
   receive (input: DocSyncInput): void {
@@ -217,9 +244,27 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
         this.repairWanted = true
         break
       case 'peer-joined':
-        this.c.pull(input.peer, 'peer joined the topic')
+        this.peerJoined(input.peer)
         break
+      case 'served': {
+        const key = input.peer.toString()
+        const grace = this.joinGrace.get(key)
+        if (grace !== undefined) {
+          this.timers.clearTimeout(grace)
+          this.joinGrace.delete(key)
+          this.judgeJoiner(input.peer, input.remote, input.controlDiffers)
+        } else if (this.everSynced && !this.c.subscribers().some(p => p.toString() === key)) {
+          // Its request came before its subscription reached us: kept for a moment, for the join.
+          this.clearEarly(key)
+          const expiry = this.timers.setTimeout(() => { this.early.delete(key) }, this.init.joinGraceMs * 5 / 3)
+          this.early.set(key, { remote: input.remote, controlDiffers: input.controlDiffers, expiry })
+        }
+        // Any other request is not judged: at a busy document most show an edit still in flight
+        // on gossip, which repair handles without pulling back.
+        break
+      }
       case 'peer-left':
+        this.clearGrace(input.peer.toString())
         this.syncedWith.delete(input.peer.toString())
         this.knownVectors.delete(input.peer.toString())
         break
@@ -232,6 +277,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
       case 'pull-finished': {
         const key = input.peer.toString()
         if (input.ok) {
+          this.everSynced = true
           this.syncedWith.add(key)
           this.emit('synced', [key])
           if (input.remote !== undefined) this.knownVectors.set(key, input.remote)
@@ -262,6 +308,57 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
       }
     }
     this.evaluate()
+  }
+
+  /**
+   * Invariant 6: a document that has synced before lets a joining peer ask first. The joiner's
+   * request shows what it holds; only if that is more than we hold (or its control ops differ)
+   * do we pull back. Each side pulling the other at once cost a returning peer's catch-up an
+   * extra request and reply (182 bytes of 10,600).
+   */
+  private peerJoined (peer: PeerRef): void {
+    const key = peer.toString()
+    if (!this.everSynced) {
+      this.c.pull(peer, 'peer joined the topic')
+      return
+    }
+    this.clearGrace(key)
+    const early = this.early.get(key)
+    if (early !== undefined) {
+      this.clearEarly(key)
+      this.judgeJoiner(peer, early.remote, early.controlDiffers)
+      return
+    }
+    const delay = this.init.joinGraceMs * (1 + this.random() * 2 / 3)
+    this.joinGrace.set(key, this.timers.setTimeout(() => {
+      this.joinGrace.delete(key)
+      if (this.running) this.c.pull(peer, 'peer joined the topic and did not ask')
+    }, delay))
+  }
+
+  /** A joining peer's request showed what it holds: pull back only if that is more than we hold. */
+  private judgeJoiner (peer: PeerRef, remote: ReadonlyMap<string, number>, controlDiffers: boolean): void {
+    this.knownVectors.set(peer.toString(), remote)
+    if (controlDiffers || this.c.replica.isBehind(remote)) {
+      this.c.pull(peer, 'a joining peer holds more than we do')
+    } else {
+      // It holds nothing we lack: as good as a completed pull for our status.
+      this.syncedWith.add(peer.toString())
+    }
+  }
+
+  private clearEarly (key: string): void {
+    const early = this.early.get(key)
+    if (early === undefined) return
+    this.timers.clearTimeout(early.expiry)
+    this.early.delete(key)
+  }
+
+  private clearGrace (key: string): void {
+    const timer = this.joinGrace.get(key)
+    if (timer === undefined) return
+    this.timers.clearTimeout(timer)
+    this.joinGrace.delete(key)
   }
 
   private everyPeerHoldsOurs (): boolean {

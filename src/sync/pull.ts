@@ -42,6 +42,8 @@ export interface PullContext {
   requestReadTimeoutMs: number
   /** A request no honest peer sends (undecodable, oversized): the peer guard counts it. */
   offence?: (peer: string, reason: string) => void
+  /** We answered `peer`'s request for `docId`: what it showed it holds (see DocSync, invariant 6). */
+  served?: (docId: string, peer: PeerId, remote: Map<string, number>, controlDiffers: boolean) => void
 }
 
 /** What serving a sync request needs of a document. */
@@ -239,9 +241,11 @@ export class PullProtocol {
         this.ctx.metrics.inc(METRIC.dropped, 'unknown-document')
       } else {
         const requester = peer.publicKey?.type === 'Ed25519' ? authorHex(peer.publicKey.raw) : undefined
-        const answer = await replica.answer(vectorFromWire(request.vv), request.stateVector, requester)
+        const remote = vectorFromWire(request.vv)
+        const answer = await replica.answer(remote, request.stateVector, requester)
         delivered = answer.delivered
         const controlDiffers = replica.access !== undefined && !equals(request.controlDigest, replica.access.digest())
+        this.ctx.served?.(request.docId, peer, remote, controlDiffers)
         // The vector we send back confirms delivery to the requester: only what is durable.
         await replica.flush()
         type Bytes = Array<Uint8Array<ArrayBuffer>>
