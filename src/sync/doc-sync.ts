@@ -87,8 +87,14 @@ function covers (remote: ReadonlyMap<string, number>, vector: ReadonlyMap<string
   return true
 }
 
-/** A request served to a peer before its subscription reached us (invariant 6). */
-interface EarlyRequest { remote: ReadonlyMap<string, number>, controlDiffers: boolean, expiry: unknown }
+/**
+ * A peer around its join (invariant 6): in its grace (`timer` pulls from it when it ends), or, with
+ * `early`, a peer whose request came before its subscription (`timer` forgets the request).
+ */
+interface Joiner {
+  timer: unknown
+  early?: { remote: ReadonlyMap<string, number>, controlDiffers: boolean }
+}
 
 /** Pulls in a row that may leave us behind one peer's claim before we wait for other signs. */
 const MAX_SHORT_PULLS = 3
@@ -168,10 +174,8 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
   private lastAnnounced = ''
   /** Completed a pull at least once: a peer joining later is let to ask first (invariant 6). */
   private everSynced = false
-  /** Peers that joined the topic and have until their timer to send us their request. */
-  private readonly joinGrace = new Map<string, unknown>()
-  /** Requests served to peers not (yet) on the topic, kept briefly for their join. */
-  private readonly early = new Map<string, EarlyRequest>()
+  /** Peers around their join; created on first use (a thousand quiet documents need none). */
+  private joiners: Map<string, Joiner> | undefined
   /** The vector at the previous periodic look: a periodic beacon waits until the vector holds still. */
   private lastTickVector = ''
   private running = false
@@ -202,10 +206,8 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
       if (t !== undefined) this.timers.clearTimeout(t)
     }
     this.repairTimer = this.soonTimer = this.periodicTimer = this.catchUpTimer = undefined
-    for (const timer of this.joinGrace.values()) this.timers.clearTimeout(timer)
-    this.joinGrace.clear()
-    for (const { expiry } of this.early.values()) this.timers.clearTimeout(expiry)
-    this.early.clear()
+    for (const { timer } of this.joiners?.values() ?? []) this.timers.clearTimeout(timer)
+    this.joiners = undefined
   }
 
   receive (input: DocSyncInput): void {
@@ -248,23 +250,23 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
         break
       case 'served': {
         const key = input.peer.toString()
-        const grace = this.joinGrace.get(key)
-        if (grace !== undefined) {
-          this.timers.clearTimeout(grace)
-          this.joinGrace.delete(key)
+        const joiner = this.joiners?.get(key)
+        if (joiner !== undefined && joiner.early === undefined) {
+          this.dropJoiner(key)
           this.judgeJoiner(input.peer, input.remote, input.controlDiffers)
         } else if (this.everSynced && !this.c.subscribers().some(p => p.toString() === key)) {
           // Its request came before its subscription reached us: kept for a moment, for the join.
-          this.clearEarly(key)
-          const expiry = this.timers.setTimeout(() => { this.early.delete(key) }, this.init.joinGraceMs * 5 / 3)
-          this.early.set(key, { remote: input.remote, controlDiffers: input.controlDiffers, expiry })
+          this.dropJoiner(key)
+          const timer = this.timers.setTimeout(() => { this.joiners?.delete(key) }, this.init.joinGraceMs * 5 / 3)
+          this.joiners ??= new Map()
+          this.joiners.set(key, { timer, early: { remote: input.remote, controlDiffers: input.controlDiffers } })
         }
         // Any other request is not judged: at a busy document most show an edit still in flight
         // on gossip, which repair handles without pulling back.
         break
       }
       case 'peer-left':
-        this.clearGrace(input.peer.toString())
+        this.dropJoiner(input.peer.toString())
         this.syncedWith.delete(input.peer.toString())
         this.knownVectors.delete(input.peer.toString())
         break
@@ -322,18 +324,19 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
       this.c.pull(peer, 'peer joined the topic')
       return
     }
-    this.clearGrace(key)
-    const early = this.early.get(key)
+    const early = this.joiners?.get(key)?.early
+    this.dropJoiner(key)
     if (early !== undefined) {
-      this.clearEarly(key)
       this.judgeJoiner(peer, early.remote, early.controlDiffers)
       return
     }
     const delay = this.init.joinGraceMs * (1 + this.random() * 2 / 3)
-    this.joinGrace.set(key, this.timers.setTimeout(() => {
-      this.joinGrace.delete(key)
+    const timer = this.timers.setTimeout(() => {
+      this.joiners?.delete(key)
       if (this.running) this.c.pull(peer, 'peer joined the topic and did not ask')
-    }, delay))
+    }, delay)
+    this.joiners ??= new Map()
+    this.joiners.set(key, { timer })
   }
 
   /** A joining peer's request showed what it holds: pull back only if that is more than we hold. */
@@ -347,18 +350,11 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     }
   }
 
-  private clearEarly (key: string): void {
-    const early = this.early.get(key)
-    if (early === undefined) return
-    this.timers.clearTimeout(early.expiry)
-    this.early.delete(key)
-  }
-
-  private clearGrace (key: string): void {
-    const timer = this.joinGrace.get(key)
-    if (timer === undefined) return
-    this.timers.clearTimeout(timer)
-    this.joinGrace.delete(key)
+  private dropJoiner (key: string): void {
+    const joiner = this.joiners?.get(key)
+    if (joiner === undefined) return
+    this.timers.clearTimeout(joiner.timer)
+    this.joiners?.delete(key)
   }
 
   private everyPeerHoldsOurs (): boolean {
@@ -468,9 +464,12 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
    * has nothing behind it to reveal it.
    */
   private tick (): boolean {
+    // Nobody to tell: not even worth reading the vector (a thousand documents open alone).
+    if (!this.running || this.c.subscribers().length === 0) return false
     const vector = this.c.replica.vectorKey()
     const moving = vector !== this.lastTickVector
-    this.lastTickVector = vector
+    // Equal strings share one copy: an idle document keeps a single vector key.
+    this.lastTickVector = vector === this.lastAnnounced ? this.lastAnnounced : vector
     if (vector === this.lastAnnounced) return false
     if (moving) return true
     this.announce(false)
