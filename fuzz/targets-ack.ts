@@ -13,7 +13,7 @@ const docIds = Array.from({ length: 20 }, (_, i) => `doc${String(i).padStart(23,
 
 function seeds (): Uint8Array[] {
   return [
-    DeliveryAck.encode({ version: WIRE_VERSION, entries: [{ docId: docIds[0], seq: 3 }] }),
+    DeliveryAck.encode({ version: WIRE_VERSION, entries: [{ docId: docIds[0], seq: 3 }], hlc: 123456789n << 16n }),
     DeliveryAck.encode({ version: WIRE_VERSION, entries: docIds.map((docId, i) => ({ docId, seq: i * 1000 + 1 })) }),
     DeliveryAck.encode({ version: 2, entries: [{ docId: '', seq: Number.MAX_SAFE_INTEGER }] }),
     DeliveryAck.encode({ version: WIRE_VERSION, entries: [] })

@@ -5,7 +5,7 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { ObservableV2 } from 'lib0/observable'
 import type { Awareness } from 'y-protocols/awareness'
 import type { PeerId, PeerInfo } from '@libp2p/interface'
-import { HybridLogicalClock } from './clock/hlc.js'
+import { HybridLogicalClock, packHlc } from './clock/hlc.js'
 import { skewReporter } from './clock/skew-report.js'
 import { Store } from './store/store.js'
 import { Signer, loadOrCreatePeerKey } from './identity/peer-key.js'
@@ -24,6 +24,7 @@ import { PullProtocol } from './sync/pull.js'
 import { PullScheduler } from './sync/scheduler.js'
 import { HeadsExchange, vectorHash, type SharedHead } from './sync/heads.js'
 import { DeliveryAcks } from './sync/ack.js'
+import { stampOf } from './sync/validate.js'
 import { makeBeacon } from './sync/beacon.js'
 import { DocSync, type ReplicaView } from './sync/doc-sync.js'
 import type { PubSubLike } from './sync/topic-gate.js'
@@ -215,6 +216,8 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
         if (replica === undefined || key === undefined || replica.access?.isMember(authorHex(key)) === false) return
         replica.confirm(seq)
       },
+      stamp: () => packHlc(this.clock.now()),
+      observeStamp: hlc => { this.clock.observeFresh(stampOf('delivery ack', hlc)) },
       delayMs: TUNING.minBeaconGapMs,
       timeoutMs: TUNING.pullTimeoutMs,
       requestReadTimeoutMs: TUNING.requestReadTimeoutMs,

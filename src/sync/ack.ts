@@ -19,6 +19,10 @@ export interface AckContext {
   held: (docId: string, author: PeerId) => number
   /** `peer` says it holds our envelopes of `docId` up to `seq`. */
   confirmed: (peer: PeerId, docId: string, seq: number) => void
+  /** Our clock now, packed: every ack carries it. */
+  stamp: () => bigint
+  /** A neighbour's clock when it sent its ack (throws `WireError` when out of range). */
+  observeStamp: (hlc: bigint) => void
   /** How long acks gather before they go: one ack per author per burst, not one per envelope. */
   delayMs: number
   timeoutMs: number
@@ -92,7 +96,7 @@ export class DeliveryAcks {
       const stream = await openStream(this.libp2p, peer, PROTOCOL.ack, options)
       try {
         const lp = lpStream(stream, { maxDataLength: MAX_MESSAGE_BYTES })
-        await lp.write(DeliveryAck.encode({ version: WIRE_VERSION, entries }), options)
+        await lp.write(DeliveryAck.encode({ version: WIRE_VERSION, entries, hlc: this.ctx.stamp() }), options)
         await stream.close(options)
         this.ctx.metrics.inc(METRIC.acksOut)
       } catch (err) {
@@ -113,6 +117,7 @@ export class DeliveryAcks {
       const ack = decodeDeliveryAck(await lp.read({ signal: read.signal }), MAX_MESSAGE_BYTES)
       if (ack.version !== WIRE_VERSION) throw new WireError('bad-version', `delivery ack version ${ack.version}`)
       this.ctx.metrics.inc(METRIC.acksIn)
+      if (ack.hlc !== 0n) this.ctx.observeStamp(ack.hlc)
       for (const { docId, seq } of ack.entries) this.ctx.confirmed(connection.remotePeer, docId, seq)
       await stream.close({ signal: read.signal })
     } catch (err) {

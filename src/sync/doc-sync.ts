@@ -194,6 +194,9 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
   start (): void {
     if (this.running) return
     this.running = true
+    // What we hold on opening, peers learn from the pulls their joins and ours start: a beacon
+    // of it told them nothing (measured: 1,000 documents opened by a partner sent a beacon each).
+    this.lastAnnounced = this.lastTickVector = this.c.replica.vectorKey()
     this.schedulePeriodic()
     // Peers already on the topic will not announce themselves again: ask them now.
     for (const peer of this.c.subscribers()) this.c.pull(peer, 'opened')
@@ -262,7 +265,13 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
           this.joiners.set(key, { timer, early: { remote: input.remote, controlDiffers: input.controlDiffers } })
         }
         // Any other request is not judged: at a busy document most show an edit still in flight
-        // on gossip, which repair handles without pulling back.
+        // on gossip, which repair handles without pulling back. What it tells is kept: once it has
+        // read our reply, the requester holds all we hold too (if it could not, it asks again).
+        if (this.c.subscribers().some(p => p.toString() === key)) {
+          const holds = new Map(input.remote)
+          for (const [author, seq] of this.c.replica.vector()) holds.set(author, Math.max(seq, holds.get(author) ?? 0))
+          this.knownVectors.set(key, holds)
+        }
         break
       }
       case 'peer-left':
@@ -472,6 +481,11 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     this.lastTickVector = vector === this.lastAnnounced ? this.lastAnnounced : vector
     if (vector === this.lastAnnounced) return false
     if (moving) return true
+    // Every peer on the topic is known to hold all we hold (its pull, its beacon): nothing to tell.
+    if (this.everyPeerHoldsOurs()) {
+      this.lastAnnounced = vector
+      return false
+    }
     this.announce(false)
     return false
   }

@@ -13,7 +13,8 @@ export interface Verifier {
   clock: HybridLogicalClock
 }
 
-function stampOf (what: string, packed: bigint, clock: HybridLogicalClock): HlcStamp {
+/** A packed clock stamp from the wire; `malformed` when out of range. */
+export function stampOf (what: string, packed: bigint): HlcStamp {
   let stamp: HlcStamp
   try {
     stamp = unpackHlc(packed)
@@ -134,7 +135,7 @@ function validateSignedHeader (envelope: Envelope, docId: string, v: Verifier): 
   if (!Number.isSafeInteger(envelope.seq) || envelope.seq < 1) {
     throw new WireError('malformed', `envelope seq ${envelope.seq} is not a positive integer`)
   }
-  const stamp = stampOf('envelope', envelope.hlc, v.clock)
+  const stamp = stampOf('envelope', envelope.hlc)
   if (!v.ed25519.verify(envelope.author, envelopeSigningBytes(envelope), envelope.signature)) {
     throw new WireError('bad-signature', 'envelope signature does not verify')
   }
@@ -143,7 +144,7 @@ function validateSignedHeader (envelope: Envelope, docId: string, v: Verifier): 
 
 export function validateCheckpoint (checkpoint: Checkpoint, docId: string, v: Verifier): HlcStamp {
   checkHeader('checkpoint', checkpoint, checkpoint.signer, docId)
-  const stamp = stampOf('checkpoint', checkpoint.hlc, v.clock)
+  const stamp = stampOf('checkpoint', checkpoint.hlc)
   if (!v.ed25519.verify(checkpoint.signer, checkpointSigningBytes(checkpoint), checkpoint.signature)) {
     throw new WireError('bad-signature', 'checkpoint signature does not verify')
   }
@@ -153,7 +154,7 @@ export function validateCheckpoint (checkpoint: Checkpoint, docId: string, v: Ve
 
 export function validateBeacon (beacon: Beacon, docId: string, v: Verifier): HlcStamp {
   checkHeader('beacon', beacon, beacon.signer, docId)
-  const stamp = stampOf('beacon', beacon.hlc, v.clock)
+  const stamp = stampOf('beacon', beacon.hlc)
   if (!v.ed25519.verify(beacon.signer, beaconSigningBytes(beacon), beacon.signature)) {
     throw new WireError('bad-signature', 'beacon signature does not verify')
   }

@@ -2078,6 +2078,7 @@ export namespace HeadsReply {
 export interface DeliveryAck {
   version: number
   entries: AckEntry[]
+  hlc: bigint
 }
 
 export namespace DeliveryAck {
@@ -2102,13 +2103,19 @@ export namespace DeliveryAck {
           }
         }
 
+        if ((obj.hlc != null && obj.hlc !== 0n)) {
+          w.uint32(24)
+          w.uint64(obj.hlc)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
           version: 0,
-          entries: []
+          entries: [],
+          hlc: 0n
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -2129,6 +2136,10 @@ export namespace DeliveryAck {
               obj.entries.push(AckEntry.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.entries$
               }))
+              break
+            }
+            case 3: {
+              obj.hlc = reader.uint64()
               break
             }
             default: {
@@ -2175,6 +2186,13 @@ export namespace DeliveryAck {
 
               break
             }
+            case 3: {
+              yield {
+                field: `${prefix}.hlc`,
+                value: reader.uint64()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -2204,6 +2222,11 @@ export namespace DeliveryAck {
     index: number
   }
 
+  export interface DeliveryAckHlcFieldEvent {
+    field: '$.hlc'
+    value: bigint
+  }
+
   export function encode (obj: Partial<DeliveryAck>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, DeliveryAck.codec())
   }
@@ -2212,7 +2235,7 @@ export namespace DeliveryAck {
     return decodeMessage(buf, DeliveryAck.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DeliveryAck>): Generator<DeliveryAckVersionFieldEvent | DeliveryAckEntriesDocIdFieldEvent | DeliveryAckEntriesSeqFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DeliveryAck>): Generator<DeliveryAckVersionFieldEvent | DeliveryAckEntriesDocIdFieldEvent | DeliveryAckEntriesSeqFieldEvent | DeliveryAckHlcFieldEvent> {
     return streamMessage(buf, DeliveryAck.codec(), opts)
   }
 }
