@@ -1,9 +1,11 @@
 /**
  * Delivery acks (/weft/ack/1.0.0): a neighbour's "I hold yours up to seq" per document, decoded
- * and checked as `DeliveryAcks.serve` does before each entry reaches `Replica.confirm`
- * (src/sync/ack.ts), which refuses a seq above what this peer wrote.
+ * and checked as `DeliveryAcks.serve` does (its clock stamp unpacked, as the engine's
+ * `observeStamp` does) before each entry reaches `Replica.confirm` (src/sync/ack.ts), which
+ * refuses a seq above what this peer wrote.
  */
 import { DeliveryAck, MAX_ACK_ENTRIES, WIRE_VERSION, WireError, decodeDeliveryAck } from '../src/wire/codec.js'
+import { stampOf } from '../src/sync/validate.js'
 import { mutate } from './mutate.js'
 import type { Rng } from './rng.js'
 import { ACCEPTED, FuzzFailure, checkNoFault, refused, type Target } from './target.js'
@@ -31,6 +33,7 @@ export function ackTarget (): Target {
       try {
         const ack = decodeDeliveryAck(input, MAX_BYTES)
         if (ack.version !== WIRE_VERSION) return refused('bad-version')
+        if (ack.hlc !== 0n) stampOf('delivery ack', ack.hlc)
         if (ack.entries.length > MAX_ACK_ENTRIES) throw new FuzzFailure(`${ack.entries.length} entries decoded`)
         for (const { docId, seq } of ack.entries) {
           if (typeof docId !== 'string' || typeof seq !== 'number' || !(seq >= 0)) {
