@@ -44,7 +44,7 @@ import { normalizeOptions, validateOptions } from './options.js'
 import { attachAccess, createPrivateDoc, loadAccess, presenceSeal, redeemWhenReady } from './trust/engine-glue.js'
 import { parseLink } from './trust/link.js'
 import { isPrivateDocId } from './trust/keys.js'
-import { authorHex } from './replica/version-vector.js'
+import { authorHex, peerAuthor } from './replica/version-vector.js'
 import { equals as uint8ArrayEquals } from 'uint8arrays/equals'
 
 const log = logger('weft:engine')
@@ -205,15 +205,15 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
     this.acks = new DeliveryAcks(libp2p, {
       metrics,
       flush: async () => { await this.store.flush() },
-      held: (id, author) => {
-        const key = author.publicKey?.raw
-        return key === undefined ? 0 : this.docs.get(id)?.replica.vv.get(authorHex(key)) ?? 0
+      held: (id, peer) => {
+        const author = peerAuthor(peer)
+        return author === undefined ? 0 : this.docs.get(id)?.replica.vv.get(author) ?? 0
       },
       confirmed: (peer, id, seq) => {
         const replica = this.docs.get(id)?.replica
-        const key = peer.publicKey?.raw
+        const author = peerAuthor(peer)
         // Private documents: as with beacons, only a member's word counts as delivery.
-        if (replica === undefined || key === undefined || replica.access?.isMember(authorHex(key)) === false) return
+        if (replica === undefined || author === undefined || replica.access?.isMember(author) === false) return
         replica.confirm(seq)
       },
       stamp: () => packHlc(this.clock.now()),
@@ -814,6 +814,6 @@ export async function createEngine (options: WeftOptions, platform: Platform): P
 
 /** True when the gossip neighbour `from` is the envelope's author (author keys are libp2p keys). */
 function sentByAuthor (author: Uint8Array, from: PeerId): boolean {
-  const key = from.publicKey?.raw
-  return key !== undefined && uint8ArrayEquals(key, author)
+  // Bytes, not `peerAuthor`: this runs for every envelope, and a hex string per call is waste.
+  return from.publicKey?.type === 'Ed25519' && uint8ArrayEquals(from.publicKey.raw, author)
 }

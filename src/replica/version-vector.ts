@@ -13,6 +13,11 @@ export function authorHex (key: Uint8Array): string {
   return out
 }
 
+/** The author key (hex) a peer writes under: its Ed25519 libp2p key; none for other key types. */
+export function peerAuthor (peer: { publicKey?: { type: string, raw: Uint8Array } }): string | undefined {
+  return peer.publicKey?.type === 'Ed25519' ? authorHex(peer.publicKey.raw) : undefined
+}
+
 export function authorBytes (hex: string): Uint8Array<ArrayBuffer> {
   return fromHex(hex, 'base16') as Uint8Array<ArrayBuffer>
 }

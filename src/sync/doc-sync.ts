@@ -254,10 +254,11 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
       case 'served': {
         const key = input.peer.toString()
         const joiner = this.joiners?.get(key)
+        const onTopic = this.peers.includes(key)
         if (joiner !== undefined && joiner.early === undefined) {
           this.dropJoiner(key)
           this.judgeJoiner(input.peer, input.remote, input.controlDiffers)
-        } else if (this.everSynced && !this.c.subscribers().some(p => p.toString() === key)) {
+        } else if (this.everSynced && !onTopic) {
           // Its request came before its subscription reached us: kept for a moment, for the join.
           this.dropJoiner(key)
           const timer = this.timers.setTimeout(() => { this.joiners?.delete(key) }, this.init.joinGraceMs * 5 / 3)
@@ -267,7 +268,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
         // Any other request is not judged: at a busy document most show an edit still in flight
         // on gossip, which repair handles without pulling back. What it tells is kept: once it has
         // read our reply, the requester holds all we hold too (if it could not, it asks again).
-        if (this.c.subscribers().some(p => p.toString() === key)) {
+        if (onTopic) {
           const holds = new Map(input.remote)
           for (const [author, seq] of this.c.replica.vector()) holds.set(author, Math.max(seq, holds.get(author) ?? 0))
           this.knownVectors.set(key, holds)
@@ -366,8 +367,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     this.joiners?.delete(key)
   }
 
-  private everyPeerHoldsOurs (): boolean {
-    const peers = this.c.subscribers()
+  private everyPeerHoldsOurs (peers = this.c.subscribers()): boolean {
     return peers.length > 0 && peers.every(p => {
       const known = this.knownVectors.get(p.toString())
       return known !== undefined && this.c.replica.isCoveredBy(known)
@@ -413,7 +413,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
       this.soonVector = this.c.replica.vector()
       this.soonTimer = this.timers.setTimeout(() => {
         this.soonTimer = this.soonVector = undefined
-        this.announce(true)
+        this.announce()
       }, delay)
     }
     this.announceWanted = false
@@ -474,27 +474,24 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
    */
   private tick (): boolean {
     // Nobody to tell: not even worth reading the vector (a thousand documents open alone).
-    if (!this.running || this.c.subscribers().length === 0) return false
+    const peers = this.c.subscribers()
+    if (!this.running || peers.length === 0) return false
     const vector = this.c.replica.vectorKey()
     const moving = vector !== this.lastTickVector
     // Equal strings share one copy: an idle document keeps a single vector key.
     this.lastTickVector = vector === this.lastAnnounced ? this.lastAnnounced : vector
     if (vector === this.lastAnnounced) return false
     if (moving) return true
+    this.lastAnnounced = vector
     // Every peer on the topic is known to hold all we hold (its pull, its beacon): nothing to tell.
-    if (this.everyPeerHoldsOurs()) {
-      this.lastAnnounced = vector
-      return false
-    }
-    this.announce(false)
+    if (!this.everyPeerHoldsOurs(peers)) this.c.announce()
     return false
   }
 
-  private announce (changed: boolean): void {
+  /** The announcement 1-2 s after pulled data (invariant 2); periodic ones go through `tick`. */
+  private announce (): void {
     if (!this.running || this.c.subscribers().length === 0) return
-    const vector = this.c.replica.vectorKey()
-    if (!changed && vector === this.lastAnnounced) return
-    this.lastAnnounced = vector
+    this.lastAnnounced = this.c.replica.vectorKey()
     this.c.announce()
   }
 }

@@ -7,16 +7,14 @@ import {
   SyncRequest, SyncResponse, WIRE_VERSION, WireError, isHeadProof, type Checkpoint, type Envelope,
   decodeEnvelope, decodeSyncRequest, decodeSyncResponse
 } from '../wire/codec.js'
-import { vectorFromWire } from '../replica/version-vector.js'
+import { peerAuthor, vectorFromWire, type VersionVector } from '../replica/version-vector.js'
 import { validateCheckpoint, validateEnvelope, validateHead, type Verifier } from './validate.js'
 import { METRIC, type Metrics } from '../metrics/metrics.js'
 import type { Replica } from '../replica/replica.js'
 import type { SyncAnswer } from '../replica/answer.js'
-import type { VersionVector } from '../replica/version-vector.js'
 import { PROTOCOL } from '../defaults.js'
 import { ON_LIMITED, openStream } from '../net/limited.js'
 import { checkCheckpointSigner, checkReadable, checkWrite } from '../trust/policy.js'
-import { authorHex } from '../replica/version-vector.js'
 import { isOffence } from '../net/peer-guard.js'
 import { deadline } from '../util/deadline.js'
 
@@ -240,7 +238,7 @@ export class PullProtocol {
         }
         this.ctx.metrics.inc(METRIC.dropped, 'unknown-document')
       } else {
-        const requester = peer.publicKey?.type === 'Ed25519' ? authorHex(peer.publicKey.raw) : undefined
+        const requester = peerAuthor(peer)
         const remote = vectorFromWire(request.vv)
         const answer = await replica.answer(remote, request.stateVector, requester)
         delivered = answer.delivered
