@@ -7,7 +7,7 @@ import { docTopic } from '../src/sync/gossip.js'
 import { GossipFrame } from '../src/wire/codec.js'
 
 test('lost gossip is repaired: a sequence gap triggers a pull, ' +
-  'and a lost last message is found by the heads beacon', { timeout: 60_000 }, async () => {
+  'and a lost last message is found by a beacon or the heads exchange', { timeout: 60_000 }, async () => {
   const peers = new Peers()
   try {
     const a = await peers.start()
@@ -46,8 +46,12 @@ test('lost gossip is repaired: a sequence gap triggers a pull, ' +
     lose = seq => seq === 6
     ha.doc.getText('text').insert(0, '6')
     await ha.flush()
-    await waitFor('b found the lost last edit through a beacon', () => text(hb) === '654321', 15_000)
-    assert.ok((b.metrics.counters()[METRIC.beaconsIn]?.[''] ?? 0) > 0)
+    await waitFor('b found the lost last edit', () => text(hb) === '654321', 15_000)
+    // a beacons once its vector has held still (1-2 s after a 2 s tick), and each side asks the
+    // other for a heads digest every 3.75-6.25 s here: on a loaded machine either may come first.
+    const differ = (w: typeof a): number => w.metrics.counters()[METRIC.headsExchanges]?.differ ?? 0
+    const beaconsIn = b.metrics.counters()[METRIC.beaconsIn]?.[''] ?? 0
+    assert.ok(beaconsIn > 0 || differ(a) + differ(b) > 0, 'found by a beacon or by a heads digest that differed')
     assert.deepEqual(hb.versionVector, ha.versionVector)
     // and a learns b holds everything: its delivery count drains to zero
     await waitFor('a sees its edits confirmed', () => ha.unconfirmed === 0, 15_000)
