@@ -4,6 +4,7 @@
  * must hold every edit within `drainMs`. The highest step that passes is the sustained rate. A failed
  * step is tried once more (other work on a shared machine can spoil one step).
  */
+import type * as Y from 'yjs'
 import type { Cluster } from '../systems/types.js'
 import { sleep, waitFor } from '../lib/time.js'
 
@@ -39,6 +40,21 @@ export interface ThroughputOptions {
 
 const lengths = (c: Cluster): number[] => c.peers.map(p => p.text.length)
 
+/**
+ * Every RUN-th edit goes to the front of the text, the rest append. Yjs merges a client's
+ * consecutive appends into one item, and encoding each later update copies that item's whole
+ * string (ContentString.write slices it, and V8 flattens the concatenated string first): a cost
+ * per edit that grows with the item. Plain appends made the writer's own cost grow with every edit
+ * the system had already sustained (profiled: 84 % of a collapsed step inside Yjs's writeStructs,
+ * with the run ~150,000 characters long), so the ladder penalised whichever system climbed
+ * furthest. Moving the cursor now and then, as people do, caps a run at RUN characters.
+ */
+const RUN = 256
+
+function typeOne (text: Y.Text, k: number): void {
+  text.insert(k % RUN === 0 ? 0 : text.length, 'x')
+}
+
 /** Runs one step; leaves the cluster converged or reports that it is not. */
 async function step (cluster: Cluster, writers: number, rate: number, o: ThroughputOptions): Promise<StepResult> {
   const ws = cluster.peers.slice(0, writers)
@@ -53,7 +69,7 @@ async function step (cluster: Cluster, writers: number, rate: number, o: Through
     const target = Math.floor(rate * elapsed / 1000)
     while (done < target) {
       const w = ws[done % writers]
-      w.text.insert(w.text.length, 'x')
+      typeOne(w.text, done)
       done++
     }
     await sleep(1)
