@@ -42,6 +42,7 @@ export const DEFAULTS = {
   maxConnections: 300,
   gossipHeartbeatMs: 1000,
   floodPublish: true,
+  pingIntervalMs: 30 * second,
   /** Serve as a circuit relay. */
   relay: false,
   relayMaxReservations: 64,

@@ -27,6 +27,11 @@ export interface NetworkKnobs {
    * (gossipsub's default: one hop to all, but a send per neighbour) instead of its mesh peers only.
    */
   floodPublish?: boolean
+  /**
+   * How often libp2p's connection monitor pings each connection to measure its round trip and to
+   * close it when the other end has silently gone. Default 30 000 ms (libp2p's own: 10 000).
+   */
+  pingIntervalMs?: number
   /** Let the connection gater dial private/loopback addresses (a browser peer reaching a Node peer on 127.0.0.1). */
   allowPrivateDials?: boolean
   /** A libp2p connection gater: allow or deny peers and addresses (deny lists, private networks, partition tests). */

@@ -1,6 +1,6 @@
 import { logger } from '@libp2p/logger'
 import { KEEP_ALIVE } from '@libp2p/interface'
-import type { Connection, Libp2p, PeerId } from '@libp2p/interface'
+import type { Connection, Libp2p, PeerId, PeerUpdate } from '@libp2p/interface'
 
 const log = logger('weft:connection-budget')
 
@@ -87,6 +87,7 @@ export interface ConnectionBudgetComponents {
  */
 export class ConnectionBudget {
   private timer: ReturnType<typeof setInterval> | undefined
+  private listening = false
 
   constructor (
     private readonly c: ConnectionBudgetComponents,
@@ -98,11 +99,28 @@ export class ConnectionBudget {
     this.timer ??= setInterval(() => { void this.trim() }, this.intervalMs)
     // A timer must not keep a process alive that has nothing else to do.
     this.timer.unref?.()
+    if (this.c.dropKadKeepAlive && !this.listening) {
+      this.listening = true
+      this.c.libp2p.addEventListener('peer:update', this.onPeerUpdate)
+    }
   }
 
   stop (): void {
     clearInterval(this.timer)
     this.timer = undefined
+    if (this.listening) this.c.libp2p.removeEventListener('peer:update', this.onPeerUpdate)
+    this.listening = false
+  }
+
+  /**
+   * kad-dht's keep-alive tag comes off as soon as kad-dht sets it, on every link, not only on
+   * links this side may close: the peer at the other end decides about the link too. Watching
+   * peer-store updates spares a peer-store read per connected peer per round (at 25 peers, most
+   * of the budget's idle cost).
+   */
+  private readonly onPeerUpdate = (evt: CustomEvent<PeerUpdate>): void => {
+    const { peer } = evt.detail
+    if (peer.tags.has(KAD_KEEP_ALIVE)) void this.untag(peer.id)
   }
 
   /** One round: look at every connected peer, close what the budget says. Returns the peers closed. */
@@ -114,31 +132,29 @@ export class ConnectionBudget {
       if (list === undefined) byPeer.set(key, [conn])
       else list.push(conn)
     }
-    const tags = new Map<string, Map<string, unknown>>()
-    for (const [peer, conns] of byPeer) {
-      const remote = conns[0].remotePeer
-      const t = await this.c.libp2p.peerStore.get(remote).then(p => p.tags, () => new Map<string, unknown>())
-      // Every round, not only above the floor: the peer at the other end of a link decides too.
-      if (this.c.dropKadKeepAlive && t.has(KAD_KEEP_ALIVE)) await this.untag(remote)
-      tags.set(peer, t)
-    }
     if (byPeer.size <= this.limits.floor) return []
     const mesh = this.c.meshPeers()
     const docs = this.c.docsByPeer()
     const now = Date.now()
     const views: PeerView[] = []
     for (const [peer, conns] of byPeer) {
-      const peerTags = tags.get(peer) ?? new Map<string, unknown>()
-      views.push({
+      const view: PeerView = {
         peer,
         dialledByUs: conns.every(c => c.direction === 'outbound'),
         relayed: conns.some(c => c.limits !== undefined),
         ageMs: Math.min(...conns.map(c => now - c.timeline.open)),
         busy: conns.some(c => c.streams.some(s => this.c.busyProtocols.includes(s.protocol ?? ''))),
-        protected: [...peerTags.keys()].some(t => t.startsWith(KEEP_ALIVE) && t !== KAD_KEEP_ALIVE),
+        protected: false,
         inMesh: mesh.has(peer),
         docs: docs.get(peer) ?? []
-      })
+      }
+      // Tags matter only for a peer the budget could close: read the peer store for those alone.
+      if (view.dialledByUs && !view.relayed && !view.busy && !view.inMesh && view.ageMs >= this.limits.graceMs) {
+        const tags = await this.c.libp2p.peerStore.get(conns[0].remotePeer)
+          .then(p => p.tags, () => new Map<string, unknown>())
+        view.protected = [...tags.keys()].some(t => t.startsWith(KEEP_ALIVE) && t !== KAD_KEEP_ALIVE)
+      }
+      views.push(view)
     }
     const close = peersToDisconnect(views, this.limits)
     for (const peer of close) {

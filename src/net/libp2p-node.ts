@@ -56,6 +56,10 @@ export async function createNode (
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     peerDiscovery,
+    // Each ping opens a stream (a multistream-select round, yamux and noise frames both ways): at
+    // libp2p's default of one per connection every 10 s they were most of an idle peer's CPU and
+    // bytes (25 peers, ~9 connections each: 320 ping streams and ~180 KB per 10 s).
+    connectionMonitor: { pingInterval: net.pingIntervalMs ?? DEFAULTS.pingIntervalMs },
     connectionManager: {
       maxConnections: net.maxConnections ?? 300,
       inboundConnectionThreshold: net.inboundConnectionThreshold ?? 5
