@@ -83,6 +83,7 @@ export function validateOptions (options: WeftOptions): void {
     throw new TypeError(
       `createWeft: dht.protocol must be a protocol id starting with "/", got ${describe(dht.protocol)}`)
   }
+  checkNetworkKnobs(networkKnobs(options))
   checkTls(options.tls, options.listen)
   checkRelay(options.relay)
   checkNat(options.nat)
@@ -100,6 +101,16 @@ export function validateOptions (options: WeftOptions): void {
     throw new TypeError(
       `createWeft: unloadIdleAfterMs must be a non-negative number or Infinity, got ${describe(idle)}`
     )
+  }
+}
+
+/** Intervals and ceilings: zero or less would mean a ping or heartbeat storm, or no connections at all. */
+function checkNetworkKnobs (net: NetworkKnobs): void {
+  for (const name of ['pingIntervalMs', 'gossipHeartbeatMs', 'maxConnections'] as const) {
+    const value: unknown = net[name]
+    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)) {
+      throw new TypeError(`createWeft: network.${name} must be a positive number, got ${describe(value)}`)
+    }
   }
 }
 

@@ -66,8 +66,10 @@ test('a lookup ends once it has found enough holders: it does not walk on, diall
     const h0 = await first.create()
     h0.doc.getText('text').insert(0, 'held by eleven')
     const holders = [first]
+    // Holders with three connected holders put their provide off by ten lookup intervals (to
+    // twenty): at 1.5 s, all eleven records are out within the minute this test waits.
     for (let i = 0; i < 10; i++) {
-      const p = await peers.start({ bootstrap })
+      const p = await peers.start({ bootstrap, discoveryIntervalMs: 1_500 })
       await p.open(h0.id)
       holders.push(p)
     }
@@ -86,6 +88,45 @@ test('a lookup ends once it has found enough holders: it does not walk on, diall
     assert.equal(newcomer.metrics.counters()[METRIC.dhtQueries]?.[''], 1)
     // The rendezvous peer alone knows all eleven providers; the walk stops at the eighth.
     assert.ok(found() <= 8, `providers taken from one lookup: ${found()}`)
+  } finally {
+    await peers.cleanup()
+  }
+})
+
+test('a holder among three connected holders puts its provide off; one with fewer provides within seconds', {
+  timeout: 120_000
+}, async () => {
+  const peers = new Peers()
+  const provided = (w: { metrics: { counters: () => Record<string, Record<string, number>> } }): number =>
+    w.metrics.counters()[METRIC.dhtProvides]?.ok ?? 0
+  try {
+    const rendezvous = await peers.start()
+    const bootstrap = [rendezvous.multiaddrs[0]]
+    const creator = await peers.start({ bootstrap })
+    const h0 = await creator.create()
+    h0.doc.getText('text').insert(0, 'swarm')
+    // The first two joiners see fewer than three holders: they provide 2-10 s after opening.
+    const early = [await peers.start({ bootstrap }), await peers.start({ bootstrap })]
+    for (const p of early) {
+      const h = await p.open(h0.id)
+      await h.whenSynced({ signal: AbortSignal.timeout(30_000) })
+    }
+    await waitFor('the creator and the early joiners provided', () =>
+      [creator, ...early].every(p => provided(p) > 0), 30_000)
+    // A late joiner connected to all three holders before it opens: its provide is put off by
+    // 10-20 lookup intervals (3 s here: 30-60 s).
+    const late = await peers.start({ bootstrap, discoveryIntervalMs: 3_000 })
+    for (const p of [creator, ...early]) await late.dial(p.multiaddrs)
+    const opened = Date.now()
+    const h = await late.open(h0.id)
+    await h.whenSynced({ signal: AbortSignal.timeout(30_000) })
+    await waitFor('three holders connected', () => h.peers.length >= 3, 15_000)
+    await new Promise(resolve => setTimeout(resolve, Math.max(0, opened + 12_000 - Date.now())))
+    assert.equal(provided(late), 0, 'a well-connected holder has not provided 12 s after opening')
+    // ... but it does provide in the end: the records do not rest on the first holders alone.
+    await waitFor('the late joiner provided', () => provided(late) > 0, 60_000)
+    const waited = Date.now() - opened
+    assert.ok(waited >= 30_000, `provided ${waited} ms after opening, not before the 30 s deferral`)
   } finally {
     await peers.cleanup()
   }

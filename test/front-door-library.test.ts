@@ -58,6 +58,8 @@ test('other option mistakes name the option', async () => {
     /^createWeft: dht\.mode must be "server" or "client", got "peer"$/, TypeError)
   await refused({ ...LOCAL, maxEnvelopeBytes: -1 },
     /^createWeft: maxEnvelopeBytes must be a non-negative number, got -1$/, TypeError)
+  await refused({ ...LOCAL, network: { pingIntervalMs: 0 } },
+    /^createWeft: network\.pingIntervalMs must be a positive number, got 0$/, TypeError)
   await refused({ ...LOCAL, listen: ['/ip4/127.0.0.1/tcp/0/tls/ws'] },
     /^createWeft: listen address \/ip4\/127\.0\.0\.1\/tcp\/0\/tls\/ws needs the tls option \(a PEM cert and key\)/,
     TypeError)
