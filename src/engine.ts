@@ -394,7 +394,7 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
     this.gossip.join(id, this.topicMember(id))
     this.docs.set(id, entry)
     if (this.options.relayPresence ?? DEFAULTS.relayPresence) this.relays.documentLoaded(id)
-    await this.rendezvous.join(id, { created: this.justCreated.has(id) })
+    await this.rendezvous.join(id, { created: this.justCreated.has(id), served: this.served.has(id) })
     sync.start()
     if (this.served.has(id)) this.scheduleIdleCheck(entry)
     log('loaded %s', id)
@@ -521,6 +521,7 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
     const entry = this.docs.get(id)
     if (entry !== undefined) {
       this.scheduleIdleCheck(entry)
+      this.rendezvous.provideNow(id)
       return
     }
     await this.transitions.get(id)?.catch(() => {})
@@ -535,7 +536,7 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
     await this.store.markDocument(id)
     this.dormant.set(id, dormant)
     this.gossip.join(id, this.topicMember(id))
-    await this.rendezvous.join(id)
+    await this.rendezvous.join(id, { served: true })
   }
 
   async unserve (id: string): Promise<void> {

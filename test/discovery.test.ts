@@ -131,3 +131,42 @@ test('a holder among three connected holders puts its provide off; one with fewe
     await peers.cleanup()
   }
 })
+
+test('a served (pinned) document provides at once, even among three connected holders; pinning an open one does too', {
+  timeout: 120_000
+}, async () => {
+  const peers = new Peers()
+  const provided = (w: { metrics: { counters: () => Record<string, Record<string, number>> } }): number =>
+    w.metrics.counters()[METRIC.dhtProvides]?.ok ?? 0
+  try {
+    const rendezvous = await peers.start()
+    const bootstrap = [rendezvous.multiaddrs[0]]
+    const creator = await peers.start({ bootstrap })
+    const h0 = await creator.create()
+    h0.doc.getText('text').insert(0, 'pinned')
+    const holders = [creator, await peers.start({ bootstrap }), await peers.start({ bootstrap })]
+    for (const p of holders.slice(1)) await (await p.open(h0.id)).whenSynced({ signal: AbortSignal.timeout(30_000) })
+    // A lookup interval of 10 min: an opened document's provide would be put off by 100-200 min.
+    const slow = { bootstrap, discoveryIntervalMs: 600_000 }
+    const wellConnected = async (): Promise<Awaited<ReturnType<Peers['start']>>> => {
+      const p = await peers.start(slow)
+      for (const h of holders) await p.dial(h.multiaddrs)
+      return p
+    }
+    // Opened among three holders: put off; pinned afterwards: out within seconds.
+    const opener = await wellConnected()
+    const h = await opener.open(h0.id)
+    await h.whenSynced({ signal: AbortSignal.timeout(30_000) })
+    await waitFor('three holders connected', () => h.peers.length >= 3, 15_000)
+    await new Promise(resolve => setTimeout(resolve, 11_000))
+    assert.equal(provided(opener), 0, 'an opened document among three holders has not provided')
+    await opener.serve(h0.id)
+    await waitFor('pinning the open document provided it', () => provided(opener) > 0, 20_000)
+    // Pinned without opening it (a daemon's pin): provided at once, holders or not.
+    const pinner = await wellConnected()
+    await pinner.serve(h0.id)
+    await waitFor('the pinned document provided', () => provided(pinner) > 0, 20_000)
+  } finally {
+    await peers.cleanup()
+  }
+})

@@ -83,6 +83,8 @@ interface Entry {
   firstLookup?: boolean
   /** Its provide was put off once for a well-connected document (the next one goes ahead). */
   provideDeferred: boolean
+  /** Its record went out (kad-dht's reprovider renews it from then on). */
+  provided: boolean
 }
 
 /**
@@ -140,8 +142,13 @@ export class Rendezvous {
    * record is what lets others find it; a lookup now could only come back empty (measured: 964
    * lookups in 12 s after creating 1,000 documents, most of a core), so the first one waits for
    * the usual interval, in the background budget.
+   * `served`: this peer keeps the document replicated on purpose (a daemon's pin): its record is
+   * the one most likely to stay reachable, so it is published at once, never put off.
    */
-  async join (docId: string, { created = false }: { created?: boolean } = {}): Promise<void> {
+  async join (
+    docId: string,
+    { created = false, served = false }: { created?: boolean, served?: boolean } = {}
+  ): Promise<void> {
     if (this.entries.has(docId)) return
     const entry: Entry = {
       docId,
@@ -151,10 +158,11 @@ export class Rendezvous {
       provideAttempt: 0,
       finding: false,
       providing: false,
-      provideDeferred: created
+      provideDeferred: created || served,
+      provided: false
     }
     this.entries.set(docId, entry)
-    if (created) this.queueProvide(entry)
+    if (created || served) this.queueProvide(entry)
     else {
       const wait = PROVIDE_AFTER_OPEN_MS + Math.random() * PROVIDE_AFTER_OPEN_SPREAD_MS
       entry.provideTimer = setTimeout(() => { this.queueProvide(entry) }, wait)
@@ -167,6 +175,15 @@ export class Rendezvous {
       return
     }
     this.queueFind(entry, FIRST)
+  }
+
+  /** A document pinned (served) while already open: its record, if still to come, goes out now. */
+  provideNow (docId: string): void {
+    const entry = this.entries.get(docId)
+    if (entry === undefined || entry.provided || entry.providing) return
+    entry.provideDeferred = true
+    clearTimeout(entry.provideTimer)
+    this.queueProvide(entry)
   }
 
   private queueFind (entry: Entry, priority = BACKGROUND): void {
@@ -325,6 +342,7 @@ export class Rendezvous {
       try {
         await this.libp2p.contentRouting.provide(entry.key, { signal: limit.signal })
         ok = true
+        entry.provided = true
         this.metrics.inc(METRIC.dhtProvides, 'ok')
         log('provided %s', entry.docId)
       } catch (err: any) {
