@@ -93,32 +93,52 @@ test('a lookup ends once it has found enough holders: it does not walk on, diall
   }
 })
 
+type Weft = Awaited<ReturnType<Peers['start']>>
+
+/** Provider records this peer published (kad-dht walks that ended). */
+const provided = (w: Weft): number => w.metrics.counters()[METRIC.dhtProvides]?.ok ?? 0
+
+/**
+ * A rendezvous peer that holds nothing, a creator, and two joiners that opened and synced its
+ * document: three holders. The joiners each saw fewer than three holders, so none put off its provide.
+ */
+async function threeHolders (
+  peers: Peers, content: string
+): Promise<{ bootstrap: string[], docId: string, holders: Weft[] }> {
+  const rendezvous = await peers.start()
+  const bootstrap = [rendezvous.multiaddrs[0]]
+  const creator = await peers.start({ bootstrap })
+  const h0 = await creator.create()
+  h0.doc.getText('text').insert(0, content)
+  const holders = [creator]
+  for (let i = 0; i < 2; i++) {
+    const p = await peers.start({ bootstrap })
+    await (await p.open(h0.id)).whenSynced({ signal: AbortSignal.timeout(30_000) })
+    holders.push(p)
+  }
+  return { bootstrap, docId: h0.id, holders }
+}
+
+/** A new peer linked to every holder before it touches the document. */
+async function linkedTo (peers: Peers, holders: Weft[], options: Parameters<Peers['start']>[0]): Promise<Weft> {
+  const p = await peers.start(options)
+  for (const h of holders) await p.dial(h.multiaddrs)
+  return p
+}
+
 test('a holder among three connected holders puts its provide off; one with fewer provides within seconds', {
   timeout: 120_000
 }, async () => {
   const peers = new Peers()
-  const provided = (w: { metrics: { counters: () => Record<string, Record<string, number>> } }): number =>
-    w.metrics.counters()[METRIC.dhtProvides]?.ok ?? 0
   try {
-    const rendezvous = await peers.start()
-    const bootstrap = [rendezvous.multiaddrs[0]]
-    const creator = await peers.start({ bootstrap })
-    const h0 = await creator.create()
-    h0.doc.getText('text').insert(0, 'swarm')
-    // The first two joiners see fewer than three holders: they provide 2-10 s after opening.
-    const early = [await peers.start({ bootstrap }), await peers.start({ bootstrap })]
-    for (const p of early) {
-      const h = await p.open(h0.id)
-      await h.whenSynced({ signal: AbortSignal.timeout(30_000) })
-    }
-    await waitFor('the creator and the early joiners provided', () =>
-      [creator, ...early].every(p => provided(p) > 0), 30_000)
-    // A late joiner connected to all three holders before it opens: its provide is put off by
+    const { bootstrap, docId, holders } = await threeHolders(peers, 'swarm')
+    // The early joiners provide 2-10 s after opening; the creator at once.
+    await waitFor('the creator and the early joiners provided', () => holders.every(p => provided(p) > 0), 30_000)
+    // A late joiner linked to all three holders before it opens: its provide is put off by
     // 10-20 lookup intervals (3 s here: 30-60 s).
-    const late = await peers.start({ bootstrap, discoveryIntervalMs: 3_000 })
-    for (const p of [creator, ...early]) await late.dial(p.multiaddrs)
+    const late = await linkedTo(peers, holders, { bootstrap, discoveryIntervalMs: 3_000 })
     const opened = Date.now()
-    const h = await late.open(h0.id)
+    const h = await late.open(docId)
     await h.whenSynced({ signal: AbortSignal.timeout(30_000) })
     await waitFor('three holders connected', () => h.peers.length >= 3, 15_000)
     await new Promise(resolve => setTimeout(resolve, Math.max(0, opened + 12_000 - Date.now())))
@@ -136,35 +156,22 @@ test('a served (pinned) document provides at once, even among three connected ho
   timeout: 120_000
 }, async () => {
   const peers = new Peers()
-  const provided = (w: { metrics: { counters: () => Record<string, Record<string, number>> } }): number =>
-    w.metrics.counters()[METRIC.dhtProvides]?.ok ?? 0
   try {
-    const rendezvous = await peers.start()
-    const bootstrap = [rendezvous.multiaddrs[0]]
-    const creator = await peers.start({ bootstrap })
-    const h0 = await creator.create()
-    h0.doc.getText('text').insert(0, 'pinned')
-    const holders = [creator, await peers.start({ bootstrap }), await peers.start({ bootstrap })]
-    for (const p of holders.slice(1)) await (await p.open(h0.id)).whenSynced({ signal: AbortSignal.timeout(30_000) })
+    const { bootstrap, docId, holders } = await threeHolders(peers, 'pinned')
     // A lookup interval of 10 min: an opened document's provide would be put off by 100-200 min.
     const slow = { bootstrap, discoveryIntervalMs: 600_000 }
-    const wellConnected = async (): Promise<Awaited<ReturnType<Peers['start']>>> => {
-      const p = await peers.start(slow)
-      for (const h of holders) await p.dial(h.multiaddrs)
-      return p
-    }
     // Opened among three holders: put off; pinned afterwards: out within seconds.
-    const opener = await wellConnected()
-    const h = await opener.open(h0.id)
+    const opener = await linkedTo(peers, holders, slow)
+    const h = await opener.open(docId)
     await h.whenSynced({ signal: AbortSignal.timeout(30_000) })
     await waitFor('three holders connected', () => h.peers.length >= 3, 15_000)
     await new Promise(resolve => setTimeout(resolve, 11_000))
     assert.equal(provided(opener), 0, 'an opened document among three holders has not provided')
-    await opener.serve(h0.id)
+    await opener.serve(docId)
     await waitFor('pinning the open document provided it', () => provided(opener) > 0, 20_000)
     // Pinned without opening it (a daemon's pin): provided at once, holders or not.
-    const pinner = await wellConnected()
-    await pinner.serve(h0.id)
+    const pinner = await linkedTo(peers, holders, slow)
+    await pinner.serve(docId)
     await waitFor('the pinned document provided', () => provided(pinner) > 0, 20_000)
   } finally {
     await peers.cleanup()

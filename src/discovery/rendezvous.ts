@@ -81,8 +81,11 @@ interface Entry {
   providing: boolean
   /** Its running lookup counts against FIRST_BURST. */
   firstLookup?: boolean
-  /** Its provide was put off once for a well-connected document (the next one goes ahead). */
-  provideDeferred: boolean
+  /**
+   * Its provide may still be put off (once) for a well-connected document: true only for a
+   * document opened here, until that one deferral or a pin; created and served ones never wait.
+   */
+  mayDefer: boolean
   /** Its record went out (kad-dht's reprovider renews it from then on). */
   provided: boolean
 }
@@ -158,11 +161,11 @@ export class Rendezvous {
       provideAttempt: 0,
       finding: false,
       providing: false,
-      provideDeferred: created || served,
+      mayDefer: !created && !served,
       provided: false
     }
     this.entries.set(docId, entry)
-    if (created || served) this.queueProvide(entry)
+    if (!entry.mayDefer) this.queueProvide(entry)
     else {
       const wait = PROVIDE_AFTER_OPEN_MS + Math.random() * PROVIDE_AFTER_OPEN_SPREAD_MS
       entry.provideTimer = setTimeout(() => { this.queueProvide(entry) }, wait)
@@ -181,7 +184,7 @@ export class Rendezvous {
   provideNow (docId: string): void {
     const entry = this.entries.get(docId)
     if (entry === undefined || entry.provided || entry.providing) return
-    entry.provideDeferred = true
+    entry.mayDefer = false
     clearTimeout(entry.provideTimer)
     this.queueProvide(entry)
   }
@@ -217,8 +220,8 @@ export class Rendezvous {
     entry.providing = true
     this.afterBudget('provide', () => {
       if (entry.abort.signal.aborted) { entry.providing = false; return false }
-      if (!entry.provideDeferred && this.options.peersFor(entry.docId) >= WELL_CONNECTED) {
-        entry.provideDeferred = true
+      if (entry.mayDefer && this.options.peersFor(entry.docId) >= WELL_CONNECTED) {
+        entry.mayDefer = false
         entry.providing = false
         const interval = this.options.intervalMs * PROVIDE_DEFER_INTERVALS
         entry.provideTimer = setTimeout(() => { this.queueProvide(entry) }, interval * (1 + Math.random()))

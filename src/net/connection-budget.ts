@@ -88,6 +88,8 @@ export interface ConnectionBudgetComponents {
 export class ConnectionBudget {
   private timer: ReturnType<typeof setInterval> | undefined
   private listening = false
+  /** Peers whose kad-dht keep-alive tag is being taken off now. */
+  private readonly untagging = new Set<string>()
 
   constructor (
     private readonly c: ConnectionBudgetComponents,
@@ -120,7 +122,12 @@ export class ConnectionBudget {
    */
   private readonly onPeerUpdate = (evt: CustomEvent<PeerUpdate>): void => {
     const { peer } = evt.detail
-    if (peer.tags.has(KAD_KEEP_ALIVE)) void this.untag(peer.id)
+    if (!peer.tags.has(KAD_KEEP_ALIVE)) return
+    // Peer-store updates come with every stream opened (its protocol is recorded): one untag at a time.
+    const key = peer.id.toString()
+    if (this.untagging.has(key)) return
+    this.untagging.add(key)
+    void this.untag(peer.id).finally(() => { this.untagging.delete(key) })
   }
 
   /** One round: look at every connected peer, close what the budget says. Returns the peers closed. */
