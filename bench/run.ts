@@ -4,6 +4,7 @@
  *   npm run bench -- --quick      reduced sizes, < 2 min
  * Options: --only=latency,multiprocess,throughput,catchup,coldstart,manydocs,dht,flood,history,trust,notes
  *          --systems=weft,mesh,y-websocket   --no-write (print only)
+ *          (opt-in, latency and multiprocess only: floor = the mesh + ed25519 signatures + LevelDB writes)
  *          --n=10,25 (latency sizes to run, from the mode's plan or added with the mode's edit count)
  *          --dht-peers=50,100 (DHT network sizes, one run each; default: the mode's plan)
  *          --render=results/<file>.json (re-render latest.md and latency.svg from a saved run, measure nothing)
@@ -15,7 +16,7 @@ import { join } from 'node:path'
 import { machineInfo } from './lib/machine.js'
 import { log, errMsg } from './lib/log.js'
 import { withTimeout } from './lib/time.js'
-import { SYSTEMS, type SystemName } from './systems/types.js'
+import { OPT_IN_SYSTEMS, SYSTEMS, type SystemName } from './systems/types.js'
 import { runLatency, type LatencyPlan } from './scenarios/latency.js'
 import { runMultiprocess } from './scenarios/multiprocess.js'
 import { runThroughput } from './scenarios/throughput.js'
@@ -60,7 +61,9 @@ function parseArgs (argv: string[]): Args {
     if (!SCENARIOS.includes(o)) throw new Error(`unknown scenario ${o}; known: ${SCENARIOS.join(', ')}`)
   }
   for (const s of systems) {
-    if (!SYSTEMS.includes(s)) throw new Error(`unknown system ${s}; known: ${SYSTEMS.join(', ')}`)
+    if (!SYSTEMS.includes(s) && !OPT_IN_SYSTEMS.includes(s)) {
+      throw new Error(`unknown system ${s}; known: ${[...SYSTEMS, ...OPT_IN_SYSTEMS].join(', ')}`)
+    }
   }
   const ns = get('n')?.split(',').map(Number)
   const dhtPeers = get('dht-peers')?.split(',').map(Number)
@@ -175,6 +178,12 @@ async function main (): Promise<void> {
         'weft: public API only (createWeft/create/open) of the built package (dist/), ' +
           'each peer with its own LevelDB data dir, bootstrapped from peer 0, mDNS off, ' +
           'inboundConnectionThreshold raised, IP colocation weight 0.',
+        ...(args.systems.includes('floor')
+          ? ['floor (diagnostic, opt-in): the bare mesh plus what weft cannot avoid: each update in an envelope ' +
+              '[author key][seq][ed25519 signature][update], signed by the writer and put into its LevelDB ' +
+              '(awaited) before publishing, verified by every receiver in a gossipsub topic validator, ' +
+              'written to the receiver\'s LevelDB after applying (not awaited).']
+          : []),
         ...(Object.keys(experimentKnobs).length > 0
           ? [`EXPERIMENT: every weft peer ran with network knobs ${JSON.stringify(experimentKnobs)} ` +
               '(BENCH_WEFT_NETWORK).']

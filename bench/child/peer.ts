@@ -1,6 +1,7 @@
 /**
  * A peer in its own process, driven over IPC by bench/lib/child-peer.ts. One system per process:
- * a weft peer, a bare mesh peer, a y-websocket client, or the y-websocket server.
+ * a weft peer, a bare mesh peer, a floor peer (the mesh node, signed and persisted envelopes), a y-websocket
+ * client, or the y-websocket server.
  * Timestamps are process.hrtime.bigint(): CLOCK_MONOTONIC, one clock for every process on the host,
  * so a writer's and a receiver's stamps can be subtracted directly.
  */
@@ -10,6 +11,7 @@ import { serveCommands, sendToParent as send, type Commands } from './serve.js'
 import { TEXT } from '../systems/types.js'
 import { createMeshNode, type MeshNode, meshPeersOf } from '../baselines/libp2p-node.js'
 import { bindDoc, type MeshPeer } from '../baselines/gossip-mesh.js'
+import { bindFloorDoc, type FloorPeer } from '../baselines/floor-mesh.js'
 import {
   startYwsServer,
   connectClient,
@@ -26,6 +28,7 @@ let weftDir: string | undefined
 const weftHandles: DocHandle[] = []
 let mesh: MeshNode | undefined
 const meshPeers: MeshPeer[] = []
+const floorPeers: FloorPeer[] = []
 let yws: YwsServer | undefined
 const ywsClients: YwsClient[] = []
 /** The document the latency commands act on. */
@@ -104,6 +107,15 @@ const commands: Commands = {
     }
     return meshPeers.length
   },
+  /** Like mesh-bind on the node from mesh-start, with the floor baseline's envelopes (a LevelDB per topic). */
+  async 'floor-bind' (a: { topics: string[] }) {
+    for (const t of a.topics) {
+      const p = await bindFloorDoc(mesh as MeshNode, t)
+      floorPeers.push(p)
+      if (main === undefined) setMain(p.doc)
+    }
+    return floorPeers.length
+  },
   async 'mesh-peers' (a: { topic: string }) {
     return meshPeersOf(mesh as MeshNode, a.topic)
   },
@@ -145,6 +157,7 @@ const commands: Commands = {
     await weft?.stop()
     if (weftDir !== undefined) removeDir(weftDir)
     for (const p of meshPeers) p.detach()
+    await Promise.allSettled(floorPeers.map(async p => { await p.detach() }))
     await mesh?.stop()
     for (const c of ywsClients) c.provider.destroy()
     await yws?.close()

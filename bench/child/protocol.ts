@@ -1,5 +1,5 @@
 /** IPC messages between the benchmark process and a child peer process (bench/child/peer.ts). */
-export type SystemKind = 'weft' | 'mesh' | 'y-websocket' | 'yws-server'
+export type SystemKind = 'weft' | 'mesh' | 'floor' | 'y-websocket' | 'yws-server'
 
 export interface Request { id: number, cmd: string, args?: any }
 export interface Reply { id: number, ok: boolean, result?: any, error?: string }

@@ -6,7 +6,9 @@
 import type { LatencyRow } from '../scenarios/latency.js'
 import type { MachineInfo } from '../lib/machine.js'
 
-const COLORS: Record<string, string> = { weft: '#d62728', mesh: '#1f77b4', 'y-websocket': '#2ca02c' }
+const COLORS: Record<string, string> = {
+  weft: '#d62728', mesh: '#1f77b4', 'y-websocket': '#2ca02c', floor: '#9467bd'
+}
 const PANEL_W = 390
 const PANEL_H = 250
 const M = { l: 46, r: 12, t: 30, b: 58 }

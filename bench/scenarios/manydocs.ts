@@ -245,6 +245,10 @@ export async function runManyDocs (
   const idleMs = ctx.quick ? 1500 : 12_000
   const replicateBoundMs = ctx.quick ? 5_000 : 60_000
   for (const system of ctx.systems) {
+    if (system === 'floor') {
+      skipped.push({ scenario: 'many documents', system, reason: 'not run: floor is a latency-only diagnostic' })
+      continue
+    }
     try {
       log(`many documents ${system}: opening ${docs}`)
       const row = await withTimeout(runOne(system, docs, idleMs, replicateBoundMs), 240_000, `many documents ${system}`)

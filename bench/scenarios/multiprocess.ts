@@ -24,7 +24,7 @@ async function setup (system: SystemName, peers: ChildPeer[], extra: ChildPeer[]
     }))
     return 'separate processes; every peer bootstraps from peer 0; LevelDB per peer'
   }
-  if (system === 'mesh') {
+  if (system === 'mesh' || system === 'floor') {
     const infos = await Promise.all(peers.map(async p => await p.call<{ addrs: string[] }>('mesh-start')))
     const rnd = mulberry32(1)
     for (let i = 1; i < peers.length; i++) {
@@ -34,7 +34,8 @@ async function setup (system: SystemName, peers: ChildPeer[], extra: ChildPeer[]
       await peers[i].call('mesh-dial', { addrs: [...targets].map(t => infos[t].addrs[0]) })
     }
     const topic = uniqueName('/bench/mp')
-    await Promise.all(peers.map(async p => await p.call('mesh-bind', { topics: [topic] })))
+    const bind = system === 'floor' ? 'floor-bind' : 'mesh-bind'
+    await Promise.all(peers.map(async p => await p.call(bind, { topics: [topic] })))
     // wait for every peer to have mesh peers for the topic
     const deadline = performance.now() + 20_000
     while (true) {
@@ -43,7 +44,8 @@ async function setup (system: SystemName, peers: ChildPeer[], extra: ChildPeer[]
       if (performance.now() > deadline) throw new Error('gossipsub mesh did not form')
       await sleep(200)
     }
-    return `separate processes; dial peer 0 + ${EXTRA_DIALS} random earlier peers`
+    return `separate processes; dial peer 0 + ${EXTRA_DIALS} random earlier peers` +
+      (system === 'floor' ? '; ed25519-signed envelopes, LevelDB per peer' : '')
   }
   const server = extra[0]
   const url = await server.call<string>('yws-server')

@@ -33,6 +33,10 @@ export async function runThroughput (
     budgetMs: ctx.quick ? 6_000 : 45_000
   }
   for (const name of ctx.systems) {
+    if (name === 'floor') {
+      skipped.push({ scenario: 'throughput', system: name, n, reason: 'not run: floor is a latency-only diagnostic' })
+      continue
+    }
     const label = `throughput ${name} N=${n}`
     let cluster
     try {

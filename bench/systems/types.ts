@@ -4,8 +4,14 @@
  */
 import type * as Y from 'yjs'
 
-export type SystemName = 'weft' | 'mesh' | 'y-websocket'
+export type SystemName = 'weft' | 'mesh' | 'y-websocket' | 'floor'
+/** What runs by default. */
 export const SYSTEMS: SystemName[] = ['weft', 'mesh', 'y-websocket']
+/**
+ * Diagnostic systems run only when named in --systems: `floor` is the mesh plus ed25519 signatures and
+ * LevelDB writes (bench/baselines/floor-mesh.ts), latency scenarios only.
+ */
+export const OPT_IN_SYSTEMS: SystemName[] = ['floor']
 
 export type Transport = 'tcp' | 'memory'
 
