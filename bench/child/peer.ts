@@ -138,6 +138,12 @@ const commands: Commands = {
     return { t: t.toString(), len: m.text.length }
   },
   async length () { return main?.text.length ?? 0 },
+  /** This peer's open links; null for a y-websocket client (it talks to the server only). */
+  async links () {
+    if (weft !== undefined) return weft.connectedPeers().length
+    if (mesh !== undefined) return mesh.getConnections().length
+    return null
+  },
   async cpu () { const u = process.cpuUsage(); return (u.user + u.system) / 1000 },
   async heap () { await fullGc(); return heapUsed() },
   /** What this weft peer thinks of `peer` (a hostile one): its gossipsub score, whether a connection is open. */

@@ -76,11 +76,13 @@ function latencySection (rows: LatencyRow[]): string {
     out.push('')
     out.push(mdTable(
       [
-        'system', 'edits', 'p50 ms', 'p95 ms', 'p99 ms', 'per-peer p50 ms', 'CPU/delivery ms', 'settle s', 'idle CPU',
+        'system', 'writer', 'edits', 'p50 ms', 'p95 ms', 'p99 ms', 'per-peer p50 ms', 'CPU/delivery ms', 'settle s',
+        'idle CPU',
         'net CPU/delivery ms', 'bytes/delivery', 'lost', 'p50 vs mesh', 'p99 vs mesh', 'CPU vs mesh', 'p50 vs y-ws'
       ],
       rs.map(r => [
-        r.system, int(r.edits), ms(r.allPeers.p50), ms(r.allPeers.p95), ms(r.allPeers.p99), ms(r.perDelivery.p50),
+        r.system, r.writer === undefined ? '0' : `${r.writer.index} / ${r.writer.links ?? 'n/a'}`, int(r.edits),
+        ms(r.allPeers.p50), ms(r.allPeers.p95), ms(r.allPeers.p99), ms(r.perDelivery.p50),
         ms(r.cpuPerDeliveryMs),
         r.settleMs === null
           ? 'n/a'
@@ -119,7 +121,8 @@ export function renderMarkdown (r: BenchResults): string {
   if (r.latency.length > 0) {
     s.push('## Propagation latency')
     s.push('')
-    s.push('Single-character edits on peer 0, one at a time (5-10 ms apart). ' +
+    s.push('Single-character edits on one writer, one at a time (5-10 ms apart): a typical peer, the one with ' +
+      'the median number of links (writer column: peer index / its links). ' +
       'p50/p95/p99: time until the edit is visible on *every* other peer; ' +
       'per-peer p50: over each (edit, receiver) pair. ' +
       'CPU/delivery: process CPU (all peers in the run; summed over the processes when separate) per delivered edit, ' +

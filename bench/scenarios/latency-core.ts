@@ -1,5 +1,5 @@
 /**
- * Propagation latency on one cluster: single-character edits on peer 0, one at a time; for each edit
+ * Propagation latency on one cluster: single-character edits on one writer, one at a time; for each edit
  * the time (shared performance.now() clock) until each other peer's `update` event shows it.
  */
 import type { Cluster } from '../systems/types.js'
@@ -41,10 +41,30 @@ export interface LatencyRunOptions {
   perEditTimeoutMs: number
   /** Whole-run bound; stops early (and says so through `edits`) when reached. */
   budgetMs: number
+  /** Index of the writing peer (default 0); see `typicalWriter`. */
+  writer?: number
+}
+
+/**
+ * The writer a latency run uses: the peer with the median number of links (ties: the lower index).
+ * Peer 0 is every cluster's bootstrap: in the mesh baselines every peer dials it, so it holds a link
+ * to all N-1 others, and with gossipsub's flood publishing its edits reach every peer in one hop: a
+ * star, not a mesh (measured, mesh N = 100 in memory: p50 20 ms from peer 0 with 99 links, 43 ms
+ * from a median peer with 6). A typical peer of each system's own topology writes instead. For
+ * y-websocket every client has the same one link, to the server, so any client is typical; where
+ * links are unknown (undefined), peer 0 writes.
+ */
+export function typicalWriter (links: Array<number | undefined>): { index: number, links: number | undefined } {
+  if (links.some(l => l === undefined)) return { index: 0, links: links[0] }
+  const order = links.map((l, i) => [l as number, i]).sort((a, b) => a[0] - b[0] || a[1] - b[1])
+  const [count, index] = order[Math.floor(order.length / 2)]
+  return { index, links: count }
 }
 
 export async function measureLatency (cluster: Cluster, o: LatencyRunOptions): Promise<LatencySample> {
-  const [writer, ...receivers] = cluster.peers
+  const w = o.writer ?? 0
+  const writer = cluster.peers[w]
+  const receivers = cluster.peers.filter((_, i) => i !== w)
   const seen = new Float64Array(receivers.length)
   let expected = Number.POSITIVE_INFINITY
   let pending = 0

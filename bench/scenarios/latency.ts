@@ -3,7 +3,7 @@ import { factories } from '../systems/index.js'
 import type { SystemName, Transport } from '../systems/types.js'
 import { warmUp } from '../lib/ready.js'
 import { log, errMsg } from '../lib/log.js'
-import { measureLatency, latencyStats, type LatencyStats } from './latency-core.js'
+import { measureLatency, latencyStats, typicalWriter, type LatencyStats } from './latency-core.js'
 import type { ScenarioContext, SkipNote } from './context.js'
 import { profileWindow } from '../lib/profiler.js'
 import { waitQuiet } from '../lib/quiet.js'
@@ -22,6 +22,8 @@ export interface LatencyRow extends LatencyStats {
   /** Wait after setup until start-up work died down (CPU low or no longer falling), ms; quietReached false: gave up. */
   settleMs: number | null
   quietReached: boolean | null
+  /** The peer that wrote (see typicalWriter) and its links when measuring started (null: no per-peer links). */
+  writer?: { index: number, links: number | null }
   /** Process CPU while the started cluster sat idle just before measuring, % of one core. */
   idleCpuPercent: number | null
   /** CPU per delivered edit minus the idle rate over the same wall time, ms. */
@@ -63,11 +65,13 @@ export async function runLatency (
         const idleT0 = performance.now()
         await sleep(ctx.quick ? 500 : 2000)
         const idleRate = cpuMs(idleStart) / (performance.now() - idleT0)
+        const writer = typicalWriter(cluster.peers.map(p => p.connections?.()))
         const sample = await profileWindow(name, label, async () => await measureLatency(cluster, {
           edits: plan.edits,
           gapMs: 5,
           perEditTimeoutMs: 5000,
-          budgetMs: ctx.quick ? 8_000 : 40_000
+          budgetMs: ctx.quick ? 8_000 : 40_000,
+          writer: writer.index
         }))
         const stats = latencyStats(sample)
         const conns = cluster.peers.map(p => p.connections?.()).filter((x): x is number => x !== undefined)
@@ -80,6 +84,7 @@ export async function runLatency (
           setupMs,
           topology: cluster.topology,
           avgConnections: conns.length > 0 ? conns.reduce((a, b) => a + b, 0) / conns.length : null,
+          writer: { index: writer.index, links: writer.links ?? null },
           settleMs: q.settleMs,
           quietReached: q.quiet,
           idleCpuPercent: idleRate * 100,
@@ -96,6 +101,7 @@ export async function runLatency (
           `p99 ${row.allPeers.p99.toFixed(2)} ms, cpu/delivery ${row.cpuPerDeliveryMs.toFixed(3)} ms ` +
           `(idle ${row.idleCpuPercent?.toFixed(1)} % after settling ${((row.settleMs ?? 0) / 1000).toFixed(1)} s), ` +
           `${Math.round(row.bytesPerDelivery)} B/delivery, avg conns ${row.avgConnections?.toFixed(1)}, ` +
+          `writer peer ${writer.index} (${writer.links ?? 'n/a'} links), ` +
           `lost ${row.lostDeliveries}${byProto}`)
       } catch (err) {
         skipped.push({ scenario: 'latency', system: name, n: plan.n, reason: errMsg(err) })

@@ -12,6 +12,7 @@ import { log, errMsg } from '../lib/log.js'
 import { EXTRA_DIALS } from '../baselines/gossip-mesh.js'
 import type { SystemName } from '../systems/types.js'
 import type { LatencyRow } from './latency.js'
+import { typicalWriter } from './latency-core.js'
 import type { ScenarioContext, SkipNote } from './context.js'
 
 async function setup (system: SystemName, peers: ChildPeer[], extra: ChildPeer[]): Promise<string> {
@@ -64,7 +65,11 @@ async function runOne (system: SystemName, n: number, edits: number, budgetMs: n
     await withTimeout(Promise.all(all.map(async p => { await p.ready })), 60_000, 'child processes starting')
     const topology = await withTimeout(setup(system, peers, extra), 90_000, `${system} multi-process setup`)
     const setupMs = performance.now() - t0
-    const [writer, ...receivers] = peers
+    // A typical peer writes, as in the one-process runs (see typicalWriter).
+    const links = await Promise.all(peers.map(async p => await p.call<number | null>('links') ?? undefined))
+    const chosen = typicalWriter(links)
+    const writer = peers[chosen.index]
+    const receivers = peers.filter((_, i) => i !== chosen.index)
     // per receiver: length -> hrtime of first sighting
     const seen = receivers.map(() => new Map<number, bigint>())
     receivers.forEach((r, i) => { r.onSeen = e => { if (!seen[i].has(e.len)) seen[i].set(e.len, BigInt(e.t)) } })
@@ -123,7 +128,10 @@ async function runOne (system: SystemName, n: number, edits: number, budgetMs: n
       group: `${n}|tcp|multi`,
       setupMs,
       topology,
-      avgConnections: null,
+      avgConnections: links.some(l => l === undefined)
+        ? null
+        : (links as number[]).reduce((a, b) => a + b, 0) / links.length,
+      writer: { index: chosen.index, links: chosen.links ?? null },
       settleMs,
       quietReached: lowRun >= 3,
       idleCpuPercent: null,
