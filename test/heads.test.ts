@@ -47,6 +47,15 @@ test('idle shared documents send no beacons and an idle link no digests; a lost 
     // digest moves, or once per 10 intervals (5 s) as a safety net.
     const exchanges = (): number => [a, b].reduce((sum, w) =>
       sum + counter(w, METRIC.headsExchanges, 'same') + counter(w, METRIC.headsExchanges, 'differ'), 0)
+    // Once both sides agree (subscriptions seen on both sides, so the same documents count as shared).
+    let seen = -1
+    await waitFor('the link goes quiet', async () => {
+      const now = exchanges()
+      const quiet = now === seen
+      seen = now
+      if (!quiet) await new Promise(resolve => setTimeout(resolve, 2_000))
+      return quiet
+    }, 30_000)
     const beaconsBefore = counter(a, METRIC.beaconsOut) + counter(b, METRIC.beaconsOut)
     const exchangesBefore = exchanges()
     await new Promise(resolve => setTimeout(resolve, 3_000))

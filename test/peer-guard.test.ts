@@ -90,6 +90,41 @@ describe('the peer guard cuts off peers that keep sending what no honest peer se
       })
     })
 
+  test('heads and ack streams that end before a whole message are no offence: the peer stays connected',
+    { timeout: 60_000 }, async () => {
+      await withRawPeer(async (w, raw) => {
+        await w.create()
+        const rawId = raw.peerId.toString()
+        await raw.dial(w.libp2p.getMultiaddrs()[0])
+        await waitFor('w sees the connection', () => connectedTo(w, rawId))
+        const dropped = (reason: string): number => w.metrics.counters()[METRIC.dropped]?.[reason] ?? 0
+        // What a link that breaks mid-exchange looks like to the serving side: half a length prefix, then the end.
+        const broken = async (protocol: string): Promise<void> => {
+          const stream = await raw.dialProtocol(w.libp2p.peerId, protocol)
+          try { await stream.send(Uint8Array.from([0x80])) } catch {}
+          await stream.close().catch(() => {})
+          try { for await (const _ of stream) void _ } catch {}
+        }
+        const streams = TUNING.banThreshold + 5
+        for (let i = 0; i < streams; i++) {
+          await broken(PROTOCOL.heads)
+          await broken(PROTOCOL.ack)
+        }
+        await waitFor('every broken stream is counted', () => dropped('stream-failed') >= 2 * streams, 10_000)
+        assert.equal(dropped('malformed'), 0, 'none counted as malformed')
+        assert.equal(banned(w, 'malformed'), 0, 'not banned')
+        assert.ok(connectedTo(w, rawId), 'still connected')
+        // Bytes no honest peer sends still count: a length prefix past the protocol's limit.
+        const huge = async (): Promise<void> => {
+          const stream = await raw.dialProtocol(w.libp2p.peerId, PROTOCOL.heads)
+          try { await stream.send(Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0x0f])) } catch {}
+          try { for await (const _ of stream) void _ } catch {}
+        }
+        await huge()
+        await waitFor('an over-long frame is counted as oversized', () => dropped('oversized') >= 1, 10_000)
+      })
+    })
+
   test('a gossip flood of garbage frames gets the sender cut off, past gossipsub graylisting', { timeout: 60_000 },
     async () => {
       await withRawPeer(async (w, raw) => {

@@ -2,7 +2,7 @@ import { lpStream, Queue } from '@libp2p/utils'
 import { logger } from '@libp2p/logger'
 import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
 import { isOffence } from '../net/peer-guard.js'
-import { DeliveryAck, WIRE_VERSION, WireError, decodeDeliveryAck } from '../wire/codec.js'
+import { DeliveryAck, WIRE_VERSION, WireError, decodeDeliveryAck, dropReasonOf } from '../wire/codec.js'
 import { METRIC, type Metrics } from '../metrics/metrics.js'
 import { PROTOCOL } from '../defaults.js'
 import { ON_LIMITED, openStream } from '../net/limited.js'
@@ -121,7 +121,7 @@ export class DeliveryAcks {
       for (const { docId, seq } of ack.entries) this.ctx.confirmed(connection.remotePeer, docId, seq)
       await stream.close({ signal: read.signal })
     } catch (err) {
-      const reason = err instanceof WireError ? err.reason : 'malformed'
+      const reason = dropReasonOf(err)
       this.ctx.metrics.inc(METRIC.dropped, reason)
       log('ack from %p dropped: %s', connection.remotePeer, (err as Error)?.message ?? err)
       if (isOffence(reason)) this.ctx.offence?.(connection.remotePeer.toString(), reason)

@@ -4,7 +4,9 @@ import { lpStream, Queue } from '@libp2p/utils'
 import { logger } from '@libp2p/logger'
 import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
 import { isOffence } from '../net/peer-guard.js'
-import { HeadsDigest, HeadsReply, WIRE_VERSION, WireError, decodeHeadsDigest, decodeHeadsReply } from '../wire/codec.js'
+import {
+  HeadsDigest, HeadsReply, WIRE_VERSION, WireError, decodeHeadsDigest, decodeHeadsReply, dropReasonOf
+} from '../wire/codec.js'
 import { METRIC, type Metrics } from '../metrics/metrics.js'
 import { PROTOCOL } from '../defaults.js'
 import { ON_LIMITED, openStream } from '../net/limited.js'
@@ -206,7 +208,7 @@ export class HeadsExchange {
         if (this.running && !askedLately) this.ask(peer, true)
       }
     } catch (err) {
-      const reason = err instanceof WireError ? err.reason : 'malformed'
+      const reason = dropReasonOf(err)
       this.ctx.metrics.inc(METRIC.dropped, reason)
       log('heads request from %p dropped: %s', connection.remotePeer, (err as Error)?.message ?? err)
       if (isOffence(reason)) this.ctx.offence?.(connection.remotePeer.toString(), reason)

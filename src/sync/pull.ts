@@ -4,7 +4,7 @@ import { lpStream, RateLimiter } from '@libp2p/utils'
 import { logger } from '@libp2p/logger'
 import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
 import {
-  SyncRequest, SyncResponse, WIRE_VERSION, WireError, isHeadProof, type Checkpoint, type Envelope,
+  SyncRequest, SyncResponse, WIRE_VERSION, WireError, dropReasonOf, isHeadProof, type Checkpoint, type Envelope,
   decodeEnvelope, decodeSyncRequest, decodeSyncResponse
 } from '../wire/codec.js'
 import { peerAuthor, vectorFromWire, type VersionVector } from '../replica/version-vector.js'
@@ -269,7 +269,7 @@ export class PullProtocol {
       this.ctx.metrics.inc(METRIC.syncServed)
       this.ctx.metrics.inc(METRIC.syncBytesOut, '', bytes.byteLength)
     } catch (err) {
-      const reason = err instanceof WireError ? err.reason : 'sync-failed'
+      const reason = dropReasonOf(err, 'sync-failed')
       this.ctx.metrics.inc(METRIC.dropped, reason)
       log('sync request from %p dropped: %s: %s', peer, reason, (err as Error)?.message ?? err)
       if (isOffence(reason)) this.ctx.offence?.(peer.toString(), reason)

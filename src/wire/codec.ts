@@ -33,12 +33,27 @@ export type DropReason =
   | 'sync-failed' | 'unproven-head' | 'checkpoint-omission' | 'false-confirmation' | 'unauthorized' | 'equivocation'
   | 'no-key'
   | 'acl-pending' | 'not-a-member' | 'checkpoint-not-newer'
+  | 'stream-failed'
 
 export class WireError extends Error {
   override name = 'WireError'
   constructor (readonly reason: DropReason, message: string) {
     super(message)
   }
+}
+
+/** Length-prefix errors of `lpStream` (@libp2p/utils): a frame longer than the protocol allows. */
+const LENGTH_ERRORS = new Set(['InvalidDataLengthError', 'InvalidDataLengthLengthError', 'InvalidMessageLengthError'])
+
+/**
+ * Why a request stream was dropped. A `WireError` says what was wrong with the bytes; a length
+ * prefix over the limit is oversized; anything else (the stream ended, was reset or stalled before
+ * a whole message arrived) is `fallback`, which no peer guard counts: links break under honest peers too.
+ */
+export function dropReasonOf (err: unknown, fallback: DropReason = 'stream-failed'): DropReason {
+  if (err instanceof WireError) return err.reason
+  if (LENGTH_ERRORS.has((err as Error)?.name)) return 'oversized'
+  return fallback
 }
 
 const EMPTY = new Uint8Array(0)
