@@ -108,6 +108,17 @@ test('admin address forms: host:port, [v6]:port, port, URL, off', () => {
   assert.equal(adminUrl('[::1]:9000'), 'http://[::1]:9000')
 })
 
+test('--ice-server: STUN/TURN URLs for WebRTC, repeatable; anything else named in one line', () => {
+  assert.deepEqual(resolveDaemonConfig({ flags: {}, env: {} }).iceServers, [], 'none given: the library default')
+  const urls = ['stun:stun.example.org:3478', 'turn:turn.example.org']
+  assert.deepEqual(resolveDaemonConfig({ flags: { iceServers: urls }, env: {} }).iceServers, urls)
+  const fromEnv = resolveDaemonConfig({ flags: {}, env: { WEFT_ICE_SERVERS: 'stun:a:3478,stuns:b:5349' } })
+  assert.deepEqual(fromEnv.iceServers, ['stun:a:3478', 'stuns:b:5349'])
+  assert.throws(() => resolveDaemonConfig({ flags: { iceServers: ['http://stun.example.org'] }, env: {} }),
+    (err: Error) => err instanceof ConfigError &&
+      err.message === '--ice-server: "http://stun.example.org" is not a stun:, stuns:, turn: or turns: URL')
+})
+
 test('every option has a flag, an env variable, a default text and a description', () => {
   const flags = new Set<string>()
   for (const spec of DAEMON_OPTIONS) {

@@ -55,6 +55,8 @@ export interface DaemonConfig {
   holePunching: boolean
   /** Ask the router for a port forward by UPnP. */
   upnp: boolean
+  /** STUN/TURN URLs for WebRTC; empty: @libp2p/webrtc's public STUN servers. */
+  iceServers: string[]
   /** Which DHT finds document holders: weft's own ('private') or the public libp2p DHT. */
   network: 'private' | 'public'
   history: 'full' | 'none'
@@ -295,6 +297,16 @@ export const DAEMON_OPTIONS: readonly OptionSpec[] = [
     describe: 'Ask the router to forward the listen port to this daemon (UPnP IGD, or NAT-PMP).'
   },
   {
+    key: 'iceServers',
+    flag: 'ice-server',
+    type: 'array',
+    env: 'WEFT_ICE_SERVERS',
+    default: [],
+    defaultText: '(@libp2p/webrtc\'s public STUN servers)',
+    describe: 'STUN/TURN server URLs for /webrtc connections (stun:host:port, turn:host:port), repeatable: ' +
+      'your own instead of the public ones.'
+  },
+  {
     key: 'network',
     flag: 'network',
     type: 'string',
@@ -527,6 +539,11 @@ function validate (c: DaemonConfig): void {
   for (const id of c.pin) {
     if (!isValidDocId(id)) {
       throw new ConfigError(`--pin: ${JSON.stringify(id)} is not a document id (26 characters a-z, 2-7)`)
+    }
+  }
+  for (const url of c.iceServers) {
+    if (!/^(stuns?|turns?):\S+$/.test(url)) {
+      throw new ConfigError(`--ice-server: ${JSON.stringify(url)} is not a stun:, stuns:, turn: or turns: URL`)
     }
   }
   if (!c.dhtProtocol.startsWith('/')) throw new ConfigError('--dht-protocol must start with "/"')

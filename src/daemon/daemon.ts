@@ -127,7 +127,11 @@ export class Daemon {
         dataLimitBytes: config.relayDataLimit,
         durationLimitMs: config.relayDurationLimitMs
       },
-      nat: { holePunching: config.holePunching, upnp: config.upnp },
+      nat: {
+        holePunching: config.holePunching,
+        upnp: config.upnp,
+        ...(config.iceServers.length > 0 ? { iceServers: config.iceServers } : {})
+      },
       history: config.history
     }
     log.debug('starting engine', {
