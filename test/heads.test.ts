@@ -12,6 +12,18 @@ import { Peers, text, waitFor } from './support/peers.js'
 
 const counter = (w: Weft, name: string, label = ''): number => w.metrics.counters()[name]?.[label] ?? 0
 
+/** Waits until `read()` gives the same value twice, `spanMs` apart. */
+async function stillFor (what: string, read: () => number, spanMs: number, timeoutMs = 20_000): Promise<void> {
+  let last = -1
+  await waitFor(what, async () => {
+    const now = read()
+    const still = now === last
+    last = now
+    if (!still) await new Promise(resolve => setTimeout(resolve, spanMs))
+    return still
+  }, timeoutMs)
+}
+
 test('idle shared documents send no beacons and an idle link no digests; a lost last edit is still found', {
   timeout: 90_000
 }, async () => {
@@ -34,28 +46,14 @@ test('idle shared documents send no beacons and an idle link no digests; a lost 
 
     // Let the confirmations of the initial sync go out (1-2 s after each apply).
     const beacons = (): number => counter(a, METRIC.beaconsOut) + counter(b, METRIC.beaconsOut)
-    let last = -1
-    await waitFor('confirmations settled', async () => {
-      const now = beacons()
-      const settled = now === last
-      last = now
-      if (!settled) await new Promise(resolve => setTimeout(resolve, 2_500))
-      return settled
-    })
+    await stillFor('confirmations settled', beacons, 2_500)
     // Idle: nothing per document goes out, and the link itself goes quiet once both sides agreed:
     // asking every 500 ms, the two sides made ~12 exchanges in 3 s; now each asks only when its own
     // digest moves, or once per 10 intervals (5 s) as a safety net.
     const exchanges = (): number => [a, b].reduce((sum, w) =>
       sum + counter(w, METRIC.headsExchanges, 'same') + counter(w, METRIC.headsExchanges, 'differ'), 0)
     // Once both sides agree (subscriptions seen on both sides, so the same documents count as shared).
-    let seen = -1
-    await waitFor('the link goes quiet', async () => {
-      const now = exchanges()
-      const quiet = now === seen
-      seen = now
-      if (!quiet) await new Promise(resolve => setTimeout(resolve, 2_000))
-      return quiet
-    }, 30_000)
+    await stillFor('the link goes quiet', exchanges, 2_000, 30_000)
     const beaconsBefore = counter(a, METRIC.beaconsOut) + counter(b, METRIC.beaconsOut)
     const exchangesBefore = exchanges()
     await new Promise(resolve => setTimeout(resolve, 3_000))
