@@ -22,6 +22,7 @@ import type { Platform } from '../platform/platform.js'
 import type { WeftOptions } from '../types.js'
 import { DEFAULTS } from '../defaults.js'
 import { networkKnobs } from '../options.js'
+import { quietLogger } from './quiet-logger.js'
 
 export interface WeftServices {
   identify: Identify
@@ -50,6 +51,7 @@ export async function createNode (
 
   const config: Libp2pOptions<WeftServices> = {
     privateKey,
+    logger: quietLogger(),
     addresses: { listen, announce: options.announce ?? [] },
     // Every peer can dial through a relay; it reserves a slot on one only with '/p2p-circuit' in `listen`.
     transports: [...await platform.transports(listen, options.nat, options.tls), circuitRelayTransport()],
