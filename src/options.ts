@@ -9,6 +9,7 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { NetworkKnobs, WeftOptions } from './types.js'
+import { iceServerProblem } from './net/ice-servers.js'
 
 const NUMBER_OPTIONS = [
   'maxClockDriftMs', 'batchWindowMs', 'minSealIntervalMs', 'beaconIntervalMs', 'discoveryIntervalMs',
@@ -167,10 +168,12 @@ function checkNat (nat: unknown): void {
     }
   }
   const iceServers = (nat as Record<string, unknown>).iceServers
-  if (iceServers !== undefined && (!Array.isArray(iceServers) ||
-    !iceServers.every(url => typeof url === 'string' && /^(stuns?|turns?):\S+$/.test(url)))) {
-    throw new TypeError('createWeft: nat.iceServers must be an array of stun:/turn: URLs, ' +
-      `got ${describe(iceServers)}`)
+  if (iceServers !== undefined && !Array.isArray(iceServers)) {
+    throw new TypeError(`createWeft: nat.iceServers must be an array of stun:/turn: URLs, got ${describe(iceServers)}`)
+  }
+  for (const [i, url] of (iceServers as unknown[] | undefined ?? []).entries()) {
+    const problem = iceServerProblem(url)
+    if (problem !== undefined) throw new TypeError(`createWeft: nat.iceServers[${i}] ${describe(url)} ${problem}`)
   }
 }
 

@@ -93,13 +93,17 @@ describe('bad input is dropped with a reason and a counter, never a crash or a c
       let was = dropped(w, 'malformed')
       await send(async s => { await lpStream(s).write(randomBytes(300)) })
       await waitFor('garbage request dropped', () => dropped(w, 'malformed') > was)
-      was = dropped(w, 'malformed')
       // A length prefix announcing 100 MB: refused before anything is buffered.
+      was = dropped(w, 'oversized')
       await send(async s => { s.send(Uint8Array.from([0x80, 0x80, 0x80, 0x30])); await s.close() })
-      await waitFor('oversized request dropped', () => dropped(w, 'malformed') > was)
-      was = dropped(w, 'malformed')
-      await send(async s => { s.send(Uint8Array.from([50, 1, 2, 3])); await s.close() }) // truncated
-      await waitFor('truncated request dropped', () => dropped(w, 'malformed') > was)
+      await waitFor('oversized request dropped', () => dropped(w, 'oversized') > was)
+      // Truncated: the stream ends before the request does. Dropped, but no offence (a broken link
+      // looks the same): `sync-failed`, not `malformed`.
+      was = dropped(w, 'sync-failed')
+      const malformed = dropped(w, 'malformed')
+      await send(async s => { s.send(Uint8Array.from([50, 1, 2, 3])); await s.close() })
+      await waitFor('truncated request dropped', () => dropped(w, 'sync-failed') > was)
+      assert.equal(dropped(w, 'malformed'), malformed)
       assert.equal(text(handle), 'intact')
       assert.ok((await w.create()).id.length > 0, 'w still works')
     } finally {

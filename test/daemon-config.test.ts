@@ -108,15 +108,18 @@ test('admin address forms: host:port, [v6]:port, port, URL, off', () => {
   assert.equal(adminUrl('[::1]:9000'), 'http://[::1]:9000')
 })
 
-test('--ice-server: STUN/TURN URLs for WebRTC, repeatable; anything else named in one line', () => {
+test('--ice-server: STUN servers, TURN servers with credentials, repeatable; else one line', () => {
   assert.deepEqual(resolveDaemonConfig({ flags: {}, env: {} }).iceServers, [], 'none given: the library default')
-  const urls = ['stun:stun.example.org:3478', 'turn:turn.example.org']
+  const urls = ['stun:stun.example.org:3478', 'turn:me:secret@turn.example.org:3478']
   assert.deepEqual(resolveDaemonConfig({ flags: { iceServers: urls }, env: {} }).iceServers, urls)
-  const fromEnv = resolveDaemonConfig({ flags: {}, env: { WEFT_ICE_SERVERS: 'stun:a:3478,stuns:b:5349' } })
-  assert.deepEqual(fromEnv.iceServers, ['stun:a:3478', 'stuns:b:5349'])
+  const fromEnv = resolveDaemonConfig({ flags: {}, env: { WEFT_ICE_SERVERS: 'stun:a:3478,turns:u:p@b:5349' } })
+  assert.deepEqual(fromEnv.iceServers, ['stun:a:3478', 'turns:u:p@b:5349'])
   assert.throws(() => resolveDaemonConfig({ flags: { iceServers: ['http://stun.example.org'] }, env: {} }),
     (err: Error) => err instanceof ConfigError &&
-      err.message === '--ice-server: "http://stun.example.org" is not a stun:, stuns:, turn: or turns: URL')
+      err.message === '--ice-server: "http://stun.example.org" is not stun:host:port or turn:user:password@host:port')
+  assert.throws(() => resolveDaemonConfig({ flags: { iceServers: ['turn:turn.example.org:3478'] }, env: {} }),
+    (err: Error) => err instanceof ConfigError && err.message === '--ice-server: "turn:turn.example.org:3478" ' +
+      'is a TURN server without credentials (turn:user:password@host:port)')
 })
 
 test('every option has a flag, an env variable, a default text and a description', () => {

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { Peers, waitFor, text } from './support/peers.js'
 import { createWeft, type Weft } from '../src/index.js'
+import { iceServers } from '../src/net/ice-servers.js'
 
 /** Every direct TCP dial between the two is refused; relayed and WebRTC ones pass. */
 const noDirectTcp = (blocked: Set<string>): { denyDialMultiaddr: (ma: Multiaddr) => Promise<boolean> } => ({
@@ -66,9 +67,16 @@ test('peers behind "NAT" go from the relay to a WebRTC connection and sync over 
     }
   })
 
-test('nat.iceServers takes stun:/turn: URLs only', async () => {
+test('nat.iceServers takes stun: URLs and turn: URLs with credentials only', async () => {
   await assert.rejects(createWeft({ listen: ['/webrtc'], nat: { iceServers: ['http://stun.example.org'] } }),
-    /nat\.iceServers must be an array of stun:\/turn: URLs, got \["http:\/\/stun\.example\.org"\]/)
+    /nat\.iceServers\[0\] "http:\/\/stun\.example\.org" is not stun:host:port or turn:user:password@host:port/)
+  // node-datachannel and browsers refuse a TURN server without credentials: every WebRTC connection failed.
+  await assert.rejects(createWeft({ listen: ['/webrtc'], nat: { iceServers: ['stun:a:3478', 'turn:b:3478'] } }),
+    /nat\.iceServers\[1\] "turn:b:3478" is a TURN server without credentials/)
   await assert.rejects(createWeft({ nat: { iceServers: 'stun:stun.example.org' as unknown as string[] } }),
-    /nat\.iceServers/)
+    /nat\.iceServers must be an array/)
+  assert.deepEqual(iceServers(['stun:a:3478', 'turns:me:s%40cret@b:5349?transport=tcp']), [
+    { urls: 'stun:a:3478' },
+    { urls: 'turns:b:5349?transport=tcp', username: 'me', credential: 's@cret' }
+  ], 'credentials go beside the URL, as RTCIceServer wants them')
 })

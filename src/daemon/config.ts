@@ -15,6 +15,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { addressProblem, isSecureWebSocket } from '../options.js'
 import { isValidDocId } from './doc-id.js'
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './log.js'
+import { iceServerProblem } from '../net/ice-servers.js'
 
 export type DhtMode = 'server' | 'client'
 
@@ -303,8 +304,8 @@ export const DAEMON_OPTIONS: readonly OptionSpec[] = [
     env: 'WEFT_ICE_SERVERS',
     default: [],
     defaultText: '(@libp2p/webrtc\'s public STUN servers)',
-    describe: 'STUN/TURN server URLs for /webrtc connections (stun:host:port, turn:host:port), repeatable: ' +
-      'your own instead of the public ones.'
+    describe: 'STUN/TURN servers for /webrtc connections (stun:host:port, turn:user:password@host:port), ' +
+      'repeatable: your own instead of the public ones.'
   },
   {
     key: 'network',
@@ -542,9 +543,8 @@ function validate (c: DaemonConfig): void {
     }
   }
   for (const url of c.iceServers) {
-    if (!/^(stuns?|turns?):\S+$/.test(url)) {
-      throw new ConfigError(`--ice-server: ${JSON.stringify(url)} is not a stun:, stuns:, turn: or turns: URL`)
-    }
+    const problem = iceServerProblem(url)
+    if (problem !== undefined) throw new ConfigError(`--ice-server: ${JSON.stringify(url)} ${problem}`)
   }
   if (!c.dhtProtocol.startsWith('/')) throw new ConfigError('--dht-protocol must start with "/"')
   if (!Number.isInteger(c.shutdownTimeoutMs) || c.shutdownTimeoutMs < 100) {

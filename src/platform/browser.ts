@@ -3,6 +3,7 @@ import { ed25519 } from '@noble/curves/ed25519.js'
 import { BrowserLevel } from 'browser-level'
 import { MemoryLevel } from 'memory-level'
 import type { Ed25519, LevelDb, Platform } from './platform.js'
+import { iceServers as toIceServers } from '../net/ice-servers.js'
 
 /**
  * ed25519 in pure JS (@noble/curves): WebCrypto's Ed25519 is asynchronous and
@@ -58,5 +59,5 @@ const isWebRtcListen = (address: string): boolean => address === '/webrtc' || ad
 async function loadWebRtc (iceServers: string[] | undefined): Promise<(components: any) => any> {
   const { webRTC } = await import('@libp2p/webrtc')
   if (iceServers === undefined) return webRTC()
-  return webRTC({ rtcConfiguration: { iceServers: iceServers.length === 0 ? [] : [{ urls: iceServers }] } })
+  return webRTC({ rtcConfiguration: { iceServers: toIceServers(iceServers) } })
 }

@@ -7,6 +7,7 @@ import { portMappingClient } from '../net/port-mapping.js'
 import { MemoryLevel } from 'memory-level'
 import { nodeEd25519 } from '../identity/ed25519-node.js'
 import type { LevelDb, Platform } from './platform.js'
+import { iceServers as toIceServers } from '../net/ice-servers.js'
 
 /** Opening the store should take milliseconds; a data dir on a dead network mount must not hang the start. */
 const OPEN_TIMEOUT_MS = 15_000
@@ -75,7 +76,7 @@ async function loadWebRtc (iceServers: string[] | undefined): Promise<(component
   try {
     const { webRTC } = await import('@libp2p/webrtc')
     if (iceServers === undefined) return webRTC()
-    return webRTC({ rtcConfiguration: { iceServers: iceServers.length === 0 ? [] : [{ urls: iceServers }] } })
+    return webRTC({ rtcConfiguration: { iceServers: toIceServers(iceServers) } })
   } catch (err: any) {
     throw new TypeError('createWeft: listen address /webrtc needs WebRTC, which is not available here ' +
       `(@libp2p/webrtc: ${String(err?.message ?? err).split('\n')[0]})`, { cause: err })

@@ -13,7 +13,10 @@ import { ON_LIMITED, openStream } from '../net/limited.js'
 import { deadline } from '../util/deadline.js'
 
 const log = logger('weft:heads')
+/** A heads reply lists every shared document: up to MAX_HEADS_ENTRIES of ~40 bytes. */
 const MAX_MESSAGE_BYTES = 8 * 1024 * 1024
+/** A digest is ~40 bytes: anything much longer is no digest (and is not buffered to find out). */
+const MAX_DIGEST_BYTES = 1024
 const encoder = new TextEncoder()
 
 /** One shared document as the exchange sees it. */
@@ -93,6 +96,11 @@ export class HeadsExchange {
   private readonly askedAt = new Map<string, number>()
   /** Per neighbour: a pending ask-back after its digest differed from ours. */
   private readonly askingBack = new Map<string, ReturnType<typeof setTimeout>>()
+  /**
+   * Per neighbour: how many of its digests differed from ours. An exchange of ours that started
+   * before one did may not record its "same" as an agreement: the neighbour showed more since.
+   */
+  private readonly mismatches = new Map<string, number>()
 
   constructor (private readonly libp2p: Libp2p, private readonly ctx: HeadsContext) {}
 
@@ -112,6 +120,7 @@ export class HeadsExchange {
     this.askedAt.clear()
     for (const timer of this.askingBack.values()) clearTimeout(timer)
     this.askingBack.clear()
+    this.mismatches.clear()
     await this.libp2p.unhandle(PROTOCOL.heads).catch(() => {})
   }
 
@@ -126,7 +135,9 @@ export class HeadsExchange {
   round (): void {
     const peers = this.libp2p.getPeers()
     const current = new Set(peers.map(p => p.toString()))
-    for (const map of [this.agreed, this.askedAt]) for (const key of map.keys()) if (!current.has(key)) map.delete(key)
+    for (const map of [this.agreed, this.askedAt, this.mismatches]) {
+      for (const key of map.keys()) if (!current.has(key)) map.delete(key)
+    }
     for (const peer of peers) this.ask(peer, false)
   }
 
@@ -147,6 +158,7 @@ export class HeadsExchange {
       sameDigest(agreed, digest, heads.length)
     if (!always && unchanged) return
     this.askedAt.set(key, Date.now())
+    const mismatchesBefore = this.mismatches.get(key) ?? 0
     const limit = deadline(this.ctx.timeoutMs)
     const options = { signal: limit.signal }
     let reply: HeadsReply
@@ -173,7 +185,9 @@ export class HeadsExchange {
     }
     this.ctx.metrics.inc(METRIC.headsExchanges, reply.same ? 'same' : 'differ')
     if (reply.same) {
-      this.agreed.set(key, { digest, count: heads.length, at: Date.now() })
+      if ((this.mismatches.get(key) ?? 0) === mismatchesBefore) {
+        this.agreed.set(key, { digest, count: heads.length, at: Date.now() })
+      }
       return
     }
     this.agreed.delete(key)
@@ -190,8 +204,8 @@ export class HeadsExchange {
     const options = { signal: limit.signal }
     const read = deadline(this.ctx.requestReadTimeoutMs, limit.signal)
     try {
-      const lp = lpStream(stream, { maxDataLength: MAX_MESSAGE_BYTES })
-      const request = decodeHeadsDigest(await lp.read({ signal: read.signal }), MAX_MESSAGE_BYTES)
+      const lp = lpStream(stream, { maxDataLength: MAX_DIGEST_BYTES })
+      const request = decodeHeadsDigest(await lp.read({ signal: read.signal }), MAX_DIGEST_BYTES)
       read.clear()
       if (request.version !== WIRE_VERSION) {
         throw new WireError('bad-version', `heads digest version ${request.version}`)
@@ -213,8 +227,12 @@ export class HeadsExchange {
         // The neighbour may hold something we lack, and only the side that asks pulls: ask back soon,
         // unless we asked it moments ago (then at our next round: the agreement is gone).
         this.agreed.delete(key)
+        this.mismatches.set(key, (this.mismatches.get(key) ?? 0) + 1)
+        // Asked lately: within half an interval, and never less than two ask-back delays, or with a
+        // short interval two sides still differing would keep asking each other back every second.
         const askedAt = this.askedAt.get(key)
-        const askedLately = askedAt !== undefined && Date.now() - askedAt <= this.ctx.intervalMs / 2
+        const lately = Math.max(this.ctx.intervalMs / 2, 2 * ASK_BACK_AFTER_MS)
+        const askedLately = askedAt !== undefined && Date.now() - askedAt <= lately
         if (this.running && !askedLately && !this.askingBack.has(key)) {
           this.askingBack.set(key, setTimeout(() => {
             this.askingBack.delete(key)

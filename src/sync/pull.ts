@@ -208,17 +208,13 @@ export class PullProtocol {
       }
       const lp = lpStream(stream, { maxDataLength: MAX_REQUEST_BYTES })
       let request: SyncRequest
+      // A request that does not decode is a WireError; one that never arrives whole (the stream
+      // ended, stalled or was reset) is no offence (dropReasonOf below): links break under honest peers.
+      const read = deadline(this.ctx.requestReadTimeoutMs, options.signal)
       try {
-        const read = deadline(this.ctx.requestReadTimeoutMs, options.signal)
-        try {
-          request = decodeSyncRequest(await lp.read({ signal: read.signal }), MAX_REQUEST_BYTES)
-        } finally {
-          read.clear()
-        }
-      } catch (err) {
-        throw err instanceof WireError
-          ? err
-          : new WireError('malformed', `sync request unreadable: ${(err as Error).message}`)
+        request = decodeSyncRequest(await lp.read({ signal: read.signal }), MAX_REQUEST_BYTES)
+      } finally {
+        read.clear()
       }
       if (request.version !== WIRE_VERSION) {
         throw new WireError('bad-version', `sync request version ${request.version}`)

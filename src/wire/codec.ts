@@ -42,7 +42,10 @@ export class WireError extends Error {
   }
 }
 
-/** Length-prefix errors of `lpStream` (@libp2p/utils): a frame longer than the protocol allows. */
+/**
+ * Errors of `lpStream` (@libp2p/utils) for a frame longer than the protocol allows. Each protocol's
+ * limit stays under the stream's read buffer (4 MiB), whose overflow would read as a broken stream.
+ */
 const LENGTH_ERRORS = new Set(['InvalidDataLengthError', 'InvalidDataLengthLengthError', 'InvalidMessageLengthError'])
 
 /**
