@@ -23,3 +23,32 @@ export async function waitQuiet (minMs: number, maxMs: number, lowPercent: numbe
     if (elapsed > maxMs) return { settleMs: elapsed, idleCpuPercent: rate, quiet: false }
   }
 }
+
+export interface LinksSettled { waitedMs: number, settled: boolean }
+
+/**
+ * Waits until no peer's link count changed for `holdMs` (sampled every `stepMs`), giving up after
+ * `maxMs`. Measuring steady-state propagation while a cluster still trims its start-up links
+ * measured the trimming: a weft writer chosen with 19 links (its DHT walks' start-up dials, closed
+ * by its connection budget 10-15 s after start) flood-published to all of them, and the window saw
+ * the links close. Systems whose links are unknown (undefined) are settled at once.
+ */
+export async function waitLinksSettled (
+  read: () => Promise<Array<number | undefined>> | Array<number | undefined>,
+  holdMs = 3_000,
+  maxMs = 30_000,
+  stepMs = 500
+): Promise<LinksSettled> {
+  const t0 = performance.now()
+  let last = (await read()).join(',')
+  if (last.split(',').some(x => x === '')) return { waitedMs: 0, settled: true }
+  let heldSince = t0
+  while (true) {
+    await sleep(stepMs)
+    const now = (await read()).join(',')
+    const t = performance.now()
+    if (now !== last) { last = now; heldSince = t }
+    if (t - heldSince >= holdMs) return { waitedMs: t - t0, settled: true }
+    if (t - t0 >= maxMs) return { waitedMs: t - t0, settled: false }
+  }
+}

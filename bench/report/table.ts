@@ -86,7 +86,7 @@ function latencySection (rows: LatencyRow[]): string {
         ms(r.cpuPerDeliveryMs),
         r.settleMs === null
           ? 'n/a'
-          : `${(r.settleMs / 1000).toFixed(1)}${r.quietReached === false ? ' (not quiet)' : ''}`,
+          : `${(r.settleMs / 1000).toFixed(1)}${r.quietReached === false ? ' (not settled)' : ''}`,
         r.idleCpuPercent === null ? 'n/a' : pct(r.idleCpuPercent), ms(r.netCpuPerDeliveryMs), int(r.bytesPerDelivery),
         int(r.lostDeliveries),
         ratio(r.allPeers.p50, mesh?.allPeers.p50), ratio(r.allPeers.p99, mesh?.allPeers.p99),
@@ -127,7 +127,8 @@ export function renderMarkdown (r: BenchResults): string {
       'per-peer p50: over each (edit, receiver) pair. ' +
       'CPU/delivery: process CPU (all peers in the run; summed over the processes when separate) per delivered edit, ' +
       'over the measurement window; ' +
-      'settle: wait after start-up until the process CPU stayed below (10 + N/2) % of a core for 1.5 s ' +
+      'settle: wait after start-up until no peer\'s link count changed for 3 s and then the process CPU ' +
+      'stayed below (10 + N/2) % of a core for 1.5 s ' +
       '(start-up work: DHT, identify, heartbeats); ' +
       'idle CPU: the cluster idle just before measuring (% of one core); ' +
       'net: CPU/delivery minus that idle rate; ' +

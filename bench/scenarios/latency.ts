@@ -6,7 +6,7 @@ import { log, errMsg } from '../lib/log.js'
 import { measureLatency, latencyStats, typicalWriter, type LatencyStats } from './latency-core.js'
 import type { ScenarioContext, SkipNote } from './context.js'
 import { profileWindow } from '../lib/profiler.js'
-import { waitQuiet } from '../lib/quiet.js'
+import { waitQuiet, waitLinksSettled } from '../lib/quiet.js'
 import { sleep, cpuMs } from '../lib/time.js'
 
 export interface LatencyRow extends LatencyStats {
@@ -59,7 +59,10 @@ export async function runLatency (
       }
       const setupMs = performance.now() - t0
       try {
-        // let start-up work (DHT queries, identify, first heartbeats) die down, then sample the idle CPU rate
+        // let the links settle and start-up work (DHT queries, identify, first heartbeats) die down,
+        // then sample the idle CPU rate
+        const linked = await waitLinksSettled(() => cluster.peers.map(p => p.connections?.()), 3_000,
+          ctx.quick ? 10_000 : 30_000)
         const q = await waitQuiet(ctx.quick ? 1_500 : 3_000, ctx.quick ? 10_000 : 30_000, 10 + plan.n / 2)
         const idleStart = process.cpuUsage()
         const idleT0 = performance.now()
@@ -85,8 +88,8 @@ export async function runLatency (
           topology: cluster.topology,
           avgConnections: conns.length > 0 ? conns.reduce((a, b) => a + b, 0) / conns.length : null,
           writer: { index: writer.index, links: writer.links ?? null },
-          settleMs: q.settleMs,
-          quietReached: q.quiet,
+          settleMs: linked.waitedMs + q.settleMs,
+          quietReached: q.quiet && linked.settled,
           idleCpuPercent: idleRate * 100,
           netCpuPerDeliveryMs: sample.perDelivery.length > 0
             ? (sample.cpuMs - idleRate * sample.wallMs) / sample.perDelivery.length

@@ -14,6 +14,7 @@ import type { SystemName } from '../systems/types.js'
 import type { LatencyRow } from './latency.js'
 import { typicalWriter } from './latency-core.js'
 import type { ScenarioContext, SkipNote } from './context.js'
+import { waitLinksSettled } from '../lib/quiet.js'
 
 async function setup (system: SystemName, peers: ChildPeer[], extra: ChildPeer[]): Promise<string> {
   if (system === 'weft') {
@@ -65,8 +66,11 @@ async function runOne (system: SystemName, n: number, edits: number, budgetMs: n
     await withTimeout(Promise.all(all.map(async p => { await p.ready })), 60_000, 'child processes starting')
     const topology = await withTimeout(setup(system, peers, extra), 90_000, `${system} multi-process setup`)
     const setupMs = performance.now() - t0
-    // A typical peer writes, as in the one-process runs (see typicalWriter).
-    const links = await Promise.all(peers.map(async p => await p.call<number | null>('links') ?? undefined))
+    // A typical peer writes, as in the one-process runs (see typicalWriter), once start-up links settled.
+    const readLinks = async (): Promise<Array<number | undefined>> =>
+      await Promise.all(peers.map(async p => await p.call<number | null>('links') ?? undefined))
+    const linked = await waitLinksSettled(readLinks, 3_000, budgetMs > 10_000 ? 30_000 : 10_000)
+    const links = await readLinks()
     const chosen = typicalWriter(links)
     const writer = peers[chosen.index]
     const receivers = peers.filter((_, i) => i !== chosen.index)
@@ -95,7 +99,7 @@ async function runOne (system: SystemName, n: number, edits: number, budgetMs: n
       prevCpu = now
       lowRun = rate < 10 + n / 2 ? lowRun + 1 : 0
     }
-    const settleMs = performance.now() - quietStart
+    const settleMs = linked.waitedMs + performance.now() - quietStart
     const cpu0 = await Promise.all(all.map(async p => await p.call<number>('cpu')))
     const rnd = mulberry32(42)
     const allPeers: number[] = []
@@ -133,7 +137,7 @@ async function runOne (system: SystemName, n: number, edits: number, budgetMs: n
         : (links as number[]).reduce((a, b) => a + b, 0) / links.length,
       writer: { index: chosen.index, links: chosen.links ?? null },
       settleMs,
-      quietReached: lowRun >= 3,
+      quietReached: lowRun >= 3 && linked.settled,
       idleCpuPercent: null,
       netCpuPerDeliveryMs: null,
       edits: allPeers.length,
