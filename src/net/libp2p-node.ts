@@ -109,12 +109,17 @@ export async function createNode (
         heartbeatInterval: net.gossipHeartbeatMs ?? DEFAULTS.gossipHeartbeatMs,
         floodPublish: net.floodPublish ?? DEFAULTS.floodPublish,
         // Every mesh peer gets a copy of every message, and each connected topic peer outside the
-        // mesh an IHAVE per heartbeat. gossipsub lets a mesh grow to 12 (Dhi) as neighbours graft
-        // us, and gossips to 6 (Dlazy): with weft's extra links (holders, DHT) meshes reached 12
-        // at 25 peers. Capped at 8, and gossip to 3, a 25-peer document cost 10 % less CPU and
-        // 11 % fewer bytes per delivered edit (p99 72-76 ms against 89-93 ms, two runs each); lost
-        // messages are still pulled by weft's own repair (src/sync/doc-sync.ts).
-        Dhi: 8,
+        // mesh an IHAVE per heartbeat: the mesh degree is most of the CPU per delivered edit (each
+        // copy is a yamux frame, a noise decryption and gossipsub's handling at the receiver, and a
+        // window update back). gossipsub lets a mesh grow to 12 (Dhi) as neighbours graft us; with
+        // weft's ~8.6 links a peer's mesh averaged 6.5 even capped at 8. A mesh of 5 (4 to 6),
+        // against gossipsub's 6 (4 to 12), in two latency runs, each side by side with the bare mesh
+        // (2026-12-04): N = 25 CPU per delivery 1.89x → 1.46x the mesh's, bytes 1,882 → 1,559;
+        // N = 100 in memory 2.39x → 1.47x, p50 2.27x → 1.40x. A copy a mesh of 5 misses arrives by
+        // IHAVE/IWANT gossip (3 peers a heartbeat) or weft's own repair (src/sync/doc-sync.ts).
+        D: 5,
+        Dlo: 4,
+        Dhi: 6,
         Dlazy: 3,
         maxInboundDataLength: (options.maxEnvelopeBytes ?? 1024 * 1024) + 4096,
         // Two topics per open document (content and presence); gossipsub's default budget of
