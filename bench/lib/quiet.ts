@@ -27,6 +27,13 @@ export async function waitQuiet (minMs: number, maxMs: number, lowPercent: numbe
 export interface LinksSettled { waitedMs: number, settled: boolean }
 
 /**
+ * Longer than weft's connection budget round (3 s): with a 3 s hold the wait ended between two
+ * rounds and the next one still closed start-up links in the window (N = 25: idle 11-12 % of a
+ * core just before measuring, against 2-5 % once the links were closed).
+ */
+export const LINKS_HOLD_MS = 5_000
+
+/**
  * Waits until no peer's link count changed for `holdMs` (sampled every `stepMs`), giving up after
  * `maxMs`. Measuring steady-state propagation while a cluster still trims its start-up links
  * measured the trimming: a weft writer chosen with 19 links (its DHT walks' start-up dials, closed
@@ -35,7 +42,7 @@ export interface LinksSettled { waitedMs: number, settled: boolean }
  */
 export async function waitLinksSettled (
   read: () => Promise<Array<number | undefined>> | Array<number | undefined>,
-  holdMs = 3_000,
+  holdMs = LINKS_HOLD_MS,
   maxMs = 30_000,
   stepMs = 500
 ): Promise<LinksSettled> {

@@ -127,7 +127,7 @@ export function renderMarkdown (r: BenchResults): string {
       'per-peer p50: over each (edit, receiver) pair. ' +
       'CPU/delivery: process CPU (all peers in the run; summed over the processes when separate) per delivered edit, ' +
       'over the measurement window; ' +
-      'settle: wait after start-up until no peer\'s link count changed for 3 s and then the process CPU ' +
+      'settle: wait after start-up until no peer\'s link count changed for 5 s and then the process CPU ' +
       'stayed below (10 + N/2) % of a core for 1.5 s ' +
       '(start-up work: DHT, identify, heartbeats); ' +
       'idle CPU: the cluster idle just before measuring (% of one core); ' +

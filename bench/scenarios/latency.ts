@@ -6,7 +6,7 @@ import { log, errMsg } from '../lib/log.js'
 import { measureLatency, latencyStats, typicalWriter, type LatencyStats } from './latency-core.js'
 import type { ScenarioContext, SkipNote } from './context.js'
 import { profileWindow } from '../lib/profiler.js'
-import { waitQuiet, waitLinksSettled } from '../lib/quiet.js'
+import { waitQuiet, waitLinksSettled, LINKS_HOLD_MS } from '../lib/quiet.js'
 import { sleep, cpuMs } from '../lib/time.js'
 
 export interface LatencyRow extends LatencyStats {
@@ -61,7 +61,7 @@ export async function runLatency (
       try {
         // let the links settle and start-up work (DHT queries, identify, first heartbeats) die down,
         // then sample the idle CPU rate
-        const linked = await waitLinksSettled(() => cluster.peers.map(p => p.connections?.()), 3_000,
+        const linked = await waitLinksSettled(() => cluster.peers.map(p => p.connections?.()), LINKS_HOLD_MS,
           ctx.quick ? 10_000 : 30_000)
         const q = await waitQuiet(ctx.quick ? 1_500 : 3_000, ctx.quick ? 10_000 : 30_000, 10 + plan.n / 2)
         const idleStart = process.cpuUsage()

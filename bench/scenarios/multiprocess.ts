@@ -14,7 +14,7 @@ import type { SystemName } from '../systems/types.js'
 import type { LatencyRow } from './latency.js'
 import { typicalWriter } from './latency-core.js'
 import type { ScenarioContext, SkipNote } from './context.js'
-import { waitLinksSettled } from '../lib/quiet.js'
+import { waitLinksSettled, LINKS_HOLD_MS } from '../lib/quiet.js'
 
 async function setup (system: SystemName, peers: ChildPeer[], extra: ChildPeer[]): Promise<string> {
   if (system === 'weft') {
@@ -69,7 +69,7 @@ async function runOne (system: SystemName, n: number, edits: number, budgetMs: n
     // A typical peer writes, as in the one-process runs (see typicalWriter), once start-up links settled.
     const readLinks = async (): Promise<Array<number | undefined>> =>
       await Promise.all(peers.map(async p => await p.call<number | null>('links') ?? undefined))
-    const linked = await waitLinksSettled(readLinks, 3_000, budgetMs > 10_000 ? 30_000 : 10_000)
+    const linked = await waitLinksSettled(readLinks, LINKS_HOLD_MS, budgetMs > 10_000 ? 30_000 : 10_000)
     const links = await readLinks()
     const chosen = typicalWriter(links)
     const writer = peers[chosen.index]
