@@ -387,40 +387,6 @@ describe('DocSync decision function', () => {
     sync.stop()
   })
 
-  test('a heads difference while edits stream in is pulled once the document has been quiet for 2 s', () => {
-    const { sync, pulls, clock } = setup()
-    sync.start()
-    pulls.length = 0
-    // only the heads pulls: the never-synced document also makes its catch-up pulls meanwhile
-    const heads = (): typeof pulls => pulls.filter(p => p.reason.startsWith('heads'))
-    sync.receive({ type: 'envelope', from: peer('p1'), result: 'applied', fromAuthor: false })
-    sync.receive({ type: 'heads-differ', peer: peer('p2') })
-    assert.deepEqual(heads(), [], 'not while envelopes arrive')
-    clock.advance(1_500)
-    sync.receive({ type: 'sealed' })
-    clock.advance(2_400)
-    assert.deepEqual(heads(), [], 'a local edit 1.5 s in keeps it streaming')
-    clock.advance(100)
-    assert.deepEqual(heads().map(p => [p.peer, p.reason, p.at]),
-      [['p2', 'heads digest differed while edits streamed', 4_000]])
-    clock.advance(10_000)
-    assert.equal(heads().length, 1, 'pulled once')
-    sync.stop()
-  })
-
-  test('a heads difference deferred for a peer that has left the topic is not pulled', () => {
-    const { sync, pulls, clock, state } = setup()
-    sync.start()
-    pulls.length = 0
-    sync.receive({ type: 'envelope', from: peer('p1'), result: 'applied', fromAuthor: false })
-    sync.receive({ type: 'heads-differ', peer: peer('p2') })
-    state.subscribers = state.subscribers.filter(p => p.toString() !== 'p2')
-    sync.receive({ type: 'peer-left', peer: peer('p2') })
-    clock.advance(5_000)
-    assert.deepEqual(pulls.filter(p => p.reason.startsWith('heads')), [])
-    sync.stop()
-  })
-
   test('status: offline, connecting, syncing until a pull completes, synced, and back when the peer leaves', () => {
     const { sync, state, statuses } = setup({ subscribers: [] })
     state.online = false

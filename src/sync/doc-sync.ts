@@ -106,14 +106,6 @@ const MAX_SHORT_PULLS = 3
  * good once the pulls prompted by joins had failed (busy peers) or the peer synced with was gone.
  */
 const CATCH_UP_FIRST_MS = 2_000
-/**
- * A document with an envelope applied or sealed within this long counts as streaming: a heads
- * digest that differs then mostly shows edits still in flight on gossip, which deliver them
- * anyway. Such a difference is pulled once the document has been quiet this long. Measured at 25
- * peers with one writer at 20 edits/s: 20-44 pulls per 5 s once heads exchanges fell due, for
- * what gossip was already delivering.
- */
-const STREAM_QUIET_MS = 2_000
 const CATCH_UP_MAX_MS = 30_000
 
 const realTimers: Timers = {
@@ -145,9 +137,7 @@ const realTimers: Timers = {
  *    idle document sends nothing, a busy one nothing while edits stream in, and after a
  *    burst a few beacons in all (the first spares the rest), not one per peer. What an
  *    idle document may still miss (a lost last edit) is found by the per-neighbour heads
- *    exchange, which reports here as `heads-differ` and is answered with a pull: at once, or,
- *    while edits stream in (the difference is then mostly what gossip is delivering), once the
- *    document has been quiet for STREAM_QUIET_MS.
+ *    exchange, which reports here as `heads-differ` and is answered with a pull.
  * 4. Status: `offline` without any connection, `connecting` with no peer on the
  *    topic, `syncing` while pulling or before the first completed pull with a current
  *    peer, `synced` after it (or after a joining peer's request showed it holds nothing
@@ -189,11 +179,6 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
   /** The vector at the previous periodic look: a periodic beacon waits until the vector holds still. */
   private lastTickVector = ''
   private running = false
-  /** Armed by the first envelope applied or sealed after a quiet spell; see STREAM_QUIET_MS. */
-  private quietTimer: unknown
-  private activeSinceArmed = false
-  /** A neighbour whose heads digest differed while edits streamed: pulled once they stop. */
-  private deferredHeads: PeerRef | undefined
   private readonly timers: Timers
   private readonly random: () => number
 
@@ -218,35 +203,12 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     this.evaluate()
   }
 
-  private noteActivity (): void {
-    this.activeSinceArmed = true
-    if (this.quietTimer === undefined) this.armQuietTimer()
-  }
-
-  private armQuietTimer (): void {
-    this.activeSinceArmed = false
-    this.quietTimer = this.timers.setTimeout(() => {
-      this.quietTimer = undefined
-      if (this.activeSinceArmed) {
-        this.armQuietTimer()
-        return
-      }
-      const peer = this.deferredHeads
-      this.deferredHeads = undefined
-      if (peer === undefined || !this.running) return
-      const key = peer.toString()
-      if (!this.c.subscribers().some(p => p.toString() === key)) return
-      this.c.pull(peer, 'heads digest differed while edits streamed')
-    }, STREAM_QUIET_MS)
-  }
-
   stop (): void {
     this.running = false
-    for (const t of [this.repairTimer, this.soonTimer, this.periodicTimer, this.catchUpTimer, this.quietTimer]) {
+    for (const t of [this.repairTimer, this.soonTimer, this.periodicTimer, this.catchUpTimer]) {
       if (t !== undefined) this.timers.clearTimeout(t)
     }
-    this.repairTimer = this.soonTimer = this.periodicTimer = this.catchUpTimer = this.quietTimer = undefined
-    this.deferredHeads = undefined
+    this.repairTimer = this.soonTimer = this.periodicTimer = this.catchUpTimer = undefined
     for (const { timer } of this.joiners?.values() ?? []) this.timers.clearTimeout(timer)
     this.joiners = undefined
   }
@@ -255,7 +217,6 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     if (!this.running) return
     switch (input.type) {
       case 'envelope':
-        if (input.result === 'applied') this.noteActivity()
         if (input.result === 'applied' && input.fromAuthor) this.c.acknowledge(input.from)
         else if (input.result === 'held') {
           this.gapSources.set(input.from.toString(), input.from)
@@ -267,7 +228,6 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
         break
       case 'sealed':
         // A local edit changes nothing that decisions rest on; acks and beacons follow from it.
-        this.noteActivity()
         return
       case 'beacon': {
         this.knownVectors.set(input.from.toString(), input.vector)
@@ -328,8 +288,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
       case 'connectivity':
         break
       case 'heads-differ':
-        if (this.quietTimer !== undefined) this.deferredHeads = input.peer
-        else this.c.pull(input.peer, 'heads digest differs')
+        this.c.pull(input.peer, 'heads digest differs')
         break
       case 'pull-finished': {
         const key = input.peer.toString()
