@@ -24,7 +24,7 @@ export async function waitQuiet (minMs: number, maxMs: number, lowPercent: numbe
   }
 }
 
-export interface LinksSettled { waitedMs: number, settled: boolean }
+export interface LinksSettled { waitedMs: number, settled: boolean, links: Array<number | undefined> }
 
 /**
  * Longer than weft's connection budget round (3 s): with a 3 s hold the wait ended between two
@@ -47,15 +47,15 @@ export async function waitLinksSettled (
   stepMs = 500
 ): Promise<LinksSettled> {
   const t0 = performance.now()
-  let last = (await read()).join(',')
-  if (last.split(',').some(x => x === '')) return { waitedMs: 0, settled: true }
+  let links = await read()
+  if (links.some(l => l === undefined)) return { waitedMs: 0, settled: true, links }
   let heldSince = t0
   while (true) {
     await sleep(stepMs)
-    const now = (await read()).join(',')
+    const now = await read()
     const t = performance.now()
-    if (now !== last) { last = now; heldSince = t }
-    if (t - heldSince >= holdMs) return { waitedMs: t - t0, settled: true }
-    if (t - t0 >= maxMs) return { waitedMs: t - t0, settled: false }
+    if (now.some((l, i) => l !== links[i])) { links = now; heldSince = t }
+    if (t - heldSince >= holdMs) return { waitedMs: t - t0, settled: true, links }
+    if (t - t0 >= maxMs) return { waitedMs: t - t0, settled: false, links }
   }
 }

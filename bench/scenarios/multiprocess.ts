@@ -70,7 +70,7 @@ async function runOne (system: SystemName, n: number, edits: number, budgetMs: n
     const readLinks = async (): Promise<Array<number | undefined>> =>
       await Promise.all(peers.map(async p => await p.call<number | null>('links') ?? undefined))
     const linked = await waitLinksSettled(readLinks, LINKS_HOLD_MS, budgetMs > 10_000 ? 30_000 : 10_000)
-    const links = await readLinks()
+    const links = linked.links
     const chosen = typicalWriter(links)
     const writer = peers[chosen.index]
     const receivers = peers.filter((_, i) => i !== chosen.index)

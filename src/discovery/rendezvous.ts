@@ -26,6 +26,8 @@ const KICK_SAMPLE = 16
 const BACKGROUND_SPACING_MS = 500
 const PROVIDE_SLOTS = 2
 const WELL_CONNECTED = 3
+/** A document with WELL_CONNECTED holders looks again only this many lookup intervals later (a partition check). */
+const RARE_CHECK_INTERVALS = 10
 /**
  * A document opened (not created) here publishes its provider record only after a random 2-10 s,
  * and then, if it has WELL_CONNECTED connected holders by that time, only after a much longer random
@@ -213,7 +215,7 @@ export class Rendezvous {
         // per 5 s and the cluster at 120-130 % of a core for 20 s.
         if (this.options.peersFor(entry.docId) >= WELL_CONNECTED) {
           this.findEnded(entry)
-          entry.findTimer = setTimeout(() => { this.queueFind(entry) }, this.options.intervalMs * 10)
+          entry.findTimer = setTimeout(() => { this.queueFind(entry) }, this.options.intervalMs * RARE_CHECK_INTERVALS)
           return false
         }
         run()
@@ -436,7 +438,7 @@ export class Rendezvous {
     // a partition of its holders, which a rarer walk also catches.
     const delay = !hasPeers
       ? backoffDelay(entry.findAttempt, 2_000, NO_PEER_MAX_INTERVAL_MS)
-      : peers >= WELL_CONNECTED ? this.options.intervalMs * 10 : this.options.intervalMs
+      : peers >= WELL_CONNECTED ? this.options.intervalMs * RARE_CHECK_INTERVALS : this.options.intervalMs
     entry.findTimer = setTimeout(() => { this.queueFind(entry) }, delay)
   }
 }
