@@ -135,7 +135,11 @@ export function renderMarkdown (r: BenchResults): string {
       'net: CPU/delivery minus that idle rate; ' +
       'bytes/delivery: bytes received by all peers per delivered edit ' +
       '(libp2p: raw connections incl. noise/yamux framing and gossip control traffic; ' +
-      'y-websocket: message payloads, framing not counted).')
+      'y-websocket: message payloads, framing not counted). ' +
+      'Rounds: in a full run each system starts a fresh cluster twice and writes half the edits in each, ' +
+      'the systems taking turns in the order A B B A, so drifting machine load and one start\'s topology ' +
+      'fall on every system alike; a row pools both rounds\' edits (per-round p50s are in the JSON ' +
+      '`rounds`); writer and links are the first round\'s.')
     s.push('')
     s.push(latencySection(r.latency))
   }

@@ -3,7 +3,7 @@ import { factories } from '../systems/index.js'
 import type { SystemName, Transport } from '../systems/types.js'
 import { warmUp } from '../lib/ready.js'
 import { log, errMsg } from '../lib/log.js'
-import { measureLatency, latencyStats, typicalWriter, type LatencyStats } from './latency-core.js'
+import { measureLatency, latencyStats, typicalWriter, type LatencySample, type LatencyStats } from './latency-core.js'
 import type { ScenarioContext, SkipNote } from './context.js'
 import { profileWindow } from '../lib/profiler.js'
 import { waitQuiet, waitLinksSettled, LINKS_HOLD_MS } from '../lib/quiet.js'
@@ -22,15 +22,37 @@ export interface LatencyRow extends LatencyStats {
   /** Wait after setup until start-up work died down (CPU low or no longer falling), ms; quietReached false: gave up. */
   settleMs: number | null
   quietReached: boolean | null
-  /** The peer that wrote (see typicalWriter) and its links when measuring started (null: no per-peer links). */
+  /** The peer that wrote (see typicalWriter; the first round's) and its links when measuring started (null: none). */
   writer?: { index: number, links: number | null }
   /** Process CPU while the started cluster sat idle just before measuring, % of one core. */
   idleCpuPercent: number | null
   /** CPU per delivered edit minus the idle rate over the same wall time, ms. */
   netCpuPerDeliveryMs: number | null
+  /** One-process runs of a full bench: each round's own figures (the row pools their edits). */
+  rounds?: Array<{ p50: number, p99: number, cpuPerDeliveryMs: number, writerLinks: number | null }>
 }
 
 export interface LatencyPlan { n: number, transport: Transport, edits: number }
+
+/** One system's part of one round: its own cluster, started, settled and measured. */
+interface RoundResult {
+  sample: LatencySample
+  setupMs: number
+  topology: string
+  avgConnections: number | null
+  settleMs: number
+  quietReached: boolean
+  writer: { index: number, links: number | null }
+  idleRate: number
+}
+
+/**
+ * Rounds per N in a full run. Each system starts a fresh cluster per round and writes its share of
+ * the edits; rounds run the systems in turn, reversed every other round (A B B A), so load that
+ * drifts over the run and the luck of one start's topology fall on every system alike. Measured
+ * before (one cluster each): the same code's N=25 p50 ratio was 1.31x, 1.83x and 1.78x in three runs.
+ */
+export const LATENCY_ROUNDS = 2
 
 export async function runLatency (
   ctx: ScenarioContext,
@@ -38,81 +60,148 @@ export async function runLatency (
 ): Promise<{ rows: LatencyRow[], skipped: SkipNote[] }> {
   const rows: LatencyRow[] = []
   const skipped: SkipNote[] = []
+  const rounds = ctx.quick ? 1 : LATENCY_ROUNDS
   for (const plan of plans) {
-    for (const name of ctx.systems) {
-      const f = factories[name]
-      // y-websocket has no in-memory transport: it runs over TCP loopback at every N
-      const transport: Transport = f.name === 'y-websocket' ? 'tcp' : plan.transport
-      const label = `latency ${name} N=${plan.n} ${transport}`
-      const setupTimeout = 20_000 + plan.n * (plan.n > 50 ? 700 : 1500)
-      let cluster
-      const t0 = performance.now()
-      try {
-        log(`${label}: starting`)
-        cluster = await f.createCluster({ n: plan.n, transport, timeoutMs: setupTimeout })
-        await warmUp(cluster, 15_000 + plan.n * 200)
-      } catch (err) {
-        skipped.push({ scenario: 'latency', system: name, n: plan.n, reason: errMsg(err) })
-        log(`${label}: could not start: ${errMsg(err)}`)
-        await cluster?.stop().catch(() => {})
-        continue
-      }
-      const setupMs = performance.now() - t0
-      try {
-        // let the links settle and start-up work (DHT queries, identify, first heartbeats) die down,
-        // then sample the idle CPU rate
-        const linked = await waitLinksSettled(() => cluster.peers.map(p => p.connections?.()), LINKS_HOLD_MS,
-          ctx.quick ? 10_000 : 30_000)
-        const q = await waitQuiet(ctx.quick ? 1_500 : 3_000, ctx.quick ? 10_000 : 30_000, 10 + plan.n / 2)
-        const idleStart = process.cpuUsage()
-        const idleT0 = performance.now()
-        await sleep(ctx.quick ? 500 : 2000)
-        const idleRate = cpuMs(idleStart) / (performance.now() - idleT0)
-        const writer = typicalWriter(cluster.peers.map(p => p.connections?.()))
-        const sample = await profileWindow(name, label, async () => await measureLatency(cluster, {
-          edits: plan.edits,
-          gapMs: 5,
-          perEditTimeoutMs: 5000,
-          budgetMs: ctx.quick ? 8_000 : 40_000,
-          writer: writer.index
-        }))
-        const stats = latencyStats(sample)
-        const conns = cluster.peers.map(p => p.connections?.()).filter((x): x is number => x !== undefined)
-        const row: LatencyRow = {
-          system: name,
-          n: plan.n,
-          transport,
-          processes: 'single',
-          group: `${plan.n}|${plan.transport}|single`,
-          setupMs,
-          topology: cluster.topology,
-          avgConnections: conns.length > 0 ? conns.reduce((a, b) => a + b, 0) / conns.length : null,
-          writer: { index: writer.index, links: writer.links ?? null },
-          settleMs: linked.waitedMs + q.settleMs,
-          quietReached: q.quiet && linked.settled,
-          idleCpuPercent: idleRate * 100,
-          netCpuPerDeliveryMs: sample.perDelivery.length > 0
-            ? (sample.cpuMs - idleRate * sample.wallMs) / sample.perDelivery.length
-            : null,
-          ...stats
+    const results = new Map<SystemName, RoundResult[]>()
+    const failed = new Set<SystemName>()
+    for (let round = 0; round < rounds; round++) {
+      const order = round % 2 === 0 ? ctx.systems : [...ctx.systems].reverse()
+      for (const name of order) {
+        if (failed.has(name)) continue
+        const edits = Math.ceil(plan.edits / rounds)
+        const r = await runRound(ctx, plan, name, edits, rounds > 1 ? ` round ${round + 1}/${rounds}` : '')
+        if (typeof r === 'string') {
+          // one failed start fails the system's row: a row from the rounds that worked would hide it
+          failed.add(name)
+          skipped.push({ scenario: 'latency', system: name, n: plan.n, reason: r })
+          continue
         }
-        rows.push(row)
-        const byProto = row.protocolBytesPerDelivery !== undefined
-          ? `; B/delivery by protocol ${JSON.stringify(row.protocolBytesPerDelivery)}`
-          : ''
-        log(`${label}: ${row.edits} edits, p50 ${row.allPeers.p50.toFixed(2)} ms, ` +
-          `p99 ${row.allPeers.p99.toFixed(2)} ms, cpu/delivery ${row.cpuPerDeliveryMs.toFixed(3)} ms ` +
-          `(idle ${row.idleCpuPercent?.toFixed(1)} % after settling ${((row.settleMs ?? 0) / 1000).toFixed(1)} s), ` +
-          `${Math.round(row.bytesPerDelivery)} B/delivery, avg conns ${row.avgConnections?.toFixed(1)}, ` +
-          `writer peer ${writer.index} (${writer.links ?? 'n/a'} links), ` +
-          `lost ${row.lostDeliveries}${byProto}`)
-      } catch (err) {
-        skipped.push({ scenario: 'latency', system: name, n: plan.n, reason: errMsg(err) })
-        log(`${label}: failed: ${errMsg(err)}`)
-      } finally {
-        await cluster.stop().catch(err => { log(`${label}: stop failed: ${errMsg(err)}`) })
+        results.set(name, [...(results.get(name) ?? []), r])
       }
+    }
+    for (const name of ctx.systems) {
+      const rs = results.get(name)
+      if (rs === undefined || failed.has(name)) continue
+      const row = mergeRounds(name, plan, rs)
+      rows.push(row)
+      const byProto = row.protocolBytesPerDelivery !== undefined
+        ? `; B/delivery by protocol ${JSON.stringify(row.protocolBytesPerDelivery)}`
+        : ''
+      const perRound = rs.length > 1
+        ? `; p50 by round ${rs.map(r => latencyStats(r.sample).allPeers.p50.toFixed(1)).join(' / ')} ms`
+        : ''
+      log(`latency ${name} N=${plan.n} ${row.transport}: ${row.edits} edits, p50 ${row.allPeers.p50.toFixed(2)} ms, ` +
+        `p99 ${row.allPeers.p99.toFixed(2)} ms, cpu/delivery ${row.cpuPerDeliveryMs.toFixed(3)} ms ` +
+        `(idle ${row.idleCpuPercent?.toFixed(1)} % after settling ${((row.settleMs ?? 0) / 1000).toFixed(1)} s), ` +
+        `${Math.round(row.bytesPerDelivery)} B/delivery, avg conns ${row.avgConnections?.toFixed(1)}, ` +
+        `writer links ${rs.map(r => r.writer.links ?? 'n/a').join(' / ')}, ` +
+        `lost ${row.lostDeliveries}${byProto}${perRound}`)
     }
   }
   return { rows, skipped }
+}
+
+/** Starts `name`'s cluster, lets it settle, measures `edits` edits and stops it; a string says why it failed. */
+async function runRound (
+  ctx: ScenarioContext, plan: LatencyPlan, name: SystemName, edits: number, roundLabel: string
+): Promise<RoundResult | string> {
+  const f = factories[name]
+  // y-websocket has no in-memory transport: it runs over TCP loopback at every N
+  const transport: Transport = f.name === 'y-websocket' ? 'tcp' : plan.transport
+  const label = `latency ${name} N=${plan.n} ${transport}${roundLabel}`
+  const setupTimeout = 20_000 + plan.n * (plan.n > 50 ? 700 : 1500)
+  let cluster
+  const t0 = performance.now()
+  try {
+    log(`${label}: starting`)
+    cluster = await f.createCluster({ n: plan.n, transport, timeoutMs: setupTimeout })
+    await warmUp(cluster, 15_000 + plan.n * 200)
+  } catch (err) {
+    log(`${label}: could not start: ${errMsg(err)}`)
+    await cluster?.stop().catch(() => {})
+    return errMsg(err)
+  }
+  const setupMs = performance.now() - t0
+  try {
+    // let the links settle and start-up work (DHT queries, identify, first heartbeats) die down,
+    // then sample the idle CPU rate
+    const linked = await waitLinksSettled(() => cluster.peers.map(p => p.connections?.()), LINKS_HOLD_MS,
+      ctx.quick ? 10_000 : 30_000)
+    const q = await waitQuiet(ctx.quick ? 1_500 : 3_000, ctx.quick ? 10_000 : 30_000, 10 + plan.n / 2)
+    const idleStart = process.cpuUsage()
+    const idleT0 = performance.now()
+    await sleep(ctx.quick ? 500 : 2000)
+    const idleRate = cpuMs(idleStart) / (performance.now() - idleT0)
+    const writer = typicalWriter(cluster.peers.map(p => p.connections?.()))
+    const sample = await profileWindow(name, label.replace(roundLabel, ''), async () => await measureLatency(cluster, {
+      edits,
+      gapMs: 5,
+      perEditTimeoutMs: 5000,
+      budgetMs: ctx.quick ? 8_000 : 40_000,
+      writer: writer.index
+    }))
+    const conns = cluster.peers.map(p => p.connections?.()).filter((x): x is number => x !== undefined)
+    log(`${label}: p50 ${latencyStats(sample).allPeers.p50.toFixed(2)} ms over ${sample.allPeers.length} edits`)
+    return {
+      sample,
+      setupMs,
+      topology: cluster.topology,
+      avgConnections: conns.length > 0 ? conns.reduce((a, b) => a + b, 0) / conns.length : null,
+      settleMs: linked.waitedMs + q.settleMs,
+      quietReached: q.quiet && linked.settled,
+      writer: { index: writer.index, links: writer.links ?? null },
+      idleRate
+    }
+  } catch (err) {
+    log(`${label}: failed: ${errMsg(err)}`)
+    return errMsg(err)
+  } finally {
+    await cluster.stop().catch(err => { log(`${label}: stop failed: ${errMsg(err)}`) })
+  }
+}
+
+const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length
+
+/** One row from a system's rounds: every edit of every round pooled, the set-up figures averaged. */
+function mergeRounds (name: SystemName, plan: LatencyPlan, rs: RoundResult[]): LatencyRow {
+  const sample: LatencySample = {
+    allPeers: rs.flatMap(r => r.sample.allPeers),
+    perDelivery: rs.flatMap(r => r.sample.perDelivery),
+    lost: rs.reduce((a, r) => a + r.sample.lost, 0),
+    cpuMs: rs.reduce((a, r) => a + r.sample.cpuMs, 0),
+    wallMs: rs.reduce((a, r) => a + r.sample.wallMs, 0),
+    bytes: rs.reduce((a, r) => a + r.sample.bytes, 0),
+    protocolBytes: rs.some(r => r.sample.protocolBytes === undefined)
+      ? undefined
+      : rs.reduce<Record<string, number>>((acc, r) => {
+        for (const [k, v] of Object.entries(r.sample.protocolBytes ?? {})) acc[k] = (acc[k] ?? 0) + v
+        return acc
+      }, {})
+  }
+  const conns = rs.map(r => r.avgConnections)
+  const idleCpuMs = rs.reduce((a, r) => a + r.idleRate * r.sample.wallMs, 0)
+  return {
+    system: name,
+    n: plan.n,
+    transport: factories[name].name === 'y-websocket' ? 'tcp' : plan.transport,
+    processes: 'single',
+    group: `${plan.n}|${plan.transport}|single`,
+    setupMs: mean(rs.map(r => r.setupMs)),
+    topology: rs[0].topology,
+    avgConnections: conns.some(c => c === null) ? null : mean(conns as number[]),
+    writer: rs[0].writer,
+    settleMs: mean(rs.map(r => r.settleMs)),
+    quietReached: rs.every(r => r.quietReached),
+    idleCpuPercent: mean(rs.map(r => r.idleRate)) * 100,
+    netCpuPerDeliveryMs: sample.perDelivery.length > 0
+      ? (sample.cpuMs - idleCpuMs) / sample.perDelivery.length
+      : null,
+    rounds: rs.map(r => {
+      const st = latencyStats(r.sample)
+      return {
+        p50: st.allPeers.p50, p99: st.allPeers.p99, cpuPerDeliveryMs: st.cpuPerDeliveryMs, writerLinks: r.writer.links
+      }
+    }),
+    ...latencyStats(sample)
+  }
 }

@@ -11,8 +11,8 @@ import { sleep, withTimeout } from '../lib/time.js'
 import { log, errMsg } from '../lib/log.js'
 import { EXTRA_DIALS } from '../baselines/gossip-mesh.js'
 import type { SystemName } from '../systems/types.js'
-import type { LatencyRow } from './latency.js'
-import { typicalWriter } from './latency-core.js'
+import { LATENCY_ROUNDS, type LatencyRow } from './latency.js'
+import { typicalWriter, type LatencyStats } from './latency-core.js'
 import type { ScenarioContext, SkipNote } from './context.js'
 import { waitLinksSettled, LINKS_HOLD_MS } from '../lib/quiet.js'
 
@@ -57,7 +57,16 @@ async function setup (system: SystemName, peers: ChildPeer[], extra: ChildPeer[]
 }
 
 /** One system, N processes: stamps from the children, CPU summed over the children. */
-async function runOne (system: SystemName, n: number, edits: number, budgetMs: number): Promise<LatencyRow> {
+/** One round of one system: its row's set-up figures and the raw measurements, pooled over rounds later. */
+interface MultiRound {
+  meta: Omit<LatencyRow, keyof LatencyStats>
+  allPeers: number[]
+  perDelivery: number[]
+  lost: number
+  cpuMs: number
+}
+
+async function runOne (system: SystemName, n: number, edits: number, budgetMs: number): Promise<MultiRound> {
   const peers = Array.from({ length: n }, (_, i) => ChildPeer.spawn(`${system}#${i}`))
   const extra = system === 'y-websocket' ? [ChildPeer.spawn('yws-server')] : []
   const all = [...peers, ...extra]
@@ -125,31 +134,62 @@ async function runOne (system: SystemName, n: number, edits: number, budgetMs: n
     const cpu1 = await Promise.all(all.map(async p => await p.call<number>('cpu')))
     const cpuMs = cpu1.reduce((a, b, i) => a + b - cpu0[i], 0)
     return {
-      system,
-      n,
-      transport: 'tcp',
-      processes: 'multi',
-      group: `${n}|tcp|multi`,
-      setupMs,
-      topology,
-      avgConnections: links.some(l => l === undefined)
-        ? null
-        : (links as number[]).reduce((a, b) => a + b, 0) / links.length,
-      writer: { index: chosen.index, links: chosen.links ?? null },
-      settleMs,
-      quietReached: lowRun >= 3 && linked.settled,
-      idleCpuPercent: null,
-      netCpuPerDeliveryMs: null,
-      edits: allPeers.length,
-      lostDeliveries: lost,
-      allPeers: summarize(allPeers),
-      perDelivery: summarize(perDelivery),
-      cpuPerDeliveryMs: perDelivery.length > 0 ? cpuMs / perDelivery.length : Number.NaN,
-      bytesPerDelivery: Number.NaN,
-      cdf: cdf(allPeers.filter(Number.isFinite), 120)
+      meta: {
+        system,
+        n,
+        transport: 'tcp',
+        processes: 'multi',
+        group: `${n}|tcp|multi`,
+        setupMs,
+        topology,
+        avgConnections: links.some(l => l === undefined)
+          ? null
+          : (links as number[]).reduce((a, b) => a + b, 0) / links.length,
+        writer: { index: chosen.index, links: chosen.links ?? null },
+        settleMs,
+        quietReached: lowRun >= 3 && linked.settled,
+        idleCpuPercent: null,
+        netCpuPerDeliveryMs: null
+      },
+      allPeers,
+      perDelivery,
+      lost,
+      cpuMs
     }
   } finally {
     await Promise.allSettled(all.map(async p => { await p.stop() }))
+  }
+}
+
+/** Pools a system's rounds into one row (see LATENCY_ROUNDS): every edit counted, set-up figures averaged. */
+function mergeRounds (rs: MultiRound[]): LatencyRow {
+  const allPeers = rs.flatMap(r => r.allPeers)
+  const perDelivery = rs.flatMap(r => r.perDelivery)
+  const cpuMs = rs.reduce((a, r) => a + r.cpuMs, 0)
+  const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length
+  const conns = rs.map(r => r.meta.avgConnections)
+  return {
+    ...rs[0].meta,
+    setupMs: mean(rs.map(r => r.meta.setupMs)),
+    settleMs: mean(rs.map(r => r.meta.settleMs ?? 0)),
+    quietReached: rs.every(r => r.meta.quietReached === true),
+    avgConnections: conns.some(c => c === null) ? null : mean(conns as number[]),
+    rounds: rs.map(r => {
+      const ps = summarize(r.allPeers)
+      return {
+        p50: ps.p50,
+        p99: ps.p99,
+        cpuPerDeliveryMs: r.perDelivery.length > 0 ? r.cpuMs / r.perDelivery.length : Number.NaN,
+        writerLinks: r.meta.writer?.links ?? null
+      }
+    }),
+    edits: allPeers.length,
+    lostDeliveries: rs.reduce((a, r) => a + r.lost, 0),
+    allPeers: summarize(allPeers),
+    perDelivery: summarize(perDelivery),
+    cpuPerDeliveryMs: perDelivery.length > 0 ? cpuMs / perDelivery.length : Number.NaN,
+    bytesPerDelivery: Number.NaN,
+    cdf: cdf(allPeers.filter(Number.isFinite), 120)
   }
 }
 
@@ -160,18 +200,36 @@ export async function runMultiprocess (
 ): Promise<{ rows: LatencyRow[], skipped: SkipNote[] }> {
   const rows: LatencyRow[] = []
   const skipped: SkipNote[] = []
-  for (const system of ctx.systems) {
-    try {
-      log(`multi-process latency ${system} N=${n}: starting ${n} processes`)
-      const row = await runOne(system, n, edits, ctx.quick ? 6_000 : 30_000)
-      rows.push(row)
-      log(`multi-process ${system} N=${n}: p50 ${row.allPeers.p50.toFixed(2)} ms, ` +
-        `p99 ${row.allPeers.p99.toFixed(2)} ms, cpu/delivery ${row.cpuPerDeliveryMs.toFixed(3)} ms ` +
-        `(setup ${(row.setupMs / 1000).toFixed(1)} s)`)
-    } catch (err) {
-      skipped.push({ scenario: 'latency (multi-process)', system, n, reason: errMsg(err) })
-      log(`multi-process ${system}: failed: ${errMsg(err)}`)
+  const rounds = ctx.quick ? 1 : LATENCY_ROUNDS
+  const results = new Map<SystemName, MultiRound[]>()
+  const failed = new Set<SystemName>()
+  for (let round = 0; round < rounds; round++) {
+    // A B B A, as in the one-process runs
+    for (const system of round % 2 === 0 ? ctx.systems : [...ctx.systems].reverse()) {
+      if (failed.has(system)) continue
+      const label = `multi-process ${system} N=${n}${rounds > 1 ? ` round ${round + 1}/${rounds}` : ''}`
+      try {
+        log(`${label}: starting ${n} processes`)
+        const r = await runOne(system, n, Math.ceil(edits / rounds), ctx.quick ? 6_000 : 30_000)
+        results.set(system, [...(results.get(system) ?? []), r])
+        log(`${label}: p50 ${summarize(r.allPeers).p50.toFixed(2)} ms over ${r.allPeers.length} edits ` +
+          `(setup ${(r.meta.setupMs / 1000).toFixed(1)} s)`)
+      } catch (err) {
+        // one failed round fails the system's row: a row from the rounds that worked would hide it
+        failed.add(system)
+        skipped.push({ scenario: 'latency (multi-process)', system, n, reason: errMsg(err) })
+        log(`${label}: failed: ${errMsg(err)}`)
+      }
     }
+  }
+  for (const system of ctx.systems) {
+    const rs = results.get(system)
+    if (rs === undefined || failed.has(system)) continue
+    const row = mergeRounds(rs)
+    rows.push(row)
+    log(`multi-process ${system} N=${n}: p50 ${row.allPeers.p50.toFixed(2)} ms, ` +
+      `p99 ${row.allPeers.p99.toFixed(2)} ms, cpu/delivery ${row.cpuPerDeliveryMs.toFixed(3)} ms` +
+      (rs.length > 1 ? `; p50 by round ${rs.map(r => summarize(r.allPeers).p50.toFixed(1)).join(' / ')} ms` : ''))
   }
   return { rows, skipped }
 }
