@@ -139,7 +139,8 @@ export function renderMarkdown (r: BenchResults): string {
       'Rounds: in a full run each system starts a fresh cluster twice and writes half the edits in each, ' +
       'the systems taking turns in the order A B B A, so drifting machine load and one start\'s topology ' +
       'fall on every system alike; a row pools both rounds\' edits (per-round p50s are in the JSON ' +
-      '`rounds`); writer and links are the first round\'s.')
+      '`rounds`); writer and links are the first round\'s. Before the first N, each system runs one unmeasured ' +
+      'N=2 round of 100 edits, so no system\'s first round pays for compiling the code (JIT).')
     s.push('')
     s.push(latencySection(r.latency))
   }

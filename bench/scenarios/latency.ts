@@ -53,6 +53,7 @@ interface RoundResult {
  * before (one cluster each): the same code's N=25 p50 ratio was 1.31x, 1.83x and 1.78x in three runs.
  */
 export const LATENCY_ROUNDS = 2
+const WARM_UP_EDITS = 100
 
 export async function runLatency (
   ctx: ScenarioContext,
@@ -61,6 +62,14 @@ export async function runLatency (
   const rows: LatencyRow[] = []
   const skipped: SkipNote[] = []
   const rounds = ctx.quick ? 1 : LATENCY_ROUNDS
+  if (!ctx.quick) {
+    // The process's first cluster pays for compiling the code it runs (JIT): measured, weft's first
+    // N=2 round had p50 2.78 ms and its second 2.15 ms. A small unmeasured round per system first.
+    for (const name of ctx.systems) {
+      const warmUp = { n: 2, transport: 'tcp' as const, edits: WARM_UP_EDITS }
+      await runRound(ctx, warmUp, name, WARM_UP_EDITS, ' (warm-up, not measured)')
+    }
+  }
   for (const plan of plans) {
     const results = new Map<SystemName, RoundResult[]>()
     const failed = new Set<SystemName>()
