@@ -20,6 +20,8 @@ class FakeClock implements Timers {
 
   clearTimeout = (handle: unknown): void => { this.pending.delete(handle as number) }
 
+  get timersPending (): number { return this.pending.size }
+
   /** Runs every timer due within `ms`, in order, including ones they set. */
   advance (ms: number): void {
     const end = this.now + ms
@@ -357,6 +359,26 @@ describe('DocSync decision function', () => {
     state.vector.set('a', 7)
     clock.advance(120_000)
     assert.equal(announced(), 1, 'nobody listens')
+    sync.stop()
+  })
+
+  test('a document alone on its topic keeps no timer; the first peer to join starts the periodic tick', () => {
+    const { sync, clock, state, announced } = setup({ subscribers: [] })
+    sync.start()
+    assert.equal(clock.timersPending, 0, 'nobody to tell: nothing scheduled')
+    state.vector.set('a', 6)
+    clock.advance(120_000)
+    assert.equal(announced(), 0)
+    assert.equal(clock.timersPending, 0, 'a local change alone schedules nothing either')
+    state.subscribers = [peer('p1')]
+    sync.receive({ type: 'peer-joined', peer: peer('p1') })
+    assert.ok(clock.timersPending > 0, 'the join started the tick')
+    clock.advance(12_500)
+    assert.equal(announced(), 1, 'the vector changed while alone is announced at the first tick')
+    state.subscribers = []
+    sync.receive({ type: 'peer-left', peer: peer('p1') })
+    clock.advance(30_000)
+    assert.equal(clock.timersPending, 0, 'alone again: the tick stops at its next turn')
     sync.stop()
   })
 
