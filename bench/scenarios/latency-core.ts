@@ -136,6 +136,62 @@ function diff (
     .filter(([, v]) => (v as number) > 0))
 }
 
+/** Every edit of several rounds in one sample; protocol bytes only when every round counted them. */
+export function poolSamples (rs: LatencySample[]): LatencySample {
+  const sum = (f: (r: LatencySample) => number): number => rs.reduce((a, r) => a + f(r), 0)
+  return {
+    allPeers: rs.flatMap(r => r.allPeers),
+    perDelivery: rs.flatMap(r => r.perDelivery),
+    lost: sum(r => r.lost),
+    cpuMs: sum(r => r.cpuMs),
+    wallMs: sum(r => r.wallMs),
+    bytes: sum(r => r.bytes),
+    protocolBytes: rs.some(r => r.protocolBytes === undefined)
+      ? undefined
+      : rs.reduce<Record<string, number>>((acc, r) => {
+        for (const [k, v] of Object.entries(r.protocolBytes ?? {})) acc[k] = (acc[k] ?? 0) + v
+        return acc
+      }, {})
+  }
+}
+
+/** Each round's own figures, kept beside a pooled row. */
+export function roundFigures (sample: LatencySample, writerLinks: number | null): LatencyRound {
+  const st = latencyStats(sample)
+  return { p50: st.allPeers.p50, p99: st.allPeers.p99, cpuPerDeliveryMs: st.cpuPerDeliveryMs, writerLinks }
+}
+
+export interface LatencyRound { p50: number, p99: number, cpuPerDeliveryMs: number, writerLinks: number | null }
+
+/**
+ * Runs `one` for every system in `rounds` rounds, the systems taking turns and the order reversed
+ * every other round (A B B A), so load that drifts over the run and the luck of one start's topology
+ * fall on every system alike. A round that fails (returns a string) ends its system's rounds and is
+ * reported to `failed`: a row from the rounds that worked would hide it.
+ */
+export async function inRounds<S extends string, T> (
+  systems: readonly S[], rounds: number,
+  one: (system: S, round: number) => Promise<T | string>,
+  failed: (system: S, reason: string) => void
+): Promise<Map<S, T[]>> {
+  const results = new Map<S, T[]>()
+  const gone = new Set<S>()
+  for (let round = 0; round < rounds; round++) {
+    for (const system of round % 2 === 0 ? systems : [...systems].reverse()) {
+      if (gone.has(system)) continue
+      const r = await one(system, round)
+      if (typeof r === 'string') {
+        gone.add(system)
+        results.delete(system)
+        failed(system, r)
+        continue
+      }
+      results.set(system, [...(results.get(system) ?? []), r])
+    }
+  }
+  return results
+}
+
 export function latencyStats (s: LatencySample): LatencyStats {
   return {
     edits: s.allPeers.length,

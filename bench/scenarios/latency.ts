@@ -3,7 +3,11 @@ import { factories } from '../systems/index.js'
 import type { SystemName, Transport } from '../systems/types.js'
 import { warmUp } from '../lib/ready.js'
 import { log, errMsg } from '../lib/log.js'
-import { measureLatency, latencyStats, typicalWriter, type LatencySample, type LatencyStats } from './latency-core.js'
+import {
+  inRounds, measureLatency, latencyStats, poolSamples, roundFigures, typicalWriter,
+  type LatencyRound, type LatencySample, type LatencyStats
+} from './latency-core.js'
+import { mean } from '../lib/stats.js'
 import type { ScenarioContext, SkipNote } from './context.js'
 import { profileWindow } from '../lib/profiler.js'
 import { waitQuiet, waitLinksSettled, LINKS_HOLD_MS } from '../lib/quiet.js'
@@ -29,7 +33,7 @@ export interface LatencyRow extends LatencyStats {
   /** CPU per delivered edit minus the idle rate over the same wall time, ms. */
   netCpuPerDeliveryMs: number | null
   /** One-process runs of a full bench: each round's own figures (the row pools their edits). */
-  rounds?: Array<{ p50: number, p99: number, cpuPerDeliveryMs: number, writerLinks: number | null }>
+  rounds?: LatencyRound[]
 }
 
 export interface LatencyPlan { n: number, transport: Transport, edits: number }
@@ -47,9 +51,8 @@ interface RoundResult {
 }
 
 /**
- * Rounds per N in a full run. Each system starts a fresh cluster per round and writes its share of
- * the edits; rounds run the systems in turn, reversed every other round (A B B A), so load that
- * drifts over the run and the luck of one start's topology fall on every system alike. Measured
+ * Rounds per N in a full run (see inRounds). Each system starts a fresh cluster per round and writes
+ * its share of the edits. Measured
  * before (one cluster each): the same code's N=25 p50 ratio was 1.31x, 1.83x and 1.78x in three runs.
  */
 export const LATENCY_ROUNDS = 2
@@ -71,33 +74,20 @@ export async function runLatency (
     }
   }
   for (const plan of plans) {
-    const results = new Map<SystemName, RoundResult[]>()
-    const failed = new Set<SystemName>()
-    for (let round = 0; round < rounds; round++) {
-      const order = round % 2 === 0 ? ctx.systems : [...ctx.systems].reverse()
-      for (const name of order) {
-        if (failed.has(name)) continue
-        const edits = Math.ceil(plan.edits / rounds)
-        const r = await runRound(ctx, plan, name, edits, rounds > 1 ? ` round ${round + 1}/${rounds}` : '')
-        if (typeof r === 'string') {
-          // one failed start fails the system's row: a row from the rounds that worked would hide it
-          failed.add(name)
-          skipped.push({ scenario: 'latency', system: name, n: plan.n, reason: r })
-          continue
-        }
-        results.set(name, [...(results.get(name) ?? []), r])
-      }
-    }
+    const edits = Math.ceil(plan.edits / rounds)
+    const results = await inRounds(ctx.systems, rounds,
+      async (name, round) => await runRound(ctx, plan, name, edits, rounds > 1 ? ` round ${round + 1}/${rounds}` : ''),
+      (name, reason) => { skipped.push({ scenario: 'latency', system: name, n: plan.n, reason }) })
     for (const name of ctx.systems) {
       const rs = results.get(name)
-      if (rs === undefined || failed.has(name)) continue
+      if (rs === undefined) continue
       const row = mergeRounds(name, plan, rs)
       rows.push(row)
       const byProto = row.protocolBytesPerDelivery !== undefined
         ? `; B/delivery by protocol ${JSON.stringify(row.protocolBytesPerDelivery)}`
         : ''
       const perRound = rs.length > 1
-        ? `; p50 by round ${rs.map(r => latencyStats(r.sample).allPeers.p50.toFixed(1)).join(' / ')} ms`
+        ? `; p50 by round ${(row.rounds ?? []).map(r => r.p50.toFixed(1)).join(' / ')} ms`
         : ''
       log(`latency ${name} N=${plan.n} ${row.transport}: ${row.edits} edits, p50 ${row.allPeers.p50.toFixed(2)} ms, ` +
         `p99 ${row.allPeers.p99.toFixed(2)} ms, cpu/delivery ${row.cpuPerDeliveryMs.toFixed(3)} ms ` +
@@ -169,24 +159,9 @@ async function runRound (
   }
 }
 
-const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length
-
 /** One row from a system's rounds: every edit of every round pooled, the set-up figures averaged. */
 function mergeRounds (name: SystemName, plan: LatencyPlan, rs: RoundResult[]): LatencyRow {
-  const sample: LatencySample = {
-    allPeers: rs.flatMap(r => r.sample.allPeers),
-    perDelivery: rs.flatMap(r => r.sample.perDelivery),
-    lost: rs.reduce((a, r) => a + r.sample.lost, 0),
-    cpuMs: rs.reduce((a, r) => a + r.sample.cpuMs, 0),
-    wallMs: rs.reduce((a, r) => a + r.sample.wallMs, 0),
-    bytes: rs.reduce((a, r) => a + r.sample.bytes, 0),
-    protocolBytes: rs.some(r => r.sample.protocolBytes === undefined)
-      ? undefined
-      : rs.reduce<Record<string, number>>((acc, r) => {
-        for (const [k, v] of Object.entries(r.sample.protocolBytes ?? {})) acc[k] = (acc[k] ?? 0) + v
-        return acc
-      }, {})
-  }
+  const sample = poolSamples(rs.map(r => r.sample))
   const conns = rs.map(r => r.avgConnections)
   const idleCpuMs = rs.reduce((a, r) => a + r.idleRate * r.sample.wallMs, 0)
   return {
@@ -205,12 +180,7 @@ function mergeRounds (name: SystemName, plan: LatencyPlan, rs: RoundResult[]): L
     netCpuPerDeliveryMs: sample.perDelivery.length > 0
       ? (sample.cpuMs - idleCpuMs) / sample.perDelivery.length
       : null,
-    rounds: rs.map(r => {
-      const st = latencyStats(r.sample)
-      return {
-        p50: st.allPeers.p50, p99: st.allPeers.p99, cpuPerDeliveryMs: st.cpuPerDeliveryMs, writerLinks: r.writer.links
-      }
-    }),
+    rounds: rs.map(r => roundFigures(r.sample, r.writer.links)),
     ...latencyStats(sample)
   }
 }

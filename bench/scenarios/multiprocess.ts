@@ -5,14 +5,16 @@
  * conversion is needed; IPC delays do not enter the measurement. CPU is summed over all children.
  */
 import { ChildPeer } from '../lib/child-peer.js'
-import { summarize, cdf } from '../lib/stats.js'
+import { summarize, mean } from '../lib/stats.js'
 import { mulberry32, uniqueName } from '../lib/random.js'
 import { sleep, withTimeout } from '../lib/time.js'
 import { log, errMsg } from '../lib/log.js'
 import { EXTRA_DIALS } from '../baselines/gossip-mesh.js'
 import type { SystemName } from '../systems/types.js'
 import { LATENCY_ROUNDS, type LatencyRow } from './latency.js'
-import { typicalWriter, type LatencyStats } from './latency-core.js'
+import {
+  inRounds, latencyStats, poolSamples, roundFigures, typicalWriter, type LatencySample, type LatencyStats
+} from './latency-core.js'
 import type { ScenarioContext, SkipNote } from './context.js'
 import { waitLinksSettled, LINKS_HOLD_MS } from '../lib/quiet.js'
 
@@ -60,10 +62,8 @@ async function setup (system: SystemName, peers: ChildPeer[], extra: ChildPeer[]
 /** One round of one system: its row's set-up figures and the raw measurements, pooled over rounds later. */
 interface MultiRound {
   meta: Omit<LatencyRow, keyof LatencyStats>
-  allPeers: number[]
-  perDelivery: number[]
-  lost: number
-  cpuMs: number
+  /** Bytes are not counted across processes (NaN). */
+  sample: LatencySample
 }
 
 async function runOne (system: SystemName, n: number, edits: number, budgetMs: number): Promise<MultiRound> {
@@ -151,10 +151,7 @@ async function runOne (system: SystemName, n: number, edits: number, budgetMs: n
         idleCpuPercent: null,
         netCpuPerDeliveryMs: null
       },
-      allPeers,
-      perDelivery,
-      lost,
-      cpuMs
+      sample: { allPeers, perDelivery, lost, cpuMs, wallMs: performance.now() - start, bytes: Number.NaN }
     }
   } finally {
     await Promise.allSettled(all.map(async p => { await p.stop() }))
@@ -163,10 +160,6 @@ async function runOne (system: SystemName, n: number, edits: number, budgetMs: n
 
 /** Pools a system's rounds into one row (see LATENCY_ROUNDS): every edit counted, set-up figures averaged. */
 function mergeRounds (rs: MultiRound[]): LatencyRow {
-  const allPeers = rs.flatMap(r => r.allPeers)
-  const perDelivery = rs.flatMap(r => r.perDelivery)
-  const cpuMs = rs.reduce((a, r) => a + r.cpuMs, 0)
-  const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length
   const conns = rs.map(r => r.meta.avgConnections)
   return {
     ...rs[0].meta,
@@ -174,22 +167,8 @@ function mergeRounds (rs: MultiRound[]): LatencyRow {
     settleMs: mean(rs.map(r => r.meta.settleMs ?? 0)),
     quietReached: rs.every(r => r.meta.quietReached === true),
     avgConnections: conns.some(c => c === null) ? null : mean(conns as number[]),
-    rounds: rs.map(r => {
-      const ps = summarize(r.allPeers)
-      return {
-        p50: ps.p50,
-        p99: ps.p99,
-        cpuPerDeliveryMs: r.perDelivery.length > 0 ? r.cpuMs / r.perDelivery.length : Number.NaN,
-        writerLinks: r.meta.writer?.links ?? null
-      }
-    }),
-    edits: allPeers.length,
-    lostDeliveries: rs.reduce((a, r) => a + r.lost, 0),
-    allPeers: summarize(allPeers),
-    perDelivery: summarize(perDelivery),
-    cpuPerDeliveryMs: perDelivery.length > 0 ? cpuMs / perDelivery.length : Number.NaN,
-    bytesPerDelivery: Number.NaN,
-    cdf: cdf(allPeers.filter(Number.isFinite), 120)
+    rounds: rs.map(r => roundFigures(r.sample, r.meta.writer?.links ?? null)),
+    ...latencyStats(poolSamples(rs.map(r => r.sample)))
   }
 }
 
@@ -201,35 +180,27 @@ export async function runMultiprocess (
   const rows: LatencyRow[] = []
   const skipped: SkipNote[] = []
   const rounds = ctx.quick ? 1 : LATENCY_ROUNDS
-  const results = new Map<SystemName, MultiRound[]>()
-  const failed = new Set<SystemName>()
-  for (let round = 0; round < rounds; round++) {
-    // A B B A, as in the one-process runs
-    for (const system of round % 2 === 0 ? ctx.systems : [...ctx.systems].reverse()) {
-      if (failed.has(system)) continue
-      const label = `multi-process ${system} N=${n}${rounds > 1 ? ` round ${round + 1}/${rounds}` : ''}`
-      try {
-        log(`${label}: starting ${n} processes`)
-        const r = await runOne(system, n, Math.ceil(edits / rounds), ctx.quick ? 6_000 : 30_000)
-        results.set(system, [...(results.get(system) ?? []), r])
-        log(`${label}: p50 ${summarize(r.allPeers).p50.toFixed(2)} ms over ${r.allPeers.length} edits ` +
-          `(setup ${(r.meta.setupMs / 1000).toFixed(1)} s)`)
-      } catch (err) {
-        // one failed round fails the system's row: a row from the rounds that worked would hide it
-        failed.add(system)
-        skipped.push({ scenario: 'latency (multi-process)', system, n, reason: errMsg(err) })
-        log(`${label}: failed: ${errMsg(err)}`)
-      }
+  const results = await inRounds(ctx.systems, rounds, async (system, round) => {
+    const label = `multi-process ${system} N=${n}${rounds > 1 ? ` round ${round + 1}/${rounds}` : ''}`
+    try {
+      log(`${label}: starting ${n} processes`)
+      const r = await runOne(system, n, Math.ceil(edits / rounds), ctx.quick ? 6_000 : 30_000)
+      log(`${label}: p50 ${summarize(r.sample.allPeers).p50.toFixed(2)} ms over ${r.sample.allPeers.length} edits ` +
+        `(setup ${(r.meta.setupMs / 1000).toFixed(1)} s)`)
+      return r
+    } catch (err) {
+      log(`${label}: failed: ${errMsg(err)}`)
+      return errMsg(err)
     }
-  }
+  }, (system, reason) => { skipped.push({ scenario: 'latency (multi-process)', system, n, reason }) })
   for (const system of ctx.systems) {
     const rs = results.get(system)
-    if (rs === undefined || failed.has(system)) continue
+    if (rs === undefined) continue
     const row = mergeRounds(rs)
     rows.push(row)
     log(`multi-process ${system} N=${n}: p50 ${row.allPeers.p50.toFixed(2)} ms, ` +
       `p99 ${row.allPeers.p99.toFixed(2)} ms, cpu/delivery ${row.cpuPerDeliveryMs.toFixed(3)} ms` +
-      (rs.length > 1 ? `; p50 by round ${rs.map(r => summarize(r.allPeers).p50.toFixed(1)).join(' / ')} ms` : ''))
+      (rs.length > 1 ? `; p50 by round ${(row.rounds ?? []).map(r => r.p50.toFixed(1)).join(' / ')} ms` : ''))
   }
   return { rows, skipped }
 }
