@@ -8,7 +8,7 @@ import type { Dialer } from './dialer.js'
 import { backoffDelay } from '../util/backoff.js'
 import { METRIC, type Metrics } from '../metrics/metrics.js'
 import { PROTOCOL } from '../defaults.js'
-import { deadline, type Deadline } from '../util/deadline.js'
+import { deadline } from '../util/deadline.js'
 
 const log = logger('weft:rendezvous')
 const KICK_EVERY_MS = 2_000
@@ -111,16 +111,20 @@ export class Rendezvous {
   /** Lookups started at FIRST priority and not finished yet. */
   private firstRunning = 0
   private nextBackgroundSlot = 0
+  /** The kind of the last background job that walked: the other kind goes next (see afterBudget). */
+  private lastBudgetKind: 'find' | 'provide' = 'provide'
   /** Background DHT work waiting for the budget (see afterBudget). */
   private readonly budgetQueue: Record<'find' | 'provide', Array<() => boolean>> = { find: [], provide: [] }
   private budgetTimer: ReturnType<typeof setTimeout> | undefined
   private trailingKick: ReturnType<typeof setTimeout> | undefined
   /**
-   * Documents opened while the routing table was empty (a peer just started): their first lookup
-   * runs the moment the table gets its first peer, instead of after a backoff. Waiting for a
-   * connection was not enough: the table fills a moment after it, once the peer is checked.
+   * DHT work asked for while the routing table was empty (a peer just started, or offline): it runs
+   * the moment the table gets its first peer, instead of after a backoff. Waiting for a connection
+   * was not enough: the table fills a moment after it, once the peer is checked. Per-document retry
+   * timers meanwhile did nothing but fire: an offline peer with 1,000 documents retried ~90
+   * provides a second at first, and idled at 2-4 % of a core against 0.2 % with none.
    */
-  private readonly waitingForTable = new Set<Entry>()
+  private readonly waitingForTable = { find: new Set<Entry>(), provide: new Set<Entry>() }
 
   constructor (
     private readonly libp2p: Libp2p,
@@ -132,14 +136,14 @@ export class Rendezvous {
   }
 
   private readonly onTablePeer = (): void => {
-    if (this.waitingForTable.size === 0) return
-    const waiting = [...this.waitingForTable]
-    this.waitingForTable.clear()
-    for (const entry of waiting) {
-      if (entry.abort.signal.aborted) continue
-      clearTimeout(entry.findTimer)
-      this.queueFind(entry, FIRST)
-    }
+    const { find, provide } = this.waitingForTable
+    const finds = [...find]
+    const provides = [...provide]
+    find.clear()
+    provide.clear()
+    for (const entry of finds) this.queueFind(entry, FIRST)
+    // Through the background budget, like every provide: a thousand of them are not a thousand walks at once.
+    for (const entry of provides) this.queueProvide(entry)
   }
 
   /**
@@ -193,6 +197,11 @@ export class Rendezvous {
 
   private queueFind (entry: Entry, priority = BACKGROUND): void {
     if (entry.finding || entry.abort.signal.aborted) return
+    if (this.routingTableSize() === 0) {
+      // Nobody to ask: it looks the moment someone is there (onTablePeer), with no timer meanwhile.
+      this.waitingForTable.find.add(entry)
+      return
+    }
     entry.finding = true
     const run = (): void => {
       if (entry.abort.signal.aborted) { this.findEnded(entry); return }
@@ -234,6 +243,11 @@ export class Rendezvous {
 
   private queueProvide (entry: Entry): void {
     if (entry.providing || entry.abort.signal.aborted) return
+    if (this.routingTableSize() === 0) {
+      // Nobody to store the record: it goes out when the table gets a peer.
+      this.waitingForTable.provide.add(entry)
+      return
+    }
     entry.providing = true
     this.afterBudget('provide', () => {
       if (entry.abort.signal.aborted) { entry.providing = false; return false }
@@ -245,12 +259,10 @@ export class Rendezvous {
         log('provide of %s put off: %d holders connected', entry.docId, this.options.peersFor(entry.docId))
         return false
       }
-      // With an empty routing table the provide fails at once and walks nothing: no budget spent.
-      const walks = this.routingTableSize() > 0
       void this.provides.add(async () => {
         try { await this.provide(entry) } finally { entry.providing = false }
       }, { priority: BACKGROUND }).catch(() => { entry.providing = false })
-      return walks
+      return true
     })
   }
 
@@ -258,9 +270,11 @@ export class Rendezvous {
    * Background DHT work (retried lookups, provides) shares one budget of a few walks per second,
    * whatever the number of documents: a thousand per-document backoffs made idle peers walk the
    * DHT hundreds of times a minute (measured: 2,226 lookups in 12 s with 1,000 documents).
-   * Lookups go first: an app may be waiting on one, while a provide only has to happen some time
-   * (in the full bench of 2026-12-03T16:31Z, a newcomer's retried lookup queued behind its own
-   * failing provides took its p50 from 0.5-1.4 s to 2.1-2.5 s to find a holder). A job that walked
+   * Lookups and provides take turns: a retried lookup never waits behind a queue of provides (in
+   * the full bench of 2026-12-03T16:31Z, a newcomer's retried lookup queued behind its own failing
+   * provides took its p50 from 0.5-1.4 s to 2.1-2.5 s to find a holder), and provides never starve
+   * behind lookups: documents nobody else holds retry theirs on a backoff, and with lookups always
+   * first, ten such documents kept every provider record back for minutes. A job that walked
    * nothing (`run` returns false) gives its slots back.
    */
   private afterBudget (kind: 'find' | 'provide', run: () => boolean): void {
@@ -280,10 +294,14 @@ export class Rendezvous {
         }, this.nextBackgroundSlot - now)
         return
       }
-      const kind = this.budgetQueue.find.length > 0 ? 'find' : 'provide'
+      const other = this.lastBudgetKind === 'find' ? 'provide' : 'find'
+      const kind = this.budgetQueue[other].length > 0 ? other : this.lastBudgetKind
       const job = this.budgetQueue[kind].shift()
       if (job === undefined) return
-      if (job()) this.nextBackgroundSlot = now + (kind === 'find' ? 1 : PROVIDE_SLOTS) * BACKGROUND_SPACING_MS
+      if (job()) {
+        this.lastBudgetKind = kind
+        this.nextBackgroundSlot = now + (kind === 'find' ? 1 : PROVIDE_SLOTS) * BACKGROUND_SPACING_MS
+      }
     }
   }
 
@@ -291,7 +309,8 @@ export class Rendezvous {
     const entry = this.entries.get(docId)
     if (entry === undefined) return
     entry.abort.abort()
-    this.waitingForTable.delete(entry)
+    this.waitingForTable.find.delete(entry)
+    this.waitingForTable.provide.delete(entry)
     clearTimeout(entry.findTimer)
     clearTimeout(entry.provideTimer)
     this.entries.delete(docId)
@@ -355,23 +374,25 @@ export class Rendezvous {
 
   private async provide (entry: Entry): Promise<void> {
     if (entry.abort.signal.aborted) return
+    if (this.routingTableSize() === 0) {
+      // The table emptied while this provide queued: it waits for a peer like the rest.
+      this.waitingForTable.provide.add(entry)
+      return
+    }
     let ok = false
-    // With an empty routing table a provide reaches nobody: treat it as a failure and retry.
-    if (this.routingTableSize() > 0) {
-      const limit = deadline(30_000, entry.abort.signal)
-      try {
-        await this.libp2p.contentRouting.provide(entry.key, { signal: limit.signal })
-        ok = true
-        entry.provided = true
-        this.metrics.inc(METRIC.dhtProvides, 'ok')
-        log('provided %s', entry.docId)
-      } catch (err: any) {
-        if (entry.abort.signal.aborted) return
-        this.metrics.inc(METRIC.dhtProvides, 'failed')
-        log('provide %s failed: %s', entry.docId, err?.message ?? err)
-      } finally {
-        limit.clear()
-      }
+    const limit = deadline(30_000, entry.abort.signal)
+    try {
+      await this.libp2p.contentRouting.provide(entry.key, { signal: limit.signal })
+      ok = true
+      entry.provided = true
+      this.metrics.inc(METRIC.dhtProvides, 'ok')
+      log('provided %s', entry.docId)
+    } catch (err: any) {
+      if (entry.abort.signal.aborted) return
+      this.metrics.inc(METRIC.dhtProvides, 'failed')
+      log('provide %s failed: %s', entry.docId, err?.message ?? err)
+    } finally {
+      limit.clear()
     }
     // The document may have closed while the provide ran: schedule nothing for it then.
     if (entry.abort.signal.aborted || ok) {
@@ -390,33 +411,34 @@ export class Rendezvous {
       this.findEnded(entry)
       return
     }
+    if (this.routingTableSize() === 0) {
+      // The table emptied while this lookup queued: it waits for a peer like the rest.
+      this.findEnded(entry)
+      this.waitingForTable.find.add(entry)
+      return
+    }
     // Holders found by this lookup (not us).
     const seen = new Set<string>()
-    // Never looked up yet and nobody to ask: look the moment someone is there (onTablePeer).
-    if (entry.findAttempt === 0 && this.routingTableSize() === 0) this.waitingForTable.add(entry)
-    let limit: Deadline | undefined
+    const limit = deadline(10_000, entry.abort.signal)
     try {
-      if (this.routingTableSize() > 0) {
-        limit = deadline(10_000, entry.abort.signal)
-        const signal = limit.signal
-        this.metrics.inc(METRIC.dhtQueries)
-        let dialled = 0
-        for await (const provider of this.libp2p.contentRouting.findProviders(entry.key, { signal })) {
-          const id = provider.id.toString()
-          if (provider.id.equals(this.libp2p.peerId) || seen.has(id)) continue
-          seen.add(id)
-          this.metrics.inc(METRIC.dhtProvidersFound)
-          const enough = this.options.peersFor(entry.docId) + dialled >= this.options.targetPeers
-          if (!enough && !this.dialer.isConnected(provider.id)) {
-            dialled++
-            void this.dialer.dial(provider.id, provider.multiaddrs)
-          }
-          // Ending the walk here ends its dials. Walked to the end, a lookup dialled every peer it
-          // queried, and the connection budget closed those links again; each cost a handshake,
-          // identify, a subscription exchange and a pull. Measured with 60 idle peers on one
-          // document, links closed in 30 s: 802 and 1,022 walking to the end, 444 and 381 now.
-          if (enough || seen.size >= this.options.targetPeers) break
+      const signal = limit.signal
+      this.metrics.inc(METRIC.dhtQueries)
+      let dialled = 0
+      for await (const provider of this.libp2p.contentRouting.findProviders(entry.key, { signal })) {
+        const id = provider.id.toString()
+        if (provider.id.equals(this.libp2p.peerId) || seen.has(id)) continue
+        seen.add(id)
+        this.metrics.inc(METRIC.dhtProvidersFound)
+        const enough = this.options.peersFor(entry.docId) + dialled >= this.options.targetPeers
+        if (!enough && !this.dialer.isConnected(provider.id)) {
+          dialled++
+          void this.dialer.dial(provider.id, provider.multiaddrs)
         }
+        // Ending the walk here ends its dials. Walked to the end, a lookup dialled every peer it
+        // queried, and the connection budget closed those links again; each cost a handshake,
+        // identify, a subscription exchange and a pull. Measured with 60 idle peers on one
+        // document, links closed in 30 s: 802 and 1,022 walking to the end, 444 and 381 now.
+        if (enough || seen.size >= this.options.targetPeers) break
       }
     } catch (err: any) {
       // findProviders ends by abort when the network has no (more) providers: not an error.
@@ -424,7 +446,7 @@ export class Rendezvous {
         log('find providers of %s failed: %s', entry.docId, err?.message ?? err)
       }
     } finally {
-      limit?.clear()
+      limit.clear()
       this.findEnded(entry)
     }
     if (entry.abort.signal.aborted) return
