@@ -74,7 +74,12 @@ function setup (options: { subscribers?: string[], vector?: Map<string, number>,
   }, INIT)
   const statuses: SyncStatus[] = []
   sync.on('status', s => statuses.push(s))
-  return { sync, clock, state, pulls, statuses, acks, announced: () => announcements }
+  /** A peer's envelope arrives by gossip and raises the vector, as the engine reports it. */
+  const deliver = (author: string, seq: number): void => {
+    state.vector.set(author, seq)
+    sync.receive({ type: 'envelope', from: { toString: () => 'p1' }, result: 'applied', fromAuthor: false })
+  }
+  return { sync, clock, state, pulls, statuses, acks, deliver, announced: () => announcements }
 }
 
 const peer = (id: string): PeerRef => ({ toString: () => id })
@@ -206,7 +211,7 @@ describe('DocSync decision function', () => {
     assert.equal(alone.announced(), 0, 'no announcement after the pull')
     alone.clock.advance(30_000)
     assert.equal(alone.announced(), 0, 'nor at the periodic ticks: the vector counts as announced')
-    alone.state.vector.set('a', 6)
+    alone.deliver('a', 6)
     alone.clock.advance(15_000)
     assert.equal(alone.announced(), 1, 'a later change is announced as usual')
     alone.sync.stop()
@@ -254,10 +259,10 @@ describe('DocSync decision function', () => {
   })
 
   test('periodic beacons wait while the vector keeps moving, and go out within 2-4 s once it holds still', () => {
-    const { sync, clock, state, announced } = setup()
+    const { sync, clock, deliver, announced } = setup()
     sync.start()
     for (let i = 0; i < 60; i++) {
-      state.vector.set('a', 6 + i)
+      deliver('a', 6 + i)
       clock.advance(500)
     }
     assert.equal(announced(), 0, '30 s of edits streaming in: no periodic beacon')
@@ -319,13 +324,13 @@ describe('DocSync decision function', () => {
   })
 
   test('a periodic beacon is spared when another peer\'s beacon already showed all we hold', () => {
-    const { sync, clock, state, announced } = setup()
+    const { sync, clock, deliver, announced } = setup()
     sync.start()
-    state.vector.set('a', 6)
+    deliver('a', 6)
     sync.receive({ type: 'beacon', from: peer('p2'), vector: new Map([['me', 3], ['a', 6], ['b', 1]]) })
     clock.advance(25_000)
     assert.equal(announced(), 0, 'p2 told every peer on the topic what we hold, and more')
-    state.vector.set('a', 7)
+    deliver('a', 7)
     sync.receive({ type: 'beacon', from: peer('p2'), vector: new Map([['me', 3], ['a', 6]]) })
     clock.advance(12_500)
     assert.equal(announced(), 1, 'a beacon short of a:7 does not spare ours')
@@ -333,32 +338,51 @@ describe('DocSync decision function', () => {
   })
 
   test('no periodic beacon when every peer on the topic pulled all we hold from us', () => {
-    const { sync, clock, state, announced } = setup({ subscribers: ['p1'] })
+    const { sync, clock, deliver, announced } = setup({ subscribers: ['p1'] })
     sync.start()
-    state.vector.set('a', 6)
+    deliver('a', 6)
     sync.receive({ type: 'served', peer: peer('p1'), remote: new Map([['a', 2]]), controlDiffers: false })
     clock.advance(25_000)
     assert.equal(announced(), 0, 'p1 read our reply: it holds a:6 and me:3')
-    state.vector.set('a', 7)
+    deliver('a', 7)
     clock.advance(25_000)
     assert.equal(announced(), 1, 'a:7 came after: p1 may lack it')
     sync.stop()
   })
 
   test('periodic beacons: only with listeners and only for a changed vector; an idle document sends nothing', () => {
-    const { sync, clock, state, announced } = setup()
+    const { sync, clock, state, deliver, announced } = setup()
     sync.start()
     clock.advance(600_000)
     assert.equal(announced(), 0, 'the vector we opened with (the joins\' pulls exchange it): quiet, however long')
-    state.vector.set('a', 6)
+    deliver('a', 6)
     clock.advance(12_500)
     assert.equal(announced(), 1, 'changed vector: announced at the next tick')
     clock.advance(600_000)
     assert.equal(announced(), 1, 'unchanged since: quiet')
     state.subscribers = []
-    state.vector.set('a', 7)
+    deliver('a', 7)
     clock.advance(120_000)
     assert.equal(announced(), 1, 'nobody listens')
+    sync.stop()
+  })
+
+  test('a document at rest keeps no timer: the tick ends with nothing to announce; a change arms it again', () => {
+    const { sync, clock, deliver, announced } = setup({ subscribers: ['p1'] })
+    sync.start()
+    sync.receive({ type: 'pull-finished', peer: peer('p1'), ok: true, applied: false })
+    assert.equal(clock.timersPending, 0, 'synced, nothing new since opening: nothing scheduled')
+    deliver('a', 6)
+    assert.equal(clock.timersPending, 1, 'a delivery arms the tick')
+    deliver('a', 7)
+    assert.equal(clock.timersPending, 1, 'armed once, however many deliveries')
+    clock.advance(12_500)
+    assert.equal(announced(), 1, 'the change is announced')
+    assert.equal(clock.timersPending, 0, 'then the tick ends')
+    clock.advance(600_000)
+    assert.equal(announced(), 1)
+    sync.receive({ type: 'sealed' })
+    assert.equal(clock.timersPending, 1, 'a local edit arms it too')
     sync.stop()
   })
 

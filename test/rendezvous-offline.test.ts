@@ -32,7 +32,7 @@ function fakeLibp2p (): {
   return { libp2p, table, provided, lookedUp }
 }
 
-test('with an empty routing table no document retries on a timer; the first peer in the table sets off one provide each', async (t) => {
+test('with an empty routing table nothing retries on a timer; its first peer sets off each provide', async (t) => {
   t.mock.timers.enable({ apis: ['setTimeout', 'Date'] })
   const { libp2p, table, provided, lookedUp } = fakeLibp2p()
   const rendezvous = new Rendezvous(libp2p as any, {} as any, new Metrics(), {

@@ -197,7 +197,6 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     // What we hold on opening, peers learn from the pulls their joins and ours start: a beacon
     // of it told them nothing (measured: 1,000 documents opened by a partner sent a beacon each).
     this.lastAnnounced = this.lastTickVector = this.c.replica.vectorKey()
-    this.schedulePeriodic()
     // Peers already on the topic will not announce themselves again: ask them now.
     for (const peer of this.c.subscribers()) this.c.pull(peer, 'opened')
     this.evaluate()
@@ -217,8 +216,10 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     if (!this.running) return
     switch (input.type) {
       case 'envelope':
-        if (input.result === 'applied' && input.fromAuthor) this.c.acknowledge(input.from)
-        else if (input.result === 'held') {
+        if (input.result === 'applied') {
+          this.armPeriodic()
+          if (input.fromAuthor) this.c.acknowledge(input.from)
+        } else if (input.result === 'held') {
           this.gapSources.set(input.from.toString(), input.from)
           this.repairWanted = true
         }
@@ -228,6 +229,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
         break
       case 'sealed':
         // A local edit changes nothing that decisions rest on; acks and beacons follow from it.
+        this.armPeriodic()
         return
       case 'beacon': {
         this.knownVectors.set(input.from.toString(), input.vector)
@@ -254,7 +256,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
         break
       case 'peer-joined':
         this.peerJoined(input.peer)
-        if (this.periodicTimer === undefined) this.schedulePeriodic()
+        this.armPeriodic()
         break
       case 'served': {
         const key = input.peer.toString()
@@ -320,6 +322,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
         if (input.applied) {
           if (this.everyPeerHoldsOurs()) this.lastAnnounced = this.c.replica.vectorKey()
           else this.announceWanted = true
+          this.armPeriodic()
         }
         break
       }
@@ -461,8 +464,17 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     this.soonTimer = this.soonVector = undefined
   }
 
+  /**
+   * The periodic tick runs only while the vector has moved since it was last announced: an edit,
+   * a delivery or a pull arms it (a no-op while armed), and a tick that finds nothing to announce
+   * ends it. A thousand replicated documents at rest each woke the process every ~10 s (measured:
+   * 100 timer callbacks a second with a partner holding all of them), to find nothing to do.
+   */
+  private armPeriodic (): void {
+    if (this.periodicTimer === undefined) this.schedulePeriodic()
+  }
+
   private schedulePeriodic (soon = false): void {
-    this.periodicTimer = undefined
     // Alone on the topic, a tick has no one to tell: no timer until a peer joins. A thousand
     // documents open alone each woke the process every ~10 s (measured: 80 wake-ups a second).
     if (!this.running || this.c.subscribers().length === 0) return
@@ -470,15 +482,17 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     const delay = soon
       ? this.init.minBeaconGapMs * (1 + this.random())
       : this.init.beaconIntervalMs * (0.75 + this.random() * 0.5)
-    this.periodicTimer = this.timers.setTimeout(() => { this.schedulePeriodic(this.tick()) }, delay)
+    this.periodicTimer = this.timers.setTimeout(() => {
+      this.periodicTimer = undefined
+      if (this.tick()) this.schedulePeriodic(true)
+    }, delay)
   }
 
   /**
-   * A periodic tick. A thousand idle documents must cost nothing per document: an unchanged
-   * vector stays quiet. A vector still moving since the last look stays quiet too, and is
-   * looked at again soon (true): while edits stream in, gaps show in the sequence numbers and
-   * authors hear from their neighbours (acks); the beacon is for after, when a lost last edit
-   * has nothing behind it to reveal it.
+   * A periodic tick. An unchanged vector stays quiet, and the tick ends (false). A vector still
+   * moving since the last look stays quiet too, and is looked at again soon (true): while edits
+   * stream in, gaps show in the sequence numbers and authors hear from their neighbours (acks);
+   * the beacon is for after, when a lost last edit has nothing behind it to reveal it.
    */
   private tick (): boolean {
     // Nobody to tell: not even worth reading the vector (a thousand documents open alone).
