@@ -2,7 +2,8 @@
  * Scenario: what a private document costs against an open one, in one run on one machine.
  * - Latency: single-character edits on peer 0 of an N-peer cluster (as in latency-core), on an open
  *   document and on a private one (every other peer joined with a writer link), both clusters up at
- *   once and their edits interleaved one by one: edit latency p50/p99 and CPU per delivered edit.
+ *   once and their edits interleaved one by one: edit latency p50/p99 and CPU per delivered edit;
+ *   in a full run two such rounds, each a fresh pair of clusters, pooled.
  * - Catch-up: a member offline during E edits comes back; the sync stream's bytes against the ideal
  *   diff (Y.encodeStateAsUpdate of the writer's doc against the member's state vector).
  */
@@ -19,7 +20,10 @@ import { waitQuiet } from '../lib/quiet.js'
 import { warmUp } from '../lib/ready.js'
 import { log, errMsg } from '../lib/log.js'
 import { profileWindow } from '../lib/profiler.js'
-import { latencyStats, type LatencySample, type LatencyStats } from './latency-core.js'
+import {
+  latencyStats, poolSamples, roundFigures, type LatencyRound, type LatencySample, type LatencyStats
+} from './latency-core.js'
+import { mean } from '../lib/stats.js'
 import { mulberry32 } from '../lib/random.js'
 import type { ScenarioContext, SkipNote } from './context.js'
 
@@ -32,6 +36,8 @@ export interface TrustLatencyRow extends LatencyStats {
   idleCpuPercent: number
   /** CPU per delivered edit minus the idle rate over the same wall time, ms. */
   netCpuPerDeliveryMs: number | null
+  /** Each round's own figures (a fresh pair of clusters each); the row pools them. */
+  rounds: LatencyRound[]
 }
 
 export interface TrustCatchupRow {
@@ -196,18 +202,52 @@ async function measureInterleaved (
 
 /**
  * Both clusters run side by side, started and warmed up alike, and their edits are interleaved one
- * by one (measureInterleaved); the ratio between them is what is reported.
+ * by one (measureInterleaved); the ratio between them is what is reported. In a full run this is two
+ * rounds, each a fresh pair of clusters with half the edits, pooled: one start's topology (the
+ * writer's links, the hops to the farthest peer) had decided the N = 10 ratio, whose p50 read
+ * between 0.89x and 1.64x in seven full runs of two days' code.
  */
 async function latencyPair (ctx: ScenarioContext, n: number, edits: number): Promise<TrustLatencyRow[]> {
   const label = `trust latency N=${n}`
+  const rounds = ctx.quick ? 1 : 2
+  const kinds = ['open', 'private'] as const
+  const done: Array<{ samples: Record<Access, LatencySample>, settleMs: number, idleRate: number }> = []
+  for (let round = 0; round < rounds; round++) {
+    done.push(await latencyRound(ctx, `${label}${rounds > 1 ? ` round ${round + 1}/${rounds}` : ''}`, n,
+      Math.ceil(edits / rounds), round % 2 === 0 ? kinds : [...kinds].reverse()))
+  }
+  const idleRate = mean(done.map(d => d.idleRate))
+  return kinds.map(access => {
+    const sample = poolSamples(done.map(d => d.samples[access]))
+    const row: TrustLatencyRow = {
+      access,
+      n,
+      settleMs: mean(done.map(d => d.settleMs)),
+      idleCpuPercent: idleRate * 100,
+      netCpuPerDeliveryMs: sample.perDelivery.length > 0
+        ? (sample.cpuMs - idleRate * sample.wallMs) / sample.perDelivery.length
+        : null,
+      rounds: done.map(d => roundFigures(d.samples[access], null)),
+      ...latencyStats(sample)
+    }
+    log(`${label} ${access}: ${row.edits} edits, p50 ${row.allPeers.p50.toFixed(2)} ms, ` +
+      `p99 ${row.allPeers.p99.toFixed(2)} ms, cpu/delivery ${row.cpuPerDeliveryMs.toFixed(3)} ms ` +
+      `(net ${row.netCpuPerDeliveryMs?.toFixed(3)}), ${Math.round(row.bytesPerDelivery)} B/delivery, ` +
+      `lost ${row.lostDeliveries}; p50 by round ${row.rounds.map(r => r.p50.toFixed(1)).join(' / ')} ms`)
+    return row
+  })
+}
+
+/** One pair of fresh clusters, started in `order`, measured with their edits interleaved, then stopped. */
+async function latencyRound (
+  ctx: ScenarioContext, label: string, n: number, edits: number, order: readonly Access[]
+): Promise<{ samples: Record<Access, LatencySample>, settleMs: number, idleRate: number }> {
   log(`${label}: starting an open and a private cluster`)
   const clusters: Partial<Record<Access, Cluster>> = {}
   try {
-    for (const access of ['open', 'private'] as const) {
-      clusters[access] = await startCluster(n, access, 30_000 + n * 6000)
-    }
+    for (const access of order) clusters[access] = await startCluster(n, access, 30_000 + n * 6000)
     // Warmed up only once both are up: whatever the first cluster's start-up leaves running meets both.
-    for (const access of ['open', 'private'] as const) await warmUp(clusters[access]!, 15_000 + n * 200)
+    for (const access of order) await warmUp(clusters[access]!, 15_000 + n * 200)
     const q = await waitQuiet(ctx.quick ? 1_500 : 3_000, ctx.quick ? 10_000 : 30_000, 10 + n)
     const idleStart = process.cpuUsage()
     const idleT0 = performance.now()
@@ -217,24 +257,7 @@ async function latencyPair (ctx: ScenarioContext, n: number, edits: number): Pro
       await measureInterleaved(clusters as Record<Access, Cluster>, {
         edits, gapMs: 5, perEditTimeoutMs: 5000, budgetMs: ctx.quick ? 16_000 : 240_000
       }))
-    return (['open', 'private'] as const).map(access => {
-      const sample = samples[access]
-      const row: TrustLatencyRow = {
-        access,
-        n,
-        settleMs: q.settleMs,
-        idleCpuPercent: idleRate * 100,
-        netCpuPerDeliveryMs: sample.perDelivery.length > 0
-          ? (sample.cpuMs - idleRate * sample.wallMs) / sample.perDelivery.length
-          : null,
-        ...latencyStats(sample)
-      }
-      log(`${label} ${access}: ${row.edits} edits, p50 ${row.allPeers.p50.toFixed(2)} ms, ` +
-        `p99 ${row.allPeers.p99.toFixed(2)} ms, cpu/delivery ${row.cpuPerDeliveryMs.toFixed(3)} ms ` +
-        `(net ${row.netCpuPerDeliveryMs?.toFixed(3)}), ${Math.round(row.bytesPerDelivery)} B/delivery, ` +
-        `lost ${row.lostDeliveries}`)
-      return row
-    })
+    return { samples, settleMs: q.settleMs, idleRate }
   } finally {
     for (const cluster of Object.values(clusters)) {
       await cluster.stop().catch(err => { log(`${label}: stop failed: ${errMsg(err)}`) })
