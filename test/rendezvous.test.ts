@@ -85,29 +85,3 @@ test('with an empty routing table nothing retries on a timer; its first peer set
   assert.equal(new Set(provided).size, 2 * DOCS, 'each exactly once')
   assert.equal(new Set(lookedUp).size, 2 * DOCS, 'every document looked up once the table had a peer')
 })
-
-test('lookups of a document with a connected holder back off while they find nobody new', async (t) => {
-  t.mock.timers.enable({ apis: ['setTimeout', 'Date'] })
-  const lookupsIn10Minutes = async (holder: FakeProvider, connected: boolean): Promise<number> => {
-    const { libp2p, lookedUp } = fakeLibp2p(1, [holder])
-    const dialer = { isConnected: () => connected, dial: async () => false }
-    const rendezvous = new Rendezvous(libp2p as any, dialer as any, new Metrics(), {
-      intervalMs: 30_000,
-      peersFor: () => 1,
-      targetPeers: 8
-    })
-    try {
-      await rendezvous.join('shared-note', { created: true })
-      await advance(t, 10 * 60_000)
-      return lookedUp.length
-    } finally {
-      rendezvous.stop()
-    }
-  }
-  const holder = (id: string): FakeProvider => ({ id: { toString: () => id, equals: () => false }, multiaddrs: [] })
-  // Every 30 s without backing off: 20 lookups. Backing off from 30 s to 5 min: 30, 90, 210, 450 s.
-  const quiet = await lookupsIn10Minutes(holder('the-connected-device'), true)
-  assert.ok(quiet <= 5, `only the holder we are connected to: ${quiet} lookups in 10 minutes`)
-  const learning = await lookupsIn10Minutes(holder('a-holder-we-could-not-reach'), false)
-  assert.ok(learning >= 15, `a holder we are not connected to each time: ${learning} lookups in 10 minutes`)
-})

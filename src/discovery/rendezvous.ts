@@ -90,8 +90,6 @@ interface Entry {
   mayDefer: boolean
   /** Its record went out (kad-dht's reprovider renews it from then on). */
   provided: boolean
-  /** Lookups in a row that showed no holder beyond those already connected. */
-  quietLookups: number
 }
 
 /**
@@ -170,8 +168,7 @@ export class Rendezvous {
       finding: false,
       providing: false,
       mayDefer: !created && !served,
-      provided: false,
-      quietLookups: 0
+      provided: false
     }
     this.entries.set(docId, entry)
     if (!entry.mayDefer) this.queueProvide(entry)
@@ -422,7 +419,6 @@ export class Rendezvous {
     }
     // Holders found by this lookup (not us).
     const seen = new Set<string>()
-    let unknownHolders = 0
     const limit = deadline(10_000, entry.abort.signal)
     try {
       const signal = limit.signal
@@ -434,9 +430,7 @@ export class Rendezvous {
         seen.add(id)
         this.metrics.inc(METRIC.dhtProvidersFound)
         const enough = this.options.peersFor(entry.docId) + dialled >= this.options.targetPeers
-        const connected = this.dialer.isConnected(provider.id)
-        if (!connected) unknownHolders++
-        if (!enough && !connected) {
+        if (!enough && !this.dialer.isConnected(provider.id)) {
           dialled++
           void this.dialer.dial(provider.id, provider.multiaddrs)
         }
@@ -459,19 +453,14 @@ export class Rendezvous {
     const peers = this.options.peersFor(entry.docId)
     const hasPeers = peers > 0 || seen.size > 0
     entry.findAttempt = hasPeers ? 0 : entry.findAttempt + 1
-    entry.quietLookups = unknownHolders > 0 ? 0 : entry.quietLookups + 1
     // Without peers, look again soon, then ever more rarely (up to 30 min): a peer with many
     // unshared documents must not query the DHT for each of them every few seconds. A new
     // connection kicks the waiting lookups anyway.
     // A document with a few peers is in its mesh already; lookups then only guard against
-    // a partition of its holders, which a rarer walk also catches. With fewer than WELL_CONNECTED
-    // they look for more every interval, but a lookup that showed no holder beyond those connected
-    // taught nothing, and the next one waits twice as long, up to the rare interval: two devices
-    // sharing a notebook of 500 notes looked every note up every 30 s, for good, to find each other.
-    const rare = this.options.intervalMs * RARE_CHECK_INTERVALS
+    // a partition of its holders, which a rarer walk also catches.
     const delay = !hasPeers
       ? backoffDelay(entry.findAttempt, 2_000, NO_PEER_MAX_INTERVAL_MS)
-      : peers >= WELL_CONNECTED ? rare : Math.min(rare, this.options.intervalMs * 2 ** entry.quietLookups)
+      : peers >= WELL_CONNECTED ? this.options.intervalMs * RARE_CHECK_INTERVALS : this.options.intervalMs
     entry.findTimer = setTimeout(() => { this.queueFind(entry) }, delay)
   }
 }
