@@ -10,11 +10,12 @@ export interface Summary {
   max: number
 }
 
-/** Nearest-rank percentile of an ascending-sorted array (q in [0, 1]). */
+/** Arithmetic mean (NaN for an empty array). */
 export function mean (xs: number[]): number {
   return xs.reduce((a, b) => a + b, 0) / xs.length
 }
 
+/** Nearest-rank percentile of an ascending-sorted array (q in [0, 1]). */
 export function percentile (sorted: number[], q: number): number {
   if (sorted.length === 0) return Number.NaN
   const rank = Math.ceil(q * sorted.length)
