@@ -26,7 +26,7 @@ import { HeadsExchange, vectorHash, type SharedHead } from './sync/heads.js'
 import { DeliveryAcks } from './sync/ack.js'
 import { stampOf } from './sync/validate.js'
 import { makeBeacon } from './sync/beacon.js'
-import { DocSync, type ReplicaView } from './sync/doc-sync.js'
+import { DocSync, type DocSyncHost } from './sync/doc-sync.js'
 import type { PubSubLike } from './sync/topic-gate.js'
 import { Handle, type LoadedDoc } from './handle.js'
 import { AwarenessChannel } from './presence/channel.js'
@@ -71,19 +71,6 @@ interface DocEntry extends LoadedDoc {
   idleTimer?: ReturnType<typeof setTimeout>
 }
 
-/** What the sync policy needs of a replica. */
-function replicaView (replica: Replica): ReplicaView {
-  return {
-    author: replica.author,
-    hasGap: () => replica.hasGap(),
-    isBehind: remote => replica.vv.isBehind(remote),
-    isCoveredBy: remote => replica.vv.missingFrom(remote).length === 0,
-    confirm: seq => { replica.confirm(seq) },
-    vectorKey: () => JSON.stringify(replica.vv.toRecord()),
-    vector: () => new Map(replica.vv.entries())
-  }
-}
-
 /**
  * Wires the subsystems together and owns their lifecycle. Each subsystem does
  * one job (store, replica, gossip, pull, discovery, presence); the sync policy
@@ -111,6 +98,22 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
   private readonly keepConnected: KeepConnected
   private readonly budget: ConnectionBudget
   private readonly replicaContext: ReplicaContext
+  /** What every document's sync policy asks of the engine (one object, not closures per document). */
+  private readonly syncHost: DocSyncHost = {
+    subscribers: id => this.gossip.subscribers(id),
+    isOnline: () => this.libp2p.getConnections().length > 0,
+    pull: (id, peer, reason) => {
+      const replica = this.docs.get(id)?.replica
+      if (replica !== undefined) this.scheduler.request(replica, peer as PeerId, reason)
+    },
+    isPulling: id => this.scheduler.isPulling(id),
+    announce: id => {
+      const replica = this.docs.get(id)?.replica
+      if (replica !== undefined) this.announce(replica)
+    },
+    acknowledge: (id, peer) => { this.acks.add(peer as PeerId, id) }
+  }
+
   private stopping: Promise<void> | undefined
 
   private constructor (
@@ -365,15 +368,7 @@ export class Engine extends ObservableV2<WeftEvents> implements Weft {
     const access = fresh ? undefined : await loadAccess(id, this.store, this.signer)
     const replica = await Replica.load(id, this.replicaContext, adopted, access, fresh)
     attachAccess(replica, op => { void this.gossip.publishControl(id, op) })
-    const sync = new DocSync({
-      replica: replicaView(replica),
-      subscribers: () => this.gossip.subscribers(id),
-      isOnline: () => this.libp2p.getConnections().length > 0,
-      pull: (peer, reason) => { this.scheduler.request(replica, peer as PeerId, reason) },
-      isPulling: () => this.scheduler.isPulling(id),
-      announce: () => { this.announce(replica) },
-      acknowledge: peer => { this.acks.add(peer as PeerId, id) }
-    }, {
+    const sync = new DocSync(replica, this.syncHost, {
       beaconIntervalMs: this.options.beaconIntervalMs ?? DEFAULTS.beaconIntervalMs,
       minBeaconGapMs: TUNING.minBeaconGapMs,
       repairDelayMs: TUNING.repairDelayMs,

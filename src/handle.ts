@@ -12,6 +12,9 @@ export interface LoadedDoc {
   readonly addresses?: () => string[]
 }
 
+/** Which events a lease already relays from its sources (a bit each). */
+const EVENT_BIT: Record<keyof HandleEvents, number> = { status: 1, peers: 2, synced: 4, delivery: 8, access: 16 }
+
 /**
  * A lease on an open document: the application's view of it (its Y.Doc and
  * where it stands with the network). Each `open()` returns its own lease;
@@ -20,16 +23,31 @@ export interface LoadedDoc {
  */
 export class Handle extends ObservableV2<HandleEvents> implements DocHandle {
   private closing: Promise<void> | undefined
-  /** Rejects callers still waiting in whenSynced() when the lease closes. */
-  private readonly waiters = new Set<(err: Error) => void>()
+  /** Rejects callers still waiting in whenSynced() when the lease closes (created by the first). */
+  private waiters: Set<(err: Error) => void> | undefined
+  /** EVENT_BIT of the events relayed so far. */
+  private relayed = 0
 
   constructor (private readonly loaded: LoadedDoc, private readonly release: (lease: Handle) => Promise<void>) {
     super()
-    loaded.replica.on('delivery', this.onDelivery)
-    loaded.replica.access?.on('access', this.onAccess)
-    loaded.sync.on('status', this.onStatus)
-    loaded.sync.on('peers', this.onPeers)
-    loaded.sync.on('synced', this.onSynced)
+  }
+
+  /**
+   * Relays an event from the replica or the sync policy once someone listens to it here: a lease
+   * nobody listens to (most of a thousand open notes) subscribes to nothing, and each subscription
+   * costs a listener set on the source (~150 bytes).
+   */
+  override on<N extends keyof HandleEvents & string> (name: N, f: HandleEvents[N]): HandleEvents[N] {
+    if ((this.relayed & EVENT_BIT[name]) === 0 && this.closing === undefined) {
+      this.relayed |= EVENT_BIT[name]
+      const { replica, sync } = this.loaded
+      if (name === 'delivery') replica.on('delivery', this.onDelivery)
+      else if (name === 'access') replica.access?.on('access', this.onAccess)
+      else if (name === 'status') sync.on('status', this.onStatus)
+      else if (name === 'peers') sync.on('peers', this.onPeers)
+      else sync.on('synced', this.onSynced)
+    }
+    return super.on(name, f)
   }
 
   get id (): string { return this.loaded.replica.docId }
@@ -92,13 +110,13 @@ export class Handle extends ObservableV2<HandleEvents> implements DocHandle {
       const settle = (err?: unknown): void => {
         this.off('status', onStatus)
         signal?.removeEventListener('abort', onAbort)
-        this.waiters.delete(settle)
+        this.waiters?.delete(settle)
         if (err === undefined) resolve()
         else reject(err)
       }
       const onStatus = (status: SyncStatus): void => { if (status === 'synced') settle() }
       const onAbort = (): void => { settle(signal?.reason ?? new Error('aborted')) }
-      this.waiters.add(settle)
+      (this.waiters ??= new Set()).add(settle)
       this.on('status', onStatus)
       signal?.addEventListener('abort', onAbort, { once: true })
     })
@@ -112,7 +130,7 @@ export class Handle extends ObservableV2<HandleEvents> implements DocHandle {
   /** Releases this lease (idempotent). Pending edits are flushed before the document unloads. */
   async close (): Promise<void> {
     this.closing ??= (async () => {
-      for (const reject of [...this.waiters]) reject(new Error(`document ${this.id} was closed`))
+      for (const reject of [...this.waiters ?? []]) reject(new Error(`document ${this.id} was closed`))
       const { replica, sync } = this.loaded
       replica.off('delivery', this.onDelivery)
       replica.access?.off('access', this.onAccess)

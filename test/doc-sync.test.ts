@@ -54,21 +54,21 @@ function setup (options: { subscribers?: string[], vector?: Map<string, number>,
   let announcements = 0
   const acks: string[] = []
   const sync = new DocSync({
-    replica: {
-      author: 'me',
-      hasGap: () => state.gap,
-      isBehind: remote => [...remote].some(([k, v]) => v > (state.vector.get(k) ?? 0)),
-      isCoveredBy: remote => [...state.vector].every(([k, v]) => (remote.get(k) ?? 0) >= v),
-      confirm: seq => { state.confirmed = Math.max(state.confirmed, seq) },
-      vectorKey: () => JSON.stringify([...state.vector]),
-      vector: () => new Map(state.vector)
-    },
+    docId: 'doc',
+    author: 'me',
+    hasGap: () => state.gap,
+    isBehind: remote => [...remote].some(([k, v]) => v > (state.vector.get(k) ?? 0)),
+    isCoveredBy: remote => [...state.vector].every(([k, v]) => (remote.get(k) ?? 0) >= v),
+    confirm: seq => { state.confirmed = Math.max(state.confirmed, seq) },
+    vectorKey: () => JSON.stringify([...state.vector]),
+    vector: () => new Map(state.vector)
+  }, {
     subscribers: () => state.subscribers,
     isOnline: () => state.online,
-    pull: (peer, reason) => { pulls.push({ peer: peer.toString(), reason, at: clock.now }) },
+    pull: (_id, peer, reason) => { pulls.push({ peer: peer.toString(), reason, at: clock.now }) },
     isPulling: () => state.pulling,
     announce: () => { announcements++ },
-    acknowledge: author => { acks.push(author.toString()) },
+    acknowledge: (_id, author) => { acks.push(author.toString()) },
     timers: clock,
     random: () => 0.5
   }, INIT)

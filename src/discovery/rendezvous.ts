@@ -8,7 +8,7 @@ import type { Dialer } from './dialer.js'
 import { backoffDelay } from '../util/backoff.js'
 import { METRIC, type Metrics } from '../metrics/metrics.js'
 import { PROTOCOL } from '../defaults.js'
-import { deadline } from '../util/deadline.js'
+import { deadline, type Deadline } from '../util/deadline.js'
 
 const log = logger('weft:rendezvous')
 const KICK_EVERY_MS = 2_000
@@ -73,8 +73,12 @@ export interface RendezvousOptions {
 
 interface Entry {
   docId: string
-  key: CID
-  abort: AbortController
+  /** Set by leave(): what still runs or waits for it stops at its next step. */
+  left: boolean
+  // Per-run aborts, not one AbortController per document: an AbortSignal carries two Maps
+  // (~600 bytes in all), times every open document. The DHT key is derived per run likewise.
+  findLimit?: Deadline
+  provideLimit?: Deadline
   findTimer?: ReturnType<typeof setTimeout>
   provideTimer?: ReturnType<typeof setTimeout>
   findAttempt: number
@@ -161,8 +165,7 @@ export class Rendezvous {
     if (this.entries.has(docId)) return
     const entry: Entry = {
       docId,
-      key: await documentKey(docId),
-      abort: new AbortController(),
+      left: false,
       findAttempt: 0,
       provideAttempt: 0,
       finding: false,
@@ -196,7 +199,7 @@ export class Rendezvous {
   }
 
   private queueFind (entry: Entry, priority = BACKGROUND): void {
-    if (entry.finding || entry.abort.signal.aborted) return
+    if (entry.finding || entry.left) return
     if (this.routingTableSize() === 0) {
       // Nobody to ask: it looks the moment someone is there (onTablePeer), with no timer meanwhile.
       this.waitingForTable.find.add(entry)
@@ -204,7 +207,7 @@ export class Rendezvous {
     }
     entry.finding = true
     const run = (): void => {
-      if (entry.abort.signal.aborted) { this.findEnded(entry); return }
+      if (entry.left) { this.findEnded(entry); return }
       void this.lookups.add(async () => { await this.find(entry) }, { priority }).catch(() => { this.findEnded(entry) })
     }
     // A document the app just opened looks at once; retries and the tail of a burst share the
@@ -215,7 +218,7 @@ export class Rendezvous {
       run()
     } else {
       this.afterBudget('find', () => {
-        if (entry.abort.signal.aborted) { this.findEnded(entry); return false }
+        if (entry.left) { this.findEnded(entry); return false }
         // A retry scheduled when the document had few holders; they may have come since (the
         // walk's own dials join the topic only after it ended). With WELL_CONNECTED holders the
         // walk would only guard against a partition: put it off like the rare check. Each walk
@@ -242,7 +245,7 @@ export class Rendezvous {
   }
 
   private queueProvide (entry: Entry): void {
-    if (entry.providing || entry.abort.signal.aborted) return
+    if (entry.providing || entry.left) return
     if (this.routingTableSize() === 0) {
       // Nobody to store the record: it goes out when the table gets a peer.
       this.waitingForTable.provide.add(entry)
@@ -250,7 +253,7 @@ export class Rendezvous {
     }
     entry.providing = true
     this.afterBudget('provide', () => {
-      if (entry.abort.signal.aborted) { entry.providing = false; return false }
+      if (entry.left) { entry.providing = false; return false }
       if (entry.mayDefer && this.options.peersFor(entry.docId) >= WELL_CONNECTED) {
         entry.mayDefer = false
         entry.providing = false
@@ -308,14 +311,19 @@ export class Rendezvous {
   leave (docId: string): void {
     const entry = this.entries.get(docId)
     if (entry === undefined) return
-    entry.abort.abort()
+    entry.left = true
+    entry.findLimit?.abort()
+    entry.provideLimit?.abort()
     this.waitingForTable.find.delete(entry)
     this.waitingForTable.provide.delete(entry)
     clearTimeout(entry.findTimer)
     clearTimeout(entry.provideTimer)
     this.entries.delete(docId)
     // kad-dht re-provides what we provided on its own schedule: stop it for a closed document.
-    void (this.libp2p.services as any).dht?.cancelReprovide?.(entry.key).catch(() => {})
+    const dht = (this.libp2p.services as any).dht
+    if (entry.provided && dht?.cancelReprovide !== undefined) {
+      void documentKey(docId).then(async key => await dht.cancelReprovide(key)).catch(() => {})
+    }
   }
 
   /**
@@ -373,29 +381,30 @@ export class Rendezvous {
   }
 
   private async provide (entry: Entry): Promise<void> {
-    if (entry.abort.signal.aborted) return
+    if (entry.left) return
     if (this.routingTableSize() === 0) {
       // The table emptied while this provide queued: it waits for a peer like the rest.
       this.waitingForTable.provide.add(entry)
       return
     }
     let ok = false
-    const limit = deadline(30_000, entry.abort.signal)
+    const limit = entry.provideLimit = deadline(30_000)
     try {
-      await this.libp2p.contentRouting.provide(entry.key, { signal: limit.signal })
+      await this.libp2p.contentRouting.provide(await documentKey(entry.docId), { signal: limit.signal })
       ok = true
       entry.provided = true
       this.metrics.inc(METRIC.dhtProvides, 'ok')
       log('provided %s', entry.docId)
     } catch (err: any) {
-      if (entry.abort.signal.aborted) return
+      if (entry.left) return
       this.metrics.inc(METRIC.dhtProvides, 'failed')
       log('provide %s failed: %s', entry.docId, err?.message ?? err)
     } finally {
       limit.clear()
+      entry.provideLimit = undefined
     }
     // The document may have closed while the provide ran: schedule nothing for it then.
-    if (entry.abort.signal.aborted || ok) {
+    if (entry.left || ok) {
       // Once stored, kad-dht's own reprovider renews the record before it expires.
       entry.provideAttempt = 0
       return
@@ -407,7 +416,7 @@ export class Rendezvous {
   }
 
   private async find (entry: Entry): Promise<void> {
-    if (entry.abort.signal.aborted) {
+    if (entry.left) {
       this.findEnded(entry)
       return
     }
@@ -419,12 +428,13 @@ export class Rendezvous {
     }
     // Holders found by this lookup (not us).
     const seen = new Set<string>()
-    const limit = deadline(10_000, entry.abort.signal)
+    const limit = entry.findLimit = deadline(10_000)
     try {
       const signal = limit.signal
       this.metrics.inc(METRIC.dhtQueries)
       let dialled = 0
-      for await (const provider of this.libp2p.contentRouting.findProviders(entry.key, { signal })) {
+      const key = await documentKey(entry.docId)
+      for await (const provider of this.libp2p.contentRouting.findProviders(key, { signal })) {
         const id = provider.id.toString()
         if (provider.id.equals(this.libp2p.peerId) || seen.has(id)) continue
         seen.add(id)
@@ -442,14 +452,15 @@ export class Rendezvous {
       }
     } catch (err: any) {
       // findProviders ends by abort when the network has no (more) providers: not an error.
-      if (!entry.abort.signal.aborted && err?.name !== 'AbortError' && err?.name !== 'TimeoutError') {
+      if (!entry.left && err?.name !== 'AbortError' && err?.name !== 'TimeoutError') {
         log('find providers of %s failed: %s', entry.docId, err?.message ?? err)
       }
     } finally {
       limit.clear()
+      entry.findLimit = undefined
       this.findEnded(entry)
     }
-    if (entry.abort.signal.aborted) return
+    if (entry.left) return
     const peers = this.options.peersFor(entry.docId)
     const hasPeers = peers > 0 || seen.size > 0
     entry.findAttempt = hasPeers ? 0 : entry.findAttempt + 1

@@ -99,14 +99,16 @@ export class Replica extends ObservableV2<ReplicaEvents> {
   private checkpointTimer: ReturnType<typeof setTimeout> | undefined
   private closed = false
   /** Envelopes waiting above a gap in their author's sequence: author -> seq -> envelope. */
-  private readonly held = new Map<string, Map<number, { envelope: Envelope, bytes: Uint8Array }>>()
+  // `held` and `vouched` are created on first use: most documents never need them, and an empty
+  // Map is ~180 bytes (times a thousand open documents).
+  private held: Map<string, Map<number, { envelope: Envelope, bytes: Uint8Array }>> | undefined
   private heldCount = 0
   /**
    * Seqs the vector covers only on a checkpoint signer's word (the author signed the head, not
    * these): author -> [from, to]. A real envelope in that range is applied, never dropped as a
    * duplicate, so a checkpoint that omitted content cannot hide it for good.
    */
-  private readonly vouched = new Map<string, { from: number, to: number }>()
+  private vouched: Map<string, { from: number, to: number }> | undefined
   /** Signatures of recent envelopes per author (seq -> hex), to spot an author signing two versions of one seq. */
   private readonly recentSignatures = new Map<string, Map<number, string>>()
 
@@ -299,17 +301,37 @@ export class Replica extends ObservableV2<ReplicaEvents> {
   /** True when nothing new can come from `(author, seq)`: false for seqs only a checkpoint vouched for. */
   has (author: string, seq: number): boolean {
     if (this.isVouched(author, seq)) return false
-    return this.vv.has(author, seq) || (this.held.get(author)?.has(seq) ?? false)
+    return this.vv.has(author, seq) || (this.held?.get(author)?.has(seq) ?? false)
   }
 
   private isVouched (author: string, seq: number): boolean {
-    const range = this.vouched.get(author)
+    const range = this.vouched?.get(author)
     return range !== undefined && seq >= range.from && seq <= range.to
+  }
+
+  /** True when `remote` holds something we do not. */
+  isBehind (remote: ReadonlyMap<string, number>): boolean {
+    return this.vv.isBehind(remote)
+  }
+
+  /** True when `remote` holds everything we hold. */
+  isCoveredBy (remote: ReadonlyMap<string, number>): boolean {
+    return this.vv.missingFrom(remote).length === 0
+  }
+
+  /** A string that changes whenever the version vector does. */
+  vectorKey (): string {
+    return JSON.stringify(this.vv.toRecord())
+  }
+
+  /** A copy of the version vector as it is now. */
+  vector (): Map<string, number> {
+    return new Map(this.vv.entries())
   }
 
   /** True while some author's envelopes wait above a gap. */
   hasGap (): boolean {
-    return this.held.size > 0
+    return this.held !== undefined
   }
 
   /**
@@ -433,6 +455,7 @@ export class Replica extends ObservableV2<ReplicaEvents> {
       this.ctx.metrics.inc(METRIC.dropped, 'held-overflow')
       return
     }
+    this.held ??= new Map()
     let byAuthor = this.held.get(author)
     if (byAuthor === undefined) this.held.set(author, byAuthor = new Map())
     byAuthor.set(envelope.seq, { envelope, bytes })
@@ -442,7 +465,7 @@ export class Replica extends ObservableV2<ReplicaEvents> {
 
   /** Applies the envelopes of `author` that the vector now reaches, and forgets covered ones. */
   private releaseHeld (author: string): void {
-    const byAuthor = this.held.get(author)
+    const byAuthor = this.held?.get(author)
     if (byAuthor === undefined) return
     for (const seq of [...byAuthor.keys()]) {
       if (seq <= this.vv.get(author)) { byAuthor.delete(seq); this.heldCount-- }
@@ -454,7 +477,9 @@ export class Replica extends ObservableV2<ReplicaEvents> {
       this.apply(author, next.envelope, next.bytes)
       next = byAuthor.get(this.vv.get(author) + 1)
     }
-    if (byAuthor.size === 0) this.held.delete(author)
+    if (byAuthor.size > 0) return
+    this.held?.delete(author)
+    if (this.held?.size === 0) this.held = undefined
   }
 
   /**
@@ -497,9 +522,9 @@ export class Replica extends ObservableV2<ReplicaEvents> {
       const from = this.vv.get(author) + 1
       /** The last seq whose envelope will not be held here: only the checkpoint vouches for it. */
       const to = proof ? head.seq : head.seq - 1
-      const earlier = this.vouched.get(author)?.from ?? from
+      const earlier = this.vouched?.get(author)?.from ?? from
       if (from <= to) {
-        this.vouched.set(author, { from: Math.min(from, earlier), to })
+        (this.vouched ??= new Map()).set(author, { from: Math.min(from, earlier), to })
         if (standsFor === undefined || head.hlc > standsFor) standsFor = head.hlc
       }
       this.vv.raiseTo([[author, head.seq]])
@@ -511,7 +536,7 @@ export class Replica extends ObservableV2<ReplicaEvents> {
       // History: these envelopes will never be held here, so the checkpoint stands in for them.
       void this.ctx.store.putHistoryBase(this.docId, hlcHex(standsFor), Checkpoint.encode(checkpoint))
     }
-    for (const author of [...this.held.keys()]) this.releaseHeld(author)
+    for (const author of [...this.held?.keys() ?? []]) this.releaseHeld(author)
     const mine = this.vv.get(this.ctx.signer.author)
     if (mine > this.localSeq) this.localSeq = mine
     // The envelopes it covers are not stored here, so the state must be: write our own
@@ -571,11 +596,11 @@ export class Replica extends ObservableV2<ReplicaEvents> {
       if (head.seq <= this.vv.get(author)) continue
       const from = this.vv.get(author) + 1
       const to = isHeadProof(head) ? head.seq : head.seq - 1
-      if (from <= to) this.vouched.set(author, { from, to })
+      if (from <= to) (this.vouched ??= new Map()).set(author, { from, to })
       this.vv.raiseTo([[author, head.seq]])
       this.keepHead(author, head)
     }
-    for (const author of [...this.held.keys()]) this.releaseHeld(author)
+    for (const author of [...this.held?.keys() ?? []]) this.releaseHeld(author)
     return 'applied'
   }
 

@@ -8,9 +8,11 @@ const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2
  * multibase bit loop, and keys and signatures are turned to hex several times per envelope.
  */
 export function authorHex (key: Uint8Array): string {
-  let out = ''
-  for (let i = 0; i < key.byteLength; i++) out += HEX_BYTE[key[i]]
-  return out
+  // join, not `+=`: a string built by `+=` stays a chain of one cons cell per byte (32 bytes of heap
+  // each) for as long as it is kept, e.g. as a map key; join makes it flat (and is faster here).
+  const parts = new Array<string>(key.byteLength)
+  for (let i = 0; i < key.byteLength; i++) parts[i] = HEX_BYTE[key[i]]
+  return parts.join('')
 }
 
 /** The author key (hex) a peer writes under: its Ed25519 libp2p key; none for other key types. */
@@ -32,14 +34,15 @@ export interface SeqRange { author: string, from: number, to: number }
  */
 export class VersionVector {
   private readonly contiguous = new Map<string, number>()
-  private readonly aboveGap = new Map<string, Set<number>>()
+  /** Created on the first gap (most documents never see one; an empty Map is ~180 bytes). */
+  private aboveGap: Map<string, Set<number>> | undefined
 
   get (author: string): number {
     return this.contiguous.get(author) ?? 0
   }
 
   has (author: string, seq: number): boolean {
-    return seq <= this.get(author) || (this.aboveGap.get(author)?.has(seq) ?? false)
+    return seq <= this.get(author) || (this.aboveGap?.get(author)?.has(seq) ?? false)
   }
 
   /** Records `(author, seq)`; returns false when it was known already. */
@@ -47,16 +50,17 @@ export class VersionVector {
     if (this.has(author, seq)) return false
     let head = this.get(author)
     if (seq !== head + 1) {
+      this.aboveGap ??= new Map()
       let above = this.aboveGap.get(author)
       if (above === undefined) this.aboveGap.set(author, above = new Set())
       above.add(seq)
       return true
     }
     head = seq
-    const above = this.aboveGap.get(author)
+    const above = this.aboveGap?.get(author)
     if (above !== undefined) {
       while (above.delete(head + 1)) head++
-      if (above.size === 0) this.aboveGap.delete(author)
+      if (above.size === 0) this.dropGap(author)
     }
     this.contiguous.set(author, head)
     return true
@@ -64,7 +68,12 @@ export class VersionVector {
 
   /** True when envelopes of `author` above a gap are waiting for the gap to fill. */
   hasGap (author?: string): boolean {
-    return author === undefined ? this.aboveGap.size > 0 : this.aboveGap.has(author)
+    return this.aboveGap !== undefined && (author === undefined || this.aboveGap.has(author))
+  }
+
+  private dropGap (author: string): void {
+    this.aboveGap?.delete(author)
+    if (this.aboveGap?.size === 0) this.aboveGap = undefined
   }
 
   /** Raises each author to at least the given seq (a checkpoint covers everything up to it). */
@@ -72,13 +81,13 @@ export class VersionVector {
     for (const [author, seq] of entries) {
       if (seq <= this.get(author)) continue
       this.contiguous.set(author, seq)
-      const above = this.aboveGap.get(author)
+      const above = this.aboveGap?.get(author)
       if (above !== undefined) {
         for (const s of above) if (s <= seq) above.delete(s)
         let head = seq
         while (above.delete(head + 1)) head++
         this.contiguous.set(author, head)
-        if (above.size === 0) this.aboveGap.delete(author)
+        if (above.size === 0) this.dropGap(author)
       }
     }
   }

@@ -25,6 +25,7 @@ export type DocSyncInput =
 
 /** The replica, reduced to what the policy reads. */
 export interface ReplicaView {
+  readonly docId: string
   readonly author: string
   hasGap: () => boolean
   /** True when `remote` holds something we do not. */
@@ -44,18 +45,21 @@ export interface Timers {
   clearTimeout: (handle: unknown) => void
 }
 
-export interface DocSyncComponents {
-  replica: ReplicaView
+/**
+ * What the policy needs of the engine: one object for every document (each call names the
+ * document), so a thousand open documents do not carry a thousand sets of closures.
+ */
+export interface DocSyncHost {
   /** Connected peers subscribed to the document's topic. */
-  subscribers: () => PeerRef[]
+  subscribers: (docId: string) => PeerRef[]
   /** Any connection at all. */
   isOnline: () => boolean
-  pull: (peer: PeerRef, reason: string) => void
-  isPulling: () => boolean
-  /** Announce our version vector now (the engine flushes, signs and publishes). */
-  announce: () => void
-  /** Tell `author`, soon and directly, how far we hold its envelopes (it sent us some itself). */
-  acknowledge: (author: PeerRef) => void
+  pull: (docId: string, peer: PeerRef, reason: string) => void
+  isPulling: (docId: string) => boolean
+  /** Announce the document's version vector now (the engine flushes, signs and publishes). */
+  announce: (docId: string) => void
+  /** Tell `author`, soon and directly, how far we hold its envelopes of the document (it sent us some itself). */
+  acknowledge: (docId: string, author: PeerRef) => void
   timers?: Timers
   random?: () => number
 }
@@ -154,14 +158,16 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
   private peers: string[] = []
   /** Peers we completed a pull with since they (re)joined the topic. */
   private readonly syncedWith = new Set<string>()
+  // The maps that only hold something for a moment (a gap, a beacon ahead, a short pull) are
+  // created on first use and dropped when spent: an empty Map is ~180 bytes, times 1,000 documents.
   /** Peers that delivered envelopes above a gap: they hold what is missing. */
-  private readonly gapSources = new Map<string, PeerRef>()
+  private gapSources: Map<string, PeerRef> | undefined
   /** Peers whose beacon showed more than we hold, with what they showed. */
-  private readonly aheadPeers = new Map<string, { peer: PeerRef, vector: ReadonlyMap<string, number> }>()
+  private aheadPeers: Map<string, { peer: PeerRef, vector: ReadonlyMap<string, number> }> | undefined
   /** The newest vector each current peer showed us (its beacon, or its reply to our pull). */
   private readonly knownVectors = new Map<string, ReadonlyMap<string, number>>()
   /** Consecutive pulls per peer that left us behind what the peer claimed. */
-  private readonly shortPulls = new Map<string, number>()
+  private shortPulls: Map<string, number> | undefined
   private repairWanted = false
   private announceWanted = false
   private repairTimer: unknown
@@ -182,13 +188,19 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
   private readonly timers: Timers
   private readonly random: () => number
 
-  constructor (private readonly c: DocSyncComponents, private readonly init: DocSyncInit) {
+  constructor (
+    private readonly replica: ReplicaView,
+    private readonly host: DocSyncHost,
+    private readonly init: DocSyncInit
+  ) {
     super()
-    this.timers = c.timers ?? realTimers
-    this.random = c.random ?? Math.random
+    this.timers = host.timers ?? realTimers
+    this.random = host.random ?? Math.random
   }
 
   get currentStatus (): SyncStatus { return this.status }
+  private subscribers (): PeerRef[] { return this.host.subscribers(this.replica.docId) }
+  private isPulling (): boolean { return this.host.isPulling(this.replica.docId) }
   get currentPeers (): string[] { return [...this.peers] }
 
   start (): void {
@@ -196,9 +208,9 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     this.running = true
     // What we hold on opening, peers learn from the pulls their joins and ours start: a beacon
     // of it told them nothing (measured: 1,000 documents opened by a partner sent a beacon each).
-    this.lastAnnounced = this.lastTickVector = this.c.replica.vectorKey()
+    this.lastAnnounced = this.lastTickVector = this.replica.vectorKey()
     // Peers already on the topic will not announce themselves again: ask them now.
-    for (const peer of this.c.subscribers()) this.c.pull(peer, 'opened')
+    for (const peer of this.subscribers()) this.host.pull(this.replica.docId, peer, 'opened')
     this.evaluate()
   }
 
@@ -218,9 +230,9 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
       case 'envelope':
         if (input.result === 'applied') {
           this.armPeriodic()
-          if (input.fromAuthor) this.c.acknowledge(input.from)
+          if (input.fromAuthor) this.host.acknowledge(this.replica.docId, input.from)
         } else if (input.result === 'held') {
-          this.gapSources.set(input.from.toString(), input.from)
+          (this.gapSources ??= new Map()).set(input.from.toString(), input.from)
           this.repairWanted = true
         }
         // An envelope that fills no gap changes neither status, peers nor timers: deciding again
@@ -233,20 +245,20 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
         return
       case 'beacon': {
         this.knownVectors.set(input.from.toString(), input.vector)
-        const mine = input.vector.get(this.c.replica.author) ?? 0
-        if (mine > 0) this.c.replica.confirm(mine)
+        const mine = input.vector.get(this.replica.author) ?? 0
+        if (mine > 0) this.replica.confirm(mine)
         // Someone announced at least what we were about to: ours is redundant. What reached us
         // since is announced in a later round (unless someone else covers that too). Measured at
         // 25 peers on one document with edits streaming in: one beacon per edit, each verified
         // by every peer, when only a vector equal to ours cancelled ours.
         if (this.soonVector !== undefined && covers(input.vector, this.soonVector)) {
           this.cancelSoon()
-          if (!this.c.replica.isCoveredBy(input.vector)) this.announceWanted = true
+          if (!this.replica.isCoveredBy(input.vector)) this.announceWanted = true
         }
         // Invariant 3: what this beacon told every peer on the topic, ours would only repeat.
-        if (this.c.replica.isCoveredBy(input.vector)) this.lastAnnounced = this.c.replica.vectorKey()
-        if (this.c.replica.isBehind(input.vector)) {
-          this.aheadPeers.set(input.from.toString(), { peer: input.from, vector: input.vector })
+        if (this.replica.isCoveredBy(input.vector)) this.lastAnnounced = this.replica.vectorKey()
+        if (this.replica.isBehind(input.vector)) {
+          (this.aheadPeers ??= new Map()).set(input.from.toString(), { peer: input.from, vector: input.vector })
           this.repairWanted = true
         }
         break
@@ -277,7 +289,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
         // read our reply, the requester holds all we hold too (if it could not, it asks again).
         if (onTopic) {
           const holds = new Map(input.remote)
-          for (const [author, seq] of this.c.replica.vector()) holds.set(author, Math.max(seq, holds.get(author) ?? 0))
+          for (const [author, seq] of this.replica.vector()) holds.set(author, Math.max(seq, holds.get(author) ?? 0))
           this.knownVectors.set(key, holds)
         }
         break
@@ -291,7 +303,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
       case 'connectivity':
         break
       case 'heads-differ':
-        this.c.pull(input.peer, 'heads digest differs')
+        this.host.pull(this.replica.docId, input.peer, 'heads digest differs')
         break
       case 'pull-finished': {
         const key = input.peer.toString()
@@ -303,15 +315,17 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
         }
         // Still behind what the peer says it holds (a reply cut short, or a checkpoint whose claims
         // could not all be proven): ask again soon, a few times, rather than wait for a beacon.
-        if (input.ok && input.remote !== undefined && this.c.replica.isBehind(input.remote)) {
+        if (input.ok && input.remote !== undefined && this.replica.isBehind(input.remote)) {
+          this.shortPulls ??= new Map()
           const tries = (this.shortPulls.get(key) ?? 0) + 1
           this.shortPulls.set(key, tries)
           if (tries <= MAX_SHORT_PULLS) {
-            this.aheadPeers.set(key, { peer: input.peer, vector: input.remote })
+            (this.aheadPeers ??= new Map()).set(key, { peer: input.peer, vector: input.remote })
             this.repairWanted = true
           }
         } else {
-          this.shortPulls.delete(key)
+          this.shortPulls?.delete(key)
+          if (this.shortPulls?.size === 0) this.shortPulls = undefined
         }
         // Data that came by a pull must be confirmed to its authors as fast as gossiped data. When
         // every peer on the topic is known to hold all we hold (typically: the one we just pulled
@@ -320,7 +334,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
         // documents replicated to a partner: 1,000 such beacons, verified one by one, trickled in
         // over the following 10 s.
         if (input.applied) {
-          if (this.everyPeerHoldsOurs()) this.lastAnnounced = this.c.replica.vectorKey()
+          if (this.everyPeerHoldsOurs()) this.lastAnnounced = this.replica.vectorKey()
           else this.announceWanted = true
           this.armPeriodic()
         }
@@ -339,7 +353,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
   private peerJoined (peer: PeerRef): void {
     const key = peer.toString()
     if (!this.everSynced) {
-      this.c.pull(peer, 'peer joined the topic')
+      this.host.pull(this.replica.docId, peer, 'peer joined the topic')
       return
     }
     const early = this.joiners?.get(key)?.early
@@ -351,7 +365,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     const delay = this.init.joinGraceMs * (1 + this.random() * 2 / 3)
     const timer = this.timers.setTimeout(() => {
       this.joiners?.delete(key)
-      if (this.running) this.c.pull(peer, 'peer joined the topic and did not ask')
+      if (this.running) this.host.pull(this.replica.docId, peer, 'peer joined the topic and did not ask')
     }, delay)
     this.joiners ??= new Map()
     this.joiners.set(key, { timer })
@@ -360,8 +374,8 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
   /** A joining peer's request showed what it holds: pull back only if that is more than we hold. */
   private judgeJoiner (peer: PeerRef, remote: ReadonlyMap<string, number>, controlDiffers: boolean): void {
     this.knownVectors.set(peer.toString(), remote)
-    if (controlDiffers || this.c.replica.isBehind(remote)) {
-      this.c.pull(peer, 'a joining peer holds more than we do')
+    if (controlDiffers || this.replica.isBehind(remote)) {
+      this.host.pull(this.replica.docId, peer, 'a joining peer holds more than we do')
     } else {
       // It holds nothing we lack: as good as a completed pull for our status.
       this.syncedWith.add(peer.toString())
@@ -375,16 +389,16 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     this.joiners?.delete(key)
   }
 
-  private everyPeerHoldsOurs (peers = this.c.subscribers()): boolean {
+  private everyPeerHoldsOurs (peers = this.subscribers()): boolean {
     return peers.length > 0 && peers.every(p => {
       const known = this.knownVectors.get(p.toString())
-      return known !== undefined && this.c.replica.isCoveredBy(known)
+      return known !== undefined && this.replica.isCoveredBy(known)
     })
   }
 
   /** The single decision function: status, repairs and announcements follow from the state. */
   private evaluate (): void {
-    const peers = this.c.subscribers().map(p => p.toString()).sort()
+    const peers = this.subscribers().map(p => p.toString()).sort()
     if (peers.length !== this.peers.length || peers.some((p, i) => p !== this.peers[i])) {
       this.peers = peers
       for (const p of this.syncedWith) if (!peers.includes(p)) this.syncedWith.delete(p)
@@ -392,15 +406,15 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
       this.emit('peers', [this.currentPeers])
     }
     let status: SyncStatus
-    if (!this.c.isOnline()) status = 'offline'
+    if (!this.host.isOnline()) status = 'offline'
     else if (peers.length === 0) status = 'connecting'
-    else if (this.c.isPulling() || !peers.some(p => this.syncedWith.has(p))) status = 'syncing'
+    else if (this.isPulling() || !peers.some(p => this.syncedWith.has(p))) status = 'syncing'
     else status = 'synced'
     if (status !== this.status) {
       this.status = status
       this.emit('status', [status])
     }
-    if (status === 'syncing' && !this.c.isPulling()) {
+    if (status === 'syncing' && !this.isPulling()) {
       if (this.catchUpTimer === undefined) {
         const backoff = Math.min(CATCH_UP_MAX_MS, CATCH_UP_FIRST_MS * 2 ** this.catchUpTries)
         const delay = backoff * (0.75 + this.random() * 0.5)
@@ -418,7 +432,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     if (this.announceWanted && this.soonTimer === undefined) {
       // The random share lets suppression work: the first peer to announce spares the others.
       const delay = this.init.minBeaconGapMs * (1 + this.random())
-      this.soonVector = this.c.replica.vector()
+      this.soonVector = this.replica.vector()
       this.soonTimer = this.timers.setTimeout(() => {
         this.soonTimer = this.soonVector = undefined
         this.announce()
@@ -432,15 +446,16 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     this.repairTimer = undefined
     if (!this.running) return
     const targets = new Map<string, PeerRef>()
-    if (this.c.replica.hasGap()) {
-      for (const [key, peer] of this.gapSources) targets.set(key, peer)
-      if (targets.size === 0) for (const peer of this.c.subscribers()) targets.set(peer.toString(), peer)
+    if (this.replica.hasGap()) {
+      for (const [key, peer] of this.gapSources ?? []) targets.set(key, peer)
+      if (targets.size === 0) for (const peer of this.subscribers()) targets.set(peer.toString(), peer)
     }
-    for (const [key, { peer, vector }] of this.aheadPeers) if (this.c.replica.isBehind(vector)) targets.set(key, peer)
-    this.gapSources.clear()
-    this.aheadPeers.clear()
+    for (const [key, ahead] of this.aheadPeers ?? []) {
+      if (this.replica.isBehind(ahead.vector)) targets.set(key, ahead.peer)
+    }
+    this.gapSources = this.aheadPeers = undefined
     for (const peer of [...targets.values()].slice(0, this.init.repairFanout)) {
-      this.c.pull(peer, 'gap or beacon difference persisted')
+      this.host.pull(this.replica.docId, peer, 'gap or beacon difference persisted')
     }
   }
 
@@ -448,9 +463,9 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
   private readonly catchUp = (): void => {
     this.catchUpTimer = undefined
     if (!this.running) return
-    const peers = this.c.subscribers()
-    if (peers.length > 0 && !this.c.isPulling() && !peers.some(p => this.syncedWith.has(p.toString()))) {
-      this.c.pull(peers[this.catchUpTries % peers.length], 'no current peer synced with yet')
+    const peers = this.subscribers()
+    if (peers.length > 0 && !this.isPulling() && !peers.some(p => this.syncedWith.has(p.toString()))) {
+      this.host.pull(this.replica.docId, peers[this.catchUpTries % peers.length], 'no current peer synced with yet')
       this.catchUpTries++
     }
     // A pull that started reports back; one refused at once (an open circuit) leaves us
@@ -477,7 +492,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
   private schedulePeriodic (soon = false): void {
     // Alone on the topic, a tick has no one to tell: no timer until a peer joins. A thousand
     // documents open alone each woke the process every ~10 s (measured: 80 wake-ups a second).
-    if (!this.running || this.c.subscribers().length === 0) return
+    if (!this.running || this.subscribers().length === 0) return
     // Jitter keeps the peers of one document from beaconing in lockstep.
     const delay = soon
       ? this.init.minBeaconGapMs * (1 + this.random())
@@ -496,9 +511,9 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
    */
   private tick (): boolean {
     // Nobody to tell: not even worth reading the vector (a thousand documents open alone).
-    const peers = this.c.subscribers()
+    const peers = this.subscribers()
     if (!this.running || peers.length === 0) return false
-    const vector = this.c.replica.vectorKey()
+    const vector = this.replica.vectorKey()
     const moving = vector !== this.lastTickVector
     // Equal strings share one copy: an idle document keeps a single vector key.
     this.lastTickVector = vector === this.lastAnnounced ? this.lastAnnounced : vector
@@ -506,14 +521,14 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     if (moving) return true
     this.lastAnnounced = vector
     // Every peer on the topic is known to hold all we hold (its pull, its beacon): nothing to tell.
-    if (!this.everyPeerHoldsOurs(peers)) this.c.announce()
+    if (!this.everyPeerHoldsOurs(peers)) this.host.announce(this.replica.docId)
     return false
   }
 
   /** The announcement 1-2 s after pulled data (invariant 2); periodic ones go through `tick`. */
   private announce (): void {
-    if (!this.running || this.c.subscribers().length === 0) return
-    this.lastAnnounced = this.c.replica.vectorKey()
-    this.c.announce()
+    if (!this.running || this.subscribers().length === 0) return
+    this.lastAnnounced = this.replica.vectorKey()
+    this.host.announce(this.replica.docId)
   }
 }

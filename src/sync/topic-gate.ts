@@ -38,12 +38,16 @@ export interface TopicGateInit<T> {
   refused?: (reason: string, from: PeerLike, result: 'ignore' | 'reject') => void
 }
 
+/**
+ * gossipsub calls the validator just before the 'message' event for the same bytes: keeping the
+ * decoded value here means every message is decoded once. One map for every gate (a message's
+ * bytes belong to one topic), not one per gate: a WeakMap is ~140 bytes, times each open document.
+ */
+const accepted = new WeakMap<Uint8Array, { gate: TopicGate<unknown>, value: unknown, from: PeerLike }>()
+
 export class TopicGate<T> {
   readonly topic: string
   private refs = 0
-  // gossipsub calls the validator just before the 'message' event for the same bytes:
-  // keeping the decoded value here means every message is decoded once.
-  private readonly accepted = new WeakMap<Uint8Array, { value: T, from: PeerLike }>()
 
   constructor (private readonly init: TopicGateInit<T>) {
     this.topic = init.topic
@@ -70,13 +74,14 @@ export class TopicGate<T> {
 
   /** The decoded form of a message this gate accepted; undefined for anything else. */
   decoded (data: Uint8Array): { value: T, from: PeerLike } | undefined {
-    return this.accepted.get(data)
+    const hit = accepted.get(data)
+    return hit?.gate === this ? hit as { value: T, from: PeerLike } : undefined
   }
 
   private readonly validate = (from: PeerLike, message: PubSubMessage): ValidatorResult => {
     const verdict = this.init.check(from, message)
     if ('accept' in verdict) {
-      this.accepted.set(message.data, { value: verdict.accept, from })
+      accepted.set(message.data, { gate: this, value: verdict.accept, from })
       return 'accept'
     }
     this.init.refused?.(verdict.refuse, from, verdict.result)

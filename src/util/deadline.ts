@@ -9,6 +9,8 @@
 export interface Deadline {
   signal: AbortSignal
   clear: () => void
+  /** Ends the work now, as a parent's abort would (the owner went away). */
+  abort: () => void
 }
 
 export function deadline (ms: number, ...parents: Array<AbortSignal | undefined>): Deadline {
@@ -32,5 +34,6 @@ export function deadline (ms: number, ...parents: Array<AbortSignal | undefined>
     p.addEventListener('abort', onParentAbort, { once: true })
   }
   controller.signal.addEventListener('abort', clear, { once: true })
-  return { signal: controller.signal, clear }
+  const abort = (): void => { controller.abort(new DOMException('The operation was aborted', 'AbortError')) }
+  return { signal: controller.signal, clear, abort }
 }
