@@ -6,7 +6,7 @@
 import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { setImmediate as tick } from 'node:timers/promises'
-import { Rendezvous } from '../src/discovery/rendezvous.js'
+import { Rendezvous, documentKey } from '../src/discovery/rendezvous.js'
 import { Metrics } from '../src/metrics/metrics.js'
 
 const DOCS = 10
@@ -78,10 +78,40 @@ test('with an empty routing table nothing retries on a timer; its first peer set
 
   table.size = 1
   table.dispatchEvent(new Event('peer:add'))
-  // Provides share the background budget (one a second, after the lookups): 2 × DOCS lookups
-  // and 2 × DOCS provides fit in a minute.
-  await advance(t, 60_000)
+  // The first 16 lookups run at once; the rest, and the provides, share the background budget:
+  // its burst (32 slots, a provide taking two) covers most, the refill (a slot per 5 s) the rest.
+  await advance(t, 2 * 60_000)
   assert.equal(provided.length, 2 * DOCS, 'every document provided once the table had a peer')
   assert.equal(new Set(provided).size, 2 * DOCS, 'each exactly once')
   assert.equal(new Set(lookedUp).size, 2 * DOCS, 'every document looked up once the table had a peer')
+})
+
+test('a backlog of provides trickles out of the budget, newest first, after a burst', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'] })
+  const { libp2p, provided, lookedUp } = fakeLibp2p(1)
+  const rendezvous = new Rendezvous(libp2p as any, {} as any, new Metrics(), {
+    intervalMs: 30_000,
+    peersFor: () => 0,
+    targetPeers: 8
+  })
+  t.after(() => { rendezvous.stop() })
+  const BACKLOG = 300
+  for (let i = 0; i < BACKLOG; i++) await rendezvous.join(`created-${i}`, { created: true })
+  await advance(t, 10_000)
+  // The burst: 32 slots, two per provide, plus a slot or two of refill.
+  assert.ok(provided.length >= 16 && provided.length <= 18, `burst of provides: ${provided.length}`)
+
+  // A document created now goes out ahead of the backlog.
+  await rendezvous.join('created-late', { created: true })
+  await advance(t, 15_000)
+  assert.ok(provided.includes((await documentKey('created-late')).toString()), 'the newest document provided first')
+
+  // Later, a slot per 5 s at most, lookups (one slot) and provides (two) in turns.
+  const p0 = provided.length
+  const l0 = lookedUp.length
+  await advance(t, 10 * 60_000)
+  const slots = (lookedUp.length - l0) + 2 * (provided.length - p0)
+  assert.ok(slots <= 10 * 60 / 5 + 2, `slots used in 10 min: ${slots}`)
+  assert.ok(provided.length - p0 >= 30, `provides kept going: ${provided.length - p0} in 10 min`)
+  assert.ok(lookedUp.length - l0 >= 30, `lookups took their turns: ${lookedUp.length - l0} in 10 min`)
 })

@@ -17,13 +17,18 @@ const NO_PEER_MAX_INTERVAL_MS = 30 * 60_000
 const KICK_SAMPLE = 16
 /**
  * Background DHT work (retried lookups, provides) shares one budget, all documents together: a
- * slot every 500 ms; a lookup takes one slot, a provide two (a walk, then its records sent to the
- * closest peers it found, each peer storing one and answering). So a peer that opens 1,000
- * documents publishes their provider records over about 17 minutes; meanwhile those provides were
- * most of its idle CPU. Measured with 1,000 documents and one partner (another process, % of a
- * core, this peer local / replicated): 6.4 / 8.9 at one provide every 500 ms, 2.8 / 3.4 with none.
+ * bucket of BUDGET_BURST slots, refilled by one slot every BUDGET_REFILL_MS; a lookup takes one slot,
+ * a provide two (a walk, then its records sent to the closest peers it found, each peer storing one
+ * and answering). A burst (a few documents opened or created at once) goes out at once; a backlog
+ * (a thousand) trickles at ~0.1 % of a core. A provide costs ~10 ms of CPU here and walks the
+ * network, and one every second was most of an idle peer's CPU: measured with 1,000 just-created
+ * documents and one partner, 1.4-1.8 % of a core at one provide a second against 0.2-0.45 % with
+ * none (y-websocket with 1,000 documents: 0.2-0.9 %). So a peer that imports 1,000 documents
+ * publishes their records over ~4 hours, newest first (a document just made and shared goes out
+ * ahead of the backlog); kad-dht's reprovider renews each one from then on.
  */
-const BACKGROUND_SPACING_MS = 500
+const BUDGET_BURST = 32
+const BUDGET_REFILL_MS = 5_000
 const PROVIDE_SLOTS = 2
 const WELL_CONNECTED = 3
 /** A document with WELL_CONNECTED holders looks again only this many lookup intervals later (a partition check). */
@@ -114,7 +119,9 @@ export class Rendezvous {
   private lastKick = 0
   /** Lookups started at FIRST priority and not finished yet. */
   private firstRunning = 0
-  private nextBackgroundSlot = 0
+  /** Slots in the bucket at `budgetAt` (see BUDGET_BURST). */
+  private budgetSlots = BUDGET_BURST
+  private budgetAt = Date.now()
   /** The kind of the last background job that walked: the other kind goes next (see afterBudget). */
   private lastBudgetKind: 'find' | 'provide' = 'provide'
   /** Background DHT work waiting for the budget (see afterBudget). */
@@ -270,15 +277,15 @@ export class Rendezvous {
   }
 
   /**
-   * Background DHT work (retried lookups, provides) shares one budget of a few walks per second,
-   * whatever the number of documents: a thousand per-document backoffs made idle peers walk the
-   * DHT hundreds of times a minute (measured: 2,226 lookups in 12 s with 1,000 documents).
+   * Background DHT work (retried lookups, provides) shares one budget (BUDGET_BURST), whatever the
+   * number of documents: a thousand per-document backoffs made idle peers walk the DHT hundreds of
+   * times a minute (measured: 2,226 lookups in 12 s with 1,000 documents).
    * Lookups and provides take turns: a retried lookup never waits behind a queue of provides (in
    * the full bench of 2026-12-03T16:31Z, a newcomer's retried lookup queued behind its own failing
    * provides took its p50 from 0.5-1.4 s to 2.1-2.5 s to find a holder), and provides never starve
    * behind lookups: documents nobody else holds retry theirs on a backoff, and with lookups always
-   * first, ten such documents kept every provider record back for minutes. A job that walked
-   * nothing (`run` returns false) gives its slots back.
+   * first, ten such documents kept every provider record back for minutes. Provides go newest
+   * first; lookups in turn. A job that walked nothing (`run` returns false) gives its slots back.
    */
   private afterBudget (kind: 'find' | 'provide', run: () => boolean): void {
     this.budgetQueue[kind].push(run)
@@ -290,20 +297,23 @@ export class Rendezvous {
     for (;;) {
       if (this.budgetQueue.find.length === 0 && this.budgetQueue.provide.length === 0) return
       const now = Date.now()
-      if (now < this.nextBackgroundSlot) {
+      this.budgetSlots = Math.min(BUDGET_BURST, this.budgetSlots + (now - this.budgetAt) / BUDGET_REFILL_MS)
+      this.budgetAt = now
+      const other = this.lastBudgetKind === 'find' ? 'provide' : 'find'
+      const kind = this.budgetQueue[other].length > 0 ? other : this.lastBudgetKind
+      const cost = kind === 'find' ? 1 : PROVIDE_SLOTS
+      if (this.budgetSlots < cost) {
         this.budgetTimer = setTimeout(() => {
           this.budgetTimer = undefined
           this.pumpBudget()
-        }, this.nextBackgroundSlot - now)
+        }, Math.ceil((cost - this.budgetSlots) * BUDGET_REFILL_MS))
         return
       }
-      const other = this.lastBudgetKind === 'find' ? 'provide' : 'find'
-      const kind = this.budgetQueue[other].length > 0 ? other : this.lastBudgetKind
-      const job = this.budgetQueue[kind].shift()
+      const job = kind === 'provide' ? this.budgetQueue.provide.pop() : this.budgetQueue.find.shift()
       if (job === undefined) return
       if (job()) {
         this.lastBudgetKind = kind
-        this.nextBackgroundSlot = now + (kind === 'find' ? 1 : PROVIDE_SLOTS) * BACKGROUND_SPACING_MS
+        this.budgetSlots -= cost
       }
     }
   }
