@@ -1,18 +1,10 @@
 import { fromString as fromHex } from 'uint8arrays'
 import type { VersionEntry } from '../wire/codec.js'
+import { hex } from '../util/hex.js'
 
-const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
-
-/**
- * Lowercase hex, as `uint8arrays`' base16 writes it. By table: base16 goes through a generic
- * multibase bit loop, and keys and signatures are turned to hex several times per envelope.
- */
+/** An author's key (or a signature) as map keys and logs show it: lowercase hex. */
 export function authorHex (key: Uint8Array): string {
-  // join, not `+=`: a string built by `+=` stays a chain of one cons cell per byte (32 bytes of heap
-  // each) for as long as it is kept, e.g. as a map key; join makes it flat (and is faster here).
-  const parts = new Array<string>(key.byteLength)
-  for (let i = 0; i < key.byteLength; i++) parts[i] = HEX_BYTE[key[i]]
-  return parts.join('')
+  return hex(key)
 }
 
 /** The author key (hex) a peer writes under: its Ed25519 libp2p key; none for other key types. */
