@@ -12,6 +12,8 @@ import { deadline, type Deadline } from '../util/deadline.js'
 
 const log = logger('weft:rendezvous')
 const KICK_EVERY_MS = 2_000
+/** A gossipsub subscription exchange is a round trip or two: a kick waits that long. */
+const KICK_GRACE_MS = 1_000
 /** Lookups for a document nobody seems to hold back off up to this (a new connection still kicks some). */
 const NO_PEER_MAX_INTERVAL_MS = 30 * 60_000
 const KICK_SAMPLE = 16
@@ -127,7 +129,7 @@ export class Rendezvous {
   /** Background DHT work waiting for the budget (see afterBudget). */
   private readonly budgetQueue: Record<'find' | 'provide', Array<() => boolean>> = { find: [], provide: [] }
   private budgetTimer: ReturnType<typeof setTimeout> | undefined
-  private trailingKick: ReturnType<typeof setTimeout> | undefined
+  private kickTimer: ReturnType<typeof setTimeout> | undefined
   /**
    * DHT work asked for while the routing table was empty (a peer just started, or offline): it runs
    * the moment the table gets its first peer, instead of after a backoff. Waiting for a connection
@@ -337,20 +339,23 @@ export class Rendezvous {
   }
 
   /**
-   * A new connection may have filled an empty routing table: retry what is waiting on one.
-   * Throttled, since peers connect in bursts and every document would query the DHT each time.
+   * A new connection may have filled an empty routing table, or brought a holder: retry what waits.
+   * A moment later, once the new neighbour's subscriptions have arrived, so a document it holds is
+   * no longer counted as alone (kicked at once, such a lookup walked to that very neighbour over a
+   * still-relayed link, and kad-dht opened a second relayed connection to ask it); and at most every
+   * KICK_EVERY_MS, since peers connect in bursts and every document would query the DHT each time.
    */
   kick (): void {
-    const now = Date.now()
-    if (now - this.lastKick < KICK_EVERY_MS) {
-      // Collapse the burst into one trailing kick rather than losing it.
-      this.trailingKick ??= setTimeout(() => {
-        this.trailingKick = undefined
-        this.kick()
-      }, this.lastKick + KICK_EVERY_MS - now)
-      return
-    }
-    this.lastKick = now
+    if (this.kickTimer !== undefined) return
+    const wait = Math.max(KICK_GRACE_MS, this.lastKick + KICK_EVERY_MS - Date.now())
+    this.kickTimer = setTimeout(() => {
+      this.kickTimer = undefined
+      this.kickNow()
+    }, wait)
+  }
+
+  private kickNow (): void {
+    this.lastKick = Date.now()
     let retried = 0
     for (const entry of [...this.entries.values()]) {
       if (entry.provideAttempt > 0) {
@@ -372,7 +377,7 @@ export class Rendezvous {
 
   stop (): void {
     this.routingTable()?.removeEventListener('peer:add', this.onTablePeer)
-    clearTimeout(this.trailingKick)
+    clearTimeout(this.kickTimer)
     clearTimeout(this.budgetTimer)
     this.budgetTimer = undefined
     this.budgetQueue.find.length = 0
