@@ -287,7 +287,7 @@ export class Rendezvous {
    * provides took its p50 from 0.5-1.4 s to 2.1-2.5 s to find a holder), and provides never starve
    * behind lookups: documents nobody else holds retry theirs on a backoff, and with lookups always
    * first, ten such documents kept every provider record back for minutes. Provides go newest
-   * first; lookups in turn. A job that walked nothing (`run` returns false) gives its slots back.
+   * first, lookups oldest first. A job that walked nothing (`run` returns false) gives its slots back.
    */
   private afterBudget (kind: 'find' | 'provide', run: () => boolean): void {
     this.budgetQueue[kind].push(run)
