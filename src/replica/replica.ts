@@ -149,7 +149,7 @@ export class Replica extends ObservableV2<ReplicaEvents> {
       replica.vv.raiseTo(vectorFromWire(checkpoint.vv))
     }
     let ownHighest = replica.vv.get(me)
-    for await (const { author, seq, bytes } of ctx.store.envelopesAbove(docId, new Map(replica.vv.entries()))) {
+    for await (const { author, seq, bytes } of ctx.store.envelopesAbove(docId, replica.vector())) {
       if (author === me) ownHighest = Math.max(ownHighest, seq)
       // Stored envelopes are contiguous per author; anything else is left for sync to refetch.
       if (seq !== replica.vv.get(author) + 1) continue
