@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Peers, text, waitFor } from './support/peers.js'
-import { rawPeer, signedEnvelope, frame, textUpdate } from './support/raw-peer.js'
+import { rawPeer, signedEnvelope, frame, textUpdate, canGossipTo } from './support/raw-peer.js'
 import { METRIC, packHlc, type ClockSkewEvent } from '../src/index.js'
 import { docTopic } from '../src/sync/gossip.js'
 
@@ -16,7 +16,7 @@ describe('clock skew: a stamp far ahead is merged, clamped and reported, never r
       const topic = docTopic(handle.id)
       raw.services.pubsub.subscribe(topic)
       await raw.dial(w.libp2p.getMultiaddrs()[0])
-      const seesW = (): boolean => raw.services.pubsub.getSubscribers(topic).some(p => p.equals(w.libp2p.peerId))
+      const seesW = (): boolean => canGossipTo(raw, topic, w.libp2p.peerId)
       await waitFor('the raw peer sees w on the topic', seesW)
       const future = packHlc({ wall: Date.now() + 2 * 3_600_000, logical: 0 })
       const envelope = signedEnvelope(key, handle.id, 1, textUpdate('from the future'), future)

@@ -6,7 +6,7 @@ import { ENVELOPE_VERSION, Envelope, GossipFrame, envelopeSigningBytes } from '.
 import { packHlc } from '../../src/clock/hlc.js'
 import { structEnds } from '../../src/sync/validate.js'
 import { nodeEd25519 } from '../../src/identity/ed25519-node.js'
-import type { Ed25519PrivateKey } from '@libp2p/interface'
+import type { Ed25519PrivateKey, PeerId } from '@libp2p/interface'
 import { LOOPBACK } from './peers.js'
 
 /**
@@ -65,4 +65,15 @@ export function textUpdate (s: string, clientID?: number): Uint8Array {
   if (clientID !== undefined) doc.clientID = clientID
   doc.getText('text').insert(0, s)
   return Y.encodeStateAsUpdate(doc)
+}
+
+/**
+ * Whether a publish from `node` on `topic` reaches `peer` now: gossipsub lists the peer on the topic
+ * once the peer's own stream has told it so, but sends only over its own outbound stream, opened one
+ * peer at a time after the connection; a publish before that stream exists is silently not sent.
+ */
+export function canGossipTo (node: WeftLibp2p, topic: string, peer: PeerId): boolean {
+  // The implementation's public field; gossipsub's exported interface leaves it out.
+  const outbound = (node.services.pubsub as unknown as { streamsOutbound: Map<string, unknown> }).streamsOutbound
+  return node.services.pubsub.getSubscribers(topic).some(p => p.equals(peer)) && outbound.has(peer.toString())
 }
