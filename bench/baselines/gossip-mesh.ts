@@ -40,6 +40,7 @@ export function bindDoc (node: MeshNode, topic: string, doc = new Y.Doc()): Mesh
     doc,
     text: doc.getText(TEXT),
     connections: () => node.getConnections().length,
+    meshPeers: () => meshPeersOf(node, topic).length,
     detach: () => {
       doc.off('update', onUpdate)
       pubsub.removeEventListener('message', onMessage as any)

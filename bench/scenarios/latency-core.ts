@@ -2,6 +2,7 @@
  * Propagation latency on one cluster: single-character edits on one writer, one at a time; for each edit
  * the time (shared performance.now() clock) until each other peer's `update` event shows it.
  */
+import type { PeerFigures } from './multiprocess.js'
 import type { Cluster } from '../systems/types.js'
 import { summarize, cdf, type Summary } from '../lib/stats.js'
 import { mulberry32 } from '../lib/random.js'
@@ -161,7 +162,18 @@ export function roundFigures (sample: LatencySample, writerLinks: number | null)
   return { p50: st.allPeers.p50, p99: st.allPeers.p99, cpuPerDeliveryMs: st.cpuPerDeliveryMs, writerLinks }
 }
 
-export interface LatencyRound { p50: number, p99: number, cpuPerDeliveryMs: number, writerLinks: number | null }
+export interface LatencyRound {
+  p50: number
+  p99: number
+  cpuPerDeliveryMs: number
+  writerLinks: number | null
+  /** Separate processes only: each process's own figures (bench/scenarios/multiprocess.ts). */
+  peers?: PeerFigures[]
+  /** One process, gossipsub systems: peers with no mesh peer for the document as the window began / ended. */
+  meshless?: MeshlessCount | null
+}
+
+export interface MeshlessCount { start: number, end: number }
 
 /**
  * Runs `one` for every system in `rounds` rounds, the systems taking turns and the order reversed

@@ -1,11 +1,11 @@
 /** Scenario: propagation latency and CPU per delivered edit, every system, several N, one process. */
 import { factories } from '../systems/index.js'
-import type { SystemName, Transport } from '../systems/types.js'
+import type { Cluster, SystemName, Transport } from '../systems/types.js'
 import { warmUp } from '../lib/ready.js'
 import { log, errMsg } from '../lib/log.js'
 import {
   inRounds, measureLatency, latencyStats, poolSamples, roundFigures, typicalWriter,
-  type LatencyRound, type LatencySample, type LatencyStats
+  type LatencyRound, type LatencySample, type LatencyStats, type MeshlessCount
 } from './latency-core.js'
 import { mean } from '../lib/stats.js'
 import type { ScenarioContext, SkipNote } from './context.js'
@@ -48,6 +48,8 @@ interface RoundResult {
   quietReached: boolean
   writer: { index: number, links: number | null }
   idleRate: number
+  /** Peers with no gossipsub mesh peer for the document when the window opened and when it closed. */
+  meshless: MeshlessCount | null
 }
 
 /**
@@ -132,6 +134,7 @@ async function runRound (
     await sleep(ctx.quick ? 500 : 2000)
     const idleRate = cpuMs(idleStart) / (performance.now() - idleT0)
     const writer = typicalWriter(cluster.peers.map(p => p.connections?.()))
+    const meshlessAtStart = countMeshless(cluster)
     const sample = await profileWindow(name, label.replace(roundLabel, ''), async () => await measureLatency(cluster, {
       edits,
       gapMs: 5,
@@ -140,7 +143,14 @@ async function runRound (
       writer: writer.index
     }))
     const conns = cluster.peers.map(p => p.connections?.()).filter((x): x is number => x !== undefined)
-    log(`${label}: p50 ${latencyStats(sample).allPeers.p50.toFixed(2)} ms over ${sample.allPeers.length} edits`)
+    const meshlessAtEnd = countMeshless(cluster)
+    const meshless = meshlessAtStart === null || meshlessAtEnd === null
+      ? null
+      : { start: meshlessAtStart, end: meshlessAtEnd }
+    log(`${label}: p50 ${latencyStats(sample).allPeers.p50.toFixed(2)} ms over ${sample.allPeers.length} edits` +
+      (meshless === null || meshless.start + meshless.end === 0
+        ? ''
+        : `; peers out of every gossip mesh: ${meshless.start} when it began, ${meshless.end} when it ended`))
     return {
       sample,
       setupMs,
@@ -149,7 +159,8 @@ async function runRound (
       settleMs: linked.waitedMs + q.settleMs,
       quietReached: q.quiet && linked.settled,
       writer: { index: writer.index, links: writer.links ?? null },
-      idleRate
+      idleRate,
+      meshless
     }
   } catch (err) {
     log(`${label}: failed: ${errMsg(err)}`)
@@ -157,6 +168,12 @@ async function runRound (
   } finally {
     await cluster.stop().catch(err => { log(`${label}: stop failed: ${errMsg(err)}`) })
   }
+}
+
+/** Peers of a cluster whose gossipsub mesh for the document is empty (null: not a gossipsub system). */
+function countMeshless (cluster: Cluster): number | null {
+  const sizes = cluster.peers.map(p => p.meshPeers?.())
+  return sizes.some(s => s === undefined) ? null : sizes.filter(s => s === 0).length
 }
 
 /** One row from a system's rounds: every edit of every round pooled, the set-up figures averaged. */
@@ -180,7 +197,7 @@ function mergeRounds (name: SystemName, plan: LatencyPlan, rs: RoundResult[]): L
     netCpuPerDeliveryMs: sample.perDelivery.length > 0
       ? (sample.cpuMs - idleCpuMs) / sample.perDelivery.length
       : null,
-    rounds: rs.map(r => roundFigures(r.sample, r.writer.links)),
+    rounds: rs.map(r => ({ ...roundFigures(r.sample, r.writer.links), meshless: r.meshless })),
     ...latencyStats(sample)
   }
 }

@@ -18,7 +18,7 @@ import { fullGc, heapUsed } from '../lib/gc.js'
 import { sleep, waitFor, withTimeout } from '../lib/time.js'
 import { uniqueName } from '../lib/random.js'
 import { log, errMsg } from '../lib/log.js'
-import { loadWeft, weftOptions, tempDataDir, removeDir } from '../systems/weft.js'
+import { loadWeft, weftOptions, tempDataDir, removeDir, counterTotals } from '../systems/weft.js'
 import { createMeshNode, meshPeersOf } from '../baselines/libp2p-node.js'
 import { bindDoc, type MeshPeer } from '../baselines/gossip-mesh.js'
 import { connectClient, whenClientSynced, type YwsClient } from '../baselines/ywebsocket.js'
@@ -136,13 +136,6 @@ async function ywsDriver (docs: number, server: ChildPeer): Promise<Driver> {
     replicate: async () => clients.filter(c => c.provider.synced).length,
     stop: async () => { for (const c of clients) { c.provider.destroy(); c.doc.destroy() } }
   }
-}
-
-/** The engine's counters summed over their labels. */
-function counterTotals (w: Weft): Record<string, number> {
-  const out: Record<string, number> = {}
-  for (const [k, v] of Object.entries(w.metrics.counters())) out[k] = Object.values(v).reduce((a, b) => a + b, 0)
-  return out
 }
 
 export interface IdleSample {

@@ -64,6 +64,19 @@ interface MultiRound {
   meta: Omit<LatencyRow, keyof LatencyStats>
   /** Bytes are not counted across processes (NaN). */
   sample: LatencySample
+  /** Each process over the measured window, so that a round far off the others shows where it went. */
+  peers: PeerFigures[]
+}
+
+/** One process of a round: its CPU, how late the writer's edits reached it, and weft's counters that moved. */
+export interface PeerFigures {
+  index: number
+  cpuMs: number
+  /** null for the writer. */
+  p50: number | null
+  counters?: Record<string, number>
+  /** weft: peers in its gossipsub mesh for the document when the window closed. */
+  meshPeers?: number | null
 }
 
 async function runOne (system: SystemName, n: number, edits: number, budgetMs: number): Promise<MultiRound> {
@@ -110,9 +123,14 @@ async function runOne (system: SystemName, n: number, edits: number, budgetMs: n
     }
     const settleMs = linked.waitedMs + performance.now() - quietStart
     const cpu0 = await Promise.all(all.map(async p => await p.call<number>('cpu')))
+    const counters = async (): Promise<Array<Record<string, number> | undefined>> => system !== 'weft'
+      ? peers.map(() => undefined)
+      : await Promise.all(peers.map(async p => await p.call<Record<string, number>>('weft-counters')))
+    const counters0 = await counters()
     const rnd = mulberry32(42)
     const allPeers: number[] = []
     const perDelivery: number[] = []
+    const delays = receivers.map((): number[] => [])
     let lost = 0
     const start = performance.now()
     for (let k = 0; k < edits && performance.now() - start < budgetMs; k++) {
@@ -121,11 +139,12 @@ async function runOne (system: SystemName, n: number, edits: number, budgetMs: n
       const dl = performance.now() + 5000
       while (!seen.every(s => s.has(len)) && performance.now() < dl) await sleep(1)
       let worst = 0
-      for (const s of seen) {
+      for (const [i, s] of seen.entries()) {
         const ts = s.get(len)
         if (ts === undefined) { lost++; worst = Number.POSITIVE_INFINITY; continue }
         const d = Number(ts - t0n) / 1e6
         perDelivery.push(d)
+        delays[i].push(d)
         worst = Math.max(worst, d)
       }
       allPeers.push(worst)
@@ -133,6 +152,26 @@ async function runOne (system: SystemName, n: number, edits: number, budgetMs: n
     }
     const cpu1 = await Promise.all(all.map(async p => await p.call<number>('cpu')))
     const cpuMs = cpu1.reduce((a, b, i) => a + b - cpu0[i], 0)
+    const counters1 = await counters()
+    const meshSizes = system !== 'weft'
+      ? peers.map(() => undefined)
+      : await Promise.all(peers.map(async p => await p.call<number | null>('weft-mesh-peers')))
+    const perPeer: PeerFigures[] = peers.map((_, i) => {
+      const r = receivers.indexOf(peers[i])
+      const before = counters0[i]
+      const after = counters1[i]
+      const moved = before === undefined || after === undefined
+        ? undefined
+        : Object.fromEntries(Object.entries(after).filter(([k, v]) => v !== (before[k] ?? 0))
+          .map(([k, v]) => [k, v - (before[k] ?? 0)]))
+      return {
+        index: i,
+        cpuMs: cpu1[i] - cpu0[i],
+        p50: r < 0 ? null : summarize(delays[r]).p50,
+        counters: moved,
+        meshPeers: meshSizes[i]
+      }
+    })
     return {
       meta: {
         system,
@@ -151,7 +190,8 @@ async function runOne (system: SystemName, n: number, edits: number, budgetMs: n
         idleCpuPercent: null,
         netCpuPerDeliveryMs: null
       },
-      sample: { allPeers, perDelivery, lost, cpuMs, wallMs: performance.now() - start, bytes: Number.NaN }
+      sample: { allPeers, perDelivery, lost, cpuMs, wallMs: performance.now() - start, bytes: Number.NaN },
+      peers: perPeer
     }
   } finally {
     await Promise.allSettled(all.map(async p => { await p.stop() }))
@@ -167,7 +207,7 @@ function mergeRounds (rs: MultiRound[]): LatencyRow {
     settleMs: mean(rs.map(r => r.meta.settleMs ?? 0)),
     quietReached: rs.every(r => r.meta.quietReached === true),
     avgConnections: conns.some(c => c === null) ? null : mean(conns as number[]),
-    rounds: rs.map(r => roundFigures(r.sample, r.meta.writer?.links ?? null)),
+    rounds: rs.map(r => ({ ...roundFigures(r.sample, r.meta.writer?.links ?? null), peers: r.peers })),
     ...latencyStats(poolSamples(rs.map(r => r.sample)))
   }
 }
@@ -187,6 +227,14 @@ export async function runMultiprocess (
       const r = await runOne(system, n, Math.ceil(edits / rounds), ctx.quick ? 6_000 : 30_000)
       log(`${label}: p50 ${summarize(r.sample.allPeers).p50.toFixed(2)} ms over ${r.sample.allPeers.length} edits ` +
         `(setup ${(r.meta.setupMs / 1000).toFixed(1)} s)`)
+      const typical = summarize(r.peers.flatMap(p => p.p50 === null ? [] : [p.p50])).p50
+      for (const p of r.peers) {
+        if (p.p50 !== null && p.p50 > 5 * typical) {
+          log(`${label}: process ${p.index} lagged (p50 ${p.p50.toFixed(1)} ms against ${typical.toFixed(1)}; ` +
+            `CPU ${p.cpuMs.toFixed(0)} ms; gossip mesh peers ${p.meshPeers ?? 'n/a'}; ` +
+            `counters ${JSON.stringify(p.counters ?? {})})`)
+        }
+      }
       return r
     } catch (err) {
       log(`${label}: failed: ${errMsg(err)}`)

@@ -23,6 +23,11 @@ export interface BenchPeer {
   readonly text: Y.Text
   /** Open connections of this peer (for the topology note); undefined when not meaningful. */
   connections?: () => number
+  /**
+   * Peers in this peer's gossipsub mesh for the measured document (libp2p systems): a peer with none
+   * gets each message only through IHAVE/IWANT gossip, a heartbeat late.
+   */
+  meshPeers?: () => number
 }
 
 export interface Cluster {

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { DocHandle, Weft, WeftOptions } from '../../src/types.js'
+import { meshPeersOf, type MeshNode } from '../baselines/libp2p-node.js'
 import type { BenchPeer, Cluster, ClusterOptions, SystemFactory, Transport } from './types.js'
 import { TEXT } from './types.js'
 import { uniqueName } from '../lib/random.js'
@@ -18,9 +19,11 @@ import { ByteMeter } from '../lib/byte-meter.js'
 import { withTimeout } from '../lib/time.js'
 
 type CreateWeft = (opts: WeftOptions) => Promise<Weft>
-interface WeftModule { createWeft?: CreateWeft, PROTOCOL?: { sync: string } }
+interface WeftModule { createWeft?: CreateWeft, PROTOCOL?: { sync: string, docTopicPrefix?: string } }
 
 let cached: Promise<WeftModule> | undefined
+/** The built module's topic prefix of an open document, once loaded (for peers' mesh sizes). */
+let docTopicPrefix: string | undefined
 
 /** Throws when dist/ is missing or older than some file of src/: the bench would measure old code. */
 function checkBuilt (): void {
@@ -46,7 +49,9 @@ async function loadModule (): Promise<WeftModule> {
   const path = '../../dist/src/index.js'
   cached ??= (async () => {
     checkBuilt()
-    return await (import(path) as Promise<WeftModule>)
+    const mod = await (import(path) as Promise<WeftModule>)
+    docTopicPrefix = mod.PROTOCOL?.docTopicPrefix
+    return mod
   })()
   return await cached
 }
@@ -89,6 +94,13 @@ export function tempDataDir (): string {
   return mkdtempSync(join(tmpdir(), 'weft-bench-'))
 }
 
+/** The engine's counters, each summed over its labels. */
+export function counterTotals (w: Weft): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const [k, v] of Object.entries(w.metrics.counters())) out[k] = Object.values(v).reduce((a, b) => a + b, 0)
+  return out
+}
+
 export function removeDir (dir: string): void {
   try { rmSync(dir, { recursive: true, force: true }) } catch {}
 }
@@ -104,7 +116,10 @@ export function weftPeer (weft: Weft, handle: DocHandle): WeftPeer {
     handle,
     doc: handle.doc,
     text: handle.doc.getText(TEXT),
-    connections: () => weft.connectedPeers().length
+    connections: () => weft.connectedPeers().length,
+    ...(docTopicPrefix === undefined
+      ? {}
+      : { meshPeers: () => meshPeersOf(weft.libp2p as unknown as MeshNode, `${docTopicPrefix}${handle.id}`).length })
   }
 }
 
