@@ -112,15 +112,19 @@ export async function createNode (
         // Every mesh peer gets a copy of every message, and each connected topic peer outside the
         // mesh an IHAVE per heartbeat: the mesh degree is most of the CPU per delivered edit (each
         // copy is a yamux frame, a noise decryption and gossipsub's handling at the receiver, and a
-        // window update back). gossipsub lets a mesh grow to 12 (Dhi) as neighbours graft us; with
-        // weft's ~8.6 links a peer's mesh averaged 6.5 even capped at 8. A mesh of 5 (4 to 6),
-        // against gossipsub's 6 (4 to 12), in two latency runs, each side by side with the bare mesh
-        // (2026-12-04): N = 25 CPU per delivery 1.89x → 1.46x the mesh's, bytes 1,882 → 1,559;
-        // N = 100 in memory 2.39x → 1.47x, p50 2.27x → 1.40x. A copy a mesh of 5 misses arrives by
-        // IHAVE/IWANT gossip (3 peers a heartbeat) or weft's own repair (src/sync/doc-sync.ts).
-        D: 5,
-        Dlo: 4,
-        Dhi: 6,
+        // window update back). gossipsub's 6 (4 to 12) cost, side by side with the bare mesh, 1.89x
+        // its CPU per delivery at N = 25 and 2.39x at N = 100; 5 (4 to 6) brought that to 1.46x and
+        // 1.47x (2026-12-04). But a peer whose mesh is at Dhi refuses GRAFTs from peers that dialled
+        // it (gossipsub's guard against mesh takeover), and a newcomer has dialled everyone it knows:
+        // with Dhi one above D most meshes sat at Dhi, a peer that joined a settled document ended
+        // with a mesh of 1-3 or none, and a peer with none got every message through IHAVE/IWANT a
+        // heartbeat late (rounds with p50 ~990 ms at N = 25 and in separate processes). 4 (3 to 7)
+        // keeps the copies of 5 (4 to 6) (bytes per delivery 1,428 at N = 25, 1,472 at N = 100,
+        // against 1,399-1,578 before) and leaves three places for newcomers; Dhi 8 with D 5 cost 1,804.
+        // A copy a mesh misses arrives by IHAVE/IWANT gossip or weft's own repair (src/sync/doc-sync.ts).
+        D: 4,
+        Dlo: 3,
+        Dhi: 7,
         Dlazy: 3,
         // Message ids as seen-cache and message-cache keys: gossipsub's default base64 builds each
         // id's string one character at a time, ~1.5 KiB of short-lived heap per copy received and
