@@ -18,7 +18,7 @@ import { fullGc, heapUsed } from '../lib/gc.js'
 import { sleep, waitFor, withTimeout } from '../lib/time.js'
 import { uniqueName } from '../lib/random.js'
 import { log, errMsg } from '../lib/log.js'
-import { loadWeft, weftOptions, tempDataDir, removeDir, counterTotals } from '../systems/weft.js'
+import { loadWeft, weftOptions, tempDataDir, removeDir, counterTotals, countersMoved } from '../systems/weft.js'
 import { createMeshNode, meshPeersOf } from '../baselines/libp2p-node.js'
 import { bindDoc, type MeshPeer } from '../baselines/gossip-mesh.js'
 import { connectClient, whenClientSynced, type YwsClient } from '../baselines/ywebsocket.js'
@@ -161,11 +161,7 @@ export async function idleCpu (partner: ChildPeer, windowMs: number, w?: Weft): 
   const c = process.cpuUsage(c0)
   const wall = performance.now() - t0
   const p1 = await partner.call<number>('cpu')
-  let activity: Record<string, number> | undefined
-  if (w !== undefined && k0 !== undefined) {
-    activity = {}
-    for (const [k, v] of Object.entries(counterTotals(w))) if (v !== (k0[k] ?? 0)) activity[k] = v - (k0[k] ?? 0)
-  }
+  const activity = w === undefined || k0 === undefined ? undefined : countersMoved(k0, counterTotals(w))
   return { self: (c.user + c.system) / 1000 / wall * 100, partner: (p1 - p0) / wall * 100, wall, activity }
 }
 

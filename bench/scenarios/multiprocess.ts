@@ -11,6 +11,7 @@ import { sleep, withTimeout } from '../lib/time.js'
 import { log, errMsg } from '../lib/log.js'
 import { EXTRA_DIALS } from '../baselines/gossip-mesh.js'
 import type { SystemName } from '../systems/types.js'
+import { countersMoved } from '../systems/weft.js'
 import { LATENCY_ROUNDS, type LatencyRow } from './latency.js'
 import {
   inRounds, latencyStats, poolSamples, roundFigures, typicalWriter, type LatencySample, type LatencyStats
@@ -160,10 +161,7 @@ async function runOne (system: SystemName, n: number, edits: number, budgetMs: n
       const r = receivers.indexOf(peers[i])
       const before = counters0[i]
       const after = counters1[i]
-      const moved = before === undefined || after === undefined
-        ? undefined
-        : Object.fromEntries(Object.entries(after).filter(([k, v]) => v !== (before[k] ?? 0))
-          .map(([k, v]) => [k, v - (before[k] ?? 0)]))
+      const moved = before === undefined || after === undefined ? undefined : countersMoved(before, after)
       return {
         index: i,
         cpuMs: cpu1[i] - cpu0[i],

@@ -101,6 +101,13 @@ export function counterTotals (w: Weft): Record<string, number> {
   return out
 }
 
+/** The counters that moved between two `counterTotals` readings, by how much. */
+export function countersMoved (before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  const moved: Record<string, number> = {}
+  for (const [k, v] of Object.entries(after)) if (v !== (before[k] ?? 0)) moved[k] = v - (before[k] ?? 0)
+  return moved
+}
+
 export function removeDir (dir: string): void {
   try { rmSync(dir, { recursive: true, force: true }) } catch {}
 }
