@@ -124,7 +124,8 @@ export function weftPeer (weft: Weft, handle: DocHandle): WeftPeer {
     doc: handle.doc,
     text: handle.doc.getText(TEXT),
     connections: () => weft.connectedPeers().length,
-    ...(docTopicPrefix === undefined
+    // An open document's topic spells out its 26-character id; a private one's is a hash (src/sync/gossip.ts).
+    ...(docTopicPrefix === undefined || handle.id.length !== 26
       ? {}
       : { meshPeers: () => meshPeersOf(weft.libp2p as unknown as MeshNode, `${docTopicPrefix}${handle.id}`).length })
   }
