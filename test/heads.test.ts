@@ -41,8 +41,10 @@ test('idle shared documents send no beacons and an idle link no digests; a lost 
       docs.push([ha, hb])
     }
     await waitFor('all 20 replicated', () => docs.every(([ha, hb]) => text(hb) === text(ha)))
+    // One "same" exchange records the agreement on both sides (the asker's and the server's), and the
+    // side that served it then need not ask: whichever side asks first may be the only one that does.
     await waitFor('the digests agree', () =>
-      counter(a, METRIC.headsExchanges, 'same') > 0 && counter(b, METRIC.headsExchanges, 'same') > 0)
+      counter(a, METRIC.headsExchanges, 'same') + counter(b, METRIC.headsExchanges, 'same') > 0)
 
     // Let the confirmations of the initial sync go out (1-2 s after each apply).
     const beacons = (): number => counter(a, METRIC.beaconsOut) + counter(b, METRIC.beaconsOut)

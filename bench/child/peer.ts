@@ -146,10 +146,10 @@ const commands: Commands = {
   },
   async cpu () { const u = process.cpuUsage(); return (u.user + u.system) / 1000 },
   async heap () { await fullGc(); return heapUsed() },
-  /** What this weft peer thinks of `peer` (a hostile one): its gossipsub score, whether a connection is open. */
   async 'weft-counters' () { return counterTotals(weft as Weft) },
   /** Peers in this peer's gossipsub mesh for its first document (null: not known). */
   async 'weft-mesh-peers' () { return weftPeer(weft as Weft, weftHandles[0]).meshPeers?.() ?? null },
+  /** What this weft peer thinks of `peer` (a hostile one): its gossipsub score, whether a connection is open. */
   async 'weft-view' (a: { peer: string }) {
     const w = weft as Weft
     const pubsub = w.libp2p.services.pubsub as unknown as { getScore: (p: string) => number }

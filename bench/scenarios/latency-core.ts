@@ -2,7 +2,6 @@
  * Propagation latency on one cluster: single-character edits on one writer, one at a time; for each edit
  * the time (shared performance.now() clock) until each other peer's `update` event shows it.
  */
-import type { PeerFigures } from './multiprocess.js'
 import type { Cluster } from '../systems/types.js'
 import { summarize, cdf, type Summary } from '../lib/stats.js'
 import { mulberry32 } from '../lib/random.js'
@@ -174,6 +173,17 @@ export interface LatencyRound {
 }
 
 export interface MeshlessCount { start: number, end: number }
+
+/** One process of a round: its CPU, how late the writer's edits reached it, and weft's counters that moved. */
+export interface PeerFigures {
+  index: number
+  cpuMs: number
+  /** null for the writer. */
+  p50: number | null
+  counters?: Record<string, number>
+  /** weft: peers in its gossipsub mesh for the document when the window closed. */
+  meshPeers?: number | null
+}
 
 /**
  * Runs `one` for every system in `rounds` rounds, the systems taking turns and the order reversed

@@ -14,7 +14,8 @@ import type { SystemName } from '../systems/types.js'
 import { countersMoved } from '../systems/weft.js'
 import { LATENCY_ROUNDS, type LatencyRow } from './latency.js'
 import {
-  inRounds, latencyStats, poolSamples, roundFigures, typicalWriter, type LatencySample, type LatencyStats
+  inRounds, latencyStats, poolSamples, roundFigures, typicalWriter, type LatencySample, type LatencyStats,
+  type PeerFigures
 } from './latency-core.js'
 import type { ScenarioContext, SkipNote } from './context.js'
 import { waitLinksSettled, LINKS_HOLD_MS } from '../lib/quiet.js'
@@ -67,17 +68,6 @@ interface MultiRound {
   sample: LatencySample
   /** Each process over the measured window, so that a round far off the others shows where it went. */
   peers: PeerFigures[]
-}
-
-/** One process of a round: its CPU, how late the writer's edits reached it, and weft's counters that moved. */
-export interface PeerFigures {
-  index: number
-  cpuMs: number
-  /** null for the writer. */
-  p50: number | null
-  counters?: Record<string, number>
-  /** weft: peers in its gossipsub mesh for the document when the window closed. */
-  meshPeers?: number | null
 }
 
 async function runOne (system: SystemName, n: number, edits: number, budgetMs: number): Promise<MultiRound> {
