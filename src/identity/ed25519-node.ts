@@ -1,6 +1,5 @@
 import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto'
 import type { Ed25519 } from '../platform/platform.js'
-import { VerifyOffload } from './verify-offload.js'
 
 // DER headers that turn raw 32-byte ed25519 keys into PKCS#8 / SPKI, so node:crypto
 // (OpenSSL) signs and verifies without a JWK round trip per call.
@@ -23,23 +22,6 @@ function cached (cache: Map<string, KeyObject>, raw: Uint8Array, make: () => Key
   return key
 }
 
-function verifyInline (publicKey: Uint8Array, data: Uint8Array, signature: Uint8Array): boolean {
-  if (publicKey.byteLength !== 32 || signature.byteLength !== 64) return false
-  const key = cached(publicKeys, publicKey, () => createPublicKey({
-    key: Buffer.concat([SPKI_PREFIX, publicKey]),
-    format: 'der',
-    type: 'spki'
-  }))
-  try {
-    return verify(null, data, key, signature)
-  } catch {
-    return false
-  }
-}
-
-/** One per process: every weft instance in it shares the worker. */
-let offload: VerifyOffload | undefined
-
 export const nodeEd25519: Ed25519 = {
   sign (seed, _publicKey, data) {
     const key = cached(privateKeys, seed, () => createPrivateKey({
@@ -49,9 +31,17 @@ export const nodeEd25519: Ed25519 = {
     }))
     return new Uint8Array(sign(null, data, key))
   },
-  verify: verifyInline,
-  verifySoon (publicKey, data, signature) {
-    offload ??= new VerifyOffload(verifyInline)
-    return offload.check(publicKey, data, signature)
+  verify (publicKey, data, signature) {
+    if (publicKey.byteLength !== 32 || signature.byteLength !== 64) return false
+    const key = cached(publicKeys, publicKey, () => createPublicKey({
+      key: Buffer.concat([SPKI_PREFIX, publicKey]),
+      format: 'der',
+      type: 'spki'
+    }))
+    try {
+      return verify(null, data, key, signature)
+    } catch {
+      return false
+    }
   }
 }

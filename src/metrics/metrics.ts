@@ -63,7 +63,6 @@ export const METRIC = {
   headsExchanges: 'weft_heads_exchanges_total',
   clockSkew: 'weft_clock_skew_total',
   peersBanned: 'weft_peers_banned_total',
-  signaturesOffloaded: 'weft_signatures_offloaded_total',
   documentsOpen: 'weft_documents_open',
   documentsServed: 'weft_documents_served',
   documentsDormant: 'weft_documents_dormant',
@@ -104,10 +103,6 @@ export const METRIC_INFO: Record<MetricName, MetricInfo> = {
     type: 'counter',
     label: 'reason',
     help: 'Peers cut off for sending what no honest peer sends, by their most frequent offence.'
-  },
-  [METRIC.signaturesOffloaded]: {
-    type: 'counter',
-    help: 'Gossip signatures checked on a worker thread because the event loop was saturated.'
   },
   [METRIC.syncPulls]: { type: 'counter', help: 'Version-vector pulls made to peers.' },
   [METRIC.syncServed]: { type: 'counter', help: 'Pull requests served to peers.' },

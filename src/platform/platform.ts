@@ -30,10 +30,4 @@ export interface Platform {
 export interface Ed25519 {
   sign (seed: Uint8Array, publicKey: Uint8Array, data: Uint8Array): Uint8Array
   verify (publicKey: Uint8Array, data: Uint8Array, signature: Uint8Array): boolean
-  /**
-   * `verify`'s answer, possibly later from another thread while this one is saturated (Node:
-   * src/identity/verify-offload.ts). Used on the gossip path, where a check delays every message
-   * queued behind it; answers come in the order asked.
-   */
-  verifySoon?: (publicKey: Uint8Array, data: Uint8Array, signature: Uint8Array) => boolean | Promise<boolean>
 }

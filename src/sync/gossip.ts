@@ -6,9 +6,7 @@ import {
   Envelope, GossipFrame, WireError, decodeFrame, envelopeSigningBytes, isHeadProof, type Beacon
 } from '../wire/codec.js'
 import { authorHex } from '../replica/version-vector.js'
-import {
-  requireSignature, validateBeacon, validateEnvelopeHeader, validateEnvelopePayload, type Verifier
-} from './validate.js'
+import { validateBeacon, validateEnvelope, type Verifier } from './validate.js'
 import { METRIC, type Metrics } from '../metrics/metrics.js'
 import { PROTOCOL, TUNING } from '../defaults.js'
 import { TopicGate, type PubSubLike, type PubSubMessage, type Verdict } from './topic-gate.js'
@@ -185,9 +183,7 @@ export class Gossip {
     }
   }
 
-  private check (
-    message: PubSubMessage, docId: string, member: TopicMember
-  ): Verdict<GossipFrame> | Promise<Verdict<GossipFrame>> {
+  private check (message: PubSubMessage, docId: string, member: TopicMember): Verdict<GossipFrame> {
     this.ctx.metrics.inc(METRIC.gossipBytesIn, '', message.data.byteLength)
     try {
       const frame = decodeFrame(message.data, this.frameLimit)
@@ -208,23 +204,9 @@ export class Gossip {
           this.ctx.metrics.inc(METRIC.envelopesDuplicate)
           return { refuse: 'duplicate', result: 'ignore' }
         }
-        const stamp = validateEnvelopeHeader(envelope, docId)
-        const ed = this.ctx.verifier.ed25519
-        const signingBytes = envelopeSigningBytes(envelope)
-        const verified = ed.verifySoon?.(envelope.author, signingBytes, envelope.signature) ??
-          ed.verify(envelope.author, signingBytes, envelope.signature)
-        const admit = (signed: boolean): Verdict<GossipFrame> => {
-          requireSignature(signed)
-          validateEnvelopePayload(envelope, docId)
-          this.ctx.verifier.clock.receive(stamp)
-          checkWrite(member.access, envelope)
-          checkReadable(member.access, envelope)
-          return { accept: frame }
-        }
-        if (typeof verified === 'boolean') return admit(verified)
-        // Checked on another thread while this one is saturated (src/identity/verify-offload.ts).
-        this.ctx.metrics.inc(METRIC.signaturesOffloaded)
-        return verified.then(admit).catch(err => this.refusal(err, docId))
+        this.ctx.verifier.clock.receive(validateEnvelope(envelope, docId, this.ctx.verifier))
+        checkWrite(member.access, envelope)
+        checkReadable(member.access, envelope)
       } else if (frame.control != null) {
         // Taken here, in the validator: an op is self-authenticating, and envelopes behind it need it.
         if (member.access === undefined) throw new WireError('malformed', 'control op on an open document')
@@ -234,15 +216,11 @@ export class Gossip {
       }
       return { accept: frame }
     } catch (err) {
-      return this.refusal(err, docId)
+      const reason = err instanceof WireError ? err.reason : 'malformed'
+      log('refused gossip on %s: %s', docId, (err as Error)?.message ?? err)
+      // An envelope under a key not here yet, or before any control op arrived, is no fault of the sender.
+      return { refuse: reason, result: reason === 'no-key' || reason === 'acl-pending' ? 'ignore' : 'reject' }
     }
-  }
-
-  private refusal (err: unknown, docId: string): Verdict<GossipFrame> {
-    const reason = err instanceof WireError ? err.reason : 'malformed'
-    log('refused gossip on %s: %s', docId, (err as Error)?.message ?? err)
-    // An envelope under a key not here yet, or before any control op arrived, is no fault of the sender.
-    return { refuse: reason, result: reason === 'no-key' || reason === 'acl-pending' ? 'ignore' : 'reject' }
   }
 
   private readonly onMessage = (event: CustomEvent<{ topic: string, data: Uint8Array }>): void => {

@@ -33,8 +33,7 @@ export type Verdict<T> = { accept: T } | { refuse: string, result: 'ignore' | 'r
 export interface TopicGateInit<T> {
   pubsub: PubSubLike
   topic: string
-  /** A promise when part of the check runs elsewhere (a signature on a worker thread). */
-  check: (from: PeerLike, message: PubSubMessage) => Verdict<T> | Promise<Verdict<T>>
+  check: (from: PeerLike, message: PubSubMessage) => Verdict<T>
   /** Called for every refusal (counting it is the caller's business: metrics, stats). */
   refused?: (reason: string, from: PeerLike, result: 'ignore' | 'reject') => void
 }
@@ -79,14 +78,8 @@ export class TopicGate<T> {
     return hit?.gate === this ? hit as { value: T, from: PeerLike } : undefined
   }
 
-  private readonly validate = (from: PeerLike, message: PubSubMessage): ValidatorResult | Promise<ValidatorResult> => {
+  private readonly validate = (from: PeerLike, message: PubSubMessage): ValidatorResult => {
     const verdict = this.init.check(from, message)
-    return verdict instanceof Promise
-      ? verdict.then(v => this.settle(v, from, message))
-      : this.settle(verdict, from, message)
-  }
-
-  private settle (verdict: Verdict<T>, from: PeerLike, message: PubSubMessage): ValidatorResult {
     if ('accept' in verdict) {
       accepted.set(message.data, { gate: this, value: verdict.accept, from })
       return 'accept'

@@ -101,34 +101,16 @@ export function endsMatch (envelope: Envelope, actual: ReadonlyMap<number, numbe
 
 /** Every check an envelope must pass before it touches a replica. Throws `WireError` with the reason. */
 export function validateEnvelope (envelope: Envelope, docId: string, v: Verifier): HlcStamp {
-  const stamp = validateEnvelopeHeader(envelope, docId)
-  requireSignature(v.ed25519.verify(envelope.author, envelopeSigningBytes(envelope), envelope.signature))
-  validateEnvelopePayload(envelope, docId)
-  return stamp
-}
-
-/**
- * `validateEnvelope` in its three steps, for a caller that has the signature checked elsewhere (the
- * gossip path may have it done on another thread): the header, then the signature, then the
- * payload, so that a payload changed on the way counts as a bad signature, not a bad update.
- */
-export function validateEnvelopeHeader (envelope: Envelope, docId: string): HlcStamp {
   // A proof's signature covers a hash, not the payload beside it: taken as content, any payload would pass.
   if (isHeadProof(envelope)) throw new WireError('malformed', 'a head proof where an envelope belongs')
-  return checkEnvelopeHeader(envelope, docId)
-}
-
-export function validateEnvelopePayload (envelope: Envelope, docId: string): void {
+  const stamp = validateSignedHeader(envelope, docId, v)
   // A private document's payload is ciphertext: the replica checks it the same way after decrypting.
-  if (isPrivateDocId(docId)) return
-  if (!endsMatch(envelope, checkUpdate('envelope', envelope.payload))) {
-    throw new WireError('bad-update', 'envelope\'s struct ends do not match its payload')
+  if (!isPrivateDocId(docId)) {
+    if (!endsMatch(envelope, checkUpdate('envelope', envelope.payload))) {
+      throw new WireError('bad-update', 'envelope\'s struct ends do not match its payload')
+    }
   }
-}
-
-/** Throws `bad-signature` unless `verified`. */
-export function requireSignature (verified: boolean): void {
-  if (!verified) throw new WireError('bad-signature', 'envelope signature does not verify')
+  return stamp
 }
 
 /**
@@ -145,17 +127,19 @@ export function validateHead (head: Envelope, docId: string, v: Verifier): HlcSt
   } catch {
     throw new WireError('malformed', 'a head proof\'s struct ends do not decode')
   }
-  const stamp = checkEnvelopeHeader(head, docId)
-  requireSignature(v.ed25519.verify(head.author, envelopeSigningBytes(head), head.signature))
-  return stamp
+  return validateSignedHeader(head, docId, v)
 }
 
-function checkEnvelopeHeader (envelope: Envelope, docId: string): HlcStamp {
+function validateSignedHeader (envelope: Envelope, docId: string, v: Verifier): HlcStamp {
   checkHeader('envelope', envelope, envelope.author, docId, ENVELOPE_VERSIONS)
   if (!Number.isSafeInteger(envelope.seq) || envelope.seq < 1) {
     throw new WireError('malformed', `envelope seq ${envelope.seq} is not a positive integer`)
   }
-  return stampOf('envelope', envelope.hlc)
+  const stamp = stampOf('envelope', envelope.hlc)
+  if (!v.ed25519.verify(envelope.author, envelopeSigningBytes(envelope), envelope.signature)) {
+    throw new WireError('bad-signature', 'envelope signature does not verify')
+  }
+  return stamp
 }
 
 export function validateCheckpoint (checkpoint: Checkpoint, docId: string, v: Verifier): HlcStamp {
