@@ -19,11 +19,11 @@ import { ByteMeter } from '../lib/byte-meter.js'
 import { withTimeout } from '../lib/time.js'
 
 type CreateWeft = (opts: WeftOptions) => Promise<Weft>
-interface WeftModule { createWeft?: CreateWeft, PROTOCOL?: { sync: string, docTopicPrefix?: string } }
+interface WeftModule { createWeft?: CreateWeft, PROTOCOL?: { sync: string } }
 
 let cached: Promise<WeftModule> | undefined
-/** The built module's topic prefix of an open document, once loaded (for peers' mesh sizes). */
-let docTopicPrefix: string | undefined
+/** The built engine's document-to-topic mapping (src/sync/gossip.ts), once loaded: for peers' mesh sizes. */
+let docTopic: ((docId: string) => string) | undefined
 
 /** Throws when dist/ is missing or older than some file of src/: the bench would measure old code. */
 function checkBuilt (): void {
@@ -47,10 +47,11 @@ function checkBuilt (): void {
 async function loadModule (): Promise<WeftModule> {
   // a variable specifier keeps tsc from resolving the build output while it is being written
   const path = '../../dist/src/index.js'
+  const gossipPath = '../../dist/src/sync/gossip.js'
   cached ??= (async () => {
     checkBuilt()
     const mod = await (import(path) as Promise<WeftModule>)
-    docTopicPrefix = mod.PROTOCOL?.docTopicPrefix
+    docTopic = (await (import(gossipPath) as Promise<{ docTopic: (docId: string) => string }>)).docTopic
     return mod
   })()
   return await cached
@@ -118,16 +119,14 @@ export interface WeftPeer extends BenchPeer {
 }
 
 export function weftPeer (weft: Weft, handle: DocHandle): WeftPeer {
+  const topic = docTopic?.(handle.id)
   return {
     weft,
     handle,
     doc: handle.doc,
     text: handle.doc.getText(TEXT),
     connections: () => weft.connectedPeers().length,
-    // An open document's topic spells out its 26-character id; a private one's is a hash (src/sync/gossip.ts).
-    ...(docTopicPrefix === undefined || handle.id.length !== 26
-      ? {}
-      : { meshPeers: () => meshPeersOf(weft.libp2p as unknown as MeshNode, `${docTopicPrefix}${handle.id}`).length })
+    ...(topic === undefined ? {} : { meshPeers: () => meshPeersOf(weft.libp2p as unknown as MeshNode, topic).length })
   }
 }
 
