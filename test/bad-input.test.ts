@@ -41,6 +41,10 @@ describe('bad input is dropped with a reason and a counter, never a crash or a c
       cases.push(['bad-signature', frame(forged)])
       cases.push(['wrong-document',
         frame(signedEnvelope(key, 'aaaaaaaaaaaaaaaaaaaaaaaaaa', 1, textUpdate('elsewhere')))])
+      // Envelopes travel without their document id (the topic names it, the signature covers it):
+      // one signed for another document and replayed here without its id fails its signature.
+      const replayed = signedEnvelope(key, 'aaaaaaaaaaaaaaaaaaaaaaaaaa', 1, textUpdate('replayed'))
+      cases.push(['bad-signature', frame({ ...replayed, docId: '' })])
       // A future stamp is not bad input any more: see test/clock-skew.test.ts.
       cases.push(['bad-update',
         frame(signedEnvelope(key, handle.id, 1, new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x01, 0x02])))])

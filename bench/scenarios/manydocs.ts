@@ -5,7 +5,7 @@
  *   not replicating them. Memory per document = heap growth after a forced GC / D.
  * Phase "replicated": the partner opens / subscribes to all D too (best effort within a bound;
  *   how many made it is reported). Memory and idle CPU are measured again.
- * Idle CPU = this process's CPU time over a quiet window, as % of one core.
+ * Idle CPU = this process's CPU time over a quiet window (IDLE_WINDOW_MS), as % of one core.
  * - weft: one node, D documents (create + one edit each); the partner opens all D ids. Every
  *   create()/open() handle is one lease, released by its close() before the node stops.
  * - mesh: one libp2p node, D Y.Docs on D gossipsub topics; the partner subscribes to all D.
@@ -148,6 +148,18 @@ export interface IdleSample {
 }
 
 /**
+ * How long an idle window lasts in a full run: long enough to hold every periodic job of each
+ * system compared at least once, so that none is measured between two of its own bursts. The
+ * longest are weft's heads exchange with each neighbour (`headsIntervalMs`, 1 min) and, in
+ * y-websocket, each document's awareness renewal (every 15 s) and connection check (30 s).
+ * Measured with the 12 s window used before (2026-12-05, 1,000 documents, 10 s slices of 40 s):
+ * y-websocket 0.24, 1.27, 3.49, 0.29 % (its window had ended before the first renewal), weft
+ * 1.68, 0.64, 0.45, 1.93 %: which slice a window caught decided the ratio (1.41x, then 2.71x, in
+ * two runs of one code).
+ */
+export const IDLE_WINDOW_MS = 60_000
+
+/**
  * CPU of this process and of the partner over an idle window (after 1 s to let the last step
  * settle), % of one core; with a weft node, also which of its counters moved meanwhile.
  */
@@ -231,7 +243,7 @@ export async function runManyDocs (
 ): Promise<{ rows: ManyDocsRow[], skipped: SkipNote[] }> {
   const rows: ManyDocsRow[] = []
   const skipped: SkipNote[] = []
-  const idleMs = ctx.quick ? 1500 : 12_000
+  const idleMs = ctx.quick ? 1500 : IDLE_WINDOW_MS
   const replicateBoundMs = ctx.quick ? 5_000 : 60_000
   for (const system of ctx.systems) {
     if (system === 'floor') {

@@ -78,6 +78,18 @@ export class TopicGate<T> {
     return hit?.gate === this ? hit as { value: T, from: PeerLike } : undefined
   }
 
+  /**
+   * `decoded`, for a topic with a single reader, which then lets go of it: gossipsub keeps each
+   * message's bytes in its message cache for seconds, and the decoded value kept beside them
+   * outlived two scavenges and was promoted (2026-12-05, 25 peers: 59 MB promoted in a 200-edit
+   * window against the bare mesh's 29 MB, three full GCs of 12-30 ms against none).
+   */
+  take (data: Uint8Array): { value: T, from: PeerLike } | undefined {
+    const hit = this.decoded(data)
+    if (hit !== undefined) accepted.delete(data)
+    return hit
+  }
+
   private readonly validate = (from: PeerLike, message: PubSubMessage): ValidatorResult => {
     const verdict = this.init.check(from, message)
     if ('accept' in verdict) {
