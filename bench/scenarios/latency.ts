@@ -10,7 +10,7 @@ import {
 import { mean } from '../lib/stats.js'
 import type { ScenarioContext, SkipNote } from './context.js'
 import { profileWindow } from '../lib/profiler.js'
-import { waitQuiet, waitLinksSettled, LINKS_HOLD_MS } from '../lib/quiet.js'
+import { waitQuiet, waitLinksSettled, waitMeshed, LINKS_HOLD_MS, type Meshed } from '../lib/quiet.js'
 import { sleep, cpuMs } from '../lib/time.js'
 
 export interface LatencyRow extends LatencyStats {
@@ -128,6 +128,8 @@ async function runRound (
     // then sample the idle CPU rate
     const linked = await waitLinksSettled(() => cluster.peers.map(p => p.connections?.()), LINKS_HOLD_MS,
       ctx.quick ? 10_000 : 30_000)
+    // A backed-off graft is retried after gossipsub's prune backoff (60 s): the bound lets one pass.
+    const meshed = await waitMeshed(() => cluster.peers.map(p => p.meshPeers?.()), ctx.quick ? 10_000 : 65_000)
     const q = await waitQuiet(ctx.quick ? 1_500 : 3_000, ctx.quick ? 10_000 : 30_000, 10 + plan.n / 2)
     const idleStart = process.cpuUsage()
     const idleT0 = performance.now()
@@ -148,6 +150,7 @@ async function runRound (
       ? null
       : { start: meshlessAtStart, end: meshlessAtEnd }
     log(`${label}: p50 ${latencyStats(sample).allPeers.p50.toFixed(2)} ms over ${sample.allPeers.length} edits` +
+      meshWait(meshed) +
       (meshless === null || meshless.start + meshless.end === 0
         ? ''
         : `; peers out of every gossip mesh: ${meshless.start} when it began, ${meshless.end} when it ended`))
@@ -156,8 +159,8 @@ async function runRound (
       setupMs,
       topology: cluster.topology,
       avgConnections: conns.length > 0 ? conns.reduce((a, b) => a + b, 0) / conns.length : null,
-      settleMs: linked.waitedMs + q.settleMs,
-      quietReached: q.quiet && linked.settled,
+      settleMs: linked.waitedMs + meshed.waitedMs + q.settleMs,
+      quietReached: q.quiet && linked.settled && meshed.meshed,
       writer: { index: writer.index, links: writer.links ?? null },
       idleRate,
       meshless
@@ -171,6 +174,13 @@ async function runRound (
 }
 
 /** Peers of a cluster whose gossipsub mesh for the document is empty (null: not a gossipsub system). */
+/** What the wait for gossip meshes adds to a round's log line: nothing when there was none to speak of. */
+function meshWait (m: Meshed): string {
+  if (m.waitedMs < 1000) return ''
+  return `; waited ${(m.waitedMs / 1000).toFixed(1)} s for every peer to be in a gossip mesh` +
+    (m.meshed ? '' : ' (some were not)')
+}
+
 function countMeshless (cluster: Cluster): number | null {
   const sizes = cluster.peers.map(p => p.meshPeers?.())
   return sizes.some(s => s === undefined) ? null : sizes.filter(s => s === 0).length
