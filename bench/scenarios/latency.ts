@@ -173,7 +173,6 @@ async function runRound (
   }
 }
 
-/** Peers of a cluster whose gossipsub mesh for the document is empty (null: not a gossipsub system). */
 /** What the wait for gossip meshes adds to a round's log line: nothing when there was none to speak of. */
 function meshWait (m: Meshed): string {
   if (m.waitedMs < 1000) return ''
@@ -181,6 +180,7 @@ function meshWait (m: Meshed): string {
     (m.meshed ? '' : ' (some were not)')
 }
 
+/** Peers of a cluster whose gossipsub mesh for the document is empty (null: not a gossipsub system). */
 function countMeshless (cluster: Cluster): number | null {
   const sizes = cluster.peers.map(p => p.meshPeers?.())
   return sizes.some(s => s === undefined) ? null : sizes.filter(s => s === 0).length

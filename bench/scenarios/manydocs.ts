@@ -152,10 +152,9 @@ export interface IdleSample {
  * system compared at least once, so that none is measured between two of its own bursts. The
  * longest are weft's heads exchange with each neighbour (`headsIntervalMs`, 1 min) and, in
  * y-websocket, each document's awareness renewal (every 15 s) and connection check (30 s).
- * Measured with the 12 s window used before (2026-12-05, 1,000 documents, 10 s slices of 40 s):
- * y-websocket 0.24, 1.27, 3.49, 0.29 % (its window had ended before the first renewal), weft
- * 1.68, 0.64, 0.45, 1.93 %: which slice a window caught decided the ratio (1.41x, then 2.71x, in
- * two runs of one code).
+ * The 12 s window used before caught one slice of that: 10 s slices of a 40 s window (2026-12-05,
+ * 1,000 documents) read y-websocket 0.24, 1.27, 3.49, 0.29 % (a 12 s window ended before its first
+ * renewal) and weft 1.68, 0.64, 0.45, 1.93 %, and the ratio read 1.41x, then 2.71x, on one code.
  */
 export const IDLE_WINDOW_MS = 60_000
 
