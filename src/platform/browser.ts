@@ -1,27 +1,9 @@
 import { webSockets } from '@libp2p/websockets'
-import { ed25519 } from '@noble/curves/ed25519.js'
+import { nobleEd25519 } from '../identity/ed25519-noble.js'
 import { BrowserLevel } from 'browser-level'
 import { MemoryLevel } from 'memory-level'
-import type { Ed25519, LevelDb, Platform } from './platform.js'
+import type { LevelDb, Platform } from './platform.js'
 import { iceServers as toIceServers } from '../net/ice-servers.js'
-
-/**
- * ed25519 in pure JS (@noble/curves): WebCrypto's Ed25519 is asynchronous and
- * not in every browser, while the engine signs and verifies synchronously.
- */
-export const browserEd25519: Ed25519 = {
-  sign (seed, _publicKey, data) {
-    return ed25519.sign(data, seed)
-  },
-  verify (publicKey, data, signature) {
-    if (publicKey.byteLength !== 32 || signature.byteLength !== 64) return false
-    try {
-      return ed25519.verify(signature, data, publicKey)
-    } catch {
-      return false
-    }
-  }
-}
 
 /**
  * The browser platform:
@@ -46,7 +28,7 @@ export const browserPlatform: Platform = {
     if (listen.some(isWebRtcListen)) transports.push(await loadWebRtc(nat?.iceServers))
     return transports
   },
-  ed25519: browserEd25519
+  ed25519: nobleEd25519
 }
 
 /** `/webrtc`: reachable by WebRTC, signalled through the relays this peer holds a reservation on. */
