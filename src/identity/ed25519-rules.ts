@@ -44,7 +44,8 @@ const SMALL_ORDER_Y: Uint8Array[] = (() => {
 })()
 
 function smallOrderEncoding (bytes: Uint8Array, offset: number): boolean {
-  return SMALL_ORDER_Y.some(y => compareLE(bytes, offset, y, true) === 0)
+  for (const y of SMALL_ORDER_Y) if (compareLE(bytes, offset, y, true) === 0) return true
+  return false
 }
 
 /**
