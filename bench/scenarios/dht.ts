@@ -26,6 +26,14 @@ export interface DhtTrial {
   firstConnectionMs?: number | null
   /** The newcomer's DHT queries (weft_dht_queries_total) by the end of the trial. */
   dhtQueries?: number
+  /**
+   * At the end of the trial: the newcomer's routing-table size and connections, and the bootstrap
+   * peer's routing-table size (a newcomer that never found a holder, seen once in 25 full runs,
+   * left nothing else to go on).
+   */
+  routingTableAtEnd?: number
+  connectionsAtEnd?: number
+  bootstrapRoutingTable?: number
 }
 
 export interface DhtRow {
@@ -141,6 +149,14 @@ export async function runDht (
           await synced
         } finally {
           trial.dhtQueries = counter(newcomer, 'weft_dht_queries_total')
+          trial.routingTableAtEnd = routingTableSize(newcomer)
+          trial.connectionsAtEnd = newcomer.connectedPeers().length
+          trial.bootstrapRoutingTable = routingTableSize(net[bootstrapPeer])
+          if (trial.syncedMs === null) {
+            log(`dht trial ${t}: not synced; newcomer routing table ${trial.routingTableAtEnd}, ` +
+              `connections ${trial.connectionsAtEnd}, DHT queries ${trial.dhtQueries}; ` +
+              `bootstrap peer ${bootstrapPeer}'s routing table ${trial.bootstrapRoutingTable}`)
+          }
           newcomer.off('connections', connected)
           await newcomer.stop()
         }
