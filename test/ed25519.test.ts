@@ -9,6 +9,7 @@ import { opensslEd25519, sodiumEd25519, nodeEd25519Backend } from '../src/identi
 import { nobleEd25519 } from '../src/identity/ed25519-noble.js'
 import { acceptableSignatureInput } from '../src/identity/ed25519-rules.js'
 import type { Ed25519 } from '../src/platform/platform.js'
+import { DOMAIN, seedKey, signAs, verifyAs } from '../src/trust/signed.js'
 
 const { Point } = ed25519
 const L = Point.Fn.ORDER
@@ -109,4 +110,17 @@ test('an S at or above the group order, and a key encoded above p, are refused b
     }
   }
   assert.equal(acceptableSignatureInput(honestKey, signature), true)
+})
+
+test('control ops follow the same rule: an honest one verifies, one with a torsioned R does not', () => {
+  const bytes = new TextEncoder().encode('a grant')
+  const tagged = new Uint8Array([...new TextEncoder().encode(DOMAIN.control), ...bytes])
+  assert.equal(verifyAs(honestKey, DOMAIN.control, bytes, signAs(seedKey(seed), DOMAIN.control, bytes)), true)
+  const torsion = Point.fromHex(ED25519_TORSION_SUBGROUP[1])
+  const nonce = 424242n
+  const r = Point.BASE.multiply(nonce).add(torsion).toBytes()
+  const k = Point.Fn.create(bytesToNumberLE(sha512(new Uint8Array([...r, ...honestKey, ...tagged]))))
+  const signature = signatureOf(r, Point.Fn.add(nonce, Point.Fn.mul(k, secret)))
+  assert.equal(ed25519.verify(signature, tagged, honestKey), true) // what verifyAs used to run
+  assert.equal(verifyAs(honestKey, DOMAIN.control, bytes, signature), false)
 })

@@ -2,15 +2,15 @@
  * Diagnostic baseline `floor` (opt-in: `--systems=...,floor`, never in the default run): the bare mesh
  * (same libp2p node, same dials, one topic, StrictNoSign) plus the two costs weft cannot avoid, and
  * nothing else. Each local Yjs update travels as [32-byte author key][8-byte seq][64-byte ed25519
- * signature over author||seq||update][update]; the writer signs it (libsodium through sodium-native when it
- * loads, as weft does, else node:crypto), puts it into its own
+ * signature over author||seq||update][update]; the writer signs it (with weft's own ed25519 backend:
+ * libsodium when sodium-native loads, else node:crypto), puts it into its own
  * LevelDB (classic-level, one temp dir per peer) and awaits the write before publishing; every receiver
  * verifies the signature in a synchronous gossipsub topic validator, applies the update, then writes the
  * envelope to its LevelDB without waiting. No HLC, no protobuf, no repair protocol: the floor of
  * signatures + durability under weft, so weft's gap to the mesh splits into that floor and the rest.
  */
-import { createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto'
-import { createRequire } from 'node:module'
+import { randomBytes } from 'node:crypto'
+import { ed25519 } from '@noble/curves/ed25519.js'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -24,6 +24,7 @@ import { connectMesh, EXTRA_DIALS, meshConnected } from './gossip-mesh.js'
 import { uniqueName } from '../lib/random.js'
 import { ByteMeter } from '../lib/byte-meter.js'
 import { waitFor, withTimeout } from '../lib/time.js'
+import { nodeEd25519 } from '../../src/identity/ed25519-node.js'
 
 const REMOTE = Symbol('floor-remote')
 
@@ -32,8 +33,6 @@ const SEQ_LEN = 8
 const SIG_LEN = 64
 /** Bytes before the update: author key, seq, signature. */
 const HEADER_LEN = KEY_LEN + SEQ_LEN + SIG_LEN
-/** DER prefix that turns a raw 32-byte ed25519 public key into SPKI, so node:crypto can import it. */
-const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex')
 
 /** Bytes the signature covers: author || seq || update (the envelope without its signature). */
 function signedBytes (env: Uint8Array): Buffer {
@@ -46,59 +45,11 @@ function storeKey (env: Uint8Array): string {
   return `e!${author}!${seq.toString().padStart(20, '0')}`
 }
 
-interface Sodium {
-  crypto_sign_keypair: (pk: Uint8Array, sk: Uint8Array) => void
-  crypto_sign_detached: (sig: Uint8Array, message: Uint8Array, sk: Uint8Array) => void
-  crypto_sign_verify_detached: (sig: Uint8Array, message: Uint8Array, pk: Uint8Array) => boolean
-}
-
-/** The same ed25519 library weft uses (src/identity/ed25519-node.ts), so the floor stays a floor. */
-const sodium: Sodium | undefined = (() => {
-  if (process.env.WEFT_ED25519 === 'openssl') return undefined
-  try {
-    return createRequire(import.meta.url)('sodium-native') as Sodium
-  } catch {
-    return undefined
-  }
-})()
-
-interface Ed25519Pair {
-  author: Uint8Array
-  sign: (data: Uint8Array) => Uint8Array
-  verify: (key: Uint8Array, data: Uint8Array, signature: Uint8Array) => boolean
-}
-
-function ed25519Pair (): Ed25519Pair {
-  if (sodium !== undefined) {
-    const author = new Uint8Array(32)
-    const secret = new Uint8Array(64)
-    sodium.crypto_sign_keypair(author, secret)
-    return {
-      author,
-      sign: data => {
-        const signature = new Uint8Array(SIG_LEN)
-        sodium.crypto_sign_detached(signature, data, secret)
-        return signature
-      },
-      verify: (key, data, signature) => sodium.crypto_sign_verify_detached(signature, data, key)
-    }
-  }
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519')
-  const keys = new Map<string, KeyObject>()
-  const keyOf = (raw: Uint8Array): KeyObject => {
-    const hex = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('hex')
-    let k = keys.get(hex)
-    if (k === undefined) {
-      k = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, raw]), format: 'der', type: 'spki' })
-      keys.set(hex, k)
-    }
-    return k
-  }
-  return {
-    author: publicKey.export({ format: 'der', type: 'spki' }).subarray(SPKI_PREFIX.length),
-    sign: data => sign(null, data, privateKey),
-    verify: (key, data, signature) => verify(null, data, keyOf(key), signature)
-  }
+/** A fresh author key, signing and checking with weft's own ed25519 backend, so the floor stays a floor. */
+function ed25519Pair (): { author: Uint8Array, sign: (data: Uint8Array) => Uint8Array } {
+  const seed = randomBytes(32)
+  const author = ed25519.getPublicKey(seed)
+  return { author, sign: data => nodeEd25519.sign(seed, author, data) }
 }
 
 export interface FloorPeer extends BenchPeer {
@@ -120,7 +71,7 @@ export async function bindFloorDoc (node: MeshNode, topic: string, doc = new Y.D
     rmSync(dataDir, { recursive: true, force: true })
     throw err
   }
-  const { author, sign: signEnvelope, verify: verifyEnvelope } = ed25519Pair()
+  const { author, sign: signEnvelope } = ed25519Pair()
   let seq = 0n
   /** Local envelopes in order: each one's write is awaited before it is published. */
   let outbox: Promise<void> = Promise.resolve()
@@ -143,7 +94,8 @@ export async function bindFloorDoc (node: MeshNode, topic: string, doc = new Y.D
     const env = msg.data
     if (env.byteLength < HEADER_LEN) return TopicValidatorResult.Reject
     try {
-      const ok = verifyEnvelope(env.subarray(0, KEY_LEN), signedBytes(env), env.subarray(KEY_LEN + SEQ_LEN, HEADER_LEN))
+      const signature = env.subarray(KEY_LEN + SEQ_LEN, HEADER_LEN)
+      const ok = nodeEd25519.verify(env.subarray(0, KEY_LEN), signedBytes(env), signature)
       return ok ? TopicValidatorResult.Accept : TopicValidatorResult.Reject
     } catch {
       return TopicValidatorResult.Reject

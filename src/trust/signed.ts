@@ -8,6 +8,7 @@ import { ed25519 } from '@noble/curves/ed25519.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js'
 import { ControlOp } from '../wire/trust.js'
+import { nobleEd25519 } from '../identity/ed25519-noble.js'
 
 export const DOMAIN = {
   control: 'weft/control/v1\0',
@@ -32,13 +33,13 @@ export function signAs (key: SigningKey, domain: string, bytes: Uint8Array): Uin
   return key.sign(tagged(domain, bytes))
 }
 
+/**
+ * Checked with the pure-JS backend on every platform (control ops are rare), which applies the rule
+ * envelopes follow (src/identity/ed25519-rules.ts): noble's own verify is cofactored and took
+ * signatures that OpenSSL and libsodium refuse.
+ */
 export function verifyAs (publicKey: Uint8Array, domain: string, bytes: Uint8Array, signature: Uint8Array): boolean {
-  if (publicKey.byteLength !== 32 || signature.byteLength !== 64) return false
-  try {
-    return ed25519.verify(signature, tagged(domain, bytes), publicKey)
-  } catch {
-    return false
-  }
+  return nobleEd25519.verify(publicKey, tagged(domain, bytes), signature)
 }
 
 export function controlSigningBytes (op: ControlOp): Uint8Array {
