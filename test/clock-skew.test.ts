@@ -1,9 +1,14 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { lpStream } from '@libp2p/utils'
+import * as Y from 'yjs'
 import { Peers, text, waitFor } from './support/peers.js'
 import { rawPeer, signedEnvelope, frame, textUpdate, canGossipTo } from './support/raw-peer.js'
-import { METRIC, packHlc, type ClockSkewEvent } from '../src/index.js'
+import { METRIC, PROTOCOL, packHlc, unpackHlc, type ClockSkewEvent } from '../src/index.js'
 import { docTopic } from '../src/sync/gossip.js'
+import { SyncRequest, SyncResponse, WIRE_VERSION } from '../src/wire/codec.js'
+
+const TWO_HOURS = 2 * 3_600_000
 
 describe('clock skew: a stamp far ahead is merged, clamped and reported, never refused', () => {
   test('an envelope stamped 2 h ahead is applied, counted and reported to the app', { timeout: 60_000 }, async () => {
@@ -36,4 +41,75 @@ describe('clock skew: a stamp far ahead is merged, clamped and reported, never r
       await peers.cleanup()
     }
   })
+
+  // An edit that reaches its peers by a sync pull (before the gossip mesh forms) brings no
+  // delivery ack back: the sync exchange itself must tell a peer that its clock runs ahead.
+  test('a peer whose clock runs 2 h ahead is told by a sync request stamped by its neighbour', { timeout: 60_000 },
+    async () => {
+      const peers = new Peers()
+      const { node: raw } = await rawPeer()
+      try {
+        const events: ClockSkewEvent[] = []
+        const w = await peers.start({ onClockSkew: e => events.push(e) })
+        const handle = await w.create()
+        await raw.dial(w.libp2p.getMultiaddrs()[0])
+        const stream = await raw.dialProtocol(w.libp2p.peerId, PROTOCOL.sync)
+        const lp = lpStream(stream)
+        await lp.write(SyncRequest.encode({
+          version: WIRE_VERSION,
+          docId: handle.id,
+          vv: [],
+          stateVector: Y.encodeStateVector(new Y.Doc()) as Uint8Array<ArrayBuffer>,
+          hlc: packHlc({ wall: Date.now() - TWO_HOURS, logical: 0 })
+        }))
+        const reply = SyncResponse.decode(await lp.read())
+        await stream.close()
+        assert.equal(reply.error, '')
+        const replyAge = Date.now() - unpackHlc(reply.hlc).wall
+        assert.ok(replyAge >= 0 && replyAge < 10_000, `the reply is stamped with w's clock (${replyAge} ms old)`)
+        await waitFor('w is told its clock runs ahead', () => events.length > 0)
+        assert.equal(events[0].direction, 'behind')
+        assert.ok(events[0].offsetMs < -TWO_HOURS + 60_000, `offset ${events[0].offsetMs} ms`)
+        assert.equal(w.metrics.counters()[METRIC.clockSkew]?.behind, 1)
+      } finally {
+        await raw.stop()
+        await peers.cleanup()
+      }
+    })
+
+  test('a peer whose clock runs 2 h ahead is told by the sync reply of the peer it pulls from', { timeout: 60_000 },
+    async () => {
+      const peers = new Peers()
+      const { node: raw } = await rawPeer()
+      try {
+        const events: ClockSkewEvent[] = []
+        const w = await peers.start({ onClockSkew: e => events.push(e) })
+        const handle = await w.create()
+        let requestStamp = 0n
+        await raw.handle(PROTOCOL.sync, async (stream) => {
+          const lp = lpStream(stream)
+          requestStamp = SyncRequest.decode(await lp.read()).hlc
+          await lp.write(SyncResponse.encode({
+            version: WIRE_VERSION,
+            docId: handle.id,
+            envelopes: [],
+            vv: [],
+            error: '',
+            heads: [],
+            hlc: packHlc({ wall: Date.now() - TWO_HOURS, logical: 0 })
+          }))
+          await stream.close()
+        })
+        raw.services.pubsub.subscribe(docTopic(handle.id)) // w sees a new holder and pulls from it
+        await raw.dial(w.libp2p.getMultiaddrs()[0])
+        await waitFor('w is told its clock runs ahead', () => events.length > 0)
+        assert.equal(events[0].direction, 'behind')
+        assert.ok(events[0].offsetMs < -TWO_HOURS + 60_000, `offset ${events[0].offsetMs} ms`)
+        const requestAge = Date.now() - unpackHlc(requestStamp).wall
+        assert.ok(requestAge >= 0 && requestAge < 10_000, `w stamped its request (${requestAge} ms old)`)
+      } finally {
+        await raw.stop()
+        await peers.cleanup()
+      }
+    })
 })

@@ -9,7 +9,7 @@
  * payload. A remote stamp further ahead of our physical clock than `maxDriftMs`
  * is clamped: the clock advances to at most `physical + maxDriftMs`, so one peer
  * with a clock set to 2099 cannot drag every replica's clock with it, and the
- * skew is reported (`onSkew`). Fresh stamps (beacons) that far behind are
+ * skew is reported (`onSkew`). Fresh stamps (beacons, acks, sync requests and replies) that far behind are
  * reported too: that is how a peer whose own clock runs ahead learns about it.
  */
 

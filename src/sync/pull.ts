@@ -8,7 +8,8 @@ import {
   decodeEnvelope, decodeSyncRequest, decodeSyncResponse
 } from '../wire/codec.js'
 import { peerAuthor, vectorFromWire, type VersionVector } from '../replica/version-vector.js'
-import { validateCheckpoint, validateEnvelope, validateHead, type Verifier } from './validate.js'
+import { stampOf, validateCheckpoint, validateEnvelope, validateHead, type Verifier } from './validate.js'
+import { packHlc } from '../clock/hlc.js'
 import { METRIC, type Metrics } from '../metrics/metrics.js'
 import type { Replica } from '../replica/replica.js'
 import type { SyncAnswer } from '../replica/answer.js'
@@ -104,7 +105,8 @@ export class PullProtocol {
           docId: replica.docId,
           vv: replica.vv.toWire(),
           stateVector: Y.encodeStateVector(replica.doc) as Uint8Array<ArrayBuffer>,
-          controlDigest: (replica.access?.digest() ?? EMPTY) as Uint8Array<ArrayBuffer>
+          controlDigest: (replica.access?.digest() ?? EMPTY) as Uint8Array<ArrayBuffer>,
+          hlc: packHlc(this.ctx.verifier.clock.now())
         }), options)
         raw = await lp.read(options)
         await stream.close(options)
@@ -118,6 +120,7 @@ export class PullProtocol {
     this.ctx.metrics.inc(METRIC.syncPulls)
     this.ctx.metrics.inc(METRIC.syncBytesIn, '', raw.byteLength)
     const response = decodeSyncResponse(raw, this.ctx.maxSyncResponseBytes)
+    this.observeClock('sync reply', response.hlc)
     if (response.error !== '') throw new Error(`peer refused sync of ${replica.docId}: ${response.error}`)
     if (response.docId !== replica.docId) {
       throw new WireError('wrong-document', `sync reply is for ${response.docId.slice(0, 40)}`)
@@ -190,6 +193,14 @@ export class PullProtocol {
     return valid
   }
 
+  /**
+   * Both sides of a sync exchange stamp it when they send: a peer whose clock runs far ahead
+   * hears so from whoever it syncs with (edits that travel by pull bring no ack to stamp).
+   */
+  private observeClock (what: string, packed: bigint): void {
+    if (packed !== 0n) this.ctx.verifier.clock.observeFresh(stampOf(what, packed))
+  }
+
   private dropped (err: unknown, peer: PeerId, what: string): void {
     const reason = err instanceof WireError ? err.reason : 'bad-update'
     this.ctx.metrics.inc(METRIC.dropped, reason)
@@ -219,6 +230,7 @@ export class PullProtocol {
       if (request.version !== WIRE_VERSION) {
         throw new WireError('bad-version', `sync request version ${request.version}`)
       }
+      this.observeClock('sync request', request.hlc)
       const replica = this.ctx.responderFor(request.docId)
       let response: SyncResponse
       let delivered: (() => void) | undefined
@@ -230,7 +242,8 @@ export class PullProtocol {
           vv: [],
           error: 'unknown document',
           heads: [],
-          control: []
+          control: [],
+          hlc: packHlc(this.ctx.verifier.clock.now())
         }
         this.ctx.metrics.inc(METRIC.dropped, 'unknown-document')
       } else {
@@ -253,7 +266,8 @@ export class PullProtocol {
           heads: (answer.heads ?? []) as Bytes,
           // Private documents: every control op, so the requester judges what follows by the same ACL
           // (none when the requester's digest says it holds the same set).
-          control: (controlDiffers ? replica.access?.encodedOps() ?? [] : []) as Bytes
+          control: (controlDiffers ? replica.access?.encodedOps() ?? [] : []) as Bytes,
+          hlc: packHlc(this.ctx.verifier.clock.now())
         }
       }
       const bytes = SyncResponse.encode(response)

@@ -1092,6 +1092,7 @@ export interface SyncRequest {
   vv: VersionEntry[]
   stateVector: Uint8Array<ArrayBuffer>
   controlDigest: Uint8Array<ArrayBuffer>
+  hlc: bigint
 }
 
 export namespace SyncRequest {
@@ -1131,6 +1132,11 @@ export namespace SyncRequest {
           w.bytes(obj.controlDigest)
         }
 
+        if ((obj.hlc != null && obj.hlc !== 0n)) {
+          w.uint32(48)
+          w.uint64(obj.hlc)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -1140,7 +1146,8 @@ export namespace SyncRequest {
           docId: '',
           vv: [],
           stateVector: uint8ArrayAlloc(0),
-          controlDigest: uint8ArrayAlloc(0)
+          controlDigest: uint8ArrayAlloc(0),
+          hlc: 0n
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1173,6 +1180,10 @@ export namespace SyncRequest {
             }
             case 5: {
               obj.controlDigest = reader.bytes()
+              break
+            }
+            case 6: {
+              obj.hlc = reader.uint64()
               break
             }
             default: {
@@ -1240,6 +1251,13 @@ export namespace SyncRequest {
               }
               break
             }
+            case 6: {
+              yield {
+                field: `${prefix}.hlc`,
+                value: reader.uint64()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1284,6 +1302,11 @@ export namespace SyncRequest {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface SyncRequestHlcFieldEvent {
+    field: '$.hlc'
+    value: bigint
+  }
+
   export function encode (obj: Partial<SyncRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, SyncRequest.codec())
   }
@@ -1292,7 +1315,7 @@ export namespace SyncRequest {
     return decodeMessage(buf, SyncRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncRequest>): Generator<SyncRequestVersionFieldEvent | SyncRequestDocIdFieldEvent | SyncRequestVvAuthorFieldEvent | SyncRequestVvSeqFieldEvent | SyncRequestStateVectorFieldEvent | SyncRequestControlDigestFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncRequest>): Generator<SyncRequestVersionFieldEvent | SyncRequestDocIdFieldEvent | SyncRequestVvAuthorFieldEvent | SyncRequestVvSeqFieldEvent | SyncRequestStateVectorFieldEvent | SyncRequestControlDigestFieldEvent | SyncRequestHlcFieldEvent> {
     return streamMessage(buf, SyncRequest.codec(), opts)
   }
 }
@@ -1306,6 +1329,7 @@ export interface SyncResponse {
   error: string
   heads: Uint8Array<ArrayBuffer>[]
   control: Uint8Array<ArrayBuffer>[]
+  hlc: bigint
 }
 
 export namespace SyncResponse {
@@ -1366,6 +1390,11 @@ export namespace SyncResponse {
           }
         }
 
+        if ((obj.hlc != null && obj.hlc !== 0n)) {
+          w.uint32(72)
+          w.uint64(obj.hlc)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -1377,7 +1406,8 @@ export namespace SyncResponse {
           vv: [],
           error: '',
           heads: [],
-          control: []
+          control: [],
+          hlc: 0n
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1436,6 +1466,10 @@ export namespace SyncResponse {
               }
 
               obj.control.push(reader.bytes())
+              break
+            }
+            case 9: {
+              obj.hlc = reader.uint64()
               break
             }
             default: {
@@ -1551,6 +1585,13 @@ export namespace SyncResponse {
 
               break
             }
+            case 9: {
+              yield {
+                field: `${prefix}.hlc`,
+                value: reader.uint64()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1650,6 +1691,11 @@ export namespace SyncResponse {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface SyncResponseHlcFieldEvent {
+    field: '$.hlc'
+    value: bigint
+  }
+
   export function encode (obj: Partial<SyncResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, SyncResponse.codec())
   }
@@ -1658,7 +1704,7 @@ export namespace SyncResponse {
     return decodeMessage(buf, SyncResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncResponse>): Generator<SyncResponseVersionFieldEvent | SyncResponseDocIdFieldEvent | SyncResponseEnvelopesFieldEvent | SyncResponseCheckpointVersionFieldEvent | SyncResponseCheckpointDocIdFieldEvent | SyncResponseCheckpointVvAuthorFieldEvent | SyncResponseCheckpointVvSeqFieldEvent | SyncResponseCheckpointHlcFieldEvent | SyncResponseCheckpointUpdateFieldEvent | SyncResponseCheckpointSignerFieldEvent | SyncResponseCheckpointSignatureFieldEvent | SyncResponseVvAuthorFieldEvent | SyncResponseVvSeqFieldEvent | SyncResponseErrorFieldEvent | SyncResponseHeadsFieldEvent | SyncResponseControlFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncResponse>): Generator<SyncResponseVersionFieldEvent | SyncResponseDocIdFieldEvent | SyncResponseEnvelopesFieldEvent | SyncResponseCheckpointVersionFieldEvent | SyncResponseCheckpointDocIdFieldEvent | SyncResponseCheckpointVvAuthorFieldEvent | SyncResponseCheckpointVvSeqFieldEvent | SyncResponseCheckpointHlcFieldEvent | SyncResponseCheckpointUpdateFieldEvent | SyncResponseCheckpointSignerFieldEvent | SyncResponseCheckpointSignatureFieldEvent | SyncResponseVvAuthorFieldEvent | SyncResponseVvSeqFieldEvent | SyncResponseErrorFieldEvent | SyncResponseHeadsFieldEvent | SyncResponseControlFieldEvent | SyncResponseHlcFieldEvent> {
     return streamMessage(buf, SyncResponse.codec(), opts)
   }
 }
