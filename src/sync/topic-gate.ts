@@ -2,9 +2,12 @@
  * The one way weft listens on a gossipsub topic, for document frames and presence alike:
  * a validator decides before gossipsub delivers or forwards anything (so its peer scoring
  * sees senders of bad data), the decoded value is kept for the delivery that follows, the
- * subscription is counted so several users can share it, and every refusal is counted by
+ * subscription is counted so several users can share it (and sent with the others of its turn:
+ * subscription-batch.ts), and every refusal is counted by
  * reason in the engine's metrics.
  */
+
+import { setSubscribed } from './subscription-batch.js'
 
 /** The part of `@libp2p/gossipsub`'s `GossipSub` weft uses: small enough to fake in unit tests. */
 export interface PubSubLike {
@@ -59,7 +62,7 @@ export class TopicGate<T> {
   acquire (): void {
     if (this.refs++ > 0) return
     this.init.pubsub.topicValidators.set(this.topic, this.validate)
-    this.init.pubsub.subscribe(this.topic)
+    setSubscribed(this.init.pubsub, this.topic, true)
   }
 
   /** Unsubscribes after the last user; true when it did. */
@@ -68,7 +71,7 @@ export class TopicGate<T> {
     if (this.init.pubsub.topicValidators.get(this.topic) === this.validate) {
       this.init.pubsub.topicValidators.delete(this.topic)
     }
-    try { this.init.pubsub.unsubscribe(this.topic) } catch { /* the node stopped first */ }
+    setSubscribed(this.init.pubsub, this.topic, false)
     return true
   }
 
