@@ -10,7 +10,7 @@ import type { PubSubLike } from './topic-gate.js'
  * carries any number of subscriptions per frame, and it sends them so itself to a peer that
  * connects; its API has no call for many topics. So the first change in a turn of the event loop
  * goes out at once (a single open is as quick as before), and the changes that follow it in the
- * same turn are gathered and sent together at `setImmediate`.
+ * same turn are gathered and sent together when the turn ends (`setImmediate`; a 0 ms timer in browsers).
  *
  * The same wrapper splits every subscription frame at `MAX_TOPICS_PER_FRAME` topics.
  *
@@ -55,7 +55,7 @@ class SubscriptionBatch {
     }
     applyNow(this.pubsub, topic, subscribed)
     this.wanted = new Map()
-    setImmediate(this.flush)
+    afterThisTurn(this.flush)
   }
 
   private readonly flush = (): void => {
@@ -94,6 +94,11 @@ function chunks (topics: string[]): string[][] {
   for (let i = 0; i < topics.length; i += MAX_TOPICS_PER_FRAME) out.push(topics.slice(i, i + MAX_TOPICS_PER_FRAME))
   return out
 }
+
+/** Node's `setImmediate` runs right after pending I/O; browsers have none, and a 0 ms timer is the next turn there. */
+const afterThisTurn: (fn: () => void) => void = typeof globalThis.setImmediate === 'function'
+  ? fn => { globalThis.setImmediate(fn) }
+  : fn => { setTimeout(fn, 0) }
 
 const batches = new WeakMap<PubSubLike, SubscriptionBatch | null>()
 
