@@ -24,6 +24,7 @@ import { DEFAULTS } from '../defaults.js'
 import { networkKnobs } from '../options.js'
 import { quietLogger } from './quiet-logger.js'
 import { hex } from '../util/hex.js'
+import { windowUpdatesAtHalf } from './yamux-window.js'
 
 export interface WeftServices {
   identify: Identify
@@ -57,7 +58,8 @@ export async function createNode (
     // Every peer can dial through a relay; it reserves a slot on one only with '/p2p-circuit' in `listen`.
     transports: [...await platform.transports(listen, options.nat, options.tls), circuitRelayTransport()],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    // A window update per received frame was ~12 % of the main thread at 25 peers: see yamux-window.ts.
+    streamMuxers: [windowUpdatesAtHalf(yamux())],
     peerDiscovery,
     // Each ping opens a stream (a multistream-select round, yamux and noise frames both ways): at
     // libp2p's default of one per connection every 10 s they were most of an idle peer's CPU and
