@@ -4,7 +4,7 @@ import { lpStream } from '@libp2p/utils'
 import * as Y from 'yjs'
 import { Peers, text, waitFor } from './support/peers.js'
 import { rawPeer, signedEnvelope, frame, textUpdate, canGossipTo } from './support/raw-peer.js'
-import { METRIC, PROTOCOL, packHlc, unpackHlc, type ClockSkewEvent } from '../src/index.js'
+import { METRIC, PROTOCOL, packHlc, unpackHlc, type ClockSkewEvent, type Weft } from '../src/index.js'
 import { docTopic } from '../src/sync/gossip.js'
 import { SyncRequest, SyncResponse, WIRE_VERSION } from '../src/wire/codec.js'
 
@@ -46,70 +46,73 @@ describe('clock skew: a stamp far ahead is merged, clamped and reported, never r
   // delivery ack back: the sync exchange itself must tell a peer that its clock runs ahead.
   test('a peer whose clock runs 2 h ahead is told by a sync request stamped by its neighbour', { timeout: 60_000 },
     async () => {
-      const peers = new Peers()
-      const { node: raw } = await rawPeer()
-      try {
-        const events: ClockSkewEvent[] = []
-        const w = await peers.start({ onClockSkew: e => events.push(e) })
-        const handle = await w.create()
+      await withFastPeer(async ({ raw, w, docId, events }) => {
         await raw.dial(w.libp2p.getMultiaddrs()[0])
         const stream = await raw.dialProtocol(w.libp2p.peerId, PROTOCOL.sync)
         const lp = lpStream(stream)
         await lp.write(SyncRequest.encode({
           version: WIRE_VERSION,
-          docId: handle.id,
+          docId,
           vv: [],
           stateVector: Y.encodeStateVector(new Y.Doc()) as Uint8Array<ArrayBuffer>,
-          hlc: packHlc({ wall: Date.now() - TWO_HOURS, logical: 0 })
+          hlc: twoHoursAgo()
         }))
         const reply = SyncResponse.decode(await lp.read())
         await stream.close()
         assert.equal(reply.error, '')
-        const replyAge = Date.now() - unpackHlc(reply.hlc).wall
-        assert.ok(replyAge >= 0 && replyAge < 10_000, `the reply is stamped with w's clock (${replyAge} ms old)`)
-        await waitFor('w is told its clock runs ahead', () => events.length > 0)
-        assert.equal(events[0].direction, 'behind')
-        assert.ok(events[0].offsetMs < -TWO_HOURS + 60_000, `offset ${events[0].offsetMs} ms`)
+        assertFresh(reply.hlc, 'the reply is stamped with w\'s clock')
+        await assertToldAhead(events)
         assert.equal(w.metrics.counters()[METRIC.clockSkew]?.behind, 1)
-      } finally {
-        await raw.stop()
-        await peers.cleanup()
-      }
+      })
     })
 
   test('a peer whose clock runs 2 h ahead is told by the sync reply of the peer it pulls from', { timeout: 60_000 },
     async () => {
-      const peers = new Peers()
-      const { node: raw } = await rawPeer()
-      try {
-        const events: ClockSkewEvent[] = []
-        const w = await peers.start({ onClockSkew: e => events.push(e) })
-        const handle = await w.create()
+      await withFastPeer(async ({ raw, w, docId, events }) => {
         let requestStamp = 0n
         await raw.handle(PROTOCOL.sync, async (stream) => {
           const lp = lpStream(stream)
           requestStamp = SyncRequest.decode(await lp.read()).hlc
           await lp.write(SyncResponse.encode({
-            version: WIRE_VERSION,
-            docId: handle.id,
-            envelopes: [],
-            vv: [],
-            error: '',
-            heads: [],
-            hlc: packHlc({ wall: Date.now() - TWO_HOURS, logical: 0 })
+            version: WIRE_VERSION, docId, envelopes: [], vv: [], error: '', heads: [], hlc: twoHoursAgo()
           }))
           await stream.close()
         })
-        raw.services.pubsub.subscribe(docTopic(handle.id)) // w sees a new holder and pulls from it
+        raw.services.pubsub.subscribe(docTopic(docId)) // w sees a new holder and pulls from it
         await raw.dial(w.libp2p.getMultiaddrs()[0])
-        await waitFor('w is told its clock runs ahead', () => events.length > 0)
-        assert.equal(events[0].direction, 'behind')
-        assert.ok(events[0].offsetMs < -TWO_HOURS + 60_000, `offset ${events[0].offsetMs} ms`)
-        const requestAge = Date.now() - unpackHlc(requestStamp).wall
-        assert.ok(requestAge >= 0 && requestAge < 10_000, `w stamped its request (${requestAge} ms old)`)
-      } finally {
-        await raw.stop()
-        await peers.cleanup()
-      }
+        await assertToldAhead(events)
+        assertFresh(requestStamp, 'w stamped its request')
+      })
     })
 })
+
+const twoHoursAgo = (): bigint => packHlc({ wall: Date.now() - TWO_HOURS, logical: 0 })
+
+/** A weft peer `w` with one document, seen from a raw libp2p peer whose clock reads 2 h earlier. */
+async function withFastPeer (body: (s: {
+  raw: Awaited<ReturnType<typeof rawPeer>>['node'], w: Weft, docId: string, events: ClockSkewEvent[]
+}) => Promise<void>): Promise<void> {
+  const peers = new Peers()
+  const { node: raw } = await rawPeer()
+  try {
+    const events: ClockSkewEvent[] = []
+    const w = await peers.start({ onClockSkew: e => events.push(e) })
+    const handle = await w.create()
+    await body({ raw, w, docId: handle.id, events })
+  } finally {
+    await raw.stop()
+    await peers.cleanup()
+  }
+}
+
+/** `w` was told that a fresh stamp is ~2 h behind its clock, i.e. that its own clock runs ahead. */
+async function assertToldAhead (events: ClockSkewEvent[]): Promise<void> {
+  await waitFor('w is told its clock runs ahead', () => events.length > 0)
+  assert.equal(events[0].direction, 'behind')
+  assert.ok(events[0].offsetMs < -TWO_HOURS + 60_000, `offset ${events[0].offsetMs} ms`)
+}
+
+function assertFresh (packed: bigint, what: string): void {
+  const age = Date.now() - unpackHlc(packed).wall
+  assert.ok(age >= 0 && age < 10_000, `${what} (${age} ms old)`)
+}
