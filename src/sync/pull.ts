@@ -106,7 +106,7 @@ export class PullProtocol {
           vv: replica.vv.toWire(),
           stateVector: Y.encodeStateVector(replica.doc) as Uint8Array<ArrayBuffer>,
           controlDigest: (replica.access?.digest() ?? EMPTY) as Uint8Array<ArrayBuffer>,
-          hlc: packHlc(this.ctx.verifier.clock.now())
+          hlc: this.stamp()
         }), options)
         raw = await lp.read(options)
         await stream.close(options)
@@ -201,6 +201,11 @@ export class PullProtocol {
     if (packed !== 0n) this.ctx.verifier.clock.observeFresh(stampOf(what, packed))
   }
 
+  /** Our clock now, packed, for a request or reply we are about to send. */
+  private stamp (): bigint {
+    return packHlc(this.ctx.verifier.clock.now())
+  }
+
   private dropped (err: unknown, peer: PeerId, what: string): void {
     const reason = err instanceof WireError ? err.reason : 'bad-update'
     this.ctx.metrics.inc(METRIC.dropped, reason)
@@ -243,7 +248,7 @@ export class PullProtocol {
           error: 'unknown document',
           heads: [],
           control: [],
-          hlc: packHlc(this.ctx.verifier.clock.now())
+          hlc: this.stamp()
         }
         this.ctx.metrics.inc(METRIC.dropped, 'unknown-document')
       } else {
@@ -267,7 +272,7 @@ export class PullProtocol {
           // Private documents: every control op, so the requester judges what follows by the same ACL
           // (none when the requester's digest says it holds the same set).
           control: (controlDiffers ? replica.access?.encodedOps() ?? [] : []) as Bytes,
-          hlc: packHlc(this.ctx.verifier.clock.now())
+          hlc: this.stamp()
         }
       }
       const bytes = SyncResponse.encode(response)
